@@ -1,0 +1,137 @@
+"""Command line: ``synth world build``, ``synth world validate``, ``synth list presets``.
+
+Exit status: 0 success, 1 a validation failed, 2 bad input or an error that stopped the work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from synth.errors import SynthError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Synthetic citizens and breach simulation: build and validate synthetic populations.")
+world_app = typer.Typer(no_args_is_help=True, help="Build and validate synthetic worlds.")
+list_app = typer.Typer(no_args_is_help=True, help="List what is available.")
+app.add_typer(world_app, name="world")
+app.add_typer(list_app, name="list")
+err = Console(stderr=True)
+out = Console(width=None if Console().is_terminal else 160)
+
+
+def _fail(exc: Exception, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@world_app.command("build")
+def world_build(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new, empty, or an unfinished build).")],
+    seed: Annotated[int, typer.Option(help="Non-negative integer; same spec and seed, same bytes.")],
+    preset: Annotated[str, typer.Option(help="Preset name or path of a preset TOML file.")] = "kerala-2026",
+    districts: Annotated[str, typer.Option(help="Comma-separated district names or codes (default: all).")] = "",
+    local_bodies: Annotated[int | None, typer.Option("--local-bodies", help="Build only N local bodies.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    phone_plan: Annotated[str | None, typer.Option("--phone-plan", help="safe (default) or realistic.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest summary as JSON.")] = False,
+) -> None:
+    """Build a world: people, households, registries, electoral roll and caller-ID directory."""
+    from synth.world.build import build_world
+    from synth.world.plan import WorldSpec
+
+    names = tuple(d.strip() for d in districts.split(",") if d.strip())
+    try:
+        spec = WorldSpec(preset=preset, districts=names, local_bodies=local_bodies, seed=seed, phone_plan=phone_plan)
+        with Progress(TextColumn("[bold]building[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task(str(out_dir), total=None)
+
+            def progress(done: int, total: int, key: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
+
+            manifest = build_world(spec, out_dir, workers=workers, progress=progress)
+    except SynthError as exc:
+        _fail(exc)
+    summary: dict[str, Any] = {"out": str(out_dir), "seed": seed, "rows": manifest["rows"],
+                               "local_bodies": len(manifest["build"]["local_bodies"]),
+                               "phone_plan": manifest["phone_plan"]}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    table = Table(title=f"world {out_dir} (seed {seed}, {summary['local_bodies']} local bodies)")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in manifest["rows"].items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+
+
+@world_app.command("validate")
+def world_validate(
+    world_dir: Annotated[Path, typer.Argument(help="A world folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print every check as JSON.")] = False,
+    show: Annotated[str, typer.Option(help="Rows to print: failed, all.")] = "all",
+) -> None:
+    """Compare every calibration target and structural rule; exit 1 if any fails."""
+    from synth.world.api import open_world, validate_world
+
+    try:
+        checks = validate_world(open_world(world_dir))
+    except SynthError as exc:
+        _fail(exc)
+    failed = checks.filter(~pl.col("ok"))
+    if as_json:
+        print(json.dumps({"ok": failed.height == 0, "checks": checks.to_dicts()}, indent=2))
+    else:
+        rows = failed if show == "failed" else checks
+        table = Table(title=f"validation of {world_dir}: {checks.height - failed.height} of {checks.height} ok")
+        for col in ("kind", "check", "scope", "target", "value", "error", "tolerance", "ok"):
+            table.add_column(col, justify="right" if col in ("target", "value", "error", "tolerance") else "left")
+        for r in rows.iter_rows(named=True):
+            table.add_row(r["kind"], r["check"], r["scope"], _fmt(r["target"]), _fmt(r["value"]), _fmt(r["error"]),
+                          _fmt(r["tolerance"]), "[green]yes[/]" if r["ok"] else "[red]NO[/]")
+        out.print(table)
+    if failed.height:
+        raise typer.Exit(1)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return ""
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
+
+
+@list_app.command("presets")
+def list_presets(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Calibration presets shipped with the package."""
+    from synth.world.preset import available_presets, load_preset
+
+    rows = []
+    for name in available_presets():
+        p = load_preset(name)
+        rows.append({"name": name, "description": p.params["preset"].get("description", ""),
+                     "population": p.params["preset"]["state_population"]})
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        out.print(f"[bold]{r['name']}[/]  {r['description']} ({r['population']:,} people)")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Building the synthetic world: calibration, people, households, registries, auxiliary data."""

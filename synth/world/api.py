@@ -1,0 +1,127 @@
+"""Python API for worlds: build one, open one, validate one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from synth.errors import WorldError
+from synth.world import build as _build
+from synth.world.generate import TABLES
+from synth.world.plan import WorldSpec
+
+
+@dataclass(frozen=True)
+class World:
+    """A built world on disk. Tables are Polars LazyFrames over its Parquet files."""
+
+    path: Path
+    manifest: dict[str, Any] = field(repr=False)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """Scan one table (``people``, ``households``, a registry, ``electoral_roll``, ...)."""
+        if name in ("wards", "local_bodies"):
+            return pl.scan_parquet(self.path / "geography" / f"{name}.parquet")
+        if name not in TABLES:
+            raise WorldError(f"unknown table '{name}': allowed are {', '.join((*TABLES, 'wards', 'local_bodies'))}")
+        files = sorted(p for p in self.manifest["files"] if p.startswith(f"{name}/"))
+        return pl.scan_parquet([self.path / p for p in files], hive_partitioning=False)
+
+    @property
+    def people(self) -> pl.LazyFrame:
+        return self.table("people")
+
+    @property
+    def households(self) -> pl.LazyFrame:
+        return self.table("households")
+
+    @property
+    def electoral_roll(self) -> pl.LazyFrame:
+        return self.table("electoral_roll")
+
+    @property
+    def caller_id(self) -> pl.LazyFrame:
+        return self.table("caller_id")
+
+    @property
+    def seed(self) -> int:
+        return int(self.manifest["build"]["spec"]["seed"])
+
+    def verify(self) -> list[str]:
+        """Files whose checksum differs from the manifest (empty when the world is intact)."""
+        return [rel for rel, digest in self.manifest["files"].items()
+                if not (self.path / rel).is_file() or _build.sha256_file(self.path / rel) != digest]
+
+
+def open_world(path: str | Path) -> World:
+    """Open a built world folder.
+
+    Raises
+    ------
+    WorldError
+        The folder holds no finished world (an unfinished build, or something else).
+    """
+    path = Path(path)
+    manifest = path / _build.MANIFEST
+    if not manifest.is_file():
+        if (path / _build.BUILD_MARKER).is_file():
+            raise WorldError(f"{path}: the build of this world is unfinished; run the same build command to resume it")
+        raise WorldError(f"{path}: not a world folder (no {_build.MANIFEST})")
+    try:
+        return World(path=path, manifest=json.loads(manifest.read_text()))
+    except ValueError as exc:
+        raise WorldError(f"{manifest}: unreadable manifest ({exc})") from None
+
+
+def build_world(
+    out: str | Path,
+    preset: str = "kerala-2026",
+    districts: Sequence[str] = (),
+    local_bodies: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    phone_plan: str | None = None,
+    progress: _build.Progress | None = None,
+) -> World:
+    """Build a world (or resume an unfinished build) and open it.
+
+    Parameters
+    ----------
+    out
+        Output folder.
+    preset
+        Preset name (``kerala-2026``) or path of a preset TOML file.
+    districts
+        District names or codes; empty for the whole state.
+    local_bodies
+        Build only this many local bodies, sampled with the seed (a full-density subset).
+    seed
+        Non-negative integer.
+    workers
+        Worker processes; output is byte-identical for any number.
+    phone_plan
+        ``"safe"`` (default) or ``"realistic"``.
+    progress
+        Optional callback ``progress(done, total, shard_key)``.
+
+    Examples
+    --------
+    >>> world = build_world("out/wayanad", districts=["Wayanad"], seed=7)  # doctest: +SKIP
+    >>> world.people.select(pl.len()).collect()  # doctest: +SKIP
+    """
+    spec = WorldSpec(preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed,
+                     phone_plan=phone_plan)
+    _build.build_world(spec, out, workers=workers, progress=progress)
+    return open_world(out)
+
+
+def validate_world(world: World | str | Path) -> pl.DataFrame:
+    """Every calibration target and structural rule of a world, with its error (see :mod:`synth.world.validate`)."""
+    from synth.world.validate import validate
+
+    return validate(world if isinstance(world, World) else open_world(world))

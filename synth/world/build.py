@@ -1,0 +1,334 @@
+"""Build a world: shard plan -> executor -> partitioned Parquet + manifest.
+
+Layout of a world folder::
+
+    DIR/manifest.json                          written last; a folder without it is not a world
+    DIR/<table>/district=<code>/part-<shard>.parquet
+    DIR/geography/{wards,local_bodies}.parquet
+    DIR/_shards/<shard>.json                   per-shard row counts and checksums (resume)
+    DIR/_build.json                            present while a build is unfinished
+
+Every file is written under a temporary name and renamed into place, so a file is either whole
+or absent. An interrupted build resumes: shards whose files verify against their checksums are
+kept, the rest are rebuilt. A folder that holds a different world is never overwritten.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import errno
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+from collections.abc import Callable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from synth.errors import BuildInterrupted, OutputError, SpecError
+from synth.world.generate import TABLES, ShardContext, generate_local_body
+from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
+from synth.world.render import render
+
+MANIFEST = "manifest.json"
+BUILD_MARKER = "_build.json"
+SHARD_DIR = "_shards"
+FORMAT_VERSION = 1
+Progress = Callable[[int, int, str], None]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _atomic_json(path: Path, obj: Any) -> None:
+    _atomic_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def _atomic_parquet(path: Path, frame: pl.DataFrame) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("synth-citizens", "numpy", "polars", "pyarrow", "phonenumbers"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def spec_record(plan: WorldPlan) -> dict[str, Any]:
+    """What identifies a world: the spec, the preset's content and the code's format version."""
+    preset_hash = hashlib.sha256()
+    preset_hash.update(json.dumps(plan.preset.params, sort_keys=True, default=str).encode())
+    for key in sorted(plan.preset.tables):
+        preset_hash.update(plan.preset.tables[key].write_csv().encode())
+    return {
+        "format_version": FORMAT_VERSION,
+        "spec": plan.spec.to_dict(),
+        "preset": plan.preset.name,
+        "preset_sha256": preset_hash.hexdigest(),
+        "phone_plan": plan.phone_plan,
+        "local_bodies": plan.local_bodies["local_body_code"].to_list(),
+    }
+
+
+@cache
+def _plan_for(spec: WorldSpec) -> WorldPlan:
+    return plan_world(spec)
+
+
+def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
+    """Generate and render the tables of one shard (no I/O)."""
+    ctx = ShardContext(plan)
+    lbs = plan.local_bodies.filter(pl.col("local_body_code").is_in(list(shard.local_bodies)))
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for lb in lbs.sort("local_body_code").iter_rows(named=True):
+        wards = plan.wards.filter(pl.col("local_body_code") == lb["local_body_code"]).sort("ward_code")
+        for name, frame in generate_local_body(ctx, lb, wards).items():
+            parts.setdefault(name, []).append(frame)
+    frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
+    tables = render(ctx, frames)
+    tables["_shortfall"] = frames["_shortfall"].group_by("registry").agg(pl.col("missing").sum()).sort("registry")
+    return tables
+
+
+def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
+    tables = build_shard(plan, shard)
+    record: dict[str, Any] = {"shard": shard.key, "district_code": shard.district_code, "files": {}, "rows": {}}
+    for name in TABLES:
+        folder = out / name / f"district={shard.district_code}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"part-{shard.key}.parquet"
+        _atomic_parquet(path, tables[name])
+        record["files"][str(path.relative_to(out))] = sha256_file(path)
+        record["rows"][name] = tables[name].height
+    record["shortfall"] = dict(zip(tables["_shortfall"]["registry"].to_list(),
+                                   tables["_shortfall"]["missing"].to_list(), strict=True))
+    _atomic_json(out / SHARD_DIR / f"{shard.key}.json", record)
+    return record
+
+
+def _worker_init() -> None:
+    pl.Config.set_verbose(False)
+
+
+def _run_shard(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
+    plan = _plan_for(spec)
+    shard = next(s for s in plan.shards if s.key == key)
+    return _write_shard(Path(out), plan, shard)
+
+
+def _verified(out: Path, shard: Shard) -> dict[str, Any] | None:
+    path = out / SHARD_DIR / f"{shard.key}.json"
+    try:
+        record: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    for rel, digest in record.get("files", {}).items():
+        file = out / rel
+        if not file.is_file() or sha256_file(file) != digest:
+            return None
+    return record
+
+
+def _prepare_folder(out: Path, record: dict[str, Any]) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    manifest, marker = out / MANIFEST, out / BUILD_MARKER
+    for existing in (manifest, marker):
+        if existing.is_file():
+            try:
+                other = json.loads(existing.read_text())
+            except ValueError:
+                raise OutputError(f"{existing}: unreadable; delete {out} or choose another folder") from None
+            mine = {k: v for k, v in record.items() if k != "local_bodies"}
+            theirs = {k: other.get("build", other).get(k) for k in mine}
+            if theirs != mine or other.get("build", other).get("local_bodies") != record["local_bodies"]:
+                raise OutputError(
+                    f"{out}: holds a different world (spec {json.dumps(theirs.get('spec'))}); "
+                    "refusing to overwrite it: choose another --out folder or delete this one"
+                )
+            return
+    if out.is_dir() and any(out.iterdir()):
+        raise OutputError(f"{out}: folder is not empty and holds no world; choose an empty or new folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / SHARD_DIR).mkdir(exist_ok=True)
+        _atomic_json(marker, record)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write to the output folder ({exc.strerror or exc})") from None
+
+
+def _clean_temporaries(out: Path) -> None:
+    for tmp in out.rglob(".*.tmp-*"):
+        tmp.unlink(missing_ok=True)
+
+
+def build_world(
+    spec: WorldSpec,
+    out: str | Path,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Build (or resume, or confirm) a world and return its manifest.
+
+    Parameters
+    ----------
+    spec
+        What to build (preset, geography, seed).
+    out
+        Output folder: new, empty, or holding an unfinished build of the same spec.
+    workers
+        Processes to generate shards with; the output is byte-identical for any number.
+    progress
+        Called as ``progress(done, total, shard_key)`` after each shard.
+
+    Raises
+    ------
+    SpecError
+        A bad spec or worker count.
+    OutputError
+        The folder cannot be written, is full, or holds another world.
+    BuildInterrupted
+        The build stopped part-way; run the same build again to resume.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SpecError(f"workers = {workers!r}: must be a whole number of at least 1")
+    out = Path(out)
+    plan = _plan_for(spec)
+    record = spec_record(plan)
+    _prepare_folder(out, record)
+    manifest_path = out / MANIFEST
+    if manifest_path.is_file():
+        return dict(json.loads(manifest_path.read_text()))
+    _clean_temporaries(out)
+
+    records: dict[str, dict[str, Any]] = {}
+    todo: list[Shard] = []
+    for shard in plan.shards:
+        done = _verified(out, shard)
+        if done is None:
+            todo.append(shard)
+        else:
+            records[shard.key] = done
+    total = len(plan.shards)
+    if progress:
+        progress(len(records), total, "")
+    try:
+        if workers == 1 or len(todo) <= 1:
+            for shard in todo:
+                records[shard.key] = _write_shard(out, plan, shard)
+                if progress:
+                    progress(len(records), total, shard.key)
+        else:
+            env = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+            saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            try:
+                ctx = multiprocessing.get_context("spawn")
+                with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+                    futures = {pool.submit(_run_shard, spec, str(out), s.key): s for s in todo}
+                    try:
+                        for fut in cf.as_completed(futures):
+                            rec = fut.result()
+                            records[rec["shard"]] = rec
+                            if progress:
+                                progress(len(records), total, rec["shard"])
+                    except BaseException:
+                        for f in futures:
+                            f.cancel()
+                        raise
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+    except KeyboardInterrupt:
+        _clean_temporaries(out)
+        raise BuildInterrupted(
+            f"{out}: build interrupted; {len(records)} of {total} shards are complete and verified. "
+            "Run the same command again to resume, or delete the folder."
+        ) from None
+    except OSError as exc:
+        _clean_temporaries(out)
+        if exc.errno == errno.ENOSPC:
+            why = "no space left on the device"
+        else:
+            why = exc.strerror or str(exc)
+        raise OutputError(
+            f"{out}: cannot write the world ({why}); {len(records)} of {total} shards are complete and "
+            "verified. Free space or fix the folder and run the same command to resume, or delete it."
+        ) from None
+
+    return _finish(out, plan, record, records)
+
+
+def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    geo = out / "geography"
+    geo.mkdir(exist_ok=True)
+    files: dict[str, str] = {}
+    for name, frame in (("wards", plan.wards), ("local_bodies", plan.local_bodies)):
+        path = geo / f"{name}.parquet"
+        _atomic_parquet(path, frame)
+        files[str(path.relative_to(out))] = sha256_file(path)
+    rows: dict[str, int] = {}
+    shortfall: dict[str, int] = {}
+    for key in sorted(records):
+        files.update(records[key]["files"])
+        for name, n in records[key]["rows"].items():
+            rows[name] = rows.get(name, 0) + int(n)
+        for name, n in records[key].get("shortfall", {}).items():
+            shortfall[name] = shortfall.get(name, 0) + int(n)
+    from synth.world.phones import load_plan
+
+    phones = load_plan(plan.phone_plan)
+    manifest = {
+        "build": record,
+        "versions": _versions(),
+        "reference_date": plan.preset.reference_date.isoformat(),
+        "roll_qualifying_date": plan.preset.roll_qualifying_date.isoformat(),
+        "phone_plan": {"name": phones.name, "numbers": phones.size, "blocks": len(phones.starts)},
+        "targets": plan.targets,
+        "shortfall": shortfall,
+        "shards": sorted(records),
+        "rows": rows,
+        "files": dict(sorted(files.items())),
+    }
+    _atomic_json(out / MANIFEST, manifest)
+    (out / BUILD_MARKER).unlink(missing_ok=True)
+    shutil.rmtree(out / SHARD_DIR, ignore_errors=True)
+    return manifest
+
+
+def seeds_for(seed: int, n: int) -> list[int]:
+    """``n`` independent child seeds of ``seed`` (for repeated builds)."""
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]

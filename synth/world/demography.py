@@ -1,0 +1,121 @@
+"""Demographic lookup arrays built from a preset's tables.
+
+Everything here is indexed ``[sex, age]`` with sex 0 = male, 1 = female and single years of age
+0..``MAX_AGE``; district-level arrays add a leading district axis in the order of the preset's
+``districts`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from synth.world.preset import Preset
+
+MAX_AGE = 100
+N_AGES = MAX_AGE + 1
+SEXES = ("M", "F")
+OPEN_BAND_DECLINE = 0.86  # year-on-year survival inside the open 80+ band (assumption, SRS life tables)
+MARITAL = ("never_married", "married", "widowed", "separated")
+
+
+def rate_table(df: pl.DataFrame, value: str) -> np.ndarray:
+    """Expand a ``sex, age_min, age_max, <value>`` table (sex optional) to a ``[2, N_AGES]`` array."""
+    out = np.zeros((2, N_AGES))
+    for row in df.iter_rows(named=True):
+        lo, hi = int(row["age_min"]), min(int(row["age_max"]), MAX_AGE)
+        sexes = [SEXES.index(row["sex"])] if "sex" in row else [0, 1]
+        for s in sexes:
+            out[s, lo : hi + 1] = float(row[value])
+    return out
+
+
+def category_table(df: pl.DataFrame, category: str, share: str = "share") -> tuple[list[str], np.ndarray]:
+    """Expand a long ``sex, age_min, age_max, category, share`` table to ``(names, [2, N_AGES, K])``."""
+    names = sorted(df[category].unique().to_list())
+    out = np.zeros((2, N_AGES, len(names)))
+    for row in df.iter_rows(named=True):
+        lo, hi = int(row["age_min"]), min(int(row["age_max"]), MAX_AGE)
+        out[SEXES.index(row["sex"]), lo : hi + 1, names.index(row[category])] = float(row[share])
+    totals = out.sum(axis=2, keepdims=True)
+    return names, np.divide(out, totals, out=np.zeros_like(out), where=totals > 0)
+
+
+@dataclass(frozen=True)
+class Demography:
+    """Per-district population structure and per-age rates of a preset."""
+
+    district_codes: tuple[str, ...]
+    population: np.ndarray  # [D] projected population per district
+    age_sex: np.ndarray  # [D, 2, N_AGES] probabilities summing to 1 per district
+    marital: np.ndarray  # [2, N_AGES, 4] in the order of MARITAL
+    disability: np.ndarray  # [2, N_AGES]
+    phone: np.ndarray  # [2, N_AGES]
+    occupations: tuple[str, ...]
+    occupation: np.ndarray  # [2, N_AGES, K]
+    community_names: tuple[str, ...]
+    community: np.ndarray  # [D, C]
+    household_size: np.ndarray  # [D, 12] share of households of size 1..12
+
+    def district_index(self, code: str) -> int:
+        return self.district_codes.index(code)
+
+
+def _single_years(band_counts: np.ndarray, age_min: np.ndarray, age_max: np.ndarray) -> np.ndarray:
+    out = np.zeros(N_AGES)
+    for n, lo, hi in zip(band_counts, age_min, age_max, strict=True):
+        hi = min(hi, MAX_AGE)
+        if hi - lo >= 10:  # the open band: geometric decline
+            w = OPEN_BAND_DECLINE ** np.arange(hi - lo + 1)
+        else:
+            w = np.ones(hi - lo + 1)
+        out[lo : hi + 1] += n * w / w.sum()
+    return out
+
+
+def build_demography(preset: Preset) -> Demography:
+    """Turn a preset's demographic tables into lookup arrays."""
+    codes = tuple(preset.table("districts").sort("district_code")["district_code"].to_list())
+    age_sex = preset.table("age_sex")
+    pops = np.zeros((len(codes), 2, N_AGES))
+    for d, code in enumerate(codes):
+        rows = age_sex.filter(pl.col("district_code") == code)
+        for s, sex in enumerate(SEXES):
+            r = rows.filter(pl.col("sex") == sex).sort("age_min")
+            pops[d, s] = _single_years(r["population"].to_numpy(), r["age_min"].to_numpy(), r["age_max"].to_numpy())
+    population = pops.sum(axis=(1, 2))
+
+    marital = preset.table("marital_status")
+    mar = np.stack([rate_table(marital, m) for m in MARITAL], axis=2)
+    mar /= mar.sum(axis=2, keepdims=True)
+    occ_names, occ = category_table(preset.table("occupation"), "occupation")
+
+    comm = preset.table("community")
+    comm_names = tuple(sorted(comm["community"].unique().to_list()))
+    community = np.zeros((len(codes), len(comm_names)))
+    for row in comm.iter_rows(named=True):
+        community[codes.index(row["district_code"]), comm_names.index(row["community"])] = row["share"]
+    community /= community.sum(axis=1, keepdims=True)
+
+    hh = preset.table("household_size")
+    sizes = np.zeros((len(codes), 12))
+    for row in hh.iter_rows(named=True):
+        lo, hi = int(row["size_min"]), int(row["size_max"])
+        sizes[codes.index(row["district_code"]), lo - 1 : hi] += row["share"] / (hi - lo + 1)
+    sizes /= sizes.sum(axis=1, keepdims=True)
+
+    return Demography(
+        district_codes=codes,
+        population=population,
+        age_sex=pops / population[:, None, None],
+        marital=mar,
+        disability=rate_table(preset.table("disability"), "share"),
+        phone=rate_table(preset.table("phone_ownership"), "share"),
+        occupations=tuple(occ_names),
+        occupation=occ,
+        community_names=comm_names,
+        community=community,
+        household_size=sizes,
+    )

@@ -1,0 +1,208 @@
+"""Names: vocabularies (data files under ``calibration/vocab``), draws, and spelling variants.
+
+Draws return integer indices into the vocabulary, so a shard carries small integer columns until
+the strings are assembled once, column-wise, in Polars. Conventions (see ``vocab/README.md``):
+
+- Hindu: given name, the house-name initial, and for some a caste title ("Rajan K Nair").
+- Muslim: given name and the house-name initial ("Fathima P").
+- Christian: given name and the father's (for a married woman, the husband's) given name
+  ("Mary Varghese"); the family name is the house name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from synth.errors import PresetError
+from synth.world.preset import VOCAB_DIR
+
+COMMUNITIES = ("christian", "hindu", "muslim")  # sorted, as in the demography tables
+COHORTS = ("old", "middle", "young")
+COHORT_BOUNDS = (1965, 1995)  # born before 1965: old; before 1995: middle; else young
+
+
+def cohort_of(birth_year: np.ndarray) -> np.ndarray:
+    """Cohort index (0 old, 1 middle, 2 young) of each birth year."""
+    return np.searchsorted(np.array(COHORT_BOUNDS), birth_year, side="right")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A weighted list of vocabulary indices to draw from."""
+
+    index: np.ndarray
+    cumulative: np.ndarray  # cumulative probabilities, last = 1
+
+    def draw(self, u: np.ndarray) -> np.ndarray:
+        return self.index[np.minimum(np.searchsorted(self.cumulative, u, side="right"), len(self.index) - 1)]
+
+
+def _pool(index: list[int], weights: list[float]) -> Pool:
+    w = np.asarray(weights, dtype=np.float64)
+    return Pool(index=np.asarray(index, dtype=np.int32), cumulative=np.cumsum(w) / w.sum())
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    except FileNotFoundError:
+        raise PresetError(f"{path}: vocabulary file not found") from None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """All name material, as one string table ``words`` and weighted pools of indices into it."""
+
+    words: tuple[str, ...]
+    given: dict[tuple[int, int, int], Pool]  # (community, sex 0=M 1=F, cohort) -> pool
+    titles_m: Pool  # index -1 = no title
+    titles_f: Pool
+    house_prefix: Pool
+    house_suffix: Pool
+    family: dict[int, Pool]  # community -> family/house names (christian, muslim)
+    variants: np.ndarray  # [len(words), max_variants] word index of a spelling variant, -1 padded
+    pet_names: dict[int, Pool]  # sex -> pool
+    relations: dict[int, Pool]
+    roles: Pool
+
+    @property
+    def series(self) -> pl.Series:
+        return pl.Series("word", self.words, dtype=pl.String)
+
+    def draw_given(self, community: np.ndarray, sex: np.ndarray, birth_year: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        """Given-name indices by community, sex and birth cohort."""
+        out = np.empty(len(community), dtype=np.int32)
+        u = rng.random(len(community))
+        key = (community.astype(np.int64) * 2 + sex) * 3 + cohort_of(birth_year)
+        for k in np.unique(key):
+            sel = key == k
+            c, rest = divmod(int(k), 6)
+            s, h = divmod(rest, 3)
+            out[sel] = self.given[(c, s, h)].draw(u[sel])
+        return out
+
+    def draw_variant(self, word: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+        """With probability ``share``, replace a word by one of its spelling variants (if it has any)."""
+        n_var = (self.variants[word] >= 0).sum(axis=1)
+        pick = (rng.random(len(word)) < share) & (n_var > 0)
+        choice = (rng.random(len(word)) * np.maximum(n_var, 1)).astype(np.int64)
+        out = word.copy()
+        out[pick] = self.variants[word[pick], choice[pick]]
+        return out
+
+
+def _apply_substring_rules(name: str, rules: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for pattern, replacement in rules:
+        if pattern and pattern in name.lower():
+            i = name.lower().index(pattern)
+            cand = name[:i] + (replacement.upper() if i == 0 else replacement) + name[i + len(pattern):]
+            cand = cand[:1].upper() + cand[1:]
+            if cand != name and re.fullmatch(r"[A-Za-z ]+", cand):
+                out.append(cand)
+    return out
+
+
+@cache
+def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
+    """Load every vocabulary file of ``folder`` (cached: vocabularies are read-only)."""
+    words: list[str] = []
+    index: dict[str, int] = {}
+
+    def idx(w: str) -> int:
+        if w not in index:
+            index[w] = len(words)
+            words.append(w)
+        return index[w]
+
+    groups: dict[tuple[int, int, int], tuple[list[int], list[float]]] = {}
+    for row in _rows(folder / "given_names.csv"):
+        key = (COMMUNITIES.index(row["community"]), "MF".index(row["gender"]), COHORTS.index(row["cohort"]))
+        ids, ws = groups.setdefault(key, ([], []))
+        ids.append(idx(row["name"].strip()))
+        ws.append(float(row["weight"]))
+    given = {k: _pool(*v) for k, v in groups.items()}
+    missing = [(c, s, h) for c in range(3) for s in range(2) for h in range(3) if (c, s, h) not in given]
+    if missing:
+        raise PresetError(f"{folder / 'given_names.csv'}: no names for {missing}")
+
+    def titled(col: str) -> Pool:
+        rows = _rows(folder / "caste_titles.csv")
+        shares = [float(r[col]) for r in rows]
+        ids = [idx(r["title"].strip()) for r in rows]
+        return _pool([-1, *ids], [max(0.0, 1 - sum(shares)), *shares])
+
+    titles = (titled("share_of_hindu_men"), titled("share_of_hindu_women"))
+    parts = _rows(folder / "house_name_parts.csv")
+    prefix = _pool([idx(r["part"].strip()) for r in parts if r["kind"] == "prefix"],
+                   [float(r["weight"]) for r in parts if r["kind"] == "prefix"])
+    suffix = _pool([idx(r["part"].strip()) for r in parts if r["kind"] == "suffix"],
+                   [float(r["weight"]) for r in parts if r["kind"] == "suffix"])
+    fam_rows = _rows(folder / "family_names.csv")
+    family = {}
+    for c in ("christian", "muslim"):
+        sub = [r for r in fam_rows if r["community"] == c]
+        family[COMMUNITIES.index(c)] = _pool([idx(r["name"].strip()) for r in sub], [float(r["weight"]) for r in sub])
+
+    nick = _rows(folder / "nicknames.csv")
+
+    def nick_pool(kind: str, sex: str | None) -> Pool:
+        sub = [r for r in nick if r["kind"] == kind and (sex is None or r["gender"] in (sex, "A"))]
+        return _pool([idx(r["label"].strip()) for r in sub], [float(r["weight"]) for r in sub])
+
+    pet = {0: nick_pool("pet_name", "M"), 1: nick_pool("pet_name", "F")}
+    rel = {0: nick_pool("relation", "M"), 1: nick_pool("relation", "F")}
+    roles = nick_pool("role", None)
+
+    # Spelling variants of given names: whole-name rules first, then substring rules.
+    rules = _rows(folder / "transliteration_variants.csv")
+    whole: dict[str, list[str]] = {}
+    for r in rules:
+        if r["kind"] == "whole":
+            whole.setdefault(r["pattern"].strip(), []).append(r["replacement"].strip())
+            whole.setdefault(r["replacement"].strip(), []).append(r["pattern"].strip())
+    subs = [(r["pattern"].lower(), r["replacement"].lower()) for r in rules if r["kind"] == "substring"]
+    base_names = sorted({words[i] for pool in given.values() for i in pool.index})
+    var_lists = {}
+    for name in base_names:
+        cands = list(dict.fromkeys(whole.get(name, []) + _apply_substring_rules(name, subs)))
+        var_lists[name] = [c for c in cands if c != name][:4]
+    width = max(1, max(len(v) for v in var_lists.values()))
+    for vs in var_lists.values():
+        for v in vs:
+            idx(v)
+    variants = np.full((len(words), width), -1, dtype=np.int32)
+    for name, vs in var_lists.items():
+        for j, v in enumerate(vs):
+            variants[index[name], j] = index[v]
+    titles_m, titles_f = titles
+    return Vocabulary(words=tuple(words), given=given, titles_m=titles_m, titles_f=titles_f, house_prefix=prefix, house_suffix=suffix,
+                      family=family, variants=variants, pet_names=pet, relations=rel, roles=roles)
+
+
+def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:
+    """Spelling variants of a given name as other sources write it (Sreedevi -> Sridevi, ...).
+
+    Examples
+    --------
+    >>> "Sridevi" in transliteration_variants("Sreedevi")
+    True
+    """
+    vocab = load_vocabulary(folder)
+    try:
+        i = vocab.words.index(name)
+    except ValueError:
+        rules = _rows(folder / "transliteration_variants.csv")
+        subs = [(r["pattern"].lower(), r["replacement"].lower()) for r in rules if r["kind"] == "substring"]
+        whole = [r["replacement"] for r in rules if r["kind"] == "whole" and r["pattern"] == name]
+        return list(dict.fromkeys(whole + _apply_substring_rules(name, subs)))
+    return [vocab.words[j] for j in vocab.variants[i] if j >= 0]

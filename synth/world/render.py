@@ -1,0 +1,176 @@
+"""Turn a shard's integer-coded frames into the published tables (strings, codes, enums).
+
+Names follow each community's convention (see :mod:`synth.world.names`); the same expression
+renders the registries' spelling, the roll's spelling and the caller-ID labels, so the only
+differences between sources are the ones the generator drew on purpose.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from synth.world.auxiliary import LABEL_KINDS, ROLL_STATUS
+from synth.world.demography import MARITAL
+from synth.world.generate import ShardContext
+from synth.world.households import RELATIONS
+from synth.world.names import COMMUNITIES
+from synth.world.phones import e164, permute
+from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
+
+SEX = ("M", "F")
+ID_DOMAIN = 10**13
+SALT_IDS = {"employees": 0x454D, "pensioners": 0x5045, "entrepreneurs": 0x454E, "womens_scheme": 0x5753}
+
+
+def _enum(col: str, labels: tuple[str, ...]) -> pl.Expr:
+    return pl.col(col).replace_strict(dict(enumerate(labels)), return_dtype=pl.Enum(list(labels)))
+
+
+def _word(words: pl.Series, col: str) -> pl.Expr:
+    return pl.lit(words).gather(pl.when(pl.col(col) >= 0).then(pl.col(col)))
+
+
+def _name(words: pl.Series) -> pl.Expr:
+    """Full name by community convention, from the integer columns given/title/house_a/rel_given."""
+    given = _word(words, "given")
+    initial = _word(words, "house_a").str.slice(0, 1)
+    title = _word(words, "title")
+    relative = _word(words, "rel_given")
+    return (
+        pl.when(pl.col("community") == COMMUNITIES.index("hindu"))
+        .then(pl.concat_str([given, initial, title], separator=" ", ignore_nulls=True))
+        .when(pl.col("community") == COMMUNITIES.index("christian"))
+        .then(pl.concat_str([given, relative], separator=" "))
+        .otherwise(pl.concat_str([given, initial], separator=" "))
+    )
+
+
+def _house_name(words: pl.Series) -> pl.Expr:
+    return pl.concat_str([_word(words, "house_a"), _word(words, "house_b")], separator="", ignore_nulls=True)
+
+
+def _house_number() -> pl.Expr:
+    return pl.concat_str([pl.col("ward_code").str.slice(6).cast(pl.Int32).cast(pl.String),
+                          pl.col("house_serial").cast(pl.String)], separator="/")
+
+
+def _geo(frame: pl.DataFrame, lbs: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(local_body_code=pl.col("ward_code").str.slice(0, 6)).join(
+        lbs, on="local_body_code", how="left", validate="m:1")
+
+
+def _registry_id(name: str, seed: int) -> pl.Expr:
+    salt = SALT_IDS[name]
+    return pl.col("person_id").map_batches(
+        lambda s: pl.Series(permute(s.to_numpy(), ID_DOMAIN, seed, salt)), return_dtype=pl.Int64)
+
+
+def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Assemble the published tables of one shard."""
+    words = ctx.vocab.series
+    plan = ctx.plan
+    seed = int(plan.spec.seed)
+    lbs = plan.local_bodies.select("local_body_code", "taluk_code", "district_code")
+    occupations = ctx.occupations
+    geo_cols = ["district_code", "taluk_code", "local_body_code", "ward_code"]
+
+    p = _geo(frames["people"], lbs)
+    people = p.select(
+        "person_id", "household_id", *geo_cols,
+        house_number=_house_number(),
+        relation=_enum("relation", RELATIONS),
+        sex=_enum("sex", SEX),
+        dob=pl.col("dob"),
+        age=pl.col("age").cast(pl.Int16),
+        community=_enum("community", COMMUNITIES),
+        marital_status=_enum("marital", MARITAL),
+        disabled=pl.col("disabled"),
+        occupation=_enum("occupation", occupations),
+        given_name=_word(words, "given"),
+        name=_name(words),
+        relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
+        relative_name=_word(words, "rel_given"),
+        father_id="father_id", mother_id="mother_id", spouse_id="spouse_id",
+        phone=e164(pl.col("phone")),
+        contact_phone=e164(pl.col("contact_phone")),
+    )
+
+    h = _geo(frames["households"], lbs)
+    households = h.select(
+        "household_id", *geo_cols,
+        house_number=_house_number(),
+        house_name=_house_name(words),
+        community=_enum("community", COMMUNITIES),
+        ration_card=_enum("ration_card", RATION_CARDS),
+        head_person_id="head_person_id",
+        size=pl.col("size").cast(pl.Int16),
+    )
+
+    departments = tuple(plan.preset.table("departments")["department"].to_list())
+    categories = tuple(plan.preset.table("enterprise_categories")["category"].to_list())
+    districts = plan.demography.district_codes
+    employees = frames["employees"].select(
+        employee_id=_registry_id("employees", seed), person_id="person_id",
+        department=_enum("department", departments),
+        posting_district=_enum("posting_district", districts),
+        contact_phone=e164(pl.col("contact_phone")),
+    )
+    pensioners = frames["pensioners"].select(
+        pension_id=_registry_id("pensioners", seed), person_id="person_id",
+        scheme=_enum("scheme", PENSION_SCHEMES),
+        payment_mode=pl.when(pl.col("bank_paid")).then(pl.lit("bank")).otherwise(pl.lit("home")),
+        contact_phone=e164(pl.col("contact_phone")),
+    )
+    entrepreneurs = frames["entrepreneurs"].select(
+        enterprise_id=_registry_id("entrepreneurs", seed), person_id="person_id",
+        category=_enum("category", categories),
+        contact_phone=e164(pl.col("contact_phone")),
+    )
+    womens = frames["womens_scheme"].select(
+        beneficiary_id=_registry_id("womens_scheme", seed), person_id="person_id",
+        ration_card=_enum("ration_card", RATION_CARDS),
+        contact_phone=e164(pl.col("contact_phone")),
+    )
+
+    # Roll: listed in house order within each ward, cut into the ward's parts, serials per part.
+    wards = plan.wards.select("ward_code", "assembly_constituency", "parts", "part_start")
+    r = _geo(frames["electoral_roll"], lbs).join(wards, on="ward_code", how="left", validate="m:1")
+    r = r.sort(["ward_code", "house_serial", "age", "epic"], descending=[False, False, True, False])
+    r = r.with_columns(pos=pl.int_range(pl.len()).over("ward_code"), n=pl.len().over("ward_code"))
+    r = r.with_columns(part_number=(pl.col("part_start") + pl.col("pos") * pl.col("parts") // pl.col("n")))
+    roll = r.select(
+        epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
+        assembly_constituency=pl.col("assembly_constituency").cast(pl.Int16),
+        part_number=pl.col("part_number").cast(pl.Int32),
+        serial_number=(pl.int_range(pl.len()).over(["ward_code", "part_number"]) + 1).cast(pl.Int32),
+        district_code="district_code", local_body_code="local_body_code", ward_code="ward_code",
+        house_number=_house_number(),
+        house_name=_house_name(words),
+        name=_name(words),
+        relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
+        relative_name=_word(words, "rel_given"),
+        sex=_enum("sex", SEX),
+        age=pl.col("age").cast(pl.Int16),
+    )
+    truth = frames["roll_truth"].select(
+        epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
+        person_id="person_id",
+        status=_enum("status", ROLL_STATUS),
+    ).sort("epic")
+
+    given = _word(words, "given")
+    initial = _word(words, "house_a").str.slice(0, 1)
+    extra = _word(words, "extra")
+    k = {name: i for i, name in enumerate(LABEL_KINDS)}
+    label = (
+        pl.when(pl.col("kind") == k["full_name"]).then(_name(words))
+        .when(pl.col("kind") == k["given"]).then(given)
+        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]])).then(
+            pl.concat_str([given, initial], separator=" "))
+        .when(pl.col("kind") == k["given_role"]).then(pl.concat_str([given, extra], separator=" "))
+        .otherwise(extra)
+    )
+    caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=label).sort("phone")
+    return {"people": people, "households": households, "employees": employees, "pensioners": pensioners,
+            "entrepreneurs": entrepreneurs, "womens_scheme": womens, "electoral_roll": roll,
+            "roll_truth": truth, "caller_id": caller_id}
