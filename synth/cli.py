@@ -18,8 +18,11 @@ from rich.table import Table
 
 from synth.errors import SynthError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Synthetic citizens and breach simulation: build and validate synthetic populations.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Synthetic citizens and breach simulation: build and validate synthetic populations.",
+)
 world_app = typer.Typer(no_args_is_help=True, help="Build and validate synthetic worlds.")
 list_app = typer.Typer(no_args_is_help=True, help="List what is available.")
 app.add_typer(world_app, name="world")
@@ -51,8 +54,14 @@ def world_build(
     names = tuple(d.strip() for d in districts.split(",") if d.strip())
     try:
         spec = WorldSpec(preset=preset, districts=names, local_bodies=local_bodies, seed=seed, phone_plan=phone_plan)
-        with Progress(TextColumn("[bold]building[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal) as bar:
+        with Progress(
+            TextColumn("[bold]building[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=as_json or not err.is_terminal,
+        ) as bar:
             task = bar.add_task(str(out_dir), total=None)
 
             def progress(done: int, total: int, key: str) -> None:
@@ -61,9 +70,13 @@ def world_build(
             manifest = build_world(spec, out_dir, workers=workers, progress=progress)
     except SynthError as exc:
         _fail(exc)
-    summary: dict[str, Any] = {"out": str(out_dir), "seed": seed, "rows": manifest["rows"],
-                               "local_bodies": len(manifest["build"]["local_bodies"]),
-                               "phone_plan": manifest["phone_plan"]}
+    summary: dict[str, Any] = {
+        "out": str(out_dir),
+        "seed": seed,
+        "rows": manifest["rows"],
+        "local_bodies": len(manifest["build"]["local_bodies"]),
+        "phone_plan": manifest["phone_plan"],
+    }
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -97,8 +110,16 @@ def world_validate(
         for col in ("kind", "check", "scope", "target", "value", "error", "tolerance", "ok"):
             table.add_column(col, justify="right" if col in ("target", "value", "error", "tolerance") else "left")
         for r in rows.iter_rows(named=True):
-            table.add_row(r["kind"], r["check"], r["scope"], _fmt(r["target"]), _fmt(r["value"]), _fmt(r["error"]),
-                          _fmt(r["tolerance"]), "[green]yes[/]" if r["ok"] else "[red]NO[/]")
+            table.add_row(
+                r["kind"],
+                r["check"],
+                r["scope"],
+                _fmt(r["target"]),
+                _fmt(r["value"]),
+                _fmt(r["error"]),
+                _fmt(r["tolerance"]),
+                "[green]yes[/]" if r["ok"] else "[red]NO[/]",
+            )
         out.print(table)
     if failed.height:
         raise typer.Exit(1)
@@ -120,8 +141,13 @@ def list_presets(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     rows = []
     for name in available_presets():
         p = load_preset(name)
-        rows.append({"name": name, "description": p.params["preset"].get("description", ""),
-                     "population": p.params["preset"]["state_population"]})
+        rows.append(
+            {
+                "name": name,
+                "description": p.params["preset"].get("description", ""),
+                "population": p.params["preset"]["state_population"],
+            }
+        )
     if as_json:
         print(json.dumps(rows, indent=2))
         return

@@ -54,8 +54,11 @@ class World:
 
     def verify(self) -> list[str]:
         """Files whose checksum differs from the manifest (empty when the world is intact)."""
-        return [rel for rel, digest in self.manifest["files"].items()
-                if not (self.path / rel).is_file() or _build.sha256_file(self.path / rel) != digest]
+        return [
+            rel
+            for rel, digest in self.manifest["files"].items()
+            if not (self.path / rel).is_file() or _build.sha256_file(self.path / rel) != digest
+        ]
 
 
 def open_world(path: str | Path) -> World:
@@ -114,8 +117,9 @@ def build_world(
     >>> world = build_world("out/wayanad", districts=["Wayanad"], seed=7)  # doctest: +SKIP
     >>> world.people.select(pl.len()).collect()  # doctest: +SKIP
     """
-    spec = WorldSpec(preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed,
-                     phone_plan=phone_plan)
+    spec = WorldSpec(
+        preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed, phone_plan=phone_plan
+    )
     _build.build_world(spec, out, workers=workers, progress=progress)
     return open_world(out)
 

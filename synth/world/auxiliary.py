@@ -42,12 +42,22 @@ class RollDraw:
 
 
 def enrolment_probability(age: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    return np.select([age < 18, age < 20, age < 25], [0.0, params["enrolment_18_19"], params["enrolment_20_24"]],
-                     params["enrolment_25_plus"])
+    return np.select(
+        [age < 18, age < 20, age < 25],
+        [0.0, params["enrolment_18_19"], params["enrolment_20_24"]],
+        params["enrolment_25_plus"],
+    )
 
 
-def draw_roll(dob: np.ndarray, community: np.ndarray, ward: np.ndarray, houses_per_ward: np.ndarray,
-              target: int, preset: Preset, rng: np.random.Generator) -> RollDraw:
+def draw_roll(
+    dob: np.ndarray,
+    community: np.ndarray,
+    ward: np.ndarray,
+    houses_per_ward: np.ndarray,
+    target: int,
+    preset: Preset,
+    rng: np.random.Generator,
+) -> RollDraw:
     """Draw one local body's roll entries (see the module docstring)."""
     params = preset.params["electoral_roll"]
     age_q = age_on(dob, preset.roll_qualifying_date).astype(np.int64)
@@ -75,8 +85,9 @@ def draw_roll(dob: np.ndarray, community: np.ndarray, ward: np.ndarray, houses_p
     old = rng.random(n_ghost) < 0.7
     ghost_age = np.where(old, rng.integers(70, 96, n_ghost), rng.integers(25, 50, n_ghost))
     ghost_sex = (rng.random(n_ghost) < 0.5).astype(np.int8)
-    ghost_community = community[rng.integers(0, len(community), n_ghost)] if len(community) else np.zeros(
-        n_ghost, dtype=np.int8)
+    ghost_community = (
+        community[rng.integers(0, len(community), n_ghost)] if len(community) else np.zeros(n_ghost, dtype=np.int8)
+    )
     ghost_ward = rng.integers(0, n_wards, n_ghost)
     ghost_house = (rng.random(n_ghost) * houses_per_ward[ghost_ward]).astype(np.int64) + 1
 

@@ -130,8 +130,9 @@ def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
         _atomic_parquet(path, tables[name])
         record["files"][str(path.relative_to(out))] = sha256_file(path)
         record["rows"][name] = tables[name].height
-    record["shortfall"] = dict(zip(tables["_shortfall"]["registry"].to_list(),
-                                   tables["_shortfall"]["missing"].to_list(), strict=True))
+    record["shortfall"] = dict(
+        zip(tables["_shortfall"]["registry"].to_list(), tables["_shortfall"]["missing"].to_list(), strict=True)
+    )
     _atomic_json(out / SHARD_DIR / f"{shard.key}.json", record)
     return record
 
@@ -280,10 +281,7 @@ def build_world(
         ) from None
     except OSError as exc:
         _clean_temporaries(out)
-        if exc.errno == errno.ENOSPC:
-            why = "no space left on the device"
-        else:
-            why = exc.strerror or str(exc)
+        why = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         raise OutputError(
             f"{out}: cannot write the world ({why}); {len(records)} of {total} shards are complete and "
             "verified. Free space or fix the folder and run the same command to resume, or delete it."

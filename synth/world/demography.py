@@ -65,12 +65,10 @@ class Demography:
 
 def _single_years(band_counts: np.ndarray, age_min: np.ndarray, age_max: np.ndarray) -> np.ndarray:
     out = np.zeros(N_AGES)
-    for n, lo, hi in zip(band_counts, age_min, age_max, strict=True):
-        hi = min(hi, MAX_AGE)
-        if hi - lo >= 10:  # the open band: geometric decline
-            w = OPEN_BAND_DECLINE ** np.arange(hi - lo + 1)
-        else:
-            w = np.ones(hi - lo + 1)
+    for n, lo, band_max in zip(band_counts, age_min, age_max, strict=True):
+        hi = min(band_max, MAX_AGE)
+        # the open band (80+) declines geometrically; the others are flat
+        w = OPEN_BAND_DECLINE ** np.arange(hi - lo + 1) if hi - lo >= 10 else np.ones(hi - lo + 1)
         out[lo : hi + 1] += n * w / w.sum()
     return out
 

@@ -16,11 +16,11 @@ import polars as pl
 
 from synth.world.auxiliary import LABEL_KINDS, draw_directory, draw_roll
 from synth.world.demography import MARITAL
-from synth.world.households import RELATIONS, HouseholdParams, form_households
+from synth.world.households import HouseholdParams, form_households
 from synth.world.names import COMMUNITIES, Vocabulary, load_vocabulary
 from synth.world.people import sample_people
-from synth.world.phones import NumberingPlan, e164, load_plan, permute
-from synth.world.plan import Shard, WorldPlan
+from synth.world.phones import NumberingPlan, load_plan, permute
+from synth.world.plan import WorldPlan
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
 from synth.world.registries import NO_PENSION, draw_registries
 
@@ -29,8 +29,17 @@ PERSON_ID_SPAN = 10_000_000
 SALT_PHONE, SALT_EPIC = 0x50_4E, 0x45_50
 EPIC_DOMAIN = 1_000_000_000
 GOVERNMENT_EMPLOYEE = "government_employee"
-TABLES = ("people", "households", "employees", "pensioners", "entrepreneurs", "womens_scheme",
-          "electoral_roll", "caller_id", "roll_truth")
+TABLES = (
+    "people",
+    "households",
+    "employees",
+    "pensioners",
+    "entrepreneurs",
+    "womens_scheme",
+    "electoral_roll",
+    "caller_id",
+    "roll_truth",
+)
 
 
 def local_body_number(code: str) -> int:
@@ -75,8 +84,9 @@ class ShardContext:
         return (*self.plan.demography.occupations, GOVERNMENT_EMPLOYEE)
 
 
-def _given_for(vocab: Vocabulary, community: np.ndarray, sex: int, birth_year: np.ndarray,
-               rng: np.random.Generator) -> np.ndarray:
+def _given_for(
+    vocab: Vocabulary, community: np.ndarray, sex: int, birth_year: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     return vocab.draw_given(community, np.full(len(community), sex, dtype=np.int64), birth_year, rng)
 
 
@@ -125,8 +135,9 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     missing = rel_person < 0
     gap = np.where(ever_married_woman, 6, 27)
     rel_given = np.where(missing, 0, given[np.maximum(rel_person, 0)])
-    rel_given[missing] = _given_for(vocab, people.community[missing].astype(np.int64), 0,
-                                    birth_year[missing] - gap[missing], rng)
+    rel_given[missing] = _given_for(
+        vocab, people.community[missing].astype(np.int64), 0, birth_year[missing] - gap[missing], rng
+    )
 
     # Phones: own numbers (unique state-wide) and the contact number given to registries.
     owns = rng.random(n) < demo.phone[people.sex, people.age]
@@ -145,9 +156,20 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
 
     # Registries.
     quotas = {r: int(lb[f"quota_{r}"]) for r in ("employees", "entrepreneurs", "womens_scheme", *PENSION_SCHEMES)}
-    reg = draw_registries(people, hh, d, quotas, demo.occupations, dict(preset.params["registries"]),
-                          ctx.shares["ration"], ctx.shares["departments"], ctx.shares["enterprises"],
-                          demo.population / demo.population.sum(), ref, rng)
+    reg = draw_registries(
+        people,
+        hh,
+        d,
+        quotas,
+        demo.occupations,
+        dict(preset.params["registries"]),
+        ctx.shares["ration"],
+        ctx.shares["departments"],
+        ctx.shares["enterprises"],
+        demo.population / demo.population.sum(),
+        ref,
+        rng,
+    )
     occupation = people.occupation.astype(np.int8).copy()
     occupation[reg.employees] = len(demo.occupations)
 
@@ -158,12 +180,14 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     n_ghost = int(ghost.sum())
     roll_given = np.where(living, given[np.maximum(roll.person, 0)], 0)
     ghost_year = ref.year - roll.ghost_age.astype(np.int64)
-    roll_given[ghost] = vocab.draw_given(roll.ghost_community.astype(np.int64), roll.ghost_sex.astype(np.int64),
-                                         ghost_year, rng)
+    roll_given[ghost] = vocab.draw_given(
+        roll.ghost_community.astype(np.int64), roll.ghost_sex.astype(np.int64), ghost_year, rng
+    )
     roll_rel = np.where(living, rel_given[np.maximum(roll.person, 0)], 0)
     ghost_married_woman = (roll.ghost_sex == 1) & (roll.ghost_age >= 25)
-    roll_rel[ghost] = _given_for(vocab, roll.ghost_community.astype(np.int64), 0,
-                                 ghost_year - np.where(ghost_married_woman, 6, 27), rng)
+    roll_rel[ghost] = _given_for(
+        vocab, roll.ghost_community.astype(np.int64), 0, ghost_year - np.where(ghost_married_woman, 6, 27), rng
+    )
     roll_given = np.where(roll.name_variant, vocab.draw_variant(roll_given, rng, 1.0), roll_given)
     roll_rel = vocab.draw_variant(roll_rel, rng, 0.1)
     person_house = hh.household[np.maximum(roll.person, 0)]
@@ -179,8 +203,11 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     roll_title = np.where(living, title[np.maximum(roll.person, 0)], -1)
     roll_rel_type = ever_married_woman[np.maximum(roll.person, 0)].copy()
     roll_rel_type[ghost] = ghost_married_woman
-    epic_index = np.where(living, int(lb["person_offset"]) + roll.person,
-                          ctx.state_population + int(lb["person_offset"]) + np.cumsum(ghost) - 1)
+    epic_index = np.where(
+        living,
+        int(lb["person_offset"]) + roll.person,
+        ctx.state_population + int(lb["person_offset"]) + np.cumsum(ghost) - 1,
+    )
     epic = permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC)
 
     # Caller-ID directory.
@@ -188,13 +215,26 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     dir_given = given[dirx.label_person]
     dir_given = np.where(dirx.variant, vocab.draw_variant(dir_given, rng, 1.0), dir_given)
     label_sex = people.sex[dirx.label_person].astype(np.int64)
-    pet = np.where(label_sex == 1, vocab.pet_names[1].draw(rng.random(len(dir_given))),
-                   vocab.pet_names[0].draw(rng.random(len(dir_given))))
-    relw = np.where(label_sex == 1, vocab.relations[1].draw(rng.random(len(dir_given))),
-                    vocab.relations[0].draw(rng.random(len(dir_given))))
+    pet = np.where(
+        label_sex == 1,
+        vocab.pet_names[1].draw(rng.random(len(dir_given))),
+        vocab.pet_names[0].draw(rng.random(len(dir_given))),
+    )
+    relw = np.where(
+        label_sex == 1,
+        vocab.relations[1].draw(rng.random(len(dir_given))),
+        vocab.relations[0].draw(rng.random(len(dir_given))),
+    )
     role = vocab.roles.draw(rng.random(len(dir_given)))
-    extra = np.select([dirx.kind == LABEL_KINDS.index("pet_name"), dirx.kind == LABEL_KINDS.index("relation"),
-                       dirx.kind == LABEL_KINDS.index("given_role")], [pet, relw, role], -1)
+    extra = np.select(
+        [
+            dirx.kind == LABEL_KINDS.index("pet_name"),
+            dirx.kind == LABEL_KINDS.index("relation"),
+            dirx.kind == LABEL_KINDS.index("given_role"),
+        ],
+        [pet, relw, role],
+        -1,
+    )
 
     # Integer-coded frames; ids.
     person_id = lbn * PERSON_ID_SPAN + np.arange(n, dtype=np.int64)
@@ -213,94 +253,114 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
 
     pension_of = reg.pension
     return {
-        "people": pl.DataFrame({
-            "person_id": person_id,
-            "household_id": household_id[hh.household],
-            "ward_code": ward_code(people.ward),
-            "house_serial": house_serial[hh.household],
-            "relation": hh.relation,
-            "sex": people.sex,
-            "dob": reg.dob,
-            "age": people.age,
-            "community": people.community,
-            "marital": people.marital,
-            "disabled": people.disabled,
-            "occupation": occupation,
-            "given": given,
-            "title": title,
-            "house_a": house_a[hh.household],
-            "house_b": house_b[hh.household],
-            "rel_married": ever_married_woman,
-            "rel_given": rel_given,
-            "father_id": pid(hh.father),
-            "mother_id": pid(hh.mother),
-            "spouse_id": pid(hh.spouse),
-            "phone": nullable(phone),
-            "contact_phone": nullable(contact),
-        }),
-        "households": pl.DataFrame({
-            "household_id": household_id,
-            "ward_code": ward_code(hh_ward),
-            "house_serial": house_serial,
-            "house_a": house_a,
-            "house_b": house_b,
-            "community": hh_comm,
-            "ration_card": reg.ration_card,
-            "head_person_id": person_id[head],
-            "size": np.bincount(hh.household, minlength=n_hh),
-        }),
-        "employees": pl.DataFrame({
-            "person_id": person_id[reg.employees],
-            "department": reg.department,
-            "posting_district": reg.posting_district,
-            "contact_phone": nullable(contact[reg.employees]),
-        }),
-        "pensioners": pl.DataFrame({
-            "person_id": person_id[pension_of != NO_PENSION],
-            "scheme": pension_of[pension_of != NO_PENSION],
-            "bank_paid": rng.random(int((pension_of != NO_PENSION).sum())) < 0.51,
-            "contact_phone": nullable(contact[pension_of != NO_PENSION]),
-        }),
-        "entrepreneurs": pl.DataFrame({
-            "person_id": person_id[reg.entrepreneurs],
-            "category": reg.enterprise,
-            "contact_phone": nullable(contact[reg.entrepreneurs]),
-        }),
-        "womens_scheme": pl.DataFrame({
-            "person_id": person_id[reg.womens_scheme],
-            "ration_card": reg.ration_card[hh.household[reg.womens_scheme]],
-            "contact_phone": nullable(contact[reg.womens_scheme]),
-        }),
-        "electoral_roll": pl.DataFrame({
-            "epic": epic,
-            "ward_code": ward_code(roll.ward),
-            "house_serial": roll_house_serial,
-            "house_a": roll_house_a,
-            "house_b": roll_house_b,
-            "given": roll_given,
-            "title": roll_title,
-            "community": roll_comm,
-            "rel_married": roll_rel_type,
-            "rel_given": roll_rel,
-            "sex": roll_sex,
-            "age": roll.age,
-        }),
-        "roll_truth": pl.DataFrame({
-            "epic": epic,
-            "person_id": pid(roll.person),
-            "status": roll.status,
-        }),
-        "caller_id": pl.DataFrame({
-            "phone": phone[dirx.owner],
-            "given": dir_given,
-            "house_a": house_a[hh.household[dirx.label_person]],
-            "title": title[dirx.label_person],
-            "community": people.community[dirx.label_person],
-            "rel_married": ever_married_woman[dirx.label_person],
-            "rel_given": rel_given[dirx.label_person],
-            "kind": dirx.kind,
-            "extra": extra,
-        }),
-        "_shortfall": pl.DataFrame({"registry": list(reg.shortfall), "missing": list(reg.shortfall.values())},
-                                   schema={"registry": pl.String, "missing": pl.Int64}),
+        "people": pl.DataFrame(
+            {
+                "person_id": person_id,
+                "household_id": household_id[hh.household],
+                "ward_code": ward_code(people.ward),
+                "house_serial": house_serial[hh.household],
+                "relation": hh.relation,
+                "sex": people.sex,
+                "dob": reg.dob,
+                "age": people.age,
+                "community": people.community,
+                "marital": people.marital,
+                "disabled": people.disabled,
+                "occupation": occupation,
+                "given": given,
+                "title": title,
+                "house_a": house_a[hh.household],
+                "house_b": house_b[hh.household],
+                "rel_married": ever_married_woman,
+                "rel_given": rel_given,
+                "father_id": pid(hh.father),
+                "mother_id": pid(hh.mother),
+                "spouse_id": pid(hh.spouse),
+                "phone": nullable(phone),
+                "contact_phone": nullable(contact),
+            }
+        ),
+        "households": pl.DataFrame(
+            {
+                "household_id": household_id,
+                "ward_code": ward_code(hh_ward),
+                "house_serial": house_serial,
+                "house_a": house_a,
+                "house_b": house_b,
+                "community": hh_comm,
+                "ration_card": reg.ration_card,
+                "head_person_id": person_id[head],
+                "size": np.bincount(hh.household, minlength=n_hh),
+            }
+        ),
+        "employees": pl.DataFrame(
+            {
+                "person_id": person_id[reg.employees],
+                "department": reg.department,
+                "posting_district": reg.posting_district,
+                "contact_phone": nullable(contact[reg.employees]),
+            }
+        ),
+        "pensioners": pl.DataFrame(
+            {
+                "person_id": person_id[pension_of != NO_PENSION],
+                "scheme": pension_of[pension_of != NO_PENSION],
+                "bank_paid": rng.random(int((pension_of != NO_PENSION).sum())) < 0.51,
+                "contact_phone": nullable(contact[pension_of != NO_PENSION]),
+            }
+        ),
+        "entrepreneurs": pl.DataFrame(
+            {
+                "person_id": person_id[reg.entrepreneurs],
+                "category": reg.enterprise,
+                "contact_phone": nullable(contact[reg.entrepreneurs]),
+            }
+        ),
+        "womens_scheme": pl.DataFrame(
+            {
+                "person_id": person_id[reg.womens_scheme],
+                "ration_card": reg.ration_card[hh.household[reg.womens_scheme]],
+                "contact_phone": nullable(contact[reg.womens_scheme]),
+            }
+        ),
+        "electoral_roll": pl.DataFrame(
+            {
+                "epic": epic,
+                "ward_code": ward_code(roll.ward),
+                "house_serial": roll_house_serial,
+                "house_a": roll_house_a,
+                "house_b": roll_house_b,
+                "given": roll_given,
+                "title": roll_title,
+                "community": roll_comm,
+                "rel_married": roll_rel_type,
+                "rel_given": roll_rel,
+                "sex": roll_sex,
+                "age": roll.age,
+            }
+        ),
+        "roll_truth": pl.DataFrame(
+            {
+                "epic": epic,
+                "person_id": pid(roll.person),
+                "status": roll.status,
+            }
+        ),
+        "caller_id": pl.DataFrame(
+            {
+                "phone": phone[dirx.owner],
+                "given": dir_given,
+                "house_a": house_a[hh.household[dirx.label_person]],
+                "title": title[dirx.label_person],
+                "community": people.community[dirx.label_person],
+                "rel_married": ever_married_woman[dirx.label_person],
+                "rel_given": rel_given[dirx.label_person],
+                "kind": dirx.kind,
+                "extra": extra,
+            }
+        ),
+        "_shortfall": pl.DataFrame(
+            {"registry": list(reg.shortfall), "missing": list(reg.shortfall.values())},
+            schema={"registry": pl.String, "missing": pl.Int64},
+        ),
     }

@@ -108,8 +108,14 @@ def _pick_in_group(group: np.ndarray, pool: np.ndarray, pool_group: np.ndarray, 
     return out
 
 
-def _nearest_in_group(group: np.ndarray, target: np.ndarray, pool_group: np.ndarray, pool_value: np.ndarray,
-                      window: int, rng: np.random.Generator) -> np.ndarray:
+def _nearest_in_group(
+    group: np.ndarray,
+    target: np.ndarray,
+    pool_group: np.ndarray,
+    pool_value: np.ndarray,
+    window: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """For each item, a random pool member of the same group among the ``window`` nearest in value.
 
     Returns positions into the pool (-1 where the group has no pool member).
@@ -133,8 +139,9 @@ def _nearest_in_group(group: np.ndarray, target: np.ndarray, pool_group: np.ndar
     return out
 
 
-def _assign_with_capacity(group: np.ndarray, target: np.ndarray, pool_group: np.ndarray, pool_value: np.ndarray,
-                          rng: np.random.Generator) -> np.ndarray:
+def _assign_with_capacity(
+    group: np.ndarray, target: np.ndarray, pool_group: np.ndarray, pool_value: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Nearest-in-group assignment where each pool member takes a limited number of items.
 
     Passes widen the search window and raise the capacity (``MOTHER_CAPACITY``), so most mothers
@@ -148,8 +155,9 @@ def _assign_with_capacity(group: np.ndarray, target: np.ndarray, pool_group: np.
         open_pool = np.flatnonzero(load < capacity)
         if len(todo) == 0 or len(open_pool) == 0:
             break
-        cand = _nearest_in_group(group[todo], target[todo], pool_group[open_pool], pool_value[open_pool],
-                                 MOTHER_WINDOW * (step + 1), rng)
+        cand = _nearest_in_group(
+            group[todo], target[todo], pool_group[open_pool], pool_value[open_pool], MOTHER_WINDOW * (step + 1), rng
+        )
         ok = cand >= 0
         items, chosen = todo[ok], open_pool[cand[ok]]
         order = np.lexsort((rng.random(len(items)), chosen))
@@ -165,8 +173,9 @@ def _assign_with_capacity(group: np.ndarray, target: np.ndarray, pool_group: np.
     return out
 
 
-def form_households(people: People, n_communities: int, params: HouseholdParams,
-                    rng: np.random.Generator) -> Households:
+def form_households(
+    people: People, n_communities: int, params: HouseholdParams, rng: np.random.Generator
+) -> Households:
     """Group one local body's people into households (see the module docstring)."""
     n = len(people)
     age = people.age.astype(np.int64)
@@ -189,13 +198,17 @@ def form_households(people: People, n_communities: int, params: HouseholdParams,
     # and community whose age is nearest to its own age plus a drawn maternal gap.
     dependants = idx[(marital == NEVER) & (age <= params.dependent_max_age)]
     moms = idx[(marital != NEVER) & (sex == 1) & (age >= params.maternal_gap_min)]
-    target = age[dependants] + np.clip(rng.normal(params.maternal_gap_mean, params.maternal_gap_sd, len(dependants)),
-                                       params.maternal_gap_min, params.maternal_gap_max)
+    target = age[dependants] + np.clip(
+        rng.normal(params.maternal_gap_mean, params.maternal_gap_sd, len(dependants)),
+        params.maternal_gap_min,
+        params.maternal_gap_max,
+    )
     kid_moms = _assign_with_capacity(group[dependants], target, group[moms], age[moms], rng)
     found = kid_moms >= 0
     kids, kid_moms = dependants[found], moms[kid_moms[found]]
     gap_ok = (age[kid_moms] - age[kids] >= params.maternal_gap_min) & (
-        age[kid_moms] - age[kids] <= params.maternal_gap_max)
+        age[kid_moms] - age[kids] <= params.maternal_gap_max
+    )
     kids, kid_moms = kids[gap_ok], kid_moms[gap_ok]
     mother = np.full(n, -1, dtype=np.int64)
     mother[kids] = kid_moms
@@ -216,8 +229,13 @@ def form_households(people: People, n_communities: int, params: HouseholdParams,
     is_anchor = anchor == idx
     young = idx[is_anchor & (spouse >= 0) & (age <= 34) & (rng.random(n) < params.young_couple_with_parents)]
     elders = idx[is_anchor & (age >= 45) & (age <= 80) & (spouse < 0) | is_anchor & (spouse >= 0) & (age >= 45)]
-    a, b = match_in_groups(group[young], age[young] + params.maternal_gap_mean + 2 + rng.normal(0, 3, len(young)),
-                           group[elders], age[elders] + rng.random(len(elders)), rng)
+    a, b = match_in_groups(
+        group[young],
+        age[young] + params.maternal_gap_mean + 2 + rng.normal(0, 3, len(young)),
+        group[elders],
+        age[elders] + rng.random(len(elders)),
+        rng,
+    )
     joined, parents_home = young[a], elders[b]
     gen_gap = age[parents_home] - age[joined]
     keep = (gen_gap >= params.maternal_gap_min) & (gen_gap <= 50)
@@ -236,8 +254,9 @@ def form_households(people: People, n_communities: int, params: HouseholdParams,
     units = idx[single_old | couple_old]
     host_families = idx[is_anchor & ~(single_old | couple_old) & (spouse >= 0) & (age >= 25) & (age <= 59)]
     unit_key = age[units] - params.maternal_gap_mean - 2 + rng.normal(0, 3, len(units))
-    a, b = match_in_groups(group[units], unit_key, group[host_families], age[host_families] + rng.random(
-        len(host_families)), rng)
+    a, b = match_in_groups(
+        group[units], unit_key, group[host_families], age[host_families] + rng.random(len(host_families)), rng
+    )
     movers, new_home = units[a], host_families[b]
     gen_gap = age[movers] - age[new_home]
     keep = (gen_gap >= params.maternal_gap_min) & (gen_gap <= 50)
@@ -275,5 +294,11 @@ def form_households(people: People, n_communities: int, params: HouseholdParams,
     relation[parent_flag] = PARENT
     relation[(spouse >= 0) & (spouse == head_of)] = SPOUSE
     relation[idx == head_of] = HEAD
-    return Households(household=household.astype(np.int64), head=heads.astype(np.int64), relation=relation,
-                      spouse=spouse, mother=mother, father=father)
+    return Households(
+        household=household.astype(np.int64),
+        head=heads.astype(np.int64),
+        relation=relation,
+        spouse=spouse,
+        mother=mother,
+        father=father,
+    )

@@ -77,8 +77,9 @@ class Vocabulary:
     def series(self) -> pl.Series:
         return pl.Series("word", self.words, dtype=pl.String)
 
-    def draw_given(self, community: np.ndarray, sex: np.ndarray, birth_year: np.ndarray,
-                   rng: np.random.Generator) -> np.ndarray:
+    def draw_given(
+        self, community: np.ndarray, sex: np.ndarray, birth_year: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
         """Given-name indices by community, sex and birth cohort."""
         out = np.empty(len(community), dtype=np.int32)
         u = rng.random(len(community))
@@ -105,7 +106,7 @@ def _apply_substring_rules(name: str, rules: list[tuple[str, str]]) -> list[str]
     for pattern, replacement in rules:
         if pattern and pattern in name.lower():
             i = name.lower().index(pattern)
-            cand = name[:i] + (replacement.upper() if i == 0 else replacement) + name[i + len(pattern):]
+            cand = name[:i] + (replacement.upper() if i == 0 else replacement) + name[i + len(pattern) :]
             cand = cand[:1].upper() + cand[1:]
             if cand != name and re.fullmatch(r"[A-Za-z ]+", cand):
                 out.append(cand)
@@ -143,10 +144,14 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
 
     titles = (titled("share_of_hindu_men"), titled("share_of_hindu_women"))
     parts = _rows(folder / "house_name_parts.csv")
-    prefix = _pool([idx(r["part"].strip()) for r in parts if r["kind"] == "prefix"],
-                   [float(r["weight"]) for r in parts if r["kind"] == "prefix"])
-    suffix = _pool([idx(r["part"].strip()) for r in parts if r["kind"] == "suffix"],
-                   [float(r["weight"]) for r in parts if r["kind"] == "suffix"])
+    prefix = _pool(
+        [idx(r["part"].strip()) for r in parts if r["kind"] == "prefix"],
+        [float(r["weight"]) for r in parts if r["kind"] == "prefix"],
+    )
+    suffix = _pool(
+        [idx(r["part"].strip()) for r in parts if r["kind"] == "suffix"],
+        [float(r["weight"]) for r in parts if r["kind"] == "suffix"],
+    )
     fam_rows = _rows(folder / "family_names.csv")
     family = {}
     for c in ("christian", "muslim"):
@@ -176,7 +181,7 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
     for name in base_names:
         cands = list(dict.fromkeys(whole.get(name, []) + _apply_substring_rules(name, subs)))
         var_lists[name] = [c for c in cands if c != name][:4]
-    width = max(1, max(len(v) for v in var_lists.values()))
+    width = max(1, *(len(v) for v in var_lists.values()))
     for vs in var_lists.values():
         for v in vs:
             idx(v)
@@ -185,8 +190,19 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
         for j, v in enumerate(vs):
             variants[index[name], j] = index[v]
     titles_m, titles_f = titles
-    return Vocabulary(words=tuple(words), given=given, titles_m=titles_m, titles_f=titles_f, house_prefix=prefix, house_suffix=suffix,
-                      family=family, variants=variants, pet_names=pet, relations=rel, roles=roles)
+    return Vocabulary(
+        words=tuple(words),
+        given=given,
+        titles_m=titles_m,
+        titles_f=titles_f,
+        house_prefix=prefix,
+        house_suffix=suffix,
+        family=family,
+        variants=variants,
+        pet_names=pet,
+        relations=rel,
+        roles=roles,
+    )
 
 
 def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:

@@ -64,8 +64,14 @@ def age_on(dob: np.ndarray, day: date) -> np.ndarray:
 GOLDEN = (np.sqrt(5) - 1) / 2
 
 
-def _balanced_community(ward: np.ndarray, sex: np.ndarray, marital: np.ndarray, age: np.ndarray,
-                        ward_shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _balanced_community(
+    ward: np.ndarray,
+    sex: np.ndarray,
+    marital: np.ndarray,
+    age: np.ndarray,
+    ward_shares: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Communities in each ward's shares, balanced across sex, marital status and age.
 
     People of a ward are ordered by (sex, marital status, age) and take communities from a
@@ -126,5 +132,13 @@ def sample_people(
     community = _balanced_community(ward, sex, marital, age, ward_shares, rng)
     disabled = rng.random(n) < demo.disability[sex, age]
     occupation = categorical(demo.occupation[sex, age], rng.random(n)).astype(np.int8)
-    return People(ward=ward.astype(np.int32), sex=sex, age=age, dob=birth_dates(age, reference, rng),
-                  community=community, marital=marital, disabled=disabled, occupation=occupation)
+    return People(
+        ward=ward.astype(np.int32),
+        sex=sex,
+        age=age,
+        dob=birth_dates(age, reference, rng),
+        community=community,
+        marital=marital,
+        disabled=disabled,
+        occupation=occupation,
+    )

@@ -150,8 +150,9 @@ def per_capita_eligibility(demo: Demography, preset: Preset) -> dict[str, np.nda
     occ = {name: demo.occupation[:, :, i] for i, name in enumerate(demo.occupations)}
     rules = preset.params["registries"]["pension_rules"]
     w_emp = np.clip((age - 22) / 11.0, 0, 1) * ((age >= 23) & (age <= 56))
-    capital = np.array([preset.params["registries"]["employee_capital_weight"] if c == "01" else 1.0
-                        for c in demo.district_codes])
+    capital = np.array(
+        [preset.params["registries"]["employee_capital_weight"] if c == "01" else 1.0 for c in demo.district_codes]
+    )
     women = np.array([0.0, 1.0])[:, None]
     older = (age >= 60)[None, :]
     rs = preset.params["registries"]
@@ -161,8 +162,12 @@ def per_capita_eligibility(demo: Demography, preset: Preset) -> dict[str, np.nda
         "entrepreneurs": (p * ((age >= 21) & (age <= 65))).sum(axis=(1, 2)),
         "womens_scheme": (p * ws).sum(axis=(1, 2)),
         "disability": (p * demo.disability * (age >= rules["disability_min_age"])).sum(axis=(1, 2)),
-        "widow": (p * women * (mar[:, :, MARITAL.index("widowed")] + mar[:, :, MARITAL.index("separated")])
-                  * (age >= rules["widow_min_age"])).sum(axis=(1, 2)),
+        "widow": (
+            p
+            * women
+            * (mar[:, :, MARITAL.index("widowed")] + mar[:, :, MARITAL.index("separated")])
+            * (age >= rules["widow_min_age"])
+        ).sum(axis=(1, 2)),
         "unmarried_women": (p * women * mar[:, :, 0] * (age >= rules["unmarried_women_min_age"])).sum(axis=(1, 2)),
         "agricultural_labourer": (p * occ["agricultural_labourer"] * older).sum(axis=(1, 2)),
         "welfare_fund_board": (p * occ["informal_worker"] * older).sum(axis=(1, 2)),
@@ -182,26 +187,32 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
 
     # Population of every base ward: the district's projected population shared by electors.
     wards = wards.with_columns(electors=pl.col("electors_m") + pl.col("electors_f") + pl.col("electors_o"))
-    wards = wards.join(lbs.select("local_body_code", "district_code", "taluk_code", "local_body_type"),
-                       on="local_body_code", how="left", validate="m:1")
+    wards = wards.join(
+        lbs.select("local_body_code", "district_code", "taluk_code", "local_body_type"),
+        on="local_body_code",
+        how="left",
+        validate="m:1",
+    )
     pop = np.zeros(wards.height, dtype=np.int64)
     d_col = wards["district_code"].to_numpy()
     electors = wards["electors"].to_numpy()
     for i, code in enumerate(demo.district_codes):
         idx = np.flatnonzero(d_col == code)
-        pop[idx] = _largest_remainder(electors[idx], int(round(demo.population[i])))
+        pop[idx] = _largest_remainder(electors[idx], round(demo.population[i]))
 
     # Electoral-roll parts: numbered through each constituency in ward-code order.
     per_part = int(preset.params["electoral_roll"]["electors_per_part"])
-    wards = wards.with_columns(population=pl.Series(pop),
-                               parts=((pl.col("electors") / per_part).round().cast(pl.Int64)).clip(lower_bound=1))
+    wards = wards.with_columns(
+        population=pl.Series(pop), parts=((pl.col("electors") / per_part).round().cast(pl.Int64)).clip(lower_bound=1)
+    )
     wards = wards.with_columns(
         part_start=(pl.col("parts").cum_sum().over("assembly_constituency") - pl.col("parts") + 1)
     )
 
     # Local bodies: population, global person offset (phone numbers are unique across the state).
-    lb_pop = wards.group_by("local_body_code").agg(population=pl.col("population").sum(),
-                                                    electors=pl.col("electors").sum())
+    lb_pop = wards.group_by("local_body_code").agg(
+        population=pl.col("population").sum(), electors=pl.col("electors").sum()
+    )
     lbs = lbs.join(lb_pop, on="local_body_code", how="left", validate="1:1").sort("local_body_code")
     lbs = lbs.with_columns(person_offset=pl.col("population").cum_sum() - pl.col("population"))
 
@@ -210,8 +221,12 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
     lb_d = np.array([demo.district_index(c) for c in lbs["district_code"].to_list()])
     lb_pop_np = lbs["population"].to_numpy()
     sizes = preset.registries
-    totals = {"employees": sizes.employees, "entrepreneurs": sizes.entrepreneurs,
-              "womens_scheme": sizes.womens_scheme, **sizes.pensions}
+    totals = {
+        "employees": sizes.employees,
+        "entrepreneurs": sizes.entrepreneurs,
+        "womens_scheme": sizes.womens_scheme,
+        **sizes.pensions,
+    }
     quota_cols = {f"quota_{r}": _largest_remainder(lb_pop_np * masses[r][lb_d], totals[r]) for r in REGISTRIES}
 
     # Roll size: the February 2026 total, shared by district as the 2026 constituency rolls, then
@@ -221,8 +236,10 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
         e=(pl.col("electors_2026_m") + pl.col("electors_2026_f") + pl.col("electors_2026_tg")).sum()
     )
     ac_by_d = dict(zip(ac_d["district_code"].to_list(), ac_d["e"].to_list(), strict=True))
-    d_roll = _largest_remainder(np.array([ac_by_d[c] for c in demo.district_codes], dtype=np.float64),
-                                int(preset.params["electoral_roll"]["size"]))
+    d_roll = _largest_remainder(
+        np.array([ac_by_d[c] for c in demo.district_codes], dtype=np.float64),
+        int(preset.params["electoral_roll"]["size"]),
+    )
     roll = np.zeros(lbs.height, dtype=np.int64)
     lb_e = lbs["electors"].to_numpy()
     for i in range(len(demo.district_codes)):
@@ -259,10 +276,22 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
 
     shards = []
     for key, group in lbs.group_by("shard", maintain_order=True):
-        shards.append(Shard(key=str(key[0]), district_code=group["district_code"][0],
-                            local_bodies=tuple(group["local_body_code"].to_list()),
-                            population=int(group["population"].sum())))
+        shards.append(
+            Shard(
+                key=str(key[0]),
+                district_code=group["district_code"][0],
+                local_bodies=tuple(group["local_body_code"].to_list()),
+                population=int(group["population"].sum()),
+            )
+        )
     plan_phone = spec.phone_plan or preset.params["phones"]["default_plan"]
-    return WorldPlan(spec=spec, preset=preset, demography=demo, wards=wards, local_bodies=lbs,
-                     shards=tuple(sorted(shards, key=lambda s: s.key)), phone_plan=plan_phone,
-                     state_local_bodies=state_lbs)
+    return WorldPlan(
+        spec=spec,
+        preset=preset,
+        demography=demo,
+        wards=wards,
+        local_bodies=lbs,
+        shards=tuple(sorted(shards, key=lambda s: s.key)),
+        phone_plan=plan_phone,
+        state_local_bodies=state_lbs,
+    )

@@ -93,7 +93,7 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _resolve(name_or_path: str | Path) -> tuple[Path, dict[str, Any], dict[str, Path]]:
-    """Return (file, merged params, {data key: folder its relative paths resolve against})."""
+    """Return (file, merged params, {"section.key": folder that key's data-file path is relative to})."""
     text = str(name_or_path)
     if text.endswith(".toml") or Path(text).is_file():
         path = Path(text)
@@ -105,27 +105,31 @@ def _resolve(name_or_path: str | Path) -> tuple[Path, dict[str, Any], dict[str, 
                 f"unknown preset '{text}': allowed are {', '.join(names)} or the path of a preset TOML file"
                 + did_you_mean(text, names)
             )
-    params = _read_toml(path)
+    own = _read_toml(path)
+    params: dict[str, Any] = own
     folders: dict[str, Path] = {}
-    parent = params.get("preset", {}).get("extends")
+    parent = own.get("preset", {}).get("extends")
     if parent is not None:
-        base_path, base_params, folders = _resolve(str(parent))
-        params = _deep_merge(base_params, params)
+        _, base, folders = _resolve(str(parent))
+        params = _deep_merge(base, own)
     for section in ("geography", "demography"):
-        for key, value in _read_toml(path).get(section, {}).items():
+        for key, value in own.get(section, {}).items():
             if isinstance(value, str) and value.endswith(".csv"):
                 folders[f"{section}.{key}"] = path.parent
-    for section in ("geography", "demography"):
-        for key, value in params.get(section, {}).items():
-            if isinstance(value, str) and value.endswith(".csv"):
-                folders.setdefault(f"{section}.{key}", path.parent)
     return path, params, folders
 
 
 _REQUIRED_FILES = {
     "geography": ("districts", "taluks", "local_bodies", "wards", "constituencies"),
-    "demography": ("age_sex", "household_size", "community", "marital_status", "disability", "occupation",
-                   "phone_ownership"),
+    "demography": (
+        "age_sex",
+        "household_size",
+        "community",
+        "marital_status",
+        "disability",
+        "occupation",
+        "phone_ownership",
+    ),
 }
 
 
@@ -163,8 +167,16 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
     """
     path, params, folders = _resolve(name_or_path)
     problems: list[str] = []
-    for section in ("preset", "geography", "demography", "registries", "electoral_roll", "caller_id",
-                    "ration_cards", "phones"):
+    for section in (
+        "preset",
+        "geography",
+        "demography",
+        "registries",
+        "electoral_roll",
+        "caller_id",
+        "ration_cards",
+        "phones",
+    ):
         if section not in params:
             problems.append(f"{path}: missing section [{section}]")
     if problems:
@@ -187,13 +199,23 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
         womens_scheme=_positive_int(problems, path, "registries.womens_scheme", reg.get("womens_scheme")),
         pensions=pensions,
     )
-    for key in ("employee_women_share", "employee_may_birth_share", "employee_home_posting",
-                "entrepreneur_women_share"):
+    for key in (
+        "employee_women_share",
+        "employee_may_birth_share",
+        "employee_home_posting",
+        "entrepreneur_women_share",
+    ):
         _share(problems, path, f"registries.{key}", reg.get(key))
     _positive_int(problems, path, "electoral_roll.size", params["electoral_roll"].get("size"))
     _positive_int(problems, path, "preset.state_population", params["preset"].get("state_population"))
-    for key in ("enrolment_18_19", "enrolment_20_24", "enrolment_25_plus", "moved_share", "age_error_share",
-                "variant_share"):
+    for key in (
+        "enrolment_18_19",
+        "enrolment_20_24",
+        "enrolment_25_plus",
+        "moved_share",
+        "age_error_share",
+        "variant_share",
+    ):
         _share(problems, path, f"electoral_roll.{key}", params["electoral_roll"].get(key))
     for key in ("coverage", "stale_share"):
         _share(problems, path, f"caller_id.{key}", params["caller_id"].get(key))
@@ -218,12 +240,12 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
                 tables[key] = _read_csv(file)
             except (OSError, pl.exceptions.PolarsError) as exc:
                 problems.append(f"{file}: cannot read ({section}.{key}): {exc}")
-    for key, file in (("departments", "departments.csv"), ("enterprise_categories", "enterprise_categories.csv")):
-        folder = folders.get("demography.marital_status", path.parent) / "assumptions"
+    for key, name in (("departments", "departments.csv"), ("enterprise_categories", "enterprise_categories.csv")):
+        csv_path = folders.get("demography.marital_status", path.parent) / "assumptions" / name
         try:
-            tables[key] = _read_csv(folder / file)
+            tables[key] = _read_csv(csv_path)
         except (OSError, pl.exceptions.PolarsError) as exc:
-            problems.append(f"{folder / file}: cannot read: {exc}")
+            problems.append(f"{csv_path}: cannot read: {exc}")
     if problems:
         raise PresetError("\n".join(problems))
     return Preset(

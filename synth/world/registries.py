@@ -98,22 +98,28 @@ def draw_registries(
 
     # Government employees, 23-56, by sex quota.
     k = quotas["employees"]
-    k_women = int(round(k * params["employee_women_share"]))
+    k_women = round(k * params["employee_women_share"])
     ramp = np.clip((age - 22) / 11.0, 0, 1)
     emp_age = (age >= 23) & (age <= 56)
-    employees = np.sort(np.concatenate([
-        take("employees", emp_age & (sex == 1), ramp, k_women),
-        take("employees", emp_age & (sex == 0), ramp, k - k_women),
-    ]))
+    employees = np.sort(
+        np.concatenate(
+            [
+                take("employees", emp_age & (sex == 1), ramp, k_women),
+                take("employees", emp_age & (sex == 0), ramp, k - k_women),
+            ]
+        )
+    )
     is_emp = np.zeros(n, dtype=bool)
     is_emp[employees] = True
     dob = people.dob.copy()
     may = employees[rng.random(len(employees)) < params["employee_may_birth_share"]]
     dob[may] = may_birth_dates(people.age[may], reference, rng)
-    department = categorical(np.broadcast_to(department_shares, (len(employees), len(department_shares))),
-                             rng.random(len(employees)))
-    elsewhere = categorical(np.broadcast_to(district_population, (len(employees), len(district_population))),
-                            rng.random(len(employees)))
+    department = categorical(
+        np.broadcast_to(department_shares, (len(employees), len(department_shares))), rng.random(len(employees))
+    )
+    elsewhere = categorical(
+        np.broadcast_to(district_population, (len(employees), len(district_population))), rng.random(len(employees))
+    )
     home = rng.random(len(employees)) < params["employee_home_posting"]
     posting = np.where(home, district, elsewhere)
 
@@ -152,30 +158,50 @@ def draw_registries(
     }
     weights = {"old_age": 1 + np.clip(age - 60, 0, None) / 10.0}
     for s, scheme in enumerate(PENSION_SCHEMES):
-        chosen = take(scheme, free & (pension == NO_PENSION) & conditions[scheme], weights.get(scheme, ones),
-                      quotas[scheme])
+        chosen = take(
+            scheme, free & (pension == NO_PENSION) & conditions[scheme], weights.get(scheme, ones), quotas[scheme]
+        )
         pension[chosen] = s
 
     # Women's security scheme.
     card = ration_card[households.household]
     womens = take(
         "womens_scheme",
-        female & (age >= params["womens_scheme_age_min"]) & (age <= params["womens_scheme_age_max"])
-        & np.isin(card, PRIORITY_CARDS) & (pension == NO_PENSION) & ~is_emp,
-        ones, quotas["womens_scheme"],
+        female
+        & (age >= params["womens_scheme_age_min"])
+        & (age <= params["womens_scheme_age_max"])
+        & np.isin(card, PRIORITY_CARDS)
+        & (pension == NO_PENSION)
+        & ~is_emp,
+        ones,
+        quotas["womens_scheme"],
     )
 
     # Small entrepreneurs, 21-65, no government job; self-employed people are likelier.
     k = quotas["entrepreneurs"]
-    k_women = int(round(k * params["entrepreneur_women_share"]))
+    k_women = round(k * params["entrepreneur_women_share"])
     w_ent = np.where(occ == occupations.index("self_employed"), 3.0, 1.0)
     ent_ok = (age >= 21) & (age <= 65) & ~is_emp
-    entrepreneurs = np.sort(np.concatenate([
-        take("entrepreneurs", ent_ok & female, w_ent, k_women),
-        take("entrepreneurs", ent_ok & ~female, w_ent, k - k_women),
-    ]))
-    enterprise = categorical(np.broadcast_to(enterprise_shares, (len(entrepreneurs), len(enterprise_shares))),
-                             rng.random(len(entrepreneurs)))
-    return RegistryDraw(employees=employees, department=department, posting_district=posting,
-                        ration_card=ration_card, pension=pension, womens_scheme=womens,
-                        entrepreneurs=entrepreneurs, enterprise=enterprise, dob=dob, shortfall=shortfall)
+    entrepreneurs = np.sort(
+        np.concatenate(
+            [
+                take("entrepreneurs", ent_ok & female, w_ent, k_women),
+                take("entrepreneurs", ent_ok & ~female, w_ent, k - k_women),
+            ]
+        )
+    )
+    enterprise = categorical(
+        np.broadcast_to(enterprise_shares, (len(entrepreneurs), len(enterprise_shares))), rng.random(len(entrepreneurs))
+    )
+    return RegistryDraw(
+        employees=employees,
+        department=department,
+        posting_district=posting,
+        ration_card=ration_card,
+        pension=pension,
+        womens_scheme=womens,
+        entrepreneurs=entrepreneurs,
+        enterprise=enterprise,
+        dob=dob,
+        shortfall=shortfall,
+    )

@@ -50,19 +50,23 @@ def _house_name(words: pl.Series) -> pl.Expr:
 
 
 def _house_number() -> pl.Expr:
-    return pl.concat_str([pl.col("ward_code").str.slice(6).cast(pl.Int32).cast(pl.String),
-                          pl.col("house_serial").cast(pl.String)], separator="/")
+    return pl.concat_str(
+        [pl.col("ward_code").str.slice(6).cast(pl.Int32).cast(pl.String), pl.col("house_serial").cast(pl.String)],
+        separator="/",
+    )
 
 
 def _geo(frame: pl.DataFrame, lbs: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(local_body_code=pl.col("ward_code").str.slice(0, 6)).join(
-        lbs, on="local_body_code", how="left", validate="m:1")
+        lbs, on="local_body_code", how="left", validate="m:1"
+    )
 
 
 def _registry_id(name: str, seed: int) -> pl.Expr:
     salt = SALT_IDS[name]
     return pl.col("person_id").map_batches(
-        lambda s: pl.Series(permute(s.to_numpy(), ID_DOMAIN, seed, salt)), return_dtype=pl.Int64)
+        lambda s: pl.Series(permute(s.to_numpy(), ID_DOMAIN, seed, salt)), return_dtype=pl.Int64
+    )
 
 
 def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -76,7 +80,9 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
 
     p = _geo(frames["people"], lbs)
     people = p.select(
-        "person_id", "household_id", *geo_cols,
+        "person_id",
+        "household_id",
+        *geo_cols,
         house_number=_house_number(),
         relation=_enum("relation", RELATIONS),
         sex=_enum("sex", SEX),
@@ -90,14 +96,17 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         name=_name(words),
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
         relative_name=_word(words, "rel_given"),
-        father_id="father_id", mother_id="mother_id", spouse_id="spouse_id",
+        father_id="father_id",
+        mother_id="mother_id",
+        spouse_id="spouse_id",
         phone=e164(pl.col("phone")),
         contact_phone=e164(pl.col("contact_phone")),
     )
 
     h = _geo(frames["households"], lbs)
     households = h.select(
-        "household_id", *geo_cols,
+        "household_id",
+        *geo_cols,
         house_number=_house_number(),
         house_name=_house_name(words),
         community=_enum("community", COMMUNITIES),
@@ -110,24 +119,28 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
     categories = tuple(plan.preset.table("enterprise_categories")["category"].to_list())
     districts = plan.demography.district_codes
     employees = frames["employees"].select(
-        employee_id=_registry_id("employees", seed), person_id="person_id",
+        employee_id=_registry_id("employees", seed),
+        person_id="person_id",
         department=_enum("department", departments),
         posting_district=_enum("posting_district", districts),
         contact_phone=e164(pl.col("contact_phone")),
     )
     pensioners = frames["pensioners"].select(
-        pension_id=_registry_id("pensioners", seed), person_id="person_id",
+        pension_id=_registry_id("pensioners", seed),
+        person_id="person_id",
         scheme=_enum("scheme", PENSION_SCHEMES),
         payment_mode=pl.when(pl.col("bank_paid")).then(pl.lit("bank")).otherwise(pl.lit("home")),
         contact_phone=e164(pl.col("contact_phone")),
     )
     entrepreneurs = frames["entrepreneurs"].select(
-        enterprise_id=_registry_id("entrepreneurs", seed), person_id="person_id",
+        enterprise_id=_registry_id("entrepreneurs", seed),
+        person_id="person_id",
         category=_enum("category", categories),
         contact_phone=e164(pl.col("contact_phone")),
     )
     womens = frames["womens_scheme"].select(
-        beneficiary_id=_registry_id("womens_scheme", seed), person_id="person_id",
+        beneficiary_id=_registry_id("womens_scheme", seed),
+        person_id="person_id",
         ration_card=_enum("ration_card", RATION_CARDS),
         contact_phone=e164(pl.col("contact_phone")),
     )
@@ -143,7 +156,9 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         assembly_constituency=pl.col("assembly_constituency").cast(pl.Int16),
         part_number=pl.col("part_number").cast(pl.Int32),
         serial_number=(pl.int_range(pl.len()).over(["ward_code", "part_number"]) + 1).cast(pl.Int32),
-        district_code="district_code", local_body_code="local_body_code", ward_code="ward_code",
+        district_code="district_code",
+        local_body_code="local_body_code",
+        ward_code="ward_code",
         house_number=_house_number(),
         house_name=_house_name(words),
         name=_name(words),
@@ -152,25 +167,40 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         sex=_enum("sex", SEX),
         age=pl.col("age").cast(pl.Int16),
     )
-    truth = frames["roll_truth"].select(
-        epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
-        person_id="person_id",
-        status=_enum("status", ROLL_STATUS),
-    ).sort("epic")
+    truth = (
+        frames["roll_truth"]
+        .select(
+            epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
+            person_id="person_id",
+            status=_enum("status", ROLL_STATUS),
+        )
+        .sort("epic")
+    )
 
     given = _word(words, "given")
     initial = _word(words, "house_a").str.slice(0, 1)
     extra = _word(words, "extra")
     k = {name: i for i, name in enumerate(LABEL_KINDS)}
     label = (
-        pl.when(pl.col("kind") == k["full_name"]).then(_name(words))
-        .when(pl.col("kind") == k["given"]).then(given)
-        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]])).then(
-            pl.concat_str([given, initial], separator=" "))
-        .when(pl.col("kind") == k["given_role"]).then(pl.concat_str([given, extra], separator=" "))
+        pl.when(pl.col("kind") == k["full_name"])
+        .then(_name(words))
+        .when(pl.col("kind") == k["given"])
+        .then(given)
+        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]]))
+        .then(pl.concat_str([given, initial], separator=" "))
+        .when(pl.col("kind") == k["given_role"])
+        .then(pl.concat_str([given, extra], separator=" "))
         .otherwise(extra)
     )
     caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=label).sort("phone")
-    return {"people": people, "households": households, "employees": employees, "pensioners": pensioners,
-            "entrepreneurs": entrepreneurs, "womens_scheme": womens, "electoral_roll": roll,
-            "roll_truth": truth, "caller_id": caller_id}
+    return {
+        "people": people,
+        "households": households,
+        "employees": employees,
+        "pensioners": pensioners,
+        "entrepreneurs": entrepreneurs,
+        "womens_scheme": womens,
+        "electoral_roll": roll,
+        "roll_truth": truth,
+        "caller_id": caller_id,
+    }

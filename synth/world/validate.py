@@ -26,33 +26,80 @@ AGE_SEX_TVD = 0.02
 COMMUNITY_TVD = 0.03
 MAY_SHARE_TOLERANCE = 0.02
 BANDS = [(lo, lo + 4) for lo in range(0, 80, 5)] + [(80, N_AGES - 1)]
-SCHEMA = {"kind": pl.String, "check": pl.String, "scope": pl.String, "target": pl.Float64,
-          "value": pl.Float64, "error": pl.Float64, "tolerance": pl.Float64, "ok": pl.Boolean}
+SCHEMA = {
+    "kind": pl.String,
+    "check": pl.String,
+    "scope": pl.String,
+    "target": pl.Float64,
+    "value": pl.Float64,
+    "error": pl.Float64,
+    "tolerance": pl.Float64,
+    "ok": pl.Boolean,
+}
 
 
 class _Checks:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
 
-    def target(self, check: str, scope: str, target: float, value: float, tolerance: float,
-               relative: bool = True) -> None:
+    def target(
+        self, check: str, scope: str, target: float, value: float, tolerance: float, relative: bool = True
+    ) -> None:
         error = (value - target) / target if relative and target else value - target
-        self.rows.append({"kind": "target", "check": check, "scope": scope, "target": float(target),
-                          "value": float(value), "error": float(error), "tolerance": tolerance,
-                          "ok": bool(abs(error) <= tolerance)})
+        self.rows.append(
+            {
+                "kind": "target",
+                "check": check,
+                "scope": scope,
+                "target": float(target),
+                "value": float(value),
+                "error": float(error),
+                "tolerance": tolerance,
+                "ok": bool(abs(error) <= tolerance),
+            }
+        )
 
     def distance(self, check: str, scope: str, tvd: float, tolerance: float) -> None:
-        self.rows.append({"kind": "target", "check": check, "scope": scope, "target": 0.0, "value": float(tvd),
-                          "error": float(tvd), "tolerance": tolerance, "ok": bool(tvd <= tolerance)})
+        self.rows.append(
+            {
+                "kind": "target",
+                "check": check,
+                "scope": scope,
+                "target": 0.0,
+                "value": float(tvd),
+                "error": float(tvd),
+                "tolerance": tolerance,
+                "ok": bool(tvd <= tolerance),
+            }
+        )
 
     def rule(self, check: str, violations: int, scope: str = "all") -> None:
-        self.rows.append({"kind": "rule", "check": check, "scope": scope, "target": 0.0,
-                          "value": float(violations), "error": float(violations), "tolerance": 0.0,
-                          "ok": violations == 0})
+        self.rows.append(
+            {
+                "kind": "rule",
+                "check": check,
+                "scope": scope,
+                "target": 0.0,
+                "value": float(violations),
+                "error": float(violations),
+                "tolerance": 0.0,
+                "ok": violations == 0,
+            }
+        )
 
     def info(self, check: str, scope: str, target: float, value: float) -> None:
-        self.rows.append({"kind": "info", "check": check, "scope": scope, "target": float(target),
-                          "value": float(value), "error": float(value - target), "tolerance": None, "ok": True})
+        self.rows.append(
+            {
+                "kind": "info",
+                "check": check,
+                "scope": scope,
+                "target": float(target),
+                "value": float(value),
+                "error": float(value - target),
+                "tolerance": None,
+                "ok": True,
+            }
+        )
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=SCHEMA)
@@ -70,8 +117,9 @@ def _count(lf: pl.LazyFrame) -> int:
 
 def validate(world: World) -> pl.DataFrame:
     """Run every check on a world (see the module docstring)."""
-    spec = WorldSpec(**{**world.manifest["build"]["spec"],
-                        "districts": tuple(world.manifest["build"]["spec"]["districts"])})
+    spec = WorldSpec(
+        **{**world.manifest["build"]["spec"], "districts": tuple(world.manifest["build"]["spec"]["districts"])}
+    )
     preset = load_preset(spec.preset)
     plan = plan_world(spec, preset)
     demo = build_demography(preset)
@@ -90,18 +138,28 @@ def validate(world: World) -> pl.DataFrame:
             got[("M", "F").index(sex), age] += n
         target_pop = int(lbs.filter(pl.col("district_code") == code)["population"].sum())
         c.target("population", code, target_pop, got.sum(), RELATIVE_TOLERANCE)
-        c.target("sex_ratio_f_per_1000_m", code, 1000 * expected[1].sum() / expected[0].sum(),
-                 1000 * got[1].sum() / max(1, got[0].sum()), RELATIVE_TOLERANCE)
-        c.target("share_60_plus", code, expected[:, 60:].sum(), got[:, 60:].sum() / max(1, got.sum()),
-                 RELATIVE_TOLERANCE)
-        banded_e = np.array([[expected[s, lo:hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
-        banded_g = np.array([[got[s, lo:hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
+        c.target(
+            "sex_ratio_f_per_1000_m",
+            code,
+            1000 * expected[1].sum() / expected[0].sum(),
+            1000 * got[1].sum() / max(1, got[0].sum()),
+            RELATIVE_TOLERANCE,
+        )
+        c.target(
+            "share_60_plus", code, expected[:, 60:].sum(), got[:, 60:].sum() / max(1, got.sum()), RELATIVE_TOLERANCE
+        )
+        banded_e = np.array([[expected[s, lo : hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
+        banded_g = np.array([[got[s, lo : hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
         c.distance("age_by_sex_tvd", code, _tvd(banded_g.ravel(), banded_e.ravel()), AGE_SEX_TVD)
 
     # Household size and community, per district (reported against the census with a wide tolerance).
     hh = world.households.group_by("district_code", "size").agg(n=pl.len()).collect()
-    comm = world.households.join(world.people.group_by("household_id").agg(m=pl.len()), on="household_id").group_by(
-        "district_code", "community").agg(n=pl.col("m").sum()).collect()
+    comm = (
+        world.households.join(world.people.group_by("household_id").agg(m=pl.len()), on="household_id")
+        .group_by("district_code", "community")
+        .agg(n=pl.col("m").sum())
+        .collect()
+    )
     for code in sorted(lbs["district_code"].unique().to_list()):
         d = demo.district_index(code)
         sizes = np.zeros(12)
@@ -126,8 +184,9 @@ def validate(world: World) -> pl.DataFrame:
     for name, got_n in sizes_got.items():
         c.target(f"registry_size:{name}", "all", targets[f"quota_{name}"], got_n, RELATIVE_TOLERANCE)
     pension_total = sum(targets[f"quota_{s}"] for s in PENSION_SCHEMES)
-    c.target("registry_size:pensioners", "all", pension_total, sum(sizes_got[s] for s in PENSION_SCHEMES),
-             RELATIVE_TOLERANCE)
+    c.target(
+        "registry_size:pensioners", "all", pension_total, sum(sizes_got[s] for s in PENSION_SCHEMES), RELATIVE_TOLERANCE
+    )
     c.target("electoral_roll_size", "all", targets["roll_size"], _count(world.electoral_roll), RELATIVE_TOLERANCE)
     share = pension_total / preset.registries.pensioners
     for unmet in preset.params.get("unmet_targets", []):
@@ -140,10 +199,16 @@ def validate(world: World) -> pl.DataFrame:
     may = emp.select((pl.col("dob").dt.month() == 5).mean()).collect().item()
     p_may = float(preset.params["registries"]["employee_may_birth_share"])
     if may is not None:
-        c.target("employee_may_birth_share", "all", p_may + (1 - p_may) * 31 / 365.25, may, MAY_SHARE_TOLERANCE,
-                 relative=False)
+        c.target(
+            "employee_may_birth_share",
+            "all",
+            p_may + (1 - p_may) * 31 / 365.25,
+            may,
+            MAY_SHARE_TOLERANCE,
+            relative=False,
+        )
 
-    _rules(c, world, preset.params, plan.phone_plan)
+    _rules(c, world, dict(preset.params), plan.phone_plan)
     return c.frame()
 
 
@@ -153,7 +218,8 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     rs = params["registries"]
     hh_card = world.households.select("household_id", "ration_card")
     p = people.select("person_id", "household_id", "sex", "age", "marital_status", "disabled", "occupation").join(
-        hh_card, on="household_id", how="left")
+        hh_card, on="household_id", how="left"
+    )
     emp = world.table("employees").select("person_id").with_columns(employee=pl.lit(True))
     pen = world.table("pensioners").select("person_id", "scheme")
     priority = pl.col("ration_card").is_in(["AAY", "PHH"])
@@ -170,24 +236,67 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     pp = pen.join(p, on="person_id", how="left")
     scheme = pl.col("scheme")
     c.rule("pension_one_per_person", violations(pen, pl.col("person_id").is_duplicated()))
-    c.rule("pension_not_government", violations(pp, pl.col("occupation").is_in(["retired_government",
-                                                                               "government_employee"])))
-    c.rule("pension_old_age_60_plus", violations(pp, (scheme == "old_age") & (pl.col("age") < rules["old_age_min_age"])))
-    c.rule("pension_agricultural_labourer", violations(pp, (scheme == "agricultural_labourer") & (
-        (pl.col("age") < rules["agricultural_labourer_min_age"]) | (pl.col("occupation") != "agricultural_labourer"))))
-    c.rule("pension_welfare_fund_board", violations(pp, (scheme == "welfare_fund_board") & (
-        (pl.col("age") < rules["welfare_fund_board_min_age"]) | (pl.col("occupation") != "informal_worker"))))
-    c.rule("pension_widow_is_widowed_woman", violations(pp, (scheme == "widow") & (
-        (pl.col("sex") != "F") | ~pl.col("marital_status").is_in([MARITAL[2], MARITAL[3]])
-        | (pl.col("age") < rules["widow_min_age"]))))
-    c.rule("pension_unmarried_women_50_plus", violations(pp, (scheme == "unmarried_women") & (
-        (pl.col("sex") != "F") | (pl.col("marital_status") != MARITAL[0])
-        | (pl.col("age") < rules["unmarried_women_min_age"]))))
+    c.rule(
+        "pension_not_government",
+        violations(pp, pl.col("occupation").is_in(["retired_government", "government_employee"])),
+    )
+    c.rule(
+        "pension_old_age_60_plus", violations(pp, (scheme == "old_age") & (pl.col("age") < rules["old_age_min_age"]))
+    )
+    c.rule(
+        "pension_agricultural_labourer",
+        violations(
+            pp,
+            (scheme == "agricultural_labourer")
+            & (
+                (pl.col("age") < rules["agricultural_labourer_min_age"])
+                | (pl.col("occupation") != "agricultural_labourer")
+            ),
+        ),
+    )
+    c.rule(
+        "pension_welfare_fund_board",
+        violations(
+            pp,
+            (scheme == "welfare_fund_board")
+            & ((pl.col("age") < rules["welfare_fund_board_min_age"]) | (pl.col("occupation") != "informal_worker")),
+        ),
+    )
+    c.rule(
+        "pension_widow_is_widowed_woman",
+        violations(
+            pp,
+            (scheme == "widow")
+            & (
+                (pl.col("sex") != "F")
+                | ~pl.col("marital_status").is_in([MARITAL[2], MARITAL[3]])
+                | (pl.col("age") < rules["widow_min_age"])
+            ),
+        ),
+    )
+    c.rule(
+        "pension_unmarried_women_50_plus",
+        violations(
+            pp,
+            (scheme == "unmarried_women")
+            & (
+                (pl.col("sex") != "F")
+                | (pl.col("marital_status") != MARITAL[0])
+                | (pl.col("age") < rules["unmarried_women_min_age"])
+            ),
+        ),
+    )
     c.rule("pension_disability_is_disabled", violations(pp, (scheme == "disability") & ~pl.col("disabled")))
 
     w = world.table("womens_scheme").select("person_id").join(p, on="person_id", how="left")
-    c.rule("womens_scheme_woman_35_60", violations(w, (pl.col("sex") != "F") | ~pl.col("age").is_between(
-        rs["womens_scheme_age_min"], rs["womens_scheme_age_max"])))
+    c.rule(
+        "womens_scheme_woman_35_60",
+        violations(
+            w,
+            (pl.col("sex") != "F")
+            | ~pl.col("age").is_between(rs["womens_scheme_age_min"], rs["womens_scheme_age_max"]),
+        ),
+    )
     c.rule("womens_scheme_priority_card", violations(w, ~priority))
     c.rule("womens_scheme_no_pension", _count(world.table("womens_scheme").join(pen, on="person_id", how="inner")))
     c.rule("womens_scheme_no_government_job", _count(world.table("womens_scheme").join(emp, on="person_id")))
@@ -201,19 +310,29 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     hh = world.households.join(members, on="household_id", how="left")
     c.rule("household_one_head", violations(hh, pl.col("heads") != 1))
     c.rule("household_size_matches_members", violations(hh, pl.col("m") != pl.col("size")))
-    c.rule("person_in_own_ward_household", violations(
-        people.join(world.households.select("household_id", hw=pl.col("ward_code")), on="household_id", how="left"),
-        pl.col("hw") != pl.col("ward_code")))
+    c.rule(
+        "person_in_own_ward_household",
+        violations(
+            people.join(world.households.select("household_id", hw=pl.col("ward_code")), on="household_id", how="left"),
+            pl.col("hw") != pl.col("ward_code"),
+        ),
+    )
     sp = people.select("person_id", "spouse_id", "sex", "age").join(
-        people.select(spouse_id="person_id", s_sex="sex", s_spouse="spouse_id"), on="spouse_id", how="inner")
-    c.rule("spouses_reciprocal_opposite_sex", violations(sp, (pl.col("s_spouse") != pl.col("person_id"))
-                                                          | (pl.col("s_sex") == pl.col("sex"))))
+        people.select(spouse_id="person_id", s_sex="sex", s_spouse="spouse_id"), on="spouse_id", how="inner"
+    )
+    c.rule(
+        "spouses_reciprocal_opposite_sex",
+        violations(sp, (pl.col("s_spouse") != pl.col("person_id")) | (pl.col("s_sex") == pl.col("sex"))),
+    )
     gap_min = int(params["demography"]["maternal_gap_min"])
     gap_max = int(params["demography"]["maternal_gap_max"])
     mo = people.select("mother_id", "age").join(
-        people.select(mother_id="person_id", m_sex="sex", m_age="age"), on="mother_id", how="inner")
-    c.rule("mother_is_woman_of_plausible_age", violations(mo, (pl.col("m_sex") != "F") | ~(
-        pl.col("m_age") - pl.col("age")).is_between(gap_min, gap_max)))
+        people.select(mother_id="person_id", m_sex="sex", m_age="age"), on="mother_id", how="inner"
+    )
+    c.rule(
+        "mother_is_woman_of_plausible_age",
+        violations(mo, (pl.col("m_sex") != "F") | ~(pl.col("m_age") - pl.col("age")).is_between(gap_min, gap_max)),
+    )
 
     # Electoral roll.
     truth = world.table("roll_truth")
@@ -224,14 +343,25 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     c.rule("roll_adults_only", violations(roll, pl.col("age") < 18))
     qual = params["preset"]["roll_qualifying_date"]
     adult = living.join(people.select("person_id", "dob"), on="person_id", how="left")
-    c.rule("roll_living_entries_adult_on_qualifying_date", violations(
-        adult, pl.col("dob") > pl.lit(qual).str.to_date().dt.offset_by("-18y")))
+    c.rule(
+        "roll_living_entries_adult_on_qualifying_date",
+        violations(adult, pl.col("dob") > pl.lit(qual).str.to_date().dt.offset_by("-18y")),
+    )
 
     # Phones: in the plan, never shared by two owners.
     plan = load_plan(phone_plan)
-    nums = people.filter(pl.col("phone").is_not_null()).select(
-        pl.col("phone").str.slice(3).cast(pl.Int64)).collect().to_series().to_numpy()
+    nums = (
+        people.filter(pl.col("phone").is_not_null())
+        .select(pl.col("phone").str.slice(3).cast(pl.Int64))
+        .collect()
+        .to_series()
+        .to_numpy()
+    )
     c.rule(f"phone_in_{phone_plan}_plan", int((~plan.contains(nums)).sum()))
     c.rule("phone_unique_to_owner", int(len(nums) - len(np.unique(nums))))
-    c.rule("caller_id_number_has_owner", _count(world.caller_id.join(
-        people.select("phone").filter(pl.col("phone").is_not_null()), on="phone", how="anti")))
+    c.rule(
+        "caller_id_number_has_owner",
+        _count(
+            world.caller_id.join(people.select("phone").filter(pl.col("phone").is_not_null()), on="phone", how="anti")
+        ),
+    )

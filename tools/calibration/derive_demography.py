@@ -23,20 +23,85 @@ import argparse
 import csv
 from pathlib import Path
 
-BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
-         "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80+"]
+BANDS = [
+    "0-4",
+    "5-9",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75-79",
+    "80+",
+]
 
 # Census district code (C-14 "Area Name" suffix) -> LSG district number.
-CENSUS_TO_LSG = {"14": "01", "13": "02", "12": "03", "11": "04", "10": "05", "09": "06", "08": "07",
-                 "07": "08", "06": "09", "05": "10", "04": "11", "03": "12", "02": "13", "01": "14"}
+CENSUS_TO_LSG = {
+    "14": "01",
+    "13": "02",
+    "12": "03",
+    "11": "04",
+    "10": "05",
+    "09": "06",
+    "08": "07",
+    "07": "08",
+    "06": "09",
+    "05": "10",
+    "04": "11",
+    "03": "12",
+    "02": "13",
+    "01": "14",
+}
 
 # 15-year survival from the 2011 band to the band three steps older (2026), by sex. Approximated
 # from the SRS abridged life tables for Kerala 2016-20 (e0 about 72 for men and 78 for women).
 SURVIVAL_15Y = {
-    "M": [0.995, 0.996, 0.994, 0.990, 0.987, 0.984, 0.978, 0.967, 0.950, 0.925, 0.885, 0.825,
-          0.735, 0.600, 0.430, 0.250, 0.080],
-    "F": [0.996, 0.997, 0.996, 0.994, 0.993, 0.991, 0.987, 0.980, 0.972, 0.958, 0.935, 0.897,
-          0.835, 0.730, 0.570, 0.370, 0.130],
+    "M": [
+        0.995,
+        0.996,
+        0.994,
+        0.990,
+        0.987,
+        0.984,
+        0.978,
+        0.967,
+        0.950,
+        0.925,
+        0.885,
+        0.825,
+        0.735,
+        0.600,
+        0.430,
+        0.250,
+        0.080,
+    ],
+    "F": [
+        0.996,
+        0.997,
+        0.996,
+        0.994,
+        0.993,
+        0.991,
+        0.987,
+        0.980,
+        0.972,
+        0.958,
+        0.935,
+        0.897,
+        0.835,
+        0.730,
+        0.570,
+        0.370,
+        0.130,
+    ],
 }
 STATE_TOTAL_2026 = 35_800_000  # projection quoted in shared/facts/kerala.md (3.58 crore)
 STATE_60PLUS_2026 = 0.186  # same source
@@ -53,8 +118,7 @@ def read_c14(shared: Path) -> dict[str, dict[str, list[float]]]:
             if not area.startswith("District"):
                 continue
             code = area.rsplit("(", 1)[1].strip(")")
-            d = out.setdefault(CENSUS_TO_LSG[code], {"M": [0.0] * 17, "F": [0.0] * 17, "nsM": [0.0],
-                                                      "nsF": [0.0]})
+            d = out.setdefault(CENSUS_TO_LSG[code], {"M": [0.0] * 17, "F": [0.0] * 17, "nsM": [0.0], "nsF": [0.0]})
             group = row["Age Group"]
             for sex, col in (("M", "Total Males"), ("F", "Total Females")):
                 if group in BANDS:
@@ -106,7 +170,11 @@ def project(c14: dict[str, dict[str, list[float]]]) -> tuple[dict[str, dict[str,
         factors[sex] = 1 - excess * share / working[sex]
         for by in survivors.values():
             by[sex][4:9] = [v * factors[sex] for v in by[sex][4:9]]
-    return survivors, {"old_factor": old_factor, "emigration_excess": excess, **{f"stay_{k}": v for k, v in factors.items()}}
+    return survivors, {
+        "old_factor": old_factor,
+        "emigration_excess": excess,
+        **{f"stay_{k}": v for k, v in factors.items()},
+    }
 
 
 def write_age_sex(out_dir: Path, proj: dict[str, dict[str, list[float]]]) -> None:
@@ -130,14 +198,16 @@ def write_age_sex(out_dir: Path, proj: dict[str, dict[str, list[float]]]) -> Non
 def write_household_size(shared: Path, out_dir: Path) -> None:
     cols = ["c56", "c57", "c58", "c59", "c60", "c61", "c62"]
     labels = ["1", "2", "3", "4", "5", "6-8", "9+"]
-    with open(shared / "census2011_HLPCA_kerala_district_taluk_pct.csv", newline="") as f, \
-            open(out_dir / "household_size.csv", "w", newline="") as g:
+    with (
+        open(shared / "census2011_HLPCA_kerala_district_taluk_pct.csv", newline="") as f,
+        open(out_dir / "household_size.csv", "w", newline="") as g,
+    ):
         w = csv.writer(g, lineterminator="\n")
         w.writerow(["district_code", "size_band", "size_min", "size_max", "share"])
         for row in csv.DictReader(f):
             if row["Tehsil Code"] != "00000" or row["District Code"] == "000" or row["Rural/Urban"] != "Total":
                 continue
-            d = CENSUS_TO_LSG["%02d" % (int(row["District Code"]) - 587)]
+            d = CENSUS_TO_LSG[f"{int(row['District Code']) - 587:02d}"]
             vals = [float(row[c]) for c in cols]
             total = sum(vals)
             for lab, v in zip(labels, vals, strict=True):
@@ -146,12 +216,14 @@ def write_household_size(shared: Path, out_dir: Path) -> None:
 
 
 def write_community(shared: Path, out_dir: Path) -> None:
-    with open(shared / "census2011_kaggle_district_indicators_kerala.csv", newline="") as f, \
-            open(out_dir / "community.csv", "w", newline="") as g:
+    with (
+        open(shared / "census2011_kaggle_district_indicators_kerala.csv", newline="") as f,
+        open(out_dir / "community.csv", "w", newline="") as g,
+    ):
         w = csv.writer(g, lineterminator="\n")
         w.writerow(["district_code", "community", "share"])
         for row in csv.DictReader(f):
-            d = CENSUS_TO_LSG["%02d" % (int(row["District code"]) - 587)]
+            d = CENSUS_TO_LSG[f"{int(row['District code']) - 587:02d}"]
             pop = float(row["Population"])
             hindu = float(row["Hindus"])
             muslim = float(row["Muslims"])

@@ -50,83 +50,177 @@ OUT_REL = Path("synth/world/calibration/kerala-2026/geography")
 # Districts: LSG district number, display name, Census 2011 district code.
 # --------------------------------------------------------------------------------------------
 DISTRICTS: list[tuple[str, str, int]] = [
-    ("01", "Thiruvananthapuram", 601), ("02", "Kollam", 600), ("03", "Pathanamthitta", 599),
-    ("04", "Alappuzha", 598), ("05", "Kottayam", 597), ("06", "Idukki", 596),
-    ("07", "Ernakulam", 595), ("08", "Thrissur", 594), ("09", "Palakkad", 593),
-    ("10", "Malappuram", 592), ("11", "Kozhikode", 591), ("12", "Wayanad", 590),
-    ("13", "Kannur", 589), ("14", "Kasaragod", 588),
+    ("01", "Thiruvananthapuram", 601),
+    ("02", "Kollam", 600),
+    ("03", "Pathanamthitta", 599),
+    ("04", "Alappuzha", 598),
+    ("05", "Kottayam", 597),
+    ("06", "Idukki", 596),
+    ("07", "Ernakulam", 595),
+    ("08", "Thrissur", 594),
+    ("09", "Palakkad", 593),
+    ("10", "Malappuram", 592),
+    ("11", "Kozhikode", 591),
+    ("12", "Wayanad", 590),
+    ("13", "Kannur", 589),
+    ("14", "Kasaragod", 588),
 ]
-DISTRICT_SPELLINGS = {"kasargod": "kasaragod", "kasaragode": "kasaragod", "trivandrum": "thiruvananthapuram",
-                      "quilon": "kollam", "alleppey": "alappuzha", "calicut": "kozhikode",
-                      "cannanore": "kannur", "trichur": "thrissur", "palghat": "palakkad"}
+DISTRICT_SPELLINGS = {
+    "kasargod": "kasaragod",
+    "kasaragode": "kasaragod",
+    "trivandrum": "thiruvananthapuram",
+    "quilon": "kollam",
+    "alleppey": "alappuzha",
+    "calicut": "kozhikode",
+    "cannanore": "kannur",
+    "trichur": "thrissur",
+    "palghat": "palakkad",
+}
 
 # --------------------------------------------------------------------------------------------
 # The 78 current taluks (public knowledge; not verified against a gazette). Per taluk: the names
 # (taluk, headquarters town, Census 2011 spelling) that count as a name match for a body or block.
 # --------------------------------------------------------------------------------------------
 TALUKS: dict[str, list[tuple[str, list[str]]]] = {
-    "01": [("Thiruvananthapuram", ["thiruvananthapuram"]), ("Chirayinkeezhu", ["chirayinkeezhu"]),
-           ("Neyyattinkara", ["neyyattinkara"]), ("Nedumangad", ["nedumangad"]),
-           ("Varkala", ["varkala"]), ("Kattakada", ["kattakada", "kattakkada"])],
-    "02": [("Kollam", ["kollam"]), ("Karunagappally", ["karunagappally"]), ("Kunnathur", ["kunnathur"]),
-           ("Kottarakkara", ["kottarakkara", "kottarakara"]), ("Pathanapuram", ["pathanapuram"]),
-           ("Punalur", ["punalur"])],
-    "03": [("Adoor", ["adoor"]), ("Konni", ["konni"]),
-           ("Kozhencherry", ["kozhencherry", "kozhenchery", "kozhanchery", "pathanamthitta"]),
-           ("Mallappally", ["mallappally"]), ("Ranni", ["ranni", "ranny"]), ("Thiruvalla", ["thiruvalla"])],
-    "04": [("Ambalappuzha", ["ambalappuzha", "alappuzha"]), ("Chengannur", ["chengannur"]),
-           ("Cherthala", ["cherthala"]),
-           ("Karthikappally", ["karthikappally", "karthikapally", "harippad", "haripad"]),
-           ("Kuttanad", ["kuttanad", "champakkulam", "champakulam", "veliyanad"]),
-           ("Mavelikkara", ["mavelikkara"])],
-    "05": [("Changanassery", ["changanassery"]), ("Kanjirappally", ["kanjirappally"]),
-           ("Kottayam", ["kottayam"]), ("Meenachil", ["meenachil", "palai", "pala"]), ("Vaikom", ["vaikom"])],
-    "06": [("Devikulam", ["devikulam", "munnar", "adimali"]), ("Idukki", ["idukki", "painavu"]),
-           ("Peermade", ["peermade", "peerumade", "kumily"]), ("Thodupuzha", ["thodupuzha"]),
-           ("Udumbanchola", ["udumbanchola", "nedumkandom", "nedumkandam"])],
-    "07": [("Aluva", ["aluva"]), ("Kanayannur", ["kanayannur", "ernakulam", "cochin"]),
-           ("Kochi", ["kochi", "fort kochi", "mattancherry"]), ("Kothamangalam", ["kothamangalam"]),
-           ("Kunnathunad", ["kunnathunad", "perumbavoor"]), ("Muvattupuzha", ["muvattupuzha"]),
-           ("Paravur", ["paravur", "north paravur"])],
-    "08": [("Chalakudy", ["chalakudy", "chalakkudy"]), ("Chavakkad", ["chavakkad"]),
-           ("Kodungallur", ["kodungallur"]), ("Kunnamkulam", ["kunnamkulam"]),
-           ("Mukundapuram", ["mukundapuram", "irinjalakuda"]),
-           ("Thalappilly", ["thalappilly", "talappilly", "wadakkanchery", "vadakkancherry"]),
-           ("Thrissur", ["thrissur"])],
-    "09": [("Alathur", ["alathur", "alathoor"]), ("Chittur", ["chittur", "chittoor", "chittur thathamangalam"]),
-           ("Mannarkkad", ["mannarkkad", "mannarkad"]), ("Ottapalam", ["ottapalam", "ottappalam"]),
-           ("Palakkad", ["palakkad"]), ("Pattambi", ["pattambi"]),
-           ("Attappady", ["attappady", "attapadi", "agali", "sholayur", "pudur"])],
-    "10": [("Eranad", ["eranad", "ernad", "manjeri"]), ("Kondotty", ["kondotty"]), ("Nilambur", ["nilambur"]),
-           ("Perinthalmanna", ["perinthalmanna"]), ("Ponnani", ["ponnani"]), ("Tirur", ["tirur"]),
-           ("Tirurangadi", ["tirurangadi"])],
-    "11": [("Koyilandy", ["koyilandy", "koilandy", "quilandy"]), ("Kozhikode", ["kozhikode"]),
-           ("Thamarassery", ["thamarassery"]), ("Vatakara", ["vatakara", "vadakara"])],
-    "12": [("Mananthavady", ["mananthavady", "mananthavadi"]),
-           ("Sulthan Bathery", ["sulthan bathery", "sulthanbathery", "sulthanbethery"]),
-           ("Vythiri", ["vythiri", "kalpetta"])],
-    "13": [("Iritty", ["iritty"]), ("Kannur", ["kannur"]), ("Payyanur", ["payyanur", "payyannur"]),
-           ("Thalassery", ["thalassery"]), ("Taliparamba", ["taliparamba"])],
-    "14": [("Hosdurg", ["hosdurg", "kanhangad"]), ("Kasaragod", ["kasaragod"]),
-           ("Manjeshwaram", ["manjeshwaram", "manjeshwar"]), ("Vellarikundu", ["vellarikundu"])],
+    "01": [
+        ("Thiruvananthapuram", ["thiruvananthapuram"]),
+        ("Chirayinkeezhu", ["chirayinkeezhu"]),
+        ("Neyyattinkara", ["neyyattinkara"]),
+        ("Nedumangad", ["nedumangad"]),
+        ("Varkala", ["varkala"]),
+        ("Kattakada", ["kattakada", "kattakkada"]),
+    ],
+    "02": [
+        ("Kollam", ["kollam"]),
+        ("Karunagappally", ["karunagappally"]),
+        ("Kunnathur", ["kunnathur"]),
+        ("Kottarakkara", ["kottarakkara", "kottarakara"]),
+        ("Pathanapuram", ["pathanapuram"]),
+        ("Punalur", ["punalur"]),
+    ],
+    "03": [
+        ("Adoor", ["adoor"]),
+        ("Konni", ["konni"]),
+        ("Kozhencherry", ["kozhencherry", "kozhenchery", "kozhanchery", "pathanamthitta"]),
+        ("Mallappally", ["mallappally"]),
+        ("Ranni", ["ranni", "ranny"]),
+        ("Thiruvalla", ["thiruvalla"]),
+    ],
+    "04": [
+        ("Ambalappuzha", ["ambalappuzha", "alappuzha"]),
+        ("Chengannur", ["chengannur"]),
+        ("Cherthala", ["cherthala"]),
+        ("Karthikappally", ["karthikappally", "karthikapally", "harippad", "haripad"]),
+        ("Kuttanad", ["kuttanad", "champakkulam", "champakulam", "veliyanad"]),
+        ("Mavelikkara", ["mavelikkara"]),
+    ],
+    "05": [
+        ("Changanassery", ["changanassery"]),
+        ("Kanjirappally", ["kanjirappally"]),
+        ("Kottayam", ["kottayam"]),
+        ("Meenachil", ["meenachil", "palai", "pala"]),
+        ("Vaikom", ["vaikom"]),
+    ],
+    "06": [
+        ("Devikulam", ["devikulam", "munnar", "adimali"]),
+        ("Idukki", ["idukki", "painavu"]),
+        ("Peermade", ["peermade", "peerumade", "kumily"]),
+        ("Thodupuzha", ["thodupuzha"]),
+        ("Udumbanchola", ["udumbanchola", "nedumkandom", "nedumkandam"]),
+    ],
+    "07": [
+        ("Aluva", ["aluva"]),
+        ("Kanayannur", ["kanayannur", "ernakulam", "cochin"]),
+        ("Kochi", ["kochi", "fort kochi", "mattancherry"]),
+        ("Kothamangalam", ["kothamangalam"]),
+        ("Kunnathunad", ["kunnathunad", "perumbavoor"]),
+        ("Muvattupuzha", ["muvattupuzha"]),
+        ("Paravur", ["paravur", "north paravur"]),
+    ],
+    "08": [
+        ("Chalakudy", ["chalakudy", "chalakkudy"]),
+        ("Chavakkad", ["chavakkad"]),
+        ("Kodungallur", ["kodungallur"]),
+        ("Kunnamkulam", ["kunnamkulam"]),
+        ("Mukundapuram", ["mukundapuram", "irinjalakuda"]),
+        ("Thalappilly", ["thalappilly", "talappilly", "wadakkanchery", "vadakkancherry"]),
+        ("Thrissur", ["thrissur"]),
+    ],
+    "09": [
+        ("Alathur", ["alathur", "alathoor"]),
+        ("Chittur", ["chittur", "chittoor", "chittur thathamangalam"]),
+        ("Mannarkkad", ["mannarkkad", "mannarkad"]),
+        ("Ottapalam", ["ottapalam", "ottappalam"]),
+        ("Palakkad", ["palakkad"]),
+        ("Pattambi", ["pattambi"]),
+        ("Attappady", ["attappady", "attapadi", "agali", "sholayur", "pudur"]),
+    ],
+    "10": [
+        ("Eranad", ["eranad", "ernad", "manjeri"]),
+        ("Kondotty", ["kondotty"]),
+        ("Nilambur", ["nilambur"]),
+        ("Perinthalmanna", ["perinthalmanna"]),
+        ("Ponnani", ["ponnani"]),
+        ("Tirur", ["tirur"]),
+        ("Tirurangadi", ["tirurangadi"]),
+    ],
+    "11": [
+        ("Koyilandy", ["koyilandy", "koilandy", "quilandy"]),
+        ("Kozhikode", ["kozhikode"]),
+        ("Thamarassery", ["thamarassery"]),
+        ("Vatakara", ["vatakara", "vadakara"]),
+    ],
+    "12": [
+        ("Mananthavady", ["mananthavady", "mananthavadi"]),
+        ("Sulthan Bathery", ["sulthan bathery", "sulthanbathery", "sulthanbethery"]),
+        ("Vythiri", ["vythiri", "kalpetta"]),
+    ],
+    "13": [
+        ("Iritty", ["iritty"]),
+        ("Kannur", ["kannur"]),
+        ("Payyanur", ["payyanur", "payyannur"]),
+        ("Thalassery", ["thalassery"]),
+        ("Taliparamba", ["taliparamba"]),
+    ],
+    "14": [
+        ("Hosdurg", ["hosdurg", "kanhangad"]),
+        ("Kasaragod", ["kasaragod"]),
+        ("Manjeshwaram", ["manjeshwaram", "manjeshwar"]),
+        ("Vellarikundu", ["vellarikundu"]),
+    ],
 }
 
 # Census 2011 sub-district names that differ from the current taluk name.
-CENSUS_TALUK_ALIASES = {"quilandy": "Koyilandy", "vadakara": "Vatakara", "ernad": "Eranad",
-                        "ottappalam": "Ottapalam", "mannarkad": "Mannarkkad", "talappilly": "Thalappilly",
-                        "peerumade": "Peermade", "kozhenchery": "Kozhencherry",
-                        "sulthanbathery": "Sulthan Bathery"}
+CENSUS_TALUK_ALIASES = {
+    "quilandy": "Koyilandy",
+    "vadakara": "Vatakara",
+    "ernad": "Eranad",
+    "ottappalam": "Ottapalam",
+    "mannarkad": "Mannarkkad",
+    "talappilly": "Thalappilly",
+    "peerumade": "Peermade",
+    "kozhenchery": "Kozhencherry",
+    "sulthanbathery": "Sulthan Bathery",
+}
 
 # Taluks created after 2011 and the 2011 taluk(s) they were carved from (general knowledge; only
 # used for the plausibility table in the README).
 PARENT_2011: dict[str, list[str]] = {
-    "Varkala": ["Chirayinkeezhu"], "Kattakada": ["Neyyattinkara", "Nedumangad"],
-    "Punalur": ["Pathanapuram"], "Konni": ["Kozhencherry", "Adoor"],
-    "Idukki": ["Udumbanchola", "Thodupuzha"], "Chalakudy": ["Mukundapuram"],
-    "Kunnamkulam": ["Thalappilly", "Chavakkad"], "Pattambi": ["Ottapalam"],
-    "Attappady": ["Mannarkkad"], "Kondotty": ["Eranad", "Tirurangadi"],
-    "Thamarassery": ["Kozhikode", "Koyilandy"], "Iritty": ["Thalassery", "Taliparamba"],
-    "Payyanur": ["Taliparamba"], "Manjeshwaram": ["Kasaragod"], "Vellarikundu": ["Hosdurg"],
+    "Varkala": ["Chirayinkeezhu"],
+    "Kattakada": ["Neyyattinkara", "Nedumangad"],
+    "Punalur": ["Pathanapuram"],
+    "Konni": ["Kozhencherry", "Adoor"],
+    "Idukki": ["Udumbanchola", "Thodupuzha"],
+    "Chalakudy": ["Mukundapuram"],
+    "Kunnamkulam": ["Thalappilly", "Chavakkad"],
+    "Pattambi": ["Ottapalam"],
+    "Attappady": ["Mannarkkad"],
+    "Kondotty": ["Eranad", "Tirurangadi"],
+    "Thamarassery": ["Kozhikode", "Koyilandy"],
+    "Iritty": ["Thalassery", "Taliparamba"],
+    "Payyanur": ["Taliparamba"],
+    "Manjeshwaram": ["Kasaragod"],
+    "Vellarikundu": ["Hosdurg"],
 }
 
 # --------------------------------------------------------------------------------------------
@@ -136,73 +230,189 @@ PARENT_2011: dict[str, list[str]] = {
 # --------------------------------------------------------------------------------------------
 BLOCK_TALUK: dict[str, str] = {
     # Thiruvananthapuram
-    "B01001": "Neyyattinkara", "B01002": "Neyyattinkara", "B01003": "Neyyattinkara",
-    "B01004": "Kattakada", "B01005": "Thiruvananthapuram", "B01006": "Nedumangad",
-    "B01007": "Nedumangad", "B01008": "Nedumangad", "B01009": "Chirayinkeezhu",
-    "B01010": "Chirayinkeezhu", "B01011": "Varkala",
+    "B01001": "Neyyattinkara",
+    "B01002": "Neyyattinkara",
+    "B01003": "Neyyattinkara",
+    "B01004": "Kattakada",
+    "B01005": "Thiruvananthapuram",
+    "B01006": "Nedumangad",
+    "B01007": "Nedumangad",
+    "B01008": "Nedumangad",
+    "B01009": "Chirayinkeezhu",
+    "B01010": "Chirayinkeezhu",
+    "B01011": "Varkala",
     # Kollam
-    "B02012": "Karunagappally", "B02013": "Kunnathur", "B02014": "Kottarakkara",
-    "B02015": "Pathanapuram", "B02016": "Punalur", "B02017": "Kottarakkara", "B02018": "Kollam",
-    "B02019": "Karunagappally", "B02020": "Kollam", "B02021": "Kottarakkara", "B02022": "Kollam",
+    "B02012": "Karunagappally",
+    "B02013": "Kunnathur",
+    "B02014": "Kottarakkara",
+    "B02015": "Pathanapuram",
+    "B02016": "Punalur",
+    "B02017": "Kottarakkara",
+    "B02018": "Kollam",
+    "B02019": "Karunagappally",
+    "B02020": "Kollam",
+    "B02021": "Kottarakkara",
+    "B02022": "Kollam",
     # Pathanamthitta
-    "B03023": "Mallappally", "B03024": "Thiruvalla", "B03025": "Thiruvalla", "B03026": "Kozhencherry",
-    "B03027": "Ranni", "B03028": "Konni", "B03029": "Kozhencherry", "B03030": "Adoor",
+    "B03023": "Mallappally",
+    "B03024": "Thiruvalla",
+    "B03025": "Thiruvalla",
+    "B03026": "Kozhencherry",
+    "B03027": "Ranni",
+    "B03028": "Konni",
+    "B03029": "Kozhencherry",
+    "B03030": "Adoor",
     # Alappuzha
-    "B04031": "Cherthala", "B04032": "Cherthala", "B04033": "Cherthala", "B04034": "Ambalappuzha",
-    "B04035": "Ambalappuzha", "B04036": "Kuttanad", "B04037": "Kuttanad", "B04038": "Chengannur",
-    "B04039": "Karthikappally", "B04040": "Mavelikkara", "B04041": "Mavelikkara",
+    "B04031": "Cherthala",
+    "B04032": "Cherthala",
+    "B04033": "Cherthala",
+    "B04034": "Ambalappuzha",
+    "B04035": "Ambalappuzha",
+    "B04036": "Kuttanad",
+    "B04037": "Kuttanad",
+    "B04038": "Chengannur",
+    "B04039": "Karthikappally",
+    "B04040": "Mavelikkara",
+    "B04041": "Mavelikkara",
     "B04042": "Karthikappally",
     # Kottayam
-    "B05043": "Vaikom", "B05044": "Vaikom", "B05045": "Kottayam", "B05046": "Meenachil",
-    "B05047": "Meenachil", "B05048": "Meenachil", "B05049": "Kottayam", "B05050": "Changanassery",
-    "B05051": "Changanassery", "B05052": "Kanjirappally", "B05053": "Kottayam",
+    "B05043": "Vaikom",
+    "B05044": "Vaikom",
+    "B05045": "Kottayam",
+    "B05046": "Meenachil",
+    "B05047": "Meenachil",
+    "B05048": "Meenachil",
+    "B05049": "Kottayam",
+    "B05050": "Changanassery",
+    "B05051": "Changanassery",
+    "B05052": "Kanjirappally",
+    "B05053": "Kottayam",
     # Idukki
-    "B06054": "Devikulam", "B06055": "Devikulam", "B06056": "Udumbanchola", "B06057": "Thodupuzha",
-    "B06058": "Idukki", "B06059": "Udumbanchola", "B06060": "Thodupuzha", "B06061": "Peermade",
+    "B06054": "Devikulam",
+    "B06055": "Devikulam",
+    "B06056": "Udumbanchola",
+    "B06057": "Thodupuzha",
+    "B06058": "Idukki",
+    "B06059": "Udumbanchola",
+    "B06060": "Thodupuzha",
+    "B06061": "Peermade",
     # Ernakulam
-    "B07062": "Paravur", "B07063": "Paravur", "B07064": "Aluva", "B07065": "Kunnathunad",
-    "B07066": "Kunnathunad", "B07067": "Kanayannur", "B07068": "Kochi", "B07069": "Kochi",
-    "B07070": "Kanayannur", "B07071": "Kunnathunad", "B07072": "Kothamangalam",
-    "B07073": "Muvattupuzha", "B07074": "Aluva", "B07075": "Muvattupuzha",
+    "B07062": "Paravur",
+    "B07063": "Paravur",
+    "B07064": "Aluva",
+    "B07065": "Kunnathunad",
+    "B07066": "Kunnathunad",
+    "B07067": "Kanayannur",
+    "B07068": "Kochi",
+    "B07069": "Kochi",
+    "B07070": "Kanayannur",
+    "B07071": "Kunnathunad",
+    "B07072": "Kothamangalam",
+    "B07073": "Muvattupuzha",
+    "B07074": "Aluva",
+    "B07075": "Muvattupuzha",
     # Thrissur
-    "B08076": "Chavakkad", "B08077": "Kunnamkulam", "B08078": "Thalappilly", "B08079": "Thalappilly",
-    "B08080": "Thrissur", "B08081": "Thrissur", "B08082": "Chavakkad", "B08083": "Chavakkad",
-    "B08084": "Kodungallur", "B08085": "Thrissur", "B08086": "Thrissur", "B08087": "Mukundapuram",
-    "B08088": "Mukundapuram", "B08089": "Mukundapuram", "B08090": "Chalakudy", "B08091": "Chalakudy",
+    "B08076": "Chavakkad",
+    "B08077": "Kunnamkulam",
+    "B08078": "Thalappilly",
+    "B08079": "Thalappilly",
+    "B08080": "Thrissur",
+    "B08081": "Thrissur",
+    "B08082": "Chavakkad",
+    "B08083": "Chavakkad",
+    "B08084": "Kodungallur",
+    "B08085": "Thrissur",
+    "B08086": "Thrissur",
+    "B08087": "Mukundapuram",
+    "B08088": "Mukundapuram",
+    "B08089": "Mukundapuram",
+    "B08090": "Chalakudy",
+    "B08091": "Chalakudy",
     # Palakkad
-    "B09092": "Pattambi", "B09093": "Pattambi", "B09094": "Ottapalam", "B09095": "Ottapalam",
-    "B09096": "Mannarkkad", "B09097": "Attappady", "B09098": "Palakkad", "B09099": "Alathur",
-    "B09100": "Chittur", "B09101": "Chittur", "B09102": "Chittur", "B09103": "Palakkad",
+    "B09092": "Pattambi",
+    "B09093": "Pattambi",
+    "B09094": "Ottapalam",
+    "B09095": "Ottapalam",
+    "B09096": "Mannarkkad",
+    "B09097": "Attappady",
+    "B09098": "Palakkad",
+    "B09099": "Alathur",
+    "B09100": "Chittur",
+    "B09101": "Chittur",
+    "B09102": "Chittur",
+    "B09103": "Palakkad",
     "B09104": "Alathur",
     # Malappuram
-    "B10105": "Nilambur", "B10106": "Kondotty", "B10107": "Nilambur", "B10108": "Nilambur",
-    "B10109": "Eranad", "B10110": "Eranad", "B10111": "Perinthalmanna", "B10112": "Perinthalmanna",
-    "B10113": "Tirur", "B10114": "Tirur", "B10115": "Tirurangadi", "B10116": "Tirurangadi",
-    "B10117": "Tirur", "B10118": "Ponnani", "B10119": "Ponnani",
+    "B10105": "Nilambur",
+    "B10106": "Kondotty",
+    "B10107": "Nilambur",
+    "B10108": "Nilambur",
+    "B10109": "Eranad",
+    "B10110": "Eranad",
+    "B10111": "Perinthalmanna",
+    "B10112": "Perinthalmanna",
+    "B10113": "Tirur",
+    "B10114": "Tirur",
+    "B10115": "Tirurangadi",
+    "B10116": "Tirurangadi",
+    "B10117": "Tirur",
+    "B10118": "Ponnani",
+    "B10119": "Ponnani",
     # Kozhikode
-    "B11120": "Vatakara", "B11121": "Vatakara", "B11122": "Vatakara", "B11123": "Vatakara",
-    "B11124": "Koyilandy", "B11125": "Koyilandy", "B11126": "Koyilandy", "B11127": "Koyilandy",
-    "B11128": "Kozhikode", "B11129": "Thamarassery", "B11130": "Kozhikode", "B11131": "Kozhikode",
+    "B11120": "Vatakara",
+    "B11121": "Vatakara",
+    "B11122": "Vatakara",
+    "B11123": "Vatakara",
+    "B11124": "Koyilandy",
+    "B11125": "Koyilandy",
+    "B11126": "Koyilandy",
+    "B11127": "Koyilandy",
+    "B11128": "Kozhikode",
+    "B11129": "Thamarassery",
+    "B11130": "Kozhikode",
+    "B11131": "Kozhikode",
     # Wayanad
-    "B12132": "Mananthavady", "B12133": "Sulthan Bathery", "B12134": "Vythiri",
+    "B12132": "Mananthavady",
+    "B12133": "Sulthan Bathery",
+    "B12134": "Vythiri",
     "B12135": "Sulthan Bathery",
     # Kannur
-    "B13136": "Kannur", "B13137": "Payyanur", "B13138": "Taliparamba", "B13139": "Taliparamba",
-    "B13140": "Kannur", "B13141": "Kannur", "B13142": "Thalassery", "B13143": "Thalassery",
-    "B13144": "Thalassery", "B13145": "Iritty", "B13146": "Iritty",
+    "B13136": "Kannur",
+    "B13137": "Payyanur",
+    "B13138": "Taliparamba",
+    "B13139": "Taliparamba",
+    "B13140": "Kannur",
+    "B13141": "Kannur",
+    "B13142": "Thalassery",
+    "B13143": "Thalassery",
+    "B13144": "Thalassery",
+    "B13145": "Iritty",
+    "B13146": "Iritty",
     # Kasaragod
-    "B14147": "Kasaragod", "B14148": "Manjeshwaram", "B14149": "Kasaragod", "B14150": "Hosdurg",
-    "B14151": "Vellarikundu", "B14152": "Hosdurg",
+    "B14147": "Kasaragod",
+    "B14148": "Manjeshwaram",
+    "B14149": "Kasaragod",
+    "B14150": "Hosdurg",
+    "B14151": "Vellarikundu",
+    "B14152": "Hosdurg",
 }
 
 BODY_TALUK: dict[str, str] = {
     # Thiruvananthapuram: Kattakada taluk (2014) took the eastern Perumkadavila block GPs and
     # Kattakada/Poovachal/Kuttichal; Balaramapuram stays in Neyyattinkara, Kalliyoor in the city
     # taluk; Azhoor in Chirayinkeezhu; Navaikulam/Madavoor/Pallickal went to Varkala.
-    "G01011": "Kattakada", "G01012": "Kattakada", "G01013": "Kattakada", "G01014": "Kattakada",
-    "G01021": "Neyyattinkara", "G01026": "Thiruvananthapuram", "G01031": "Chirayinkeezhu",
-    "G01034": "Kattakada", "G01037": "Kattakada",
-    "G01058": "Varkala", "G01059": "Varkala", "G01060": "Varkala",
+    "G01011": "Kattakada",
+    "G01012": "Kattakada",
+    "G01013": "Kattakada",
+    "G01014": "Kattakada",
+    "G01021": "Neyyattinkara",
+    "G01026": "Thiruvananthapuram",
+    "G01031": "Chirayinkeezhu",
+    "G01034": "Kattakada",
+    "G01037": "Kattakada",
+    "G01058": "Varkala",
+    "G01059": "Varkala",
+    "G01060": "Varkala",
     "M01003": "Chirayinkeezhu",  # Attingal
     # Kollam
     "G02047": "Kunnathur",  # Mandrothuruthu (Munroe Island)
@@ -211,8 +421,11 @@ BODY_TALUK: dict[str, str] = {
     "G03002": "Thiruvalla",  # Kaviyoor
     "G03013": "Ranni",  # Ayiroor
     "G03016": "Kozhencherry",  # Thottappuzhassery (Maramon)
-    "G03017": "Mallappally", "G03018": "Mallappally",  # Ezhumattoor, Puramattam
-    "G03042": "Adoor", "G03044": "Adoor", "G03045": "Adoor",  # Panthalam-Thekkekkara, Thumpamon, Kulanada
+    "G03017": "Mallappally",
+    "G03018": "Mallappally",  # Ezhumattoor, Puramattam
+    "G03042": "Adoor",
+    "G03044": "Adoor",
+    "G03045": "Adoor",  # Panthalam-Thekkekkara, Thumpamon, Kulanada
     "G03052": "Konni",  # Kalanjoor
     "M03061": "Adoor",  # Pandalam
     # Alappuzha
@@ -221,58 +434,84 @@ BODY_TALUK: dict[str, str] = {
     "M04011": "Karthikappally",  # Kayamkulam
     # Kottayam
     "G05026": "Vaikom",  # Manjoor
-    "G05044": "Meenachil", "G05049": "Meenachil",  # Elikkulam, Kidangoor
-    "G05056": "Kanjirappally", "G05060": "Kanjirappally",  # Chirakkadavu, Vazhoor
+    "G05044": "Meenachil",
+    "G05049": "Meenachil",  # Elikkulam, Kidangoor
+    "G05056": "Kanjirappally",
+    "G05060": "Kanjirappally",  # Chirakkadavu, Vazhoor
     "G05069": "Changanassery",  # Kurichy
     "M05063": "Kottayam",  # Ettumanoor
     "M05064": "Meenachil",  # Erattupetta
     # Idukki
     "G06002": "Idukki",  # Konnathady
     "G06003": "Udumbanchola",  # Baisonvalley
-    "G06010": "Udumbanchola", "G06011": "Udumbanchola",  # Santhanpara, Chinnakanal
+    "G06010": "Udumbanchola",
+    "G06011": "Udumbanchola",  # Santhanpara, Chinnakanal
     "G06036": "Peermade",  # Upputhara
-    "G06038": "Idukki", "G06040": "Idukki",  # Kanchiyar, Ayyappancoil
+    "G06038": "Idukki",
+    "G06040": "Idukki",  # Kanchiyar, Ayyappancoil
     "M06065": "Idukki",  # Kattappana
     # Ernakulam
-    "G07027": "Aluva", "G07028": "Aluva", "G07029": "Aluva",  # Choornikkara, Edathala, Keezhmadu
+    "G07027": "Aluva",
+    "G07028": "Aluva",
+    "G07029": "Aluva",  # Choornikkara, Edathala, Keezhmadu
     "G07033": "Kochi",  # Elamkunnapuzha (Vypin island)
     "G07041": "Kanayannur",  # Kumbalam
     "G07047": "Muvattupuzha",  # Maneedu
-    "G07074": "Paravur", "G07076": "Paravur",  # Kunnukara, Puthenvelikara
-    "M07021": "Kanayannur", "M07026": "Kanayannur", "M07030": "Kanayannur", "M07031": "Kanayannur",
+    "G07074": "Paravur",
+    "G07076": "Paravur",  # Kunnukara, Puthenvelikara
+    "M07021": "Kanayannur",
+    "M07026": "Kanayannur",
+    "M07030": "Kanayannur",
+    "M07031": "Kanayannur",
     "M07028": "Aluva",  # Angamaly
     "M07029": "Paravur",  # Eloor
-    "M07066": "Muvattupuzha", "M07067": "Muvattupuzha",  # Piravom, Koothattukulam
+    "M07066": "Muvattupuzha",
+    "M07067": "Muvattupuzha",  # Piravom, Koothattukulam
     # Thrissur
     "M08036": "Chavakkad",  # Guruvayoor
     # Palakkad
     "G09029": "Mannarkkad",  # Karakurissi
     "G09056": "Palakkad",  # Kannadi
-    "G09075": "Alathur", "G09077": "Alathur",  # Melarcode, Vandazhi
-    "M09038": "Ottapalam", "M09070": "Ottapalam",  # Shornur, Cherupulassery
+    "G09075": "Alathur",
+    "G09077": "Alathur",  # Melarcode, Vandazhi
+    "M09038": "Ottapalam",
+    "M09070": "Ottapalam",  # Shornur, Cherupulassery
     # Malappuram
-    "G10020": "Eranad", "G10021": "Eranad",  # Pandikkad, Thrikkalangode
-    "G10033": "Kondotty", "G10034": "Kondotty",  # Kuzhimanna, Cheacode
+    "G10020": "Eranad",
+    "G10021": "Eranad",  # Pandikkad, Thrikkalangode
+    "G10033": "Kondotty",
+    "G10034": "Kondotty",  # Kuzhimanna, Cheacode
     "M10045": "Eranad",  # Malappuram
-    "M10047": "Tirur", "M10072": "Tirur", "M10074": "Tirur",  # Kottakkal, Thanoor, Valanchery
+    "M10047": "Tirur",
+    "M10072": "Tirur",
+    "M10074": "Tirur",  # Kottakkal, Thanoor, Valanchery
     "M10073": "Tirurangadi",  # Parappanangadi
     # Kozhikode
     "M11076": "Koyilandy",  # Payyoli
-    "M11077": "Kozhikode", "M11080": "Kozhikode",  # Ramanattukara, Faroke
-    "M11078": "Thamarassery", "M11079": "Thamarassery",  # Koduvally, Mukkam
+    "M11077": "Kozhikode",
+    "M11080": "Kozhikode",  # Ramanattukara, Faroke
+    "M11078": "Thamarassery",
+    "M11079": "Thamarassery",  # Koduvally, Mukkam
     # Wayanad
     "G12021": "Mananthavady",  # Panamaram
     "G12022": "Vythiri",  # Kaniyambetta
     # Kannur
-    "G13001": "Payyanur", "G13002": "Payyanur", "G13003": "Payyanur",  # Cheruthazham, Madayi, Ezhome
+    "G13001": "Payyanur",
+    "G13002": "Payyanur",
+    "G13003": "Payyanur",  # Cheruthazham, Madayi, Ezhome
     "G13024": "Payyanur",  # Kadannappalli-Panappuzha
-    "G13029": "Kannur", "G13033": "Kannur",  # Mayyil, Kuttiattoor
-    "G13031": "Iritty", "G13032": "Iritty",  # Padiyoor-Kalliad, Ulikkal
+    "G13029": "Kannur",
+    "G13033": "Kannur",  # Mayyil, Kuttiattoor
+    "G13031": "Iritty",
+    "G13032": "Iritty",  # Padiyoor-Kalliad, Ulikkal
     "G13048": "Kannur",  # Muzhappilangad
-    "G13079": "Thalassery", "G13080": "Thalassery",  # Kolayad, Malur
-    "M13054": "Thalassery", "M13084": "Thalassery",  # Koothuparamba, Panoor
+    "G13079": "Thalassery",
+    "G13080": "Thalassery",  # Kolayad, Malur
+    "M13054": "Thalassery",
+    "M13084": "Thalassery",  # Koothuparamba, Panoor
     "M13057": "Iritty",  # Mattannur
-    "M13085": "Taliparamba", "M13086": "Taliparamba",  # Sreekandapuram, Anthoor
+    "M13085": "Taliparamba",
+    "M13086": "Taliparamba",  # Sreekandapuram, Anthoor
     # Kasaragod
     "G14015": "Manjeshwaram",  # Kumbla
     "M14060": "Hosdurg",  # Nileshwar
@@ -287,10 +526,14 @@ CORP_MERGED_2008_GPS: dict[str, list[str]] = {
     "C13006": ["Pallikkunnu", "Puzhathi", "Chelora", "Edakkad", "Elayavoor"],
 }
 # Name of each 2025 corporation in the 2008 extent file.
-CORP_2008_NAME = {"C01001": "Thiruvananthapuram Municipal Corporation",
-                  "C02002": "Kollam Municipal Corporation", "C07003": "Kochi Municipal Corporation",
-                  "C08004": "Thrissur Municipal Corporation", "C11005": "Kozhikode Municipal Corporation",
-                  "C13006": "Kannur Municipality"}
+CORP_2008_NAME = {
+    "C01001": "Thiruvananthapuram Municipal Corporation",
+    "C02002": "Kollam Municipal Corporation",
+    "C07003": "Kochi Municipal Corporation",
+    "C08004": "Thrissur Municipal Corporation",
+    "C11005": "Kozhikode Municipal Corporation",
+    "C13006": "Kannur Municipality",
+}
 # Bodies formed after 2008 out of a 2008 body of another name (general knowledge): the 2008 name is
 # matched instead, and the link counted as extent2008_fuzzy.
 PREDECESSOR_2008 = {
@@ -303,8 +546,11 @@ WARDWISE_MUNICIPALITIES = {"M04014": "Alappuzha Municipality"}
 
 FUZZY_THRESHOLD = 0.80
 EXPECTED_TOTAL_ELECTORS = 28_662_726
-TYPE_MAP = {"Grama Panchayat": "grama_panchayat", "Municipality": "municipality",
-            "Municipal Corporation": "corporation"}
+TYPE_MAP = {
+    "Grama Panchayat": "grama_panchayat",
+    "Municipality": "municipality",
+    "Municipal Corporation": "corporation",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,8 +698,7 @@ def load_bodies(shared: Path) -> dict[str, Body]:
         code = r["Local Body Code"]
         d = DISTRICT_BY_KEY[district_key(r["District"])]
         assert code[1:3] == d, (code, d)
-        bodies[code] = Body(code, r["Local Body Name"].strip(), TYPE_MAP[r["Local Body Type"]], d,
-                            int(r["Ward Count"]))
+        bodies[code] = Body(code, r["Local Body Name"].strip(), TYPE_MAP[r["Local Body Type"]], d, int(r["Ward Count"]))
     for r in read_csv(shared / "kerala_lsg2025_gp_block_mapping.csv"):
         b = bodies[r["GP Code"]]
         b.block_code, b.block = r["Block Code"], r["Block Name"].strip()
@@ -476,9 +721,17 @@ def load_acs(shared: Path) -> dict[int, AC]:
     acs: dict[int, AC] = {}
     for r in read_csv(shared / "kerala_assembly_constituencies_2026_electors.csv"):
         n = int(r["number"])
-        acs[n] = AC(n, r["name"], DISTRICT_BY_KEY[district_key(r["district"])], r["reservation"] or "GEN",
-                    int(r["pollingBooths"]), int(r["votersMale"]), int(r["votersFemale"]),
-                    int(r["votersTransgender"]), int(r["votersTotal"]))
+        acs[n] = AC(
+            n,
+            r["name"],
+            DISTRICT_BY_KEY[district_key(r["district"])],
+            r["reservation"] or "GEN",
+            int(r["pollingBooths"]),
+            int(r["votersMale"]),
+            int(r["votersFemale"]),
+            int(r["votersTransgender"]),
+            int(r["votersTotal"]),
+        )
     return acs
 
 
@@ -486,8 +739,9 @@ def load_extent(shared: Path, acs: dict[int, AC]) -> list[Extent2008]:
     out = []
     for r in read_csv(shared / "kerala_ac_lsg_extent_delimitation2008.csv", encoding="utf-8-sig"):
         ac = int(r["Sl. No. of Constituency"])
-        out.append(Extent2008(r["Name"].strip(), r["Type of Body"].strip(), r["LSGI Name"].strip(), ac,
-                              acs[ac].district))
+        out.append(
+            Extent2008(r["Name"].strip(), r["Type of Body"].strip(), r["LSGI Name"].strip(), ac, acs[ac].district)
+        )
     return out
 
 
@@ -513,10 +767,7 @@ def link_taluks(bodies: dict[str, Body]) -> None:
         by_body = aliases.get(norm_name(b.name))
         by_block = aliases.get(norm_name(b.block)) if b.block else None
         curated = BODY_TALUK.get(b.code) or BLOCK_TALUK.get(b.block_code)
-        if b.code in BODY_TALUK:
-            chosen = BODY_TALUK[b.code]
-        else:
-            chosen = by_body or curated or by_block
+        chosen = BODY_TALUK.get(b.code, by_body or curated or by_block)
         if chosen is None:
             continue
         assert chosen in taluk_names[b.district], (b.code, chosen)
@@ -527,8 +778,7 @@ def link_taluks(bodies: dict[str, Body]) -> None:
         if b.taluk:
             continue
         pool = [o for o in bodies.values() if o.taluk and o.block_code and o.block_code == b.block_code]
-        pool = pool or [o for o in bodies.values() if o.taluk and o.district == b.district
-                        and o.code[0] == b.code[0]]
+        pool = pool or [o for o in bodies.values() if o.taluk and o.district == b.district and o.code[0] == b.code[0]]
         pool = pool or [o for o in bodies.values() if o.taluk and o.district == b.district]
         near = min(pool, key=lambda o: (abs(o.serial - b.serial), o.code))
         b.taluk, b.taluk_link = near.taluk, "nearest_code"
@@ -571,14 +821,19 @@ def match_extent(name: str, candidates: list[Extent2008]) -> tuple[Extent2008 | 
     return None, "", best[0]
 
 
-def link_acs(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, AC],
-             log: list[str]) -> None:
+def link_acs(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, AC], log: list[str]) -> None:
     """Give every body an AC of its district: fuzzy match on the 2008 extent, corporations by ward."""
     merged = {norm_name(n) for names in CORP_MERGED_2008_GPS.values() for n in names}
-    units = [e for e in extent if e.type in ("Grama Panchayat", "Municipality")
-             and not e.name.lower().startswith("ward no") and norm_name(e.name) not in merged
-             and norm_name(e.name) and not norm_name(e.name).startswith("in ")
-             and e.name not in CORP_2008_NAME.values()]
+    units = [
+        e
+        for e in extent
+        if e.type in ("Grama Panchayat", "Municipality")
+        and not e.name.lower().startswith("ward no")
+        and norm_name(e.name) not in merged
+        and norm_name(e.name)
+        and not norm_name(e.name).startswith("in ")
+        and e.name not in CORP_2008_NAME.values()
+    ]
     wardwise = {**CORP_2008_NAME, **WARDWISE_MUNICIPALITIES}
     used: set[int] = set()
     for b in sorted(bodies.values(), key=lambda x: x.code):
@@ -601,14 +856,15 @@ def link_acs(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, A
             if method == "extent2008_fuzzy" and b.code not in PREDECESSOR_2008:
                 log.append(f"{b.code} {b.name!r} -> {row.name!r} (AC {row.ac}, {score:.2f})")
     unused = [f"{e.name} (AC {e.ac})" for e in units if id(e) not in used]
-    log.append("2008 entries matched by no 2025 body (merged into a municipality since, or parsing debris): "
-               + "; ".join(unused))
+    log.append(
+        "2008 entries matched by no 2025 body (merged into a municipality since, or parsing debris): "
+        + "; ".join(unused)
+    )
     for b in sorted(bodies.values(), key=lambda x: x.code):
         if b.ac or b.code in wardwise:
             continue
         pool = [o for o in bodies.values() if o.ac and o.block_code and o.block_code == b.block_code]
-        pool = pool or [o for o in bodies.values() if o.ac and o.district == b.district
-                        and o.taluk == b.taluk]
+        pool = pool or [o for o in bodies.values() if o.ac and o.district == b.district and o.taluk == b.taluk]
         pool = pool or [o for o in bodies.values() if o.ac and o.district == b.district]
         near = min(pool, key=lambda o: (abs(o.serial - b.serial) if o.code[0] == b.code[0] else 999, o.code))
         b.ac, b.ac_link, b.ac_shares = near.ac, "nearest_code", {near.ac: 1.0}
@@ -616,8 +872,7 @@ def link_acs(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, A
     link_wardwise(bodies, extent, acs, log)
 
 
-def link_wardwise(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, AC],
-                  log: list[str]) -> None:
+def link_wardwise(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[int, AC], log: list[str]) -> None:
     """ACs of corporations (and municipalities listed ward by ward in 2008).
 
     The AC set is every AC holding a 2008 ward of the body, plus the ACs of 2008 GPs merged into it
@@ -650,15 +905,19 @@ def link_wardwise(bodies: dict[str, Body], extent: list[Extent2008], acs: dict[i
         ac_set = [k for k in ac_set if resid[k] > 0]
         weights = [resid[k] for k in ac_set]
         runs = cut_contiguous([sum((w.m, w.f, w.o)) for w in b.wards], weights)
-        for w, k in zip(b.wards, runs):
+        for w, k in zip(b.wards, runs, strict=False):
             w.ac = ac_set[k]
         counts = [runs.count(k) for k in range(len(ac_set))]
         total = sum(weights)
         b.ac_shares = {k: resid[k] / total for k in ac_set}
         b.ac = max(ac_set, key=lambda k: (resid[k], -k))
         b.ac_link = "extent2008_exact"
-        log.append(f"{code} {b.name}: ACs " + ", ".join(
-            f"{k} {acs[k].name} ({resid[k] / total:.0%}, {c} wards)" for k, c in zip(ac_set, counts)))
+        log.append(
+            f"{code} {b.name}: ACs "
+            + ", ".join(
+                f"{k} {acs[k].name} ({resid[k] / total:.0%}, {c} wards)" for k, c in zip(ac_set, counts, strict=False)
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,7 +934,8 @@ def census_taluk_codes(a1: list[dict[str, str]]) -> dict[tuple[str, str], str]:
         d = cens_to_d[r["District Code"]]
         key = re.sub(r"[^a-z]", "", r["Name"].lower())
         name = CENSUS_TALUK_ALIASES.get(key) or next(
-            (t for t in names[d] if re.sub(r"[^a-z]", "", t.lower()) == key), None)
+            (t for t in names[d] if re.sub(r"[^a-z]", "", t.lower()) == key), None
+        )
         if name is None or name not in names[d]:
             raise SystemExit(f"Census taluk {r['Name']!r} not matched")
         out[(d, name)] = r["Sub District Code"]
@@ -686,8 +946,9 @@ def taluk_codes() -> dict[tuple[str, str], str]:
     return {(d, t): f"T{d}{i:02d}" for d, ts in TALUKS.items() for i, (t, _) in enumerate(ts, 1)}
 
 
-def build_outputs(bodies: dict[str, Body], acs: dict[int, AC],
-                  a1: list[dict[str, str]], out: Path) -> dict[str, list[list[object]]]:
+def build_outputs(
+    bodies: dict[str, Body], acs: dict[int, AC], a1: list[dict[str, str]], out: Path
+) -> dict[str, list[list[object]]]:
     out.mkdir(parents=True, exist_ok=True)
     tcode = taluk_codes()
     ccodes = census_taluk_codes(a1)
@@ -698,49 +959,139 @@ def build_outputs(bodies: dict[str, Body], acs: dict[int, AC],
     for d, name, c in DISTRICTS:
         t, u = cens[(str(c), "Total")], cens[(str(c), "Urban")]
         el = [sum(b.electors()[i] for b in bodies.values() if b.district == d) for i in range(3)]
-        rows.append([d, name, t["Name"], d, c, t["Population (Person)"], t["Population (Male)"],
-                     t["Population (Female)"], t["Households"],
-                     f"{int(u['Population (Person)']) / int(t['Population (Person)']):.4f}", *el])
+        rows.append(
+            [
+                d,
+                name,
+                t["Name"],
+                d,
+                c,
+                t["Population (Person)"],
+                t["Population (Male)"],
+                t["Population (Female)"],
+                t["Households"],
+                f"{int(u['Population (Person)']) / int(t['Population (Person)']):.4f}",
+                *el,
+            ]
+        )
     tables["districts"] = rows
-    write_csv(out / "districts.csv",
-              ["district_code", "district", "district_name_census", "lgd_prefix", "census2011_code",
-               "population_2011", "males_2011", "females_2011", "households_2011", "urban_share_2011",
-               "electors_2025_m", "electors_2025_f", "electors_2025_o"], rows)
+    write_csv(
+        out / "districts.csv",
+        [
+            "district_code",
+            "district",
+            "district_name_census",
+            "lgd_prefix",
+            "census2011_code",
+            "population_2011",
+            "males_2011",
+            "females_2011",
+            "households_2011",
+            "urban_share_2011",
+            "electors_2025_m",
+            "electors_2025_f",
+            "electors_2025_o",
+        ],
+        rows,
+    )
 
     rows = []
     for d, ts in TALUKS.items():
         for t, _ in ts:
             cc = ccodes.get((d, t), "")
-            rows.append([tcode[(d, t)], d, t, cc, "census2011" if cc else "created_after_2011",
-                         "public knowledge; not verified against a gazette"])
+            rows.append(
+                [
+                    tcode[(d, t)],
+                    d,
+                    t,
+                    cc,
+                    "census2011" if cc else "created_after_2011",
+                    "public knowledge; not verified against a gazette",
+                ]
+            )
     tables["taluks"] = rows
-    write_csv(out / "taluks.csv", ["taluk_code", "district_code", "taluk", "census2011_subdistrict_code",
-                                   "status", "source"], rows)
+    write_csv(
+        out / "taluks.csv",
+        ["taluk_code", "district_code", "taluk", "census2011_subdistrict_code", "status", "source"],
+        rows,
+    )
 
     rows = []
     for b in sorted(bodies.values(), key=lambda x: ({"G": 0, "M": 1, "C": 2}[x.code[0]], x.district, x.code)):
-        rows.append([b.code, b.name, b.type, b.district, tcode[(b.district, b.taluk)], b.taluk_link,
-                     b.block_code, b.block, b.ac, b.ac_link, len(b.wards), *b.electors()])
+        rows.append(
+            [
+                b.code,
+                b.name,
+                b.type,
+                b.district,
+                tcode[(b.district, b.taluk)],
+                b.taluk_link,
+                b.block_code,
+                b.block,
+                b.ac,
+                b.ac_link,
+                len(b.wards),
+                *b.electors(),
+            ]
+        )
     tables["local_bodies"] = rows
-    write_csv(out / "local_bodies.csv",
-              ["local_body_code", "local_body", "local_body_type", "district_code", "taluk_code",
-               "taluk_link", "block_code", "block", "assembly_constituency", "ac_link", "ward_count",
-               "electors_m", "electors_f", "electors_o"], rows)
+    write_csv(
+        out / "local_bodies.csv",
+        [
+            "local_body_code",
+            "local_body",
+            "local_body_type",
+            "district_code",
+            "taluk_code",
+            "taluk_link",
+            "block_code",
+            "block",
+            "assembly_constituency",
+            "ac_link",
+            "ward_count",
+            "electors_m",
+            "electors_f",
+            "electors_o",
+        ],
+        rows,
+    )
 
     rows = []
     for b in sorted(bodies.values(), key=lambda x: ({"G": 0, "M": 1, "C": 2}[x.code[0]], x.district, x.code)):
         for w in b.wards:
             rows.append([w.code, b.code, w.no, w.name, w.m, w.f, w.o, w.ac or b.ac])
     tables["wards"] = rows
-    write_csv(out / "wards.csv", ["ward_code", "local_body_code", "ward_no", "ward_name", "electors_m",
-                                  "electors_f", "electors_o", "assembly_constituency"], rows)
+    write_csv(
+        out / "wards.csv",
+        [
+            "ward_code",
+            "local_body_code",
+            "ward_no",
+            "ward_name",
+            "electors_m",
+            "electors_f",
+            "electors_o",
+            "assembly_constituency",
+        ],
+        rows,
+    )
 
-    rows = [[a.number, a.name, a.district, a.reservation, a.booths, a.m, a.f, a.tg]
-            for _, a in sorted(acs.items())]
+    rows = [[a.number, a.name, a.district, a.reservation, a.booths, a.m, a.f, a.tg] for _, a in sorted(acs.items())]
     tables["constituencies"] = rows
-    write_csv(out / "constituencies.csv", ["assembly_constituency", "ac_name", "district_code", "reservation",
-                                           "polling_booths", "electors_2026_m", "electors_2026_f",
-                                           "electors_2026_tg"], rows)
+    write_csv(
+        out / "constituencies.csv",
+        [
+            "assembly_constituency",
+            "ac_name",
+            "district_code",
+            "reservation",
+            "polling_booths",
+            "electors_2026_m",
+            "electors_2026_f",
+            "electors_2026_tg",
+        ],
+        rows,
+    )
     return tables
 
 
@@ -760,8 +1111,11 @@ def plausibility(bodies: dict[str, Body], a1: list[dict[str, str]]) -> list[list
     counts with its first parent in ``PARENT_2011``; its other parents are named in brackets."""
     tel = taluk_electors(bodies)
     ccodes = census_taluk_codes(a1)
-    pop = {r["Sub District Code"]: int(r["Population (Person)"]) for r in a1
-           if r["Category"] == "SUB-DISTRICT" and r["Residence"] == "Total"}
+    pop = {
+        r["Sub District Code"]: int(r["Population (Person)"])
+        for r in a1
+        if r["Category"] == "SUB-DISTRICT" and r["Residence"] == "Total"
+    }
     rows: list[list[object]] = []
     for d, name, _ in DISTRICTS:
         d_el = sum(v for (dd, _), v in tel.items() if dd == d)
@@ -771,14 +1125,14 @@ def plausibility(bodies: dict[str, Body], a1: list[dict[str, str]]) -> list[list
             kids = [k for k, _ in TALUKS[d] if PARENT_2011.get(k, [""])[0] == t]
             label = t + "".join(
                 f" + {k}" + (f" (also from {', '.join(PARENT_2011[k][1:])})" if len(PARENT_2011[k]) > 1 else "")
-                for k in kids)
+                for k in kids
+            )
             el = tel.get((d, t), 0) + sum(tel.get((d, k), 0) for k in kids)
             rows.append([name, label, round(100 * pop[ccodes[(d, t)]] / d_pop, 1), round(100 * el / d_el, 1)])
     return rows
 
 
-def ac_balance(tables: dict[str, list[list[object]]], acs: dict[int, AC]
-               ) -> list[tuple[float, int, str, int, int]]:
+def ac_balance(tables: dict[str, list[list[object]]], acs: dict[int, AC]) -> list[tuple[float, int, str, int, int]]:
     """Per AC: (2025 LSG electors of the wards linked to it / its 2026 electors) divided by the same
     ratio for its district. Near 1 when the links are right; sorted ascending."""
     el: Counter[int] = Counter()
@@ -795,8 +1149,9 @@ def ac_balance(tables: dict[str, list[list[object]]], acs: dict[int, AC]
     return sorted(out)
 
 
-def run_checks(bodies: dict[str, Body], tables: dict[str, list[list[object]]],
-               acs: dict[int, AC]) -> list[tuple[str, bool]]:
+def run_checks(
+    bodies: dict[str, Body], tables: dict[str, list[list[object]]], acs: dict[int, AC]
+) -> list[tuple[str, bool]]:
     types = Counter(b.type for b in bodies.values())
     tal = {(b.district, b.taluk) for b in bodies.values()}
     all_taluks = {(d, t) for d, ts in TALUKS.items() for t, _ in ts}
@@ -805,15 +1160,24 @@ def run_checks(bodies: dict[str, Body], tables: dict[str, list[list[object]]],
     return [
         ("14 districts", len(tables["districts"]) == 14),
         ("78 taluks", len(tables["taluks"]) == 78 and len(all_taluks) == 78),
-        ("1,034 local bodies (941/87/6)", len(bodies) == 1034 and types["grama_panchayat"] == 941
-         and types["municipality"] == 87 and types["corporation"] == 6),
+        (
+            "1,034 local bodies (941/87/6)",
+            len(bodies) == 1034
+            and types["grama_panchayat"] == 941
+            and types["municipality"] == 87
+            and types["corporation"] == 6,
+        ),
         ("20,998 wards", len(tables["wards"]) == 20998),
         ("ward rows per body = Ward Count", all(len(b.wards) == b.ward_count for b in bodies.values())),
         ("every taluk has >= 1 body", tal == all_taluks),
-        ("each body's taluk lies in its district",
-         all(b.taluk in {t for t, _ in TALUKS[b.district]} for b in bodies.values())),
-        ("each body's AC lies in its district",
-         all(b.ac in acs and acs[b.ac].district == b.district for b in bodies.values())),
+        (
+            "each body's taluk lies in its district",
+            all(b.taluk in {t for t, _ in TALUKS[b.district]} for b in bodies.values()),
+        ),
+        (
+            "each body's AC lies in its district",
+            all(b.ac in acs and acs[b.ac].district == b.district for b in bodies.values()),
+        ),
         ("each ward's AC lies in its body's district", ward_ac_ok),
         ("every body has a taluk_link and ac_link", all(b.taluk_link and b.ac_link for b in bodies.values())),
         (f"electors of base wards = {EXPECTED_TOTAL_ELECTORS:,}", total == EXPECTED_TOTAL_ELECTORS),
@@ -830,28 +1194,48 @@ def md_table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(out: Path, bodies: dict[str, Body], acs: dict[int, AC],
-                 a1: list[dict[str, str]], tables: dict[str, list[list[object]]], log: list[str]) -> None:
+def write_readme(
+    out: Path,
+    bodies: dict[str, Body],
+    acs: dict[int, AC],
+    a1: list[dict[str, str]],
+    tables: dict[str, list[list[object]]],
+    log: list[str],
+) -> None:
     bal = ac_balance(tables, acs)
-    nearest = [f"{b.name} ({b.code}) -> AC {b.ac} {acs[b.ac].name}" for b in
-               sorted(bodies.values(), key=lambda x: x.code) if b.ac_link == "nearest_code"]
+    nearest = [
+        f"{b.name} ({b.code}) -> AC {b.ac} {acs[b.ac].name}"
+        for b in sorted(bodies.values(), key=lambda x: x.code)
+        if b.ac_link == "nearest_code"
+    ]
     tl = Counter(b.taluk_link for b in bodies.values())
     al = Counter(b.ac_link for b in bodies.values())
     tl_type = Counter((b.type, b.taluk_link) for b in bodies.values())
     tel = taluk_electors(bodies)
     tcode = taluk_codes()
     dname = {d: n for d, n, _ in DISTRICTS}
-    taluk_rows = [[dname[d], tcode[(d, t)], t, sum(1 for b in bodies.values() if b.district == d and b.taluk == t),
-                   f"{tel.get((d, t), 0):,}"] for d, ts in TALUKS.items() for t, _ in ts]
+    taluk_rows = [
+        [
+            dname[d],
+            tcode[(d, t)],
+            t,
+            sum(1 for b in bodies.values() if b.district == d and b.taluk == t),
+            f"{tel.get((d, t), 0):,}",
+        ]
+        for d, ts in TALUKS.items()
+        for t, _ in ts
+    ]
     corp_rows = []
     for code in list(CORP_2008_NAME) + list(WARDWISE_MUNICIPALITIES):
         b = bodies[code]
         parts = Counter(w.ac for w in b.wards)
         for k in sorted(parts):
             ws = [w.no for w in b.wards if w.ac == k]
-            corp_rows.append([f"{code} {b.name}", k, acs[k].name, f"{b.ac_shares[k]:.1%}",
-                              f"{min(ws)}-{max(ws)}", len(ws)])
-    text = f"""# Geography calibration files (kerala-2026)
+            corp_rows.append(
+                [f"{code} {b.name}", k, acs[k].name, f"{b.ac_shares[k]:.1%}", f"{min(ws)}-{max(ws)}", len(ws)]
+            )
+    text = (
+        f"""# Geography calibration files (kerala-2026)
 
 Written by `tools/calibration/derive_geography.py` from the public data files in `../shared/data`
 (see its `SOURCES.md`). Rerun with `python tools/calibration/derive_geography.py --shared ../shared/data`.
@@ -932,7 +1316,9 @@ The LSG and KLA data are GPL-3.0: these derived files keep that licence and this
     ee -> i, oo -> u, double letters single), and 0 when the keys start with different consonants. 2008 names
     carrying two bodies ("Perayam Perinad") are also tried word by word. Three bodies formed after 2008 out of a
     body of another name are matched through that predecessor (table `PREDECESSOR_2008`, general knowledge):
-    {", ".join(f"{bodies[c].name} <- {n}" for c, n in PREDECESSOR_2008.items())}. Every fuzzy match is listed at the end;
+    {
+            ", ".join(f"{bodies[c].name} <- {n}" for c, n in PREDECESSOR_2008.items())
+        }. Every fuzzy match is listed at the end;
   * `nearest_code`: else the AC of the nearest already-linked body in LSG code order in the same block (else the
     same taluk, else district).
   A corporation spans several ACs: its `assembly_constituency` is the AC of the largest share (table below).
@@ -971,8 +1357,12 @@ AC balance check: for each AC, the 2025 LSG electors of the wards linked to it d
 electors, relative to the same ratio for its district, runs from {bal[0][0]:.2f} ({bal[0][2]}) to
 {bal[-1][0]:.2f} ({bal[-1][2]}); the AC ends are:
 
-{md_table(["AC", "name", "2025 LSG electors linked", "2026 AC electors", "relative ratio"],
-          [[k, n, f"{e:,}", f"{t:,}", f"{r:.2f}"] for r, k, n, e, t in bal[:5] + bal[-5:]])}
+{
+            md_table(
+                ["AC", "name", "2025 LSG electors linked", "2026 AC electors", "relative ratio"],
+                [[k, n, f"{e:,}", f"{t:,}", f"{r:.2f}"] for r, k, n, e, t in bal[:5] + bal[-5:]],
+            )
+        }
 
 ## Taluks: bodies and 2025 electors
 
@@ -982,7 +1372,12 @@ Plausibility: share (%) of each 2011 taluk, together with the taluks later carve
 2011 population and in the district's 2025 electors under the derived links (the two need not agree: 14 years of
 differential growth and the electors/population ratio vary, but a large gap points to a wrong link).
 
-{md_table(["district", "2011 taluk (+ later daughters)", "2011 population %", "2025 electors %"], plausibility(bodies, a1))}
+{
+            md_table(
+                ["district", "2011 taluk (+ later daughters)", "2011 population %", "2025 electors %"],
+                plausibility(bodies, a1),
+            )
+        }
 
 ## Caveats
 
@@ -1007,15 +1402,22 @@ differential growth and the electors/population ratio vary, but a large gap poin
 
 ## Fuzzy and fallback AC matches (log)
 
-""" + "\n".join(f"* {x}" for x in log) + "\n"
+"""
+        + "\n".join(f"* {x}" for x in log)
+        + "\n"
+    )
     (out / "README.md").write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared" / "data",
-                   help="folder with the shared data files (default ../shared/data from the repo root)")
+    p.add_argument(
+        "--shared",
+        type=Path,
+        default=REPO_ROOT.parent / "shared" / "data",
+        help="folder with the shared data files (default ../shared/data from the repo root)",
+    )
     p.add_argument("--out", type=Path, default=REPO_ROOT / OUT_REL)
     args = p.parse_args(argv)
 
@@ -1039,7 +1441,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   {r[0]:<19} {r[1]:<62} {r[2]:>5} {r[3]:>5}{flag}")
     bal = ac_balance(tables, acs)
     print("\nAC balance (2025 electors linked / 2026 AC electors, relative to district), lowest and highest:")
-    for r, k, n, e, t in bal[:3] + bal[-3:]:
+    for r, k, n, _e, _t in bal[:3] + bal[-3:]:
         print(f"   {k:>3} {n:<20} {r:.2f}")
     checks = run_checks(bodies, tables, acs)
     print("\nChecks:")

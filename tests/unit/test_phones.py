@@ -1,0 +1,51 @@
+import numpy as np
+import phonenumbers
+import pytest
+
+from synth.world.phones import load_plan, permute
+
+
+def test_plans_have_the_same_search_space() -> None:
+    safe, real = load_plan("safe"), load_plan("realistic")
+    assert safe.size == real.size == 3_392_500_000
+
+
+def test_permute_is_a_seeded_bijection() -> None:
+    x = np.arange(10_000)
+    y = permute(x, 10_000, seed=3, salt=1)
+    assert sorted(y.tolist()) == x.tolist()
+    assert np.array_equal(y, permute(x, 10_000, seed=3, salt=1))
+    assert not np.array_equal(y, permute(x, 10_000, seed=4, salt=1))
+
+
+def _numbers(plan_name: str, n: int, seed: int) -> list[str]:
+    plan = load_plan(plan_name)
+    national = plan.number(permute(np.arange(n), plan.size, seed, 0x504E))
+    return ["+91" + str(v).zfill(10) for v in national.tolist()]
+
+
+def test_a_million_safe_numbers_ring_nobody() -> None:
+    numbers = _numbers("safe", 1_000_000, seed=2026)
+    assert len(set(numbers)) == 1_000_000
+    valid = [s for s in numbers if phonenumbers.is_valid_number(phonenumbers.parse(s))]
+    assert valid == []
+
+
+def test_realistic_plan_is_really_realistic() -> None:
+    numbers = _numbers("realistic", 2_000, seed=1)
+    valid = sum(phonenumbers.is_valid_number(phonenumbers.parse(s)) for s in numbers)
+    assert valid / len(numbers) > 0.95
+
+
+def test_contains() -> None:
+    plan = load_plan("safe")
+    inside = plan.number(np.array([0, plan.size - 1]))
+    assert plan.contains(inside).all()
+    assert not plan.contains(np.array([9_847_012_345])).any()
+
+
+def test_unknown_plan() -> None:
+    from synth.errors import SpecError
+
+    with pytest.raises(SpecError, match="phone plan 'x': allowed are safe, realistic"):
+        load_plan("x")
