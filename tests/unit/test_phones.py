@@ -49,3 +49,11 @@ def test_unknown_plan() -> None:
 
     with pytest.raises(SpecError, match="phone plan 'x': allowed are safe, realistic"):
         load_plan("x")
+
+
+def test_every_safe_block_edge_rings_nobody() -> None:
+    """First, last and middle number of every block of the safe plan (covers the smallest blocks too)."""
+    plan = load_plan("safe")
+    edges = np.concatenate([plan.starts, plan.starts + plan.sizes - 1, plan.starts + plan.sizes // 2])
+    valid = [n for n in edges.tolist() if phonenumbers.is_valid_number(phonenumbers.parse("+91" + str(n).zfill(10)))]
+    assert valid == []

@@ -43,13 +43,33 @@ def mobile_blocks() -> list[str]:
     return [s for s in (f"{p:06d}" for p in range(600_000, 1_000_000)) if _could_match(s, pats)]
 
 
+ALL_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
+             "pager", "uan", "voicemail")
+
+
 def safe_blocks(max_len: int = 7) -> list[str]:
-    pats = _patterns(TEN_DIGIT_TYPES)
+    """Blocks no completion of which libphonenumber would accept as an Indian number.
+
+    A national number with leading zeros is validated as the digits after them (``+91 0180012345``
+    parses as ``180012345``, a toll-free number), so such blocks are checked without their zeros
+    against every number type of any length.
+    """
+    ten_digit = _patterns(TEN_DIGIT_TYPES)
+    md = PhoneMetadata.metadata_for_region("IN")
+    present = [t for t in ALL_TYPES if getattr(md, t) is not None and getattr(md, t).national_number_pattern]
+    by_length = {n: _patterns(tuple(t for t in present if n in getattr(md, t).possible_length)) for n in range(1, 11)}
+
+    def unsafe(prefix: str) -> bool:
+        if not prefix.startswith("0"):
+            return _could_match(prefix, ten_digit)
+        rest = prefix.lstrip("0")
+        return rest == "" or _could_match(rest, by_length[10 - (len(prefix) - len(rest))])
+
     out: list[str] = []
     stack = [f"{p:04d}" for p in range(9_999, -1, -1)]
     while stack:
         s = stack.pop()
-        if not _could_match(s, pats):
+        if not unsafe(s):
             out.append(s)
         elif len(s) < max_len:
             stack.extend(s + str(d) for d in range(9, -1, -1))
