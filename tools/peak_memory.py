@@ -48,8 +48,7 @@ def main() -> int:
         peak = max(peak, _tree_rss_kib(proc.pid))
         time.sleep(0.2)
     wall = time.monotonic() - start
-    print(f"wall {wall:.1f} s, peak tree RSS {peak / 1024 / 1024:.2f} GiB, exit {proc.returncode}",
-          file=sys.stderr)
+    print(f"wall {wall:.1f} s, peak tree RSS {peak / 1024 / 1024:.2f} GiB, exit {proc.returncode}", file=sys.stderr)
     return proc.returncode
 
 

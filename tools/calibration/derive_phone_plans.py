@@ -43,8 +43,18 @@ def mobile_blocks() -> list[str]:
     return [s for s in (f"{p:06d}" for p in range(600_000, 1_000_000)) if _could_match(s, pats)]
 
 
-ALL_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "voip", "personal_number",
-             "pager", "uan", "voicemail")
+ALL_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 def safe_blocks(max_len: int = 7) -> list[str]:
