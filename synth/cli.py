@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,7 +99,9 @@ def world_validate(
     from synth.world.api import open_world, validate_world
 
     try:
-        checks = validate_world(open_world(world_dir))
+        spinner = err.status(f"validating {world_dir}") if err.is_terminal and not as_json else nullcontext()
+        with spinner:
+            checks = validate_world(open_world(world_dir))
     except SynthError as exc:
         _fail(exc)
     failed = checks.filter(~pl.col("ok"))

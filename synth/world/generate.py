@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.world.auxiliary import LABEL_KINDS, draw_directory, draw_roll
+from synth.world.auxiliary import LABEL_KINDS, RollDraw, draw_directory, draw_roll
 from synth.world.demography import MARITAL
-from synth.world.households import HouseholdParams, form_households
+from synth.world.households import HouseholdParams, Households, form_households
 from synth.world.names import COMMUNITIES, Vocabulary, load_vocabulary
-from synth.world.people import sample_people
+from synth.world.people import People, sample_people
 from synth.world.phones import NumberingPlan, load_plan, permute
-from synth.world.plan import WorldPlan
-from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
+from synth.world.plan import REGISTRIES, WorldPlan
+from synth.world.preset import RATION_CARDS
 from synth.world.registries import NO_PENSION, draw_registries
 
 LB_TYPE_DIGIT = {"G": 1, "M": 2, "C": 3}
@@ -29,6 +29,8 @@ PERSON_ID_SPAN = 10_000_000
 SALT_PHONE, SALT_EPIC = 0x50_4E, 0x45_50
 EPIC_DOMAIN = 1_000_000_000
 GOVERNMENT_EMPLOYEE = "government_employee"
+WOMEN_TITLE_SHARE = 0.45  # women of titled Hindu households who carry the title on the roll (assumption)
+BANK_PAID_SHARE = 26.62 / 52.46  # welfare pensions paid into bank accounts; the rest at home (2023)
 TABLES = (
     "people",
     "households",
@@ -84,78 +86,198 @@ class ShardContext:
         return (*self.plan.demography.occupations, GOVERNMENT_EMPLOYEE)
 
 
-def _given_for(
-    vocab: Vocabulary, community: np.ndarray, sex: int, birth_year: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    return vocab.draw_given(community, np.full(len(community), sex, dtype=np.int64), birth_year, rng)
+def house_names(vocab: Vocabulary, community: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """House-name word indices ``(a, b)``: Hindu houses compose a prefix and a suffix, others a family name."""
+    u = rng.random(len(community))
+    a = vocab.house_prefix.draw(u)
+    b = vocab.house_suffix.draw(rng.random(len(community)))
+    for c in (COMMUNITIES.index("christian"), COMMUNITIES.index("muslim")):
+        sel = community == c
+        a[sel] = vocab.family[c].draw(u[sel])
+        b[sel] = -1
+    return a, b
+
+
+def house_serials(ward: np.ndarray, n_wards: int, rng: np.random.Generator) -> np.ndarray:
+    """House numbers 1..H within each ward, in random order."""
+    order = np.lexsort((rng.random(len(ward)), ward))
+    sizes = np.bincount(ward, minlength=n_wards)
+    starts = np.cumsum(sizes) - sizes
+    serial = np.empty(len(ward), dtype=np.int64)
+    serial[order] = np.arange(len(ward)) - starts[ward[order]] + 1
+    return serial
+
+
+def relative_names(
+    vocab: Vocabulary,
+    people: People,
+    hh: Households,
+    given: np.ndarray,
+    birth_year: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The relative the roll names: a husband for ever-married women, else the father.
+
+    Returns ``(is_husband, given-name index)``; where that relative is not in the world (dead, away,
+    or living elsewhere) a name of the right community and generation is drawn.
+    """
+    is_husband = (people.sex == 1) & (people.marital != MARITAL.index("never_married"))
+    relative = np.where(is_husband, hh.spouse, hh.father)
+    missing = relative < 0
+    rel_given = np.where(missing, 0, given[np.maximum(relative, 0)])
+    gap = np.where(is_husband, 6, 27)[missing]
+    rel_given[missing] = vocab.draw_given(
+        people.community[missing].astype(np.int64), np.zeros(gap.size, np.int64), birth_year[missing] - gap, rng
+    )
+    return is_husband, rel_given
+
+
+def phones(
+    ctx: ShardContext, offset: int, people: People, hh: Households, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Own numbers (-1 for none) and the contact number each person gives to registries.
+
+    People of 70 and over often give a working-age relative's number, and people with no phone give
+    the household's, so one number can sit on several records.
+    """
+    n = len(people)
+    age = people.age.astype(np.int64)
+    owns = rng.random(n) < ctx.plan.demography.phone[people.sex, people.age]
+    phone = np.full(n, -1, dtype=np.int64)
+    index = offset + np.flatnonzero(owns)
+    phone[owns] = ctx.phones.number(permute(index, ctx.phones.size, int(ctx.plan.spec.seed), SALT_PHONE))
+    cand = np.flatnonzero(owns & (age >= 18) & (age < 70))
+    cand = cand[np.lexsort((np.abs(age[cand] - 40), hh.household[cand]))]
+    first_hh, first_pos = np.unique(hh.household[cand], return_index=True)
+    family_phone = np.full(hh.count, -1, dtype=np.int64)
+    family_phone[first_hh] = phone[cand[first_pos]]
+    fam = family_phone[hh.household]
+    share = ctx.plan.preset.params["demography"]["elderly_family_contact"]
+    defers = (age >= 70) & (rng.random(n) < share) & (fam >= 0)
+    return phone, np.where(owns & ~defers, phone, fam)
+
+
+def _pick(living: np.ndarray, person: np.ndarray, values: np.ndarray, ghost_values: np.ndarray) -> np.ndarray:
+    """Per roll entry: the person's value for living entries, the ghost's own for the others."""
+    out = values[np.maximum(person, 0)].copy()
+    out[~living] = ghost_values
+    return out
+
+
+def roll_frame(
+    ctx: ShardContext,
+    lb: dict[str, Any],
+    roll: RollDraw,
+    people: People,
+    hh: Households,
+    names: dict[str, np.ndarray],
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """Integer-coded roll entries: names as the roll spells them, the address as listed."""
+    vocab, seed, ref = ctx.vocab, int(ctx.plan.spec.seed), ctx.plan.preset.reference_date
+    living = roll.person >= 0
+    ghost_year = ref.year - roll.ghost_age.astype(np.int64)
+    ghost_comm = roll.ghost_community.astype(np.int64)
+    ghost_husband = (roll.ghost_sex == 1) & (roll.ghost_age >= 25)
+    ghost_given = vocab.draw_given(ghost_comm, roll.ghost_sex.astype(np.int64), ghost_year, rng)
+    ghost_rel = vocab.draw_given(
+        ghost_comm, np.zeros(len(ghost_comm), np.int64), ghost_year - np.where(ghost_husband, 6, 27), rng
+    )
+    ghost_a, ghost_b = house_names(vocab, roll.ghost_community, rng)
+    house = hh.household[np.maximum(roll.person, 0)]
+    given = _pick(living, roll.person, names["given"], ghost_given)
+    offset = int(lb["person_offset"])
+    epic_index = np.where(living, offset + roll.person, ctx.state_population + offset + np.cumsum(~living) - 1)
+    return pl.DataFrame(
+        {
+            "epic": permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC),
+            "ward": roll.ward,
+            "house_serial": np.where(roll.house_serial >= 0, roll.house_serial, names["house_serial"][house]),
+            "house_a": _pick(living, house, names["house_a"], ghost_a),
+            "house_b": _pick(living, house, names["house_b"], ghost_b),
+            "given": np.where(roll.name_variant, vocab.draw_variant(given, rng, 1.0), given),
+            "title": _pick(living, roll.person, names["title"], np.full(len(ghost_comm), -1)),
+            "community": _pick(living, roll.person, people.community, roll.ghost_community),
+            "rel_married": _pick(living, roll.person, names["rel_married"], ghost_husband),
+            "rel_given": vocab.draw_variant(_pick(living, roll.person, names["rel_given"], ghost_rel), rng, 0.1),
+            "sex": _pick(living, roll.person, people.sex, roll.ghost_sex),
+            "age": roll.age,
+        }
+    )
+
+
+def directory_frame(
+    ctx: ShardContext,
+    owners: np.ndarray,
+    phone: np.ndarray,
+    people: People,
+    names: dict[str, np.ndarray],
+    household: np.ndarray,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """Integer-coded caller-ID labels; ``extra`` is the nickname, relation word or role where the label has one."""
+    vocab = ctx.vocab
+    d = draw_directory(owners, ctx.plan.preset, rng)
+    who = d.label_person
+    given = np.where(d.variant, vocab.draw_variant(names["given"][who], rng, 1.0), names["given"][who])
+    female = people.sex[who] == 1
+    u = rng.random(len(who))
+    pet = np.where(female, vocab.pet_names[1].draw(u), vocab.pet_names[0].draw(u))
+    relation = np.where(female, vocab.relations[1].draw(u), vocab.relations[0].draw(u))
+    kind = {k: i for i, k in enumerate(LABEL_KINDS)}
+    extra = np.select(
+        [d.kind == kind["pet_name"], d.kind == kind["relation"], d.kind == kind["given_role"]],
+        [pet, relation, vocab.roles.draw(u)],
+        -1,
+    )
+    return pl.DataFrame(
+        {
+            "phone": phone[d.owner],
+            "given": given,
+            "house_a": names["house_a"][household[who]],
+            "title": names["title"][who],
+            "community": people.community[who],
+            "rel_married": names["rel_married"][who],
+            "rel_given": names["rel_given"][who],
+            "kind": d.kind,
+            "extra": extra,
+        }
+    )
 
 
 def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Draw everything random about one local body; returns integer-coded frames (see ``render``)."""
     plan, vocab, demo = ctx.plan, ctx.vocab, ctx.plan.demography
-    preset, seed = plan.preset, int(plan.spec.seed)
+    preset = plan.preset
     lbn = local_body_number(lb["local_body_code"])
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(lbn,)))
+    rng = np.random.default_rng(np.random.SeedSequence(int(plan.spec.seed), spawn_key=(lbn,)))
     d = demo.district_index(lb["district_code"])
-    ref = preset.reference_date
-    ward_pop = wards["population"].to_numpy()
+    n_wards = wards.height
 
-    people = sample_people(ward_pop, d, demo, ref, preset.params["geography"]["community_concentration"], rng)
+    people = sample_people(
+        wards["population"].to_numpy(),
+        d,
+        demo,
+        preset.reference_date,
+        preset.params["geography"]["community_concentration"],
+        rng,
+    )
     n = len(people)
     hh = form_households(people, len(demo.community_names), ctx.household_params, rng)
-    n_hh = hh.count
-    head = hh.head
-    hh_ward = people.ward[head]
-    hh_comm = people.community[head]
-    order = np.lexsort((rng.random(n_hh), hh_ward))
-    sizes = np.bincount(hh_ward, minlength=len(ward_pop))
-    starts = np.cumsum(sizes) - sizes
-    house_serial = np.empty(n_hh, dtype=np.int64)
-    house_serial[order] = np.arange(n_hh) - starts[hh_ward[order]] + 1
+    hh_ward = people.ward[hh.head]
+    hh_comm = people.community[hh.head]
+    serial = house_serials(hh_ward, n_wards, rng)
+    house_a, house_b = house_names(vocab, hh_comm, rng)
+    title_hh = np.where(hh_comm == COMMUNITIES.index("hindu"), vocab.titles_m.draw(rng.random(hh.count)), -1)
 
-    # House names: Hindu households compose a prefix and a suffix; the others a family name.
-    hindu, christian, muslim = (COMMUNITIES.index(c) for c in ("hindu", "christian", "muslim"))
-    u = rng.random(n_hh)
-    house_a = vocab.house_prefix.draw(u)
-    house_b = vocab.house_suffix.draw(rng.random(n_hh))
-    for c in (christian, muslim):
-        sel = hh_comm == c
-        house_a[sel] = vocab.family[c].draw(u[sel])
-        house_b[sel] = -1
-    title_hh = np.where(hh_comm == hindu, vocab.titles_m.draw(rng.random(n_hh)), -1)
-
-    # Given names, titles and the relative named on the roll.
     birth_year = people.dob.astype("datetime64[Y]").astype(np.int64) + 1970
     given = vocab.draw_given(people.community.astype(np.int64), people.sex.astype(np.int64), birth_year, rng)
-    title = title_hh[hh.household]
-    women_keep = rng.random(n) < 0.45
-    title = np.where((people.sex == 1) & ~women_keep, -1, title)
-    ever_married_woman = (people.sex == 1) & (people.marital != MARITAL.index("never_married"))
-    rel_person = np.where(ever_married_woman, hh.spouse, hh.father)
-    missing = rel_person < 0
-    gap = np.where(ever_married_woman, 6, 27)
-    rel_given = np.where(missing, 0, given[np.maximum(rel_person, 0)])
-    rel_given[missing] = _given_for(
-        vocab, people.community[missing].astype(np.int64), 0, birth_year[missing] - gap[missing], rng
-    )
+    women_keep_title = rng.random(n) < WOMEN_TITLE_SHARE
+    title = np.where((people.sex == 1) & ~women_keep_title, -1, title_hh[hh.household])
+    rel_married, rel_given = relative_names(vocab, people, hh, given, birth_year, rng)
+    phone, contact = phones(ctx, int(lb["person_offset"]), people, hh, rng)
 
-    # Phones: own numbers (unique state-wide) and the contact number given to registries.
-    owns = rng.random(n) < demo.phone[people.sex, people.age]
-    global_index = int(lb["person_offset"]) + np.arange(n)
-    phone = np.full(n, -1, dtype=np.int64)
-    phone[owns] = ctx.phones.number(permute(global_index[owns], ctx.phones.size, seed, SALT_PHONE))
-    age = people.age.astype(np.int64)
-    cand = np.flatnonzero(owns & (age >= 18) & (age < 70))
-    cand = cand[np.lexsort((np.abs(age[cand] - 40), hh.household[cand]))]
-    first_hh, first_pos = np.unique(hh.household[cand], return_index=True)
-    family_phone = np.full(n_hh, -1, dtype=np.int64)
-    family_phone[first_hh] = phone[cand[first_pos]]
-    fam = family_phone[hh.household]
-    elder_defers = (age >= 70) & (rng.random(n) < preset.params["demography"]["elderly_family_contact"]) & (fam >= 0)
-    contact = np.where(owns & ~elder_defers, phone, fam)
-
-    # Registries.
-    quotas = {r: int(lb[f"quota_{r}"]) for r in ("employees", "entrepreneurs", "womens_scheme", *PENSION_SCHEMES)}
+    quotas = {r: int(lb[f"quota_{r}"]) for r in REGISTRIES}
     reg = draw_registries(
         people,
         hh,
@@ -167,98 +289,56 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
         ctx.shares["departments"],
         ctx.shares["enterprises"],
         demo.population / demo.population.sum(),
-        ref,
+        preset.reference_date,
         rng,
     )
     occupation = people.occupation.astype(np.int8).copy()
     occupation[reg.employees] = len(demo.occupations)
 
-    # Electoral roll.
-    roll = draw_roll(reg.dob, people.community, people.ward, sizes, int(lb["roll_target"]), preset, rng)
-    living = roll.person >= 0
-    ghost = ~living
-    n_ghost = int(ghost.sum())
-    roll_given = np.where(living, given[np.maximum(roll.person, 0)], 0)
-    ghost_year = ref.year - roll.ghost_age.astype(np.int64)
-    roll_given[ghost] = vocab.draw_given(
-        roll.ghost_community.astype(np.int64), roll.ghost_sex.astype(np.int64), ghost_year, rng
+    names = {
+        "given": given,
+        "title": title,
+        "rel_married": rel_married,
+        "rel_given": rel_given,
+        "house_a": house_a,
+        "house_b": house_b,
+        "house_serial": serial,
+    }
+    roll = draw_roll(
+        reg.dob,
+        people.community,
+        people.ward,
+        np.bincount(hh_ward, minlength=n_wards),
+        int(lb["roll_target"]),
+        preset,
+        rng,
     )
-    roll_rel = np.where(living, rel_given[np.maximum(roll.person, 0)], 0)
-    ghost_married_woman = (roll.ghost_sex == 1) & (roll.ghost_age >= 25)
-    roll_rel[ghost] = _given_for(
-        vocab, roll.ghost_community.astype(np.int64), 0, ghost_year - np.where(ghost_married_woman, 6, 27), rng
-    )
-    roll_given = np.where(roll.name_variant, vocab.draw_variant(roll_given, rng, 1.0), roll_given)
-    roll_rel = vocab.draw_variant(roll_rel, rng, 0.1)
-    person_house = hh.household[np.maximum(roll.person, 0)]
-    roll_house_a = np.where(living, house_a[person_house], 0)
-    roll_house_a[ghost] = vocab.house_prefix.draw(rng.random(n_ghost))
-    roll_house_b = np.where(living, house_b[person_house], 0)
-    roll_house_b[ghost] = vocab.house_suffix.draw(rng.random(n_ghost))
-    roll_house_serial = np.where(roll.house_serial >= 0, roll.house_serial, house_serial[person_house])
-    roll_sex = np.where(living, people.sex[np.maximum(roll.person, 0)], 0)
-    roll_sex[ghost] = roll.ghost_sex
-    roll_comm = np.where(living, people.community[np.maximum(roll.person, 0)], 0)
-    roll_comm[ghost] = roll.ghost_community
-    roll_title = np.where(living, title[np.maximum(roll.person, 0)], -1)
-    roll_rel_type = ever_married_woman[np.maximum(roll.person, 0)].copy()
-    roll_rel_type[ghost] = ghost_married_woman
-    epic_index = np.where(
-        living,
-        int(lb["person_offset"]) + roll.person,
-        ctx.state_population + int(lb["person_offset"]) + np.cumsum(ghost) - 1,
-    )
-    epic = permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC)
+    roll_df = roll_frame(ctx, lb, roll, people, hh, names, rng)
+    directory = directory_frame(ctx, np.flatnonzero(phone >= 0), phone, people, names, hh.household, rng)
+    bank_paid = rng.random(int((reg.pension != NO_PENSION).sum())) < BANK_PAID_SHARE
 
-    # Caller-ID directory.
-    dirx = draw_directory(np.flatnonzero(owns), preset, rng)
-    dir_given = given[dirx.label_person]
-    dir_given = np.where(dirx.variant, vocab.draw_variant(dir_given, rng, 1.0), dir_given)
-    label_sex = people.sex[dirx.label_person].astype(np.int64)
-    pet = np.where(
-        label_sex == 1,
-        vocab.pet_names[1].draw(rng.random(len(dir_given))),
-        vocab.pet_names[0].draw(rng.random(len(dir_given))),
-    )
-    relw = np.where(
-        label_sex == 1,
-        vocab.relations[1].draw(rng.random(len(dir_given))),
-        vocab.relations[0].draw(rng.random(len(dir_given))),
-    )
-    role = vocab.roles.draw(rng.random(len(dir_given)))
-    extra = np.select(
-        [
-            dirx.kind == LABEL_KINDS.index("pet_name"),
-            dirx.kind == LABEL_KINDS.index("relation"),
-            dirx.kind == LABEL_KINDS.index("given_role"),
-        ],
-        [pet, relw, role],
-        -1,
-    )
-
-    # Integer-coded frames; ids.
-    person_id = lbn * PERSON_ID_SPAN + np.arange(n, dtype=np.int64)
-    household_id = lbn * PERSON_ID_SPAN + np.arange(n_hh, dtype=np.int64)
+    # Integer-coded frames with state-wide ids (local body number, then serial).
+    span = lbn * PERSON_ID_SPAN
+    person_id = span + np.arange(n, dtype=np.int64)
+    ward_codes = wards["ward_code"]
 
     def pid(i: np.ndarray) -> pl.Series:
-        return pl.Series(np.where(i >= 0, lbn * PERSON_ID_SPAN + i, -1)).replace(-1, None)
+        return pl.Series(np.where(i >= 0, span + i, -1)).replace(-1, None)
 
     def nullable(a: np.ndarray) -> pl.Series:
         return pl.Series(a).replace(-1, None)
 
-    ward_codes = wards["ward_code"]
+    def registry(members: np.ndarray, **columns: Any) -> pl.DataFrame:
+        return pl.DataFrame({"person_id": person_id[members], **columns, "contact_phone": nullable(contact[members])})
 
-    def ward_code(i: np.ndarray) -> pl.Series:
-        return ward_codes.gather(i)
-
-    pension_of = reg.pension
+    pensioners = np.flatnonzero(reg.pension != NO_PENSION)
     return {
         "people": pl.DataFrame(
             {
                 "person_id": person_id,
-                "household_id": household_id[hh.household],
-                "ward_code": ward_code(people.ward),
-                "house_serial": house_serial[hh.household],
+                "household_id": span + hh.household,
+                "ward_code": ward_codes.gather(people.ward),
+                "house_serial": serial[hh.household],
                 "relation": hh.relation,
                 "sex": people.sex,
                 "dob": reg.dob,
@@ -271,7 +351,7 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
                 "title": title,
                 "house_a": house_a[hh.household],
                 "house_b": house_b[hh.household],
-                "rel_married": ever_married_woman,
+                "rel_married": rel_married,
                 "rel_given": rel_given,
                 "father_id": pid(hh.father),
                 "mother_id": pid(hh.mother),
@@ -282,83 +362,24 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
         ),
         "households": pl.DataFrame(
             {
-                "household_id": household_id,
-                "ward_code": ward_code(hh_ward),
-                "house_serial": house_serial,
+                "household_id": span + np.arange(hh.count, dtype=np.int64),
+                "ward_code": ward_codes.gather(hh_ward),
+                "house_serial": serial,
                 "house_a": house_a,
                 "house_b": house_b,
                 "community": hh_comm,
                 "ration_card": reg.ration_card,
-                "head_person_id": person_id[head],
-                "size": np.bincount(hh.household, minlength=n_hh),
+                "head_person_id": person_id[hh.head],
+                "size": np.bincount(hh.household, minlength=hh.count),
             }
         ),
-        "employees": pl.DataFrame(
-            {
-                "person_id": person_id[reg.employees],
-                "department": reg.department,
-                "posting_district": reg.posting_district,
-                "contact_phone": nullable(contact[reg.employees]),
-            }
-        ),
-        "pensioners": pl.DataFrame(
-            {
-                "person_id": person_id[pension_of != NO_PENSION],
-                "scheme": pension_of[pension_of != NO_PENSION],
-                "bank_paid": rng.random(int((pension_of != NO_PENSION).sum())) < 0.51,
-                "contact_phone": nullable(contact[pension_of != NO_PENSION]),
-            }
-        ),
-        "entrepreneurs": pl.DataFrame(
-            {
-                "person_id": person_id[reg.entrepreneurs],
-                "category": reg.enterprise,
-                "contact_phone": nullable(contact[reg.entrepreneurs]),
-            }
-        ),
-        "womens_scheme": pl.DataFrame(
-            {
-                "person_id": person_id[reg.womens_scheme],
-                "ration_card": reg.ration_card[hh.household[reg.womens_scheme]],
-                "contact_phone": nullable(contact[reg.womens_scheme]),
-            }
-        ),
-        "electoral_roll": pl.DataFrame(
-            {
-                "epic": epic,
-                "ward_code": ward_code(roll.ward),
-                "house_serial": roll_house_serial,
-                "house_a": roll_house_a,
-                "house_b": roll_house_b,
-                "given": roll_given,
-                "title": roll_title,
-                "community": roll_comm,
-                "rel_married": roll_rel_type,
-                "rel_given": roll_rel,
-                "sex": roll_sex,
-                "age": roll.age,
-            }
-        ),
-        "roll_truth": pl.DataFrame(
-            {
-                "epic": epic,
-                "person_id": pid(roll.person),
-                "status": roll.status,
-            }
-        ),
-        "caller_id": pl.DataFrame(
-            {
-                "phone": phone[dirx.owner],
-                "given": dir_given,
-                "house_a": house_a[hh.household[dirx.label_person]],
-                "title": title[dirx.label_person],
-                "community": people.community[dirx.label_person],
-                "rel_married": ever_married_woman[dirx.label_person],
-                "rel_given": rel_given[dirx.label_person],
-                "kind": dirx.kind,
-                "extra": extra,
-            }
-        ),
+        "employees": registry(reg.employees, department=reg.department, posting_district=reg.posting_district),
+        "pensioners": registry(pensioners, scheme=reg.pension[pensioners], bank_paid=bank_paid),
+        "entrepreneurs": registry(reg.entrepreneurs, category=reg.enterprise),
+        "womens_scheme": registry(reg.womens_scheme, ration_card=reg.ration_card[hh.household[reg.womens_scheme]]),
+        "electoral_roll": roll_df.with_columns(ward_code=ward_codes.gather(roll.ward)).drop("ward"),
+        "roll_truth": pl.DataFrame({"epic": roll_df["epic"], "person_id": pid(roll.person), "status": roll.status}),
+        "caller_id": directory,
         "_shortfall": pl.DataFrame(
             {"registry": list(reg.shortfall), "missing": list(reg.shortfall.values())},
             schema={"registry": pl.String, "missing": pl.Int64},

@@ -58,14 +58,14 @@ def may_birth_dates(age: np.ndarray, reference: date, rng: np.random.Generator) 
     """Birth dates in May of the year that keeps each person's age on ``reference``."""
     day = rng.integers(1, 32, len(age)).astype("timedelta64[D]") - np.timedelta64(1, "D")
 
-    def in_may(year: np.ndarray) -> np.ndarray:
+    def in_may(year: np.ndarray, day: np.ndarray) -> np.ndarray:
         months = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + np.timedelta64(4, "M")
         return months.astype("datetime64[D]") + day
 
     year = reference.year - age.astype(np.int64)
-    out = in_may(year)
+    out = in_may(year, day)
     not_yet = age_on(out, reference) != age
-    out[not_yet] = in_may(year[not_yet] - 1)
+    out[not_yet] = in_may(year[not_yet] - 1, day[not_yet])
     return out
 
 
