@@ -29,7 +29,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from synth.errors import BuildInterrupted, OutputError, SpecError
@@ -325,8 +324,3 @@ def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[st
     (out / BUILD_MARKER).unlink(missing_ok=True)
     shutil.rmtree(out / SHARD_DIR, ignore_errors=True)
     return manifest
-
-
-def seeds_for(seed: int, n: int) -> list[int]:
-    """``n`` independent child seeds of ``seed`` (for repeated builds)."""
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]

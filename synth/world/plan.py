@@ -8,7 +8,7 @@ built alone or with the rest of Kerala.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
 
@@ -16,11 +16,10 @@ import numpy as np
 import polars as pl
 
 from synth.errors import SpecError, did_you_mean
-from synth.world.demography import MARITAL, MAX_AGE, N_AGES, Demography, build_demography
+from synth.world.demography import MARITAL, N_AGES, Demography, build_demography
 from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
 
 SHARD_POPULATION = 500_000  # people per shard, at most (a local body is never split)
-LB_TYPES = {"grama_panchayat": "G", "municipality": "M", "corporation": "C"}
 REGISTRIES = ("employees", "entrepreneurs", "womens_scheme", *PENSION_SCHEMES)
 SELECTION_SALT = 0x5E1EC7  # stream of the local-body sample (--local-bodies N)
 
@@ -90,7 +89,6 @@ class WorldPlan:
     local_bodies: pl.DataFrame  # selected local bodies with population, person offset and quotas
     shards: tuple[Shard, ...]
     phone_plan: str
-    state_local_bodies: int = field(default=0)
 
     @cached_property
     def targets(self) -> dict[str, int]:
@@ -173,7 +171,6 @@ def per_capita_eligibility(demo: Demography, preset: Preset) -> dict[str, np.nda
         "welfare_fund_board": (p * occ["informal_worker"] * older).sum(axis=(1, 2)),
         "old_age": (p * (1 - occ["retired_government"]) * older).sum(axis=(1, 2)),
     }
-    assert MAX_AGE == N_AGES - 1
     return masses
 
 
@@ -258,7 +255,6 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
             shard_of[lb_code] = f"{code}-{chunk:03d}"
             filled += n
     lbs = lbs.with_columns(shard=pl.col("local_body_code").replace_strict(shard_of))
-    state_lbs = lbs.height
 
     # Selection.
     if spec.districts:
@@ -293,5 +289,4 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
         local_bodies=lbs,
         shards=tuple(sorted(shards, key=lambda s: s.key)),
         phone_plan=plan_phone,
-        state_local_bodies=state_lbs,
     )
