@@ -107,6 +107,8 @@ def world_validate(
     failed = checks.filter(~pl.col("ok"))
     if as_json:
         print(json.dumps({"ok": failed.height == 0, "checks": checks.to_dicts()}, indent=2))
+    elif show == "failed" and failed.height == 0:
+        out.print(f"validation of {world_dir}: [green]all {checks.height} checks ok[/]")
     else:
         rows = failed if show == "failed" else checks
         table = Table(title=f"validation of {world_dir}: {checks.height - failed.height} of {checks.height} ok")

@@ -33,7 +33,9 @@ import polars as pl
 
 from synth.errors import BuildInterrupted, OutputError, SpecError
 from synth.world.generate import TABLES, ShardContext, generate_local_body
+from synth.world.phones import PLANS, load_plan
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
+from synth.world.preset import PHONE_PLAN_DIR
 from synth.world.render import render
 
 MANIFEST = "manifest.json"
@@ -95,6 +97,7 @@ def spec_record(plan: WorldPlan) -> dict[str, Any]:
         "preset": plan.preset.name,
         "preset_sha256": preset_hash.hexdigest(),
         "phone_plan": plan.phone_plan,
+        "phone_plan_sha256": sha256_file(PHONE_PLAN_DIR / PLANS[plan.phone_plan]),
         "local_bodies": plan.local_bodies["local_body_code"].to_list(),
     }
 
@@ -263,8 +266,7 @@ def build_world(
                             if progress:
                                 progress(len(records), total, rec["shard"])
                     except BaseException:
-                        for f in futures:
-                            f.cancel()
+                        pool.shutdown(wait=True, cancel_futures=True)
                         raise
             finally:
                 for k, v in saved.items():
@@ -274,8 +276,9 @@ def build_world(
                         os.environ[k] = v
     except KeyboardInterrupt:
         _clean_temporaries(out)
+        complete = sum(_verified(out, s) is not None for s in plan.shards)  # workers may finish in-flight shards
         raise BuildInterrupted(
-            f"{out}: build interrupted; {len(records)} of {total} shards are complete and verified. "
+            f"{out}: build interrupted; {complete} of {total} shards are complete and verified. "
             "Run the same command again to resume, or delete the folder."
         ) from None
     except OSError as exc:
@@ -305,8 +308,6 @@ def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[st
             rows[name] = rows.get(name, 0) + int(n)
         for name, n in records[key].get("shortfall", {}).items():
             shortfall[name] = shortfall.get(name, 0) + int(n)
-    from synth.world.phones import load_plan
-
     phones = load_plan(plan.phone_plan)
     manifest = {
         "build": record,
