@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,11 @@ app.add_typer(world_app, name="world")
 app.add_typer(list_app, name="list")
 err = Console(stderr=True)
 out = Console(width=None if Console().is_terminal else 160)
+
+
+class Show(StrEnum):
+    failed = "failed"
+    all = "all"
 
 
 def _fail(exc: Exception, code: int = 2) -> None:
@@ -93,7 +99,7 @@ def world_build(
 def world_validate(
     world_dir: Annotated[Path, typer.Argument(help="A world folder.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print every check as JSON.")] = False,
-    show: Annotated[str, typer.Option(help="Rows to print: failed, all.")] = "all",
+    show: Annotated[Show, typer.Option(help="Rows to print.")] = Show.all,
 ) -> None:
     """Compare every calibration target and structural rule; exit 1 if any fails."""
     from synth.world.api import open_world, validate_world
@@ -107,10 +113,10 @@ def world_validate(
     failed = checks.filter(~pl.col("ok"))
     if as_json:
         print(json.dumps({"ok": failed.height == 0, "checks": checks.to_dicts()}, indent=2))
-    elif show == "failed" and failed.height == 0:
+    elif show is Show.failed and failed.height == 0:
         out.print(f"validation of {world_dir}: [green]all {checks.height} checks ok[/]")
     else:
-        rows = failed if show == "failed" else checks
+        rows = failed if show is Show.failed else checks
         table = Table(title=f"validation of {world_dir}: {checks.height - failed.height} of {checks.height} ok")
         for col in ("kind", "check", "scope", "target", "value", "error", "tolerance", "ok"):
             table.add_column(col, justify="right" if col in ("target", "value", "error", "tolerance") else "left")
@@ -158,6 +164,22 @@ def list_presets(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         return
     for r in rows:
         out.print(f"[bold]{r['name']}[/]  {r['description']} ({r['population']:,} people)")
+
+
+@list_app.command("policies")
+def list_policies(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Minimization policies shipped with the package (stable ids for CI gates)."""
+    from synth.policies.library import load_policy, policy_ids
+
+    rows = []
+    for pid in policy_ids():
+        p = load_policy(pid)
+        rows.append({"id": pid, "description": p.description, "steps": [s.step for s in p.steps]})
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        out.print(f"[bold]{r['id']:<22}[/] {r['description']}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

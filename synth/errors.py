@@ -33,3 +33,11 @@ def did_you_mean(value: str, allowed: list[str]) -> str:
 
     close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class PolicyError(SynthError, ValueError):
+    """A policy or one of its steps is malformed, misconfigured or does not fit the release."""
+
+
+class NotFittedError(SynthError, ValueError):
+    """A policy step was asked to transform before it was fitted."""

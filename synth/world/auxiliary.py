@@ -62,8 +62,10 @@ def draw_roll(
     params = preset.params["electoral_roll"]
     age_q = age_on(dob, preset.roll_qualifying_date).astype(np.int64)
     enrolled = np.flatnonzero(rng.random(len(dob)) < enrolment_probability(age_q, params))
-    if len(enrolled) > target:  # never more living entries than the published roll holds
-        enrolled = np.sort(rng.choice(enrolled, size=target, replace=False))
+    # Every roll carries some dead or departed; the living fill the rest, never beyond the published size.
+    room = target - round(params["ghost_share"] * target)
+    if len(enrolled) > room:
+        enrolled = np.sort(rng.choice(enrolled, size=room, replace=False))
     n_ghost = target - len(enrolled)
     n_wards = len(houses_per_ward)
 

@@ -24,6 +24,7 @@ import os
 import platform
 import shutil
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -93,6 +94,7 @@ def spec_record(plan: WorldPlan) -> dict[str, Any]:
         preset_hash.update(plan.preset.tables[key].write_csv().encode())
     return {
         "format_version": FORMAT_VERSION,
+        "synth_version": _versions()["synth-citizens"],
         "spec": plan.spec.to_dict(),
         "preset": plan.preset.name,
         "preset_sha256": preset_hash.hexdigest(),
@@ -281,6 +283,13 @@ def build_world(
             f"{out}: build interrupted; {complete} of {total} shards are complete and verified. "
             "Run the same command again to resume, or delete the folder."
         ) from None
+    except BrokenProcessPool:
+        _clean_temporaries(out)
+        complete = sum(_verified(out, s) is not None for s in plan.shards)
+        raise OutputError(
+            f"{out}: a worker process died (out of memory?); {complete} of {total} shards are complete and "
+            "verified. Run the same command again (with fewer --workers) to resume, or delete the folder."
+        ) from None
     except OSError as exc:
         _clean_temporaries(out)
         why = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
@@ -289,7 +298,14 @@ def build_world(
             "verified. Free space or fix the folder and run the same command to resume, or delete it."
         ) from None
 
-    return _finish(out, plan, record, records)
+    try:
+        return _finish(out, plan, record, records)
+    except OSError as exc:
+        _clean_temporaries(out)
+        raise OutputError(
+            f"{out}: cannot write the manifest ({exc.strerror or exc}); every shard is written and "
+            "verified: run the same command again to finish"
+        ) from None
 
 
 def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -29,7 +29,6 @@ PERSON_ID_SPAN = 10_000_000
 SALT_PHONE, SALT_EPIC = 0x50_4E, 0x45_50
 EPIC_DOMAIN = 1_000_000_000
 GOVERNMENT_EMPLOYEE = "government_employee"
-WOMEN_TITLE_SHARE = 0.45  # women of titled Hindu households who carry the title on the roll (assumption)
 BANK_PAID_SHARE = 26.62 / 52.46  # welfare pensions paid into bank accounts; the rest at home (2023)
 TABLES = (
     "people",
@@ -64,7 +63,8 @@ class ShardContext:
         return load_plan(self.plan.phone_plan)
 
     @cached_property
-    def state_population(self) -> int:
+    def ghost_epic_base(self) -> int:
+        """First EPIC index of ghost entries: above every person index of the state (and then some)."""
         return int(self.plan.preset.params["preset"]["state_population"]) * 2
 
     @cached_property
@@ -183,18 +183,24 @@ def roll_frame(
     ghost_rel = vocab.draw_given(
         ghost_comm, np.zeros(len(ghost_comm), np.int64), ghost_year - np.where(ghost_husband, 6, 27), rng
     )
-    ghost_a, ghost_b = house_names(vocab, roll.ghost_community, rng)
+    # Everyone is listed with the house name of the house at their listed address: their own, or for
+    # people listed at an old address and for ghosts, the household now living at that number.
+    by_address = np.lexsort((names["house_serial"], names["house_ward"]))
+    per_ward = np.bincount(names["house_ward"], minlength=int(roll.ward.max(initial=0)) + 1)
+    first = np.cumsum(per_ward) - per_ward
+    elsewhere = roll.house_serial >= 0
     house = hh.household[np.maximum(roll.person, 0)]
+    house[elsewhere] = by_address[first[roll.ward[elsewhere]] + roll.house_serial[elsewhere] - 1]
     given = _pick(living, roll.person, names["given"], ghost_given)
     offset = int(lb["person_offset"])
-    epic_index = np.where(living, offset + roll.person, ctx.state_population + offset + np.cumsum(~living) - 1)
+    epic_index = np.where(living, offset + roll.person, ctx.ghost_epic_base + offset + np.cumsum(~living) - 1)
     return pl.DataFrame(
         {
             "epic": permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC),
             "ward": roll.ward,
-            "house_serial": np.where(roll.house_serial >= 0, roll.house_serial, names["house_serial"][house]),
-            "house_a": _pick(living, house, names["house_a"], ghost_a),
-            "house_b": _pick(living, house, names["house_b"], ghost_b),
+            "house_serial": names["house_serial"][house],
+            "house_a": names["house_a"][house],
+            "house_b": names["house_b"][house],
             "given": np.where(roll.name_variant, vocab.draw_variant(given, rng, 1.0), given),
             "title": _pick(living, roll.person, names["title"], np.full(len(ghost_comm), -1)),
             "community": _pick(living, roll.person, people.community, roll.ghost_community),
@@ -272,7 +278,7 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
 
     birth_year = people.dob.astype("datetime64[Y]").astype(np.int64) + 1970
     given = vocab.draw_given(people.community.astype(np.int64), people.sex.astype(np.int64), birth_year, rng)
-    women_keep_title = rng.random(n) < WOMEN_TITLE_SHARE
+    women_keep_title = rng.random(n) < vocab.women_title_ratio
     title = np.where((people.sex == 1) & ~women_keep_title, -1, title_hh[hh.household])
     rel_married, rel_given = relative_names(vocab, people, hh, given, birth_year, rng)
     phone, contact = phones(ctx, int(lb["person_offset"]), people, hh, rng)
@@ -303,6 +309,7 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
         "house_a": house_a,
         "house_b": house_b,
         "house_serial": serial,
+        "house_ward": hh_ward,
     }
     roll = draw_roll(
         reg.dob,

@@ -131,7 +131,7 @@ def _nearest_in_group(
     sizes = np.bincount(pool_group, minlength=n_groups)
     starts = np.cumsum(sizes) - sizes
     pos = np.searchsorted(sorted_key, group * span + target)
-    pos = pos + rng.integers(-window, window, len(group))
+    pos = pos + rng.integers(-window, window + 1, len(group))
     lo, hi = starts[group], starts[group] + sizes[group] - 1
     have = sizes[group] > 0
     pos = np.clip(pos, lo, np.maximum(hi, lo))

@@ -25,7 +25,8 @@ from synth.world.preset import VOCAB_DIR
 
 COMMUNITIES = ("christian", "hindu", "muslim")  # sorted, as in the demography tables
 COHORTS = ("old", "middle", "young")
-COHORT_BOUNDS = (1965, 1995)  # born before 1965: old; before 1995: middle; else young
+COHORT_BOUNDS = (1965, 1995)
+MAX_VARIANTS = 4  # spelling variants kept per given name  # born before 1965: old; before 1995: middle; else young
 
 
 def cohort_of(birth_year: np.ndarray) -> np.ndarray:
@@ -72,6 +73,8 @@ class Vocabulary:
     pet_names: dict[int, Pool]  # sex -> pool
     relations: dict[int, Pool]
     roles: Pool
+    whole_rules: dict[str, tuple[str, ...]]  # name -> whole-name variants (both directions)
+    substring_rules: tuple[tuple[str, str], ...]
 
     @property
     def series(self) -> pl.Series:
@@ -91,6 +94,17 @@ class Vocabulary:
             out[sel] = self.given[(c, s, h)].draw(u[sel])
         return out
 
+    @property
+    def women_title_ratio(self) -> float:
+        """Share of titled women relative to titled men (caste_titles.csv): women of a titled household
+        carry its title with this probability. Women-only titles (Amma, Antharjanam) are not drawn."""
+        return (1 - float(self.titles_f.cumulative[0])) / (1 - float(self.titles_m.cumulative[0]))
+
+    def variants_of(self, name: str) -> list[str]:
+        """Spelling variants of ``name``: whole-name rules first, then substring rules."""
+        cands = list(self.whole_rules.get(name, ())) + _apply_substring_rules(name, list(self.substring_rules))
+        return [c for c in dict.fromkeys(cands) if c != name]
+
     def draw_variant(self, word: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
         """With probability ``share``, replace a word by one of its spelling variants (if it has any)."""
         n_var = (self.variants[word] >= 0).sum(axis=1)
@@ -106,7 +120,7 @@ def _apply_substring_rules(name: str, rules: list[tuple[str, str]]) -> list[str]
     for pattern, replacement in rules:
         if pattern and pattern in name.lower():
             i = name.lower().index(pattern)
-            cand = name[:i] + (replacement.upper() if i == 0 else replacement) + name[i + len(pattern) :]
+            cand = name[:i] + replacement + name[i + len(pattern) :]
             cand = cand[:1].upper() + cand[1:]
             if cand != name and re.fullmatch(r"[A-Za-z ]+", cand):
                 out.append(cand)
@@ -173,14 +187,16 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
     whole: dict[str, list[str]] = {}
     for r in rules:
         if r["kind"] == "whole":
-            whole.setdefault(r["pattern"].strip(), []).append(r["replacement"].strip())
-            whole.setdefault(r["replacement"].strip(), []).append(r["pattern"].strip())
-    subs = [(r["pattern"].lower(), r["replacement"].lower()) for r in rules if r["kind"] == "substring"]
+            a, b = r["pattern"].strip(), r["replacement"].strip()
+            whole.setdefault(a, []).append(b)
+            whole.setdefault(b, []).append(a)
+    whole_rules = {k: tuple(dict.fromkeys(v)) for k, v in whole.items()}
+    subs = tuple((r["pattern"].lower(), r["replacement"].lower()) for r in rules if r["kind"] == "substring")
     base_names = sorted({words[i] for pool in given.values() for i in pool.index})
     var_lists = {}
     for name in base_names:
-        cands = list(dict.fromkeys(whole.get(name, []) + _apply_substring_rules(name, subs)))
-        var_lists[name] = [c for c in cands if c != name][:4]
+        cands = list(whole_rules.get(name, ())) + _apply_substring_rules(name, list(subs))
+        var_lists[name] = [c for c in dict.fromkeys(cands) if c != name][:MAX_VARIANTS]
     width = max(1, *(len(v) for v in var_lists.values()))
     for vs in var_lists.values():
         for v in vs:
@@ -202,23 +218,19 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
         pet_names=pet,
         relations=rel,
         roles=roles,
+        whole_rules=whole_rules,
+        substring_rules=subs,
     )
 
 
 def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:
     """Spelling variants of a given name as other sources write it (Sreedevi -> Sridevi, ...).
 
+    Works for any name, in either direction of a whole-name rule (Mohammed -> Muhammed too).
+
     Examples
     --------
     >>> "Sridevi" in transliteration_variants("Sreedevi")
     True
     """
-    vocab = load_vocabulary(folder)
-    try:
-        i = vocab.words.index(name)
-    except ValueError:
-        rules = _rows(folder / "transliteration_variants.csv")
-        subs = [(r["pattern"].lower(), r["replacement"].lower()) for r in rules if r["kind"] == "substring"]
-        whole = [r["replacement"] for r in rules if r["kind"] == "whole" and r["pattern"] == name]
-        return list(dict.fromkeys(whole + _apply_substring_rules(name, subs)))
-    return [vocab.words[j] for j in vocab.variants[i] if j >= 0]
+    return load_vocabulary(folder).variants_of(name)

@@ -53,7 +53,9 @@ class WorldSpec:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
             problems.append(f"seed = {self.seed!r}: must be a non-negative whole number")
         if self.local_bodies is not None and (
-            isinstance(self.local_bodies, bool) or not isinstance(self.local_bodies, int) or self.local_bodies <= 0
+            isinstance(self.local_bodies, bool)
+            or not isinstance(self.local_bodies, int | np.integer)
+            or self.local_bodies <= 0
         ):
             problems.append(f"local_bodies = {self.local_bodies!r}: must be a positive whole number")
         if self.phone_plan not in (None, "safe", "realistic"):

@@ -212,6 +212,7 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
         "enrolment_18_19",
         "enrolment_20_24",
         "enrolment_25_plus",
+        "ghost_share",
         "moved_share",
         "age_error_share",
         "variant_share",

@@ -123,9 +123,12 @@ def draw_registries(
     home = rng.random(len(employees)) < params["employee_home_posting"]
     posting = np.where(home, district, elsewhere)
 
-    # Ration cards per household: none of priority for a household with a government employee.
+    # Ration cards per household: none of priority for a household with a serving or retired
+    # government servant (both are excluded from the priority categories).
+    retired_gov = occ == occupations.index("retired_government")
     emp_household = np.zeros(households.count, dtype=bool)
     emp_household[households.household[employees]] = True
+    emp_household[households.household[retired_gov]] = True
     e = emp_household.mean() if households.count else 0.0
     priority_share = ration_card_shares[list(PRIORITY_CARDS)].sum()
     scale_up = min(1 / max(1e-9, 1 - e), 1 / priority_share)
@@ -142,7 +145,6 @@ def draw_registries(
     # Welfare pensions: one per person, none for serving or retired government servants.
     pension = np.full(n, NO_PENSION, dtype=np.int8)
     rules = params["pension_rules"]
-    retired_gov = occ == occupations.index("retired_government")
     free = ~is_emp & ~retired_gov
     female = sex == 1
     ones = np.ones(n)
@@ -172,7 +174,8 @@ def draw_registries(
         & (age <= params["womens_scheme_age_max"])
         & np.isin(card, PRIORITY_CARDS)
         & (pension == NO_PENSION)
-        & ~is_emp,
+        & ~is_emp
+        & ~retired_gov,
         ones,
         quotas["womens_scheme"],
     )

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from synth.errors import WorldError
+from synth.world.build import spec_record
 from synth.world.demography import MARITAL, N_AGES, build_demography
 from synth.world.phones import load_plan
 from synth.world.plan import WorldSpec, plan_world
-from synth.world.preset import PENSION_SCHEMES, load_preset
+from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
 
 if TYPE_CHECKING:
     from synth.world.api import World
@@ -121,6 +123,13 @@ def validate(world: World) -> pl.DataFrame:
     )
     preset = load_preset(spec.preset)
     plan = plan_world(spec, preset)
+    built, now = world.manifest["build"], spec_record(plan)
+    changed = [k for k in ("preset_sha256", "phone_plan_sha256") if built.get(k) != now[k]]
+    if changed:
+        raise WorldError(
+            f"{world.path}: built with a different {' and '.join(k.removesuffix('_sha256') for k in changed)} "
+            f"than the installed '{spec.preset}'; validate it with the files it was built with, or rebuild it"
+        )
     demo = build_demography(preset)
     c = _Checks()
     people = world.people
@@ -145,7 +154,12 @@ def validate(world: World) -> pl.DataFrame:
         got = np.zeros((2, N_AGES))
         for sex, age, n in sub.select("sex", "age", "n").iter_rows():
             got[("M", "F").index(sex), age] += n
-        target_pop = int(lbs.filter(pl.col("district_code") == code)["population"].sum())
+        # a whole district against its projected population; a partial one against its local bodies'
+        target_pop = (
+            round(demo.population[d])
+            if complete[code]
+            else int(lbs.filter(pl.col("district_code") == code)["population"].sum())
+        )
         c.target("population", scopes[code], target_pop, got.sum(), RELATIVE_TOLERANCE)
         full = complete[code]
         c.target(
@@ -170,12 +184,7 @@ def validate(world: World) -> pl.DataFrame:
 
     # Household size (reported against the 2011 census) and community shares, per district.
     hh = world.households.group_by("district_code", "size").agg(n=pl.len()).collect()
-    comm = (
-        world.households.join(world.people.group_by("household_id").agg(m=pl.len()), on="household_id")
-        .group_by("district_code", "community")
-        .agg(n=pl.col("m").sum())
-        .collect()
-    )
+    comm = world.people.group_by("district_code", "community").agg(n=pl.len()).collect()
     for code in sorted(lbs["district_code"].unique().to_list()):
         d = demo.district_index(code)
         sizes = np.zeros(12)
@@ -224,11 +233,12 @@ def validate(world: World) -> pl.DataFrame:
             relative=False,
         )
 
-    _rules(c, world, dict(preset.params), plan.phone_plan)
+    _rules(c, world, preset, plan.phone_plan)
     return c.frame()
 
 
-def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) -> None:
+def _rules(c: _Checks, world: World, preset: Preset, phone_plan: str) -> None:
+    params = preset.params
     people = world.people
     rules = params["registries"]["pension_rules"]
     rs = params["registries"]
@@ -316,6 +326,7 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     c.rule("womens_scheme_priority_card", violations(w, ~priority))
     c.rule("womens_scheme_no_pension", _count(world.table("womens_scheme").join(pen, on="person_id", how="inner")))
     c.rule("womens_scheme_no_government_job", _count(world.table("womens_scheme").join(emp, on="person_id")))
+    c.rule("womens_scheme_no_service_pension", violations(w, pl.col("occupation") == "retired_government"))
 
     ent = world.table("entrepreneurs").select("person_id").join(p, on="person_id", how="left")
     c.rule("entrepreneur_age_21_65", violations(ent, ~pl.col("age").is_between(21, 65)))
@@ -356,13 +367,30 @@ def _rules(c: _Checks, world: World, params: dict[str, Any], phone_plan: str) ->
     living = truth.filter(pl.col("person_id").is_not_null())
     c.rule("roll_epic_unique", violations(roll, pl.col("epic").is_duplicated()))
     c.rule("roll_person_listed_once", violations(living, pl.col("person_id").is_duplicated()))
-    c.rule("roll_adults_only", violations(roll, pl.col("age") < 18))
-    qual = params["preset"]["roll_qualifying_date"]
     adult = living.join(people.select("person_id", "dob"), on="person_id", how="left")
+    eighteenth = pl.col("dob").dt.offset_by("18y")
     c.rule(
         "roll_living_entries_adult_on_qualifying_date",
-        violations(adult, pl.col("dob") > pl.lit(qual).str.to_date().dt.offset_by("-18y")),
+        violations(adult, eighteenth > pl.lit(preset.roll_qualifying_date)),
     )
+    ref = pl.lit(preset.reference_date)
+    age_from_dob = (
+        ref.dt.year()
+        - pl.col("dob").dt.year()
+        - (
+            (ref.dt.month() < pl.col("dob").dt.month())
+            | ((ref.dt.month() == pl.col("dob").dt.month()) & (ref.dt.day() < pl.col("dob").dt.day()))
+        ).cast(pl.Int32)
+    )
+    c.rule("age_matches_date_of_birth", violations(people, pl.col("age") != age_from_dob))
+    id_columns = {"person_id", "household_id", "father_id", "mother_id", "spouse_id", "head_person_id"}
+    leaked = [
+        f"{t}.{col}"
+        for t in ("electoral_roll", "caller_id")
+        for col in world.table(t).collect_schema().names()
+        if col in id_columns
+    ]
+    c.rule("attacker_tables_carry_no_world_ids", len(leaked))
 
     # Phones: in the plan, never shared by two owners.
     plan = load_plan(phone_plan)

@@ -34,7 +34,9 @@ RULES = [
     "mother_is_woman_of_plausible_age",
     "roll_epic_unique",
     "roll_person_listed_once",
-    "roll_adults_only",
+    "age_matches_date_of_birth",
+    "attacker_tables_carry_no_world_ids",
+    "womens_scheme_no_service_pension",
     "roll_living_entries_adult_on_qualifying_date",
     "phone_in_safe_plan",
     "phone_unique_to_owner",
@@ -118,3 +120,20 @@ def test_validation_fails_on_a_broken_world(small_world_dir, tmp_path) -> None: 
     checks = validate_world(open_world(broken))
     failed = checks.filter(~pl.col("ok"))["check"].to_list()
     assert "womens_scheme_no_pension" in failed
+
+
+def test_roll_addresses_match_the_houses_there(wayanad: World) -> None:
+    """Moved entries and ghosts carry the house name of the house at their listed number, so the
+    address alone does not give them away."""
+    houses = wayanad.households.select("ward_code", "house_number", hh_name="house_name")
+    roll = wayanad.electoral_roll.join(houses, on=["ward_code", "house_number"], how="left").collect()
+    assert roll["hh_name"].null_count() == 0
+    assert (roll["house_name"] == roll["hh_name"]).all()
+    status = wayanad.table("roll_truth").group_by("status").len().collect()
+    counts = dict(zip(status["status"].to_list(), status["len"].to_list(), strict=True))
+    assert counts["ghost"] > 0 and counts["moved"] > 0
+
+
+def test_spelling_variants_are_well_formed(wayanad: World) -> None:
+    names = wayanad.electoral_roll.select(pl.col("name").str.split(" ").list.first()).collect().to_series()
+    assert names.str.contains(r"^[A-Z][a-z]").all()

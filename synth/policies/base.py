@@ -1,0 +1,114 @@
+"""Policy steps in the scikit-learn style, and policies as pipelines of steps.
+
+A step's ``__init__`` stores its parameters and nothing else; ``check`` lists problems with the
+parameters and with the release's columns without touching data; ``fit`` validates and learns
+(learned state ends in ``_``) and returns the step; ``transform`` refuses to run unfitted and never
+changes its input.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+import polars as pl
+
+from synth.errors import NotFittedError, PolicyError
+
+
+class Step(ABC):
+    """One minimization step."""
+
+    step: ClassVar[str]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters and their values."""
+        return {
+            name: getattr(self, name) for name in inspect.signature(type(self).__init__).parameters if name != "self"
+        }
+
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns the release must hold for this step."""
+        return ()
+
+    def output_columns(self, columns: Sequence[str]) -> list[str]:
+        """Columns after this step (for checking the next steps before any data is touched)."""
+        return list(columns)
+
+    def released_metadata(self) -> dict[str, Any]:
+        """What the fitted step publishes beside the data (a released salt, say); empty by default."""
+        return {}
+
+    def check(self, columns: Sequence[str]) -> list[str]:
+        """Problems with this step's parameters or with a release of these columns (no data touched)."""
+        return [
+            f"column '{c}' is not in the release (it has {', '.join(columns)})"
+            for c in self.required_columns()
+            if c not in columns
+        ]
+
+    def fit(self, data: pl.DataFrame) -> Self:
+        problems = self.check(data.columns)
+        if problems:
+            raise PolicyError(f"step '{self.step}': " + "; ".join(problems))
+        self._fit(data)
+        self.fitted_ = True
+        return self
+
+    def _fit(self, data: pl.DataFrame) -> None:  # noqa: B027 - most steps learn nothing
+        """Learn state from the release (names end in ``_``)."""
+
+    def transform(self, data: pl.DataFrame) -> pl.DataFrame:
+        if not getattr(self, "fitted_", False):
+            raise NotFittedError(f"step '{self.step}' is not fitted; call fit first")
+        return self._transform(data)
+
+    @abstractmethod
+    def _transform(self, data: pl.DataFrame) -> pl.DataFrame: ...
+
+    def fit_transform(self, data: pl.DataFrame) -> pl.DataFrame:
+        return self.fit(data).transform(data)
+
+    def report(self) -> dict[str, Any]:
+        """What the fitted step did (rows suppressed, levels chosen, ...); never secrets."""
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+@dataclass
+class Policy:
+    """A named pipeline of steps, applied in order to a release."""
+
+    id: str
+    description: str
+    steps: list[Step] = field(default_factory=list)
+
+    def check(self, columns: Sequence[str]) -> None:
+        """Raise one :class:`PolicyError` listing every problem, before any data is touched."""
+        problems, cols = [], list(columns)
+        for i, step in enumerate(self.steps, start=1):
+            problems += [f"policy '{self.id}', step {i} ({step.step}): {p}" for p in step.check(cols)]
+            cols = step.output_columns(cols)
+        if problems:
+            raise PolicyError("\n".join(problems))
+
+    def fit_transform(self, data: pl.DataFrame) -> pl.DataFrame:
+        self.check(data.columns)
+        for step in self.steps:
+            data = step.fit_transform(data)
+        return data
+
+    def report(self) -> list[dict[str, Any]]:
+        return [{"step": s.step, **s.report()} for s in self.steps]
+
+    def released_metadata(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for s in self.steps:
+            out.update(s.released_metadata())
+        return out

@@ -1,0 +1,98 @@
+"""Build a release from a world: the exported rows, and the hidden truth of who each row is.
+
+The released table carries a ``row_id`` that is a random permutation, not derived from any id of
+the world; the truth (``row_id`` -> ``person_id``) is kept in a separate table that attacks never
+receive (they get an :class:`AttackerView`), and scoring joins on it afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from synth.release.spec import ReleaseSpec
+from synth.world.api import World
+from synth.world.preset import load_preset
+
+SALT_ROWS = 0x52454C
+
+
+@dataclass(frozen=True)
+class AttackerView:
+    """What an attacker holds of a release: the released rows and nothing else."""
+
+    data: pl.DataFrame
+
+    @property
+    def columns(self) -> list[str]:
+        return self.data.columns
+
+
+@dataclass(frozen=True)
+class Release:
+    """An export: ``data`` (what leaves the controller) and ``truth`` (kept apart, for scoring)."""
+
+    spec: ReleaseSpec
+    data: pl.DataFrame
+    truth: pl.DataFrame
+
+    def attacker_view(self) -> AttackerView:
+        return AttackerView(data=self.data)
+
+
+def _geography(world: World) -> pl.DataFrame:
+    spec = world.manifest["build"]["spec"]
+    preset = load_preset(spec["preset"])
+    districts = preset.table("districts").select("district_code", "district")
+    taluks = preset.table("taluks").select("taluk_code", "taluk")
+    lbs = world.table("local_bodies").select("local_body_code", "local_body").collect()
+    wards = world.table("wards").select("ward_code", "local_body_code", "district_code", "taluk_code").collect()
+    return (
+        wards.join(lbs, on="local_body_code")
+        .join(districts, on="district_code")
+        .join(taluks, on="taluk_code")
+        .select("ward_code", "district", "taluk", "local_body", ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
+    )
+
+
+def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
+    """Export the spec's registries and fields from a world, in a random row order."""
+    spec = spec or ReleaseSpec()
+    people = world.people.select(
+        "person_id",
+        "ward_code",
+        "name",
+        "age",
+        "relative_name",
+        "house_number",
+        gender="sex",
+        date_of_birth="dob",
+    )
+    parts = []
+    for registry in spec.registries:
+        reg = world.table(registry)
+        names = reg.collect_schema().names()
+        parts.append(
+            reg.select(
+                "person_id",
+                phone="contact_phone",
+                scheme=(pl.col("scheme") if "scheme" in names else pl.lit(None)).cast(pl.String),
+                ration_card=(pl.col("ration_card") if "ration_card" in names else pl.lit(None)).cast(pl.String),
+                registry=pl.lit(registry),
+            )
+        )
+    rows = (
+        pl.concat(parts, how="vertical")
+        .join(people, on="person_id", how="left")
+        .join(_geography(world).lazy(), on="ward_code", how="left")
+        .collect()
+    )
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_ROWS,)))
+    order = rng.permutation(rows.height)
+    rows = rows[order].with_columns(row_id=pl.int_range(pl.len(), dtype=pl.Int64))
+    rows = rows.with_columns(pl.col("gender").cast(pl.String))
+    data = rows.select("row_id", *spec.fields)
+    truth = rows.select("row_id", "person_id", "registry")
+    return Release(spec=spec, data=data, truth=truth)

@@ -1,0 +1,74 @@
+"""Release specification: which registries and which fields an export takes.
+
+The default reproduces the alleged K-SMART export of 31 December 2025: phone, name, age, gender,
+district, taluk, ward and local body of every member of the four registries, with the registry
+each row came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from synth.errors import SpecError, did_you_mean
+
+REGISTRIES = ("employees", "pensioners", "entrepreneurs", "womens_scheme")
+EXPORT_FIELDS = ("phone", "name", "age", "gender", "district", "taluk", "ward", "local_body", "registry")
+EXTRA_FIELDS = ("date_of_birth", "relative_name", "house_number", "scheme", "ration_card")
+ALLOWED_FIELDS = EXPORT_FIELDS + EXTRA_FIELDS
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    """Which registries and fields an export holds.
+
+    Parameters
+    ----------
+    registries
+        Registries whose members are exported (one row per membership).
+    fields
+        Columns of the export, from :data:`ALLOWED_FIELDS`.
+    seed
+        Seeds the row order, so that the order of the file reveals nothing about the people.
+    """
+
+    registries: tuple[str, ...] = REGISTRIES
+    fields: tuple[str, ...] = EXPORT_FIELDS
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        problems = []
+        for r in self.registries:
+            if r not in REGISTRIES:
+                problems.append(
+                    f"release.registries: unknown registry '{r}'; allowed are {', '.join(REGISTRIES)}"
+                    + did_you_mean(r, list(REGISTRIES))
+                )
+        for f in self.fields:
+            if f not in ALLOWED_FIELDS:
+                problems.append(
+                    f"release.fields: unknown field '{f}'; allowed are {', '.join(ALLOWED_FIELDS)}"
+                    + did_you_mean(f, list(ALLOWED_FIELDS))
+                )
+        if not self.registries:
+            problems.append("release.registries: empty; name at least one registry")
+        if not self.fields:
+            problems.append("release.fields: empty; name at least one field")
+        if len(set(self.fields)) != len(self.fields):
+            problems.append("release.fields: a field is named twice")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            problems.append(f"release.seed = {self.seed!r}: must be a non-negative whole number")
+        if problems:
+            raise SpecError("\n".join(problems))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ReleaseSpec:
+        unknown = sorted(set(d) - {"registries", "fields", "seed"})
+        if unknown:
+            raise SpecError(f"release: unknown key '{unknown[0]}'; allowed are registries, fields, seed")
+        return cls(
+            registries=tuple(d.get("registries", REGISTRIES)),
+            fields=tuple(d.get("fields", EXPORT_FIELDS)),
+            seed=d.get("seed", 0),
+        )
