@@ -127,7 +127,7 @@ def test_controller_sends_releases_nothing_but_reaches_everyone() -> None:
 
 
 def test_unfitted_step_refuses() -> None:
-    with pytest.raises(NotFittedError, match="^step 'mask' is not fitted; call fit first$"):
+    with pytest.raises(NotFittedError, match=r"^step 'mask' is not fitted; call fit first$"):
         MaskPhone().transform(RELEASE)
 
 
