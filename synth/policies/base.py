@@ -23,6 +23,7 @@ class Step(ABC):
     """One minimization step."""
 
     step: ClassVar[str]
+    keeps_rows: ClassVar[bool] = True  # False: the output rows are new (synthetic, aggregate), not released people
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's parameters and their values."""

@@ -27,11 +27,13 @@ from typing import Any
 from synth.errors import PolicyError, did_you_mean
 from synth.policies.base import Policy, Step
 from synth.policies.columns import DropColumns
+from synth.policies.dp_counts import DPCounts
 from synth.policies.generalize import CoarsenGeography, GeneralizeAge
 from synth.policies.hashing import HashColumn
 from synth.policies.kanonymity import KAnonymity
 from synth.policies.masking import MaskPhone
 from synth.policies.no_release import ControllerSends
+from synth.policies.synthetic import SyntheticRelease
 from synth.policies.tokenize import Tokenize
 
 LIBRARY_DIR = Path(__file__).parent / "library"
@@ -45,6 +47,8 @@ STEPS: dict[str, type[Step]] = {
         GeneralizeAge,
         CoarsenGeography,
         KAnonymity,
+        SyntheticRelease,
+        DPCounts,
         ControllerSends,
     )
 }

@@ -24,6 +24,7 @@ class ControllerSends(Step):
     """
 
     step = "controller_sends"
+    keeps_rows = False
 
     def __init__(self, contact_column: str = "phone") -> None:
         self.contact_column = contact_column

@@ -7,7 +7,9 @@ receive (they get an :class:`AttackerView`), and scoring joins on it afterwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -21,9 +23,11 @@ SALT_ROWS = 0x52454C
 
 @dataclass(frozen=True)
 class AttackerView:
-    """What an attacker holds of a release: the released rows and nothing else."""
+    """What an attacker holds of a release: the released rows, and what was published beside them
+    (a released salt, say), and nothing else."""
 
     data: pl.DataFrame
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:

@@ -24,6 +24,8 @@ SHIPPED = [
     "local_body_not_ward",
     "k5",
     "k10",
+    "sdv_copula",
+    "dp_counts_eps1",
     "controller_sends",
 ]
 
@@ -62,8 +64,8 @@ def test_every_problem_named_before_data(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(PolicyError) as exc:
         p = policy_from_dict(d)
     assert str(exc.value).splitlines() == [
-        "policy 'mine', step 1: unknown step 'hsah'; allowed are coarsen_geography, controller_sends, drop,"
-        " generalize_age, hash, k_anonymity, mask, tokenize (did you mean 'hash'?)",
+        "policy 'mine', step 1: unknown step 'hsah'; allowed are coarsen_geography, controller_sends, dp_counts, drop,"
+        " generalize_age, hash, k_anonymity, mask, synthesize, tokenize (did you mean 'hash'?)",
         "policy 'mine', step 5 (mask): unknown parameter 'digits'; allowed are column, keep, side, mask_char",
     ]
     p = policy_from_dict({"policy": {"id": "mine"}, "steps": d["steps"][1:4]})

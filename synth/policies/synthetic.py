@@ -1,0 +1,125 @@
+"""Synthetic release with SDV: a model fitted on the release's non-identifying columns, then sampled.
+
+Direct identifiers (phone, name) are never given to the model and never released. SDV's
+constraint-augmented generation keeps the places real (``FixedCombinations`` over district, taluk,
+local body and ward) and the registry rules (``FixedCombinations`` over registry and gender: no man
+in the women's scheme); a post-pass counts and drops any row that still breaks them. Models are
+kept in memory only: the project never writes or loads a pickled model.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from synth.policies.base import Step
+
+MODELS = ("gaussian_copula", "ctgan")
+GEO = ("district", "taluk", "local_body", "ward")
+
+
+class SyntheticRelease(Step):
+    """Replace the release by synthetic rows drawn from a model of it.
+
+    Parameters
+    ----------
+    columns
+        Columns modelled and released (direct identifiers are not allowed).
+    model
+        ``"gaussian_copula"`` (default) or ``"ctgan"``.
+    epochs
+        Training epochs for CTGAN.
+    rows
+        Rows to sample; None: as many as the release has.
+    """
+
+    step = "synthesize"
+    keeps_rows = False
+    forbidden = ("phone", "name", "row_id")
+
+    def __init__(
+        self,
+        columns: Sequence[str] = ("age", "gender", *GEO, "registry"),
+        model: str = "gaussian_copula",
+        epochs: int = 10,
+        rows: int | None = None,
+    ) -> None:
+        self.columns = tuple(columns)
+        self.model = model
+        self.epochs = epochs
+        self.rows = rows
+
+    def required_columns(self) -> tuple[str, ...]:
+        return self.columns
+
+    def check(self, columns: Sequence[str]) -> list[str]:
+        problems = super().check(columns)
+        if self.model not in MODELS:
+            problems.append(f"model = {self.model!r}: allowed are {', '.join(MODELS)}")
+        for c in self.columns:
+            if c in self.forbidden:
+                problems.append(f"columns: '{c}' is a direct identifier and cannot be modelled or released")
+        if self.rows is not None and (isinstance(self.rows, bool) or not isinstance(self.rows, int) or self.rows < 1):
+            problems.append(f"rows = {self.rows!r}: must be a positive whole number")
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
+            problems.append(f"epochs = {self.epochs!r}: must be a positive whole number")
+        return problems
+
+    def output_columns(self, columns: Sequence[str]) -> list[str]:
+        return ["row_id", *self.columns]
+
+    def _constraint_groups(self) -> list[list[str]]:
+        geo = [c for c in GEO if c in self.columns]
+        groups = [geo] if len(geo) >= 2 else []
+        if "registry" in self.columns and "gender" in self.columns:
+            groups.append(["registry", "gender"])
+        return groups
+
+    def _fit(self, data: pl.DataFrame) -> None:
+        from sdv.cag import FixedCombinations
+        from sdv.metadata import Metadata
+        from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer
+
+        frame = data.select(pl.col(c).cast(pl.String) if c != "age" else pl.col(c) for c in self.columns).to_pandas()
+        metadata = Metadata.detect_from_dataframes({"release": frame})
+        for c in self.columns:
+            metadata.update_column(c, sdtype="numerical" if c == "age" else "categorical", table_name="release")
+        with warnings.catch_warnings():  # SDV asks every synthesizer to save metadata to JSON; ours stays in memory
+            warnings.simplefilter("ignore", UserWarning)
+            if self.model == "ctgan":
+                synthesizer = CTGANSynthesizer(metadata, epochs=self.epochs)
+            else:
+                synthesizer = GaussianCopulaSynthesizer(metadata)
+            synthesizer.add_constraints([FixedCombinations(column_names=g) for g in self._constraint_groups()])
+            synthesizer.fit({"release": frame})
+        self.synthesizer_ = synthesizer
+        self.rows_in_ = data.height
+        self.allowed_ = {tuple(g): data.select(g).unique() for g in map(tuple, self._constraint_groups())}
+
+    def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
+        n = self.rows or self.rows_in_
+        sampled = self.synthesizer_.sample(n)
+        frame = sampled["release"] if isinstance(sampled, dict) else sampled
+        out = pl.from_pandas(frame).with_columns(pl.col("age").round(0).cast(pl.Int16))
+        for c in self.columns:
+            if c not in ("age",) and data.schema[c] != pl.String:
+                out = out.with_columns(pl.col(c).cast(data.schema[c]))
+        valid = pl.lit(True)
+        for group, allowed in self.allowed_.items():
+            marked = allowed.with_columns(_ok=pl.lit(True))
+            out = out.join(marked.rename({"_ok": f"_ok_{len(group)}_{group[0]}"}), on=list(group), how="left")
+            valid = valid & pl.col(f"_ok_{len(group)}_{group[0]}").is_not_null()
+        flagged = out.with_columns(_valid=valid)
+        self.impossible_ = int(flagged.filter(~pl.col("_valid")).height)
+        kept = flagged.filter(pl.col("_valid")).select(self.columns)
+        return kept.with_columns(row_id=pl.int_range(pl.len(), dtype=pl.Int64)).select(["row_id", *self.columns])
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "rows_in": self.rows_in_,
+            "impossible_rows_dropped": getattr(self, "impossible_", None),
+        }

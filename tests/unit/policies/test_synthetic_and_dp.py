@@ -1,0 +1,100 @@
+"""The SDV synthetic release and OpenDP noisy counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synth.errors import PolicyError
+from synth.policies.dp_counts import DPCounts
+from synth.policies.synthetic import SyntheticRelease
+
+
+def _release(n: int = 3_000, seed: int = 0) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    places = [
+        ("Wayanad", "Vythiri", "Kalpetta"),
+        ("Wayanad", "Vythiri", "Meppadi"),
+        ("Wayanad", "Sulthan Bathery", "Ambalavayal"),
+    ]
+    p = rng.integers(0, 3, n)
+    registry = rng.choice(["pensioners", "womens_scheme", "employees"], n)
+    gender = np.where(registry == "womens_scheme", "F", np.where(rng.random(n) < 0.5, "F", "M"))
+    return pl.DataFrame(
+        {
+            "row_id": np.arange(n),
+            "phone": [f"+910{i:09d}" for i in range(n)],
+            "name": "X",
+            "age": rng.integers(20, 90, n),
+            "gender": gender,
+            "district": [places[i][0] for i in p],
+            "taluk": [places[i][1] for i in p],
+            "local_body": [places[i][2] for i in p],
+            "ward": rng.integers(1, 4, n).astype(np.int16),
+            "registry": registry,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> tuple[SyntheticRelease, pl.DataFrame]:
+    step = SyntheticRelease()
+    return step, step.fit_transform(_release())
+
+
+def test_synthetic_rows_keep_the_rules(synthetic: tuple[SyntheticRelease, pl.DataFrame]) -> None:
+    step, out = synthetic
+    assert out.columns == ["row_id", "age", "gender", "district", "taluk", "local_body", "ward", "registry"]
+    assert out.height + step.report()["impossible_rows_dropped"] == 3_000
+    assert out.filter((pl.col("registry") == "womens_scheme") & (pl.col("gender") == "M")).height == 0
+    real = _release().select("district", "taluk", "local_body").unique()
+    assert (
+        out.select("district", "taluk", "local_body")
+        .unique()
+        .join(real, on=["district", "taluk", "local_body"], how="anti")
+        .height
+        == 0
+    )
+
+
+def test_synthetic_is_not_a_copy(synthetic: tuple[SyntheticRelease, pl.DataFrame]) -> None:
+    _, out = synthetic
+    real = _release()
+    assert abs(out["age"].mean() - real["age"].mean()) < 3  # keeps the distribution
+    assert not out.select("age", "gender", "local_body", "ward").equals(
+        real.select("age", "gender", "local_body", "ward")
+    )
+
+
+def test_synthetic_seeded_twin(synthetic: tuple[SyntheticRelease, pl.DataFrame]) -> None:
+    _, out = synthetic
+    assert SyntheticRelease().fit_transform(_release()).equals(out)
+
+
+def test_direct_identifiers_cannot_be_modelled() -> None:
+    problems = SyntheticRelease(columns=("age", "phone"), model="gan").check(list(_release().columns))
+    assert problems == [
+        "model = 'gan': allowed are gaussian_copula, ctgan",
+        "columns: 'phone' is a direct identifier and cannot be modelled or released",
+    ]
+
+
+def test_dp_counts_budget_and_grid() -> None:
+    data = _release()
+    step = DPCounts(by=("local_body", "ward"), epsilon=0.5, contributions=2)
+    out = step.fit_transform(data)
+    rep = step.report()
+    assert rep["epsilon"] == pytest.approx(0.5) and rep["noise_scale"] == pytest.approx(4.0)
+    assert out.height == 3 * 3 * 17 * 2  # every place, band and gender, empty ones too
+    assert out["count"].min() >= 0
+    exact = data.with_columns(age=(pl.col("age") // 5 * 5)).group_by("local_body", "ward").len()
+    noisy = out.group_by("local_body", "ward").agg(pl.col("count").sum())
+    both = exact.join(noisy, on=["local_body", "ward"])
+    assert ((both["count"] - both["len"]).abs() < both["len"] * 0.5).all()  # noise, but not unbounded
+    assert not both["count"].equals(both["len"].cast(pl.Int64))
+
+
+def test_dp_rejects_bad_epsilon() -> None:
+    with pytest.raises(PolicyError, match=r"epsilon = 0: must be a positive number"):
+        DPCounts(epsilon=0).fit(_release())
