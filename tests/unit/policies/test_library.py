@@ -68,13 +68,14 @@ def test_every_problem_named_before_data(monkeypatch: pytest.MonkeyPatch) -> Non
         " generalize_age, hash, k_anonymity, mask, synthesize, tokenize (did you mean 'hash'?)",
         "policy 'mine', step 5 (mask): unknown parameter 'digits'; allowed are column, keep, side, mask_char",
     ]
-    p = policy_from_dict({"policy": {"id": "mine"}, "steps": d["steps"][1:4]})
+    p = policy_from_dict({"policy": {"id": "mine"}, "steps": [*d["steps"][1:4], {"step": "dp_counts", "epsilon": 0}]})
     with pytest.raises(PolicyError) as exc:
         p.check(COLUMNS)
     assert str(exc.value).splitlines() == [
         "policy 'mine', step 1 (k_anonymity): k = 1: must be a whole number of at least 2",
         "policy 'mine', step 2 (hash): column 'aadhaar' is not in the release (it has " + ", ".join(COLUMNS) + ")",
         "policy 'mine', step 3 (hash): no HMAC key: set the environment variable SYNTH_HMAC_KEY (unset or empty)",
+        "policy 'mine', step 4 (dp_counts): epsilon = 0: must be a positive number",
     ]
 
 
