@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from synth.world.auxiliary import LABEL_KINDS, RollDraw, draw_directory, draw_roll
 from synth.world.demography import MARITAL
@@ -329,11 +330,12 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     person_id = span + np.arange(n, dtype=np.int64)
     ward_codes = wards["ward_code"]
 
-    def pid(i: np.ndarray) -> pl.Series:
-        return pl.Series(np.where(i >= 0, span + i, -1)).replace(-1, None)
-
     def nullable(a: np.ndarray) -> pl.Series:
-        return pl.Series(a).replace(-1, None)
+        """-1 becomes null (via an Arrow validity mask: no Polars query per column)."""
+        return pl.Series(pa.array(a, mask=a < 0))
+
+    def pid(i: np.ndarray) -> pl.Series:
+        return nullable(np.where(i >= 0, span + i, -1))
 
     def registry(members: np.ndarray, **columns: Any) -> pl.DataFrame:
         return pl.DataFrame({"person_id": person_id[members], **columns, "contact_phone": nullable(contact[members])})
