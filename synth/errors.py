@@ -39,5 +39,9 @@ class PolicyError(SynthError, ValueError):
     """A policy or one of its steps is malformed, misconfigured or does not fit the release."""
 
 
+class TruthLeakError(SynthError, ValueError):
+    """Hidden truth (who a row really is) was about to reach an attack."""
+
+
 class NotFittedError(SynthError, ValueError):
     """A policy step was asked to transform before it was fitted."""

@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synth.errors import TruthLeakError
 from synth.release.spec import ReleaseSpec
 from synth.world.api import World
 from synth.world.preset import load_preset
 
 SALT_ROWS = 0x52454C
+TRUTH_COLUMNS = ("person_id", "household_id", "father_id", "mother_id", "spouse_id", "head_person_id")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class AttackerView:
 
     data: pl.DataFrame
     metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        leaked = [c for c in self.data.columns if c in TRUTH_COLUMNS]
+        if leaked:
+            raise TruthLeakError(f"an attacker's view must not hold the truth: column(s) {', '.join(leaked)}")
 
     @property
     def columns(self) -> list[str]:

@@ -1,0 +1,71 @@
+"""The auxiliary data an attacker is granted, as it would obtain it: public tables, no truth.
+
+The electoral roll and the caller-ID directory come from the world without any link to people (the
+roll's truth table stays behind); the roll gains the public names of its places (local body, taluk,
+district names and ward numbers are printed on every roll page), so that it can be joined to a
+release that names places rather than codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from synth.errors import SpecError, TruthLeakError
+from synth.release.build import TRUTH_COLUMNS
+from synth.world.api import World
+from synth.world.preset import load_preset
+
+SOURCES = ("electoral_roll", "caller_id")
+
+
+@dataclass(frozen=True)
+class AuxiliaryData:
+    """Auxiliary sources granted to an attacker (None: not granted)."""
+
+    electoral_roll: pl.DataFrame | None = None
+    caller_id: pl.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        for source in SOURCES:
+            table = getattr(self, source)
+            leaked = [c for c in (table.columns if table is not None else []) if c in TRUTH_COLUMNS]
+            if leaked:
+                raise TruthLeakError(f"auxiliary source '{source}' must not hold the truth: {', '.join(leaked)}")
+
+    def require(self, source: str, attack: str) -> pl.DataFrame:
+        table = getattr(self, source)
+        if table is None:
+            raise SpecError(
+                f"attack '{attack}': needs the auxiliary source '{source}', which the scenario did not "
+                f"grant (granted: {', '.join(s for s in SOURCES if getattr(self, s) is not None) or 'none'})"
+            )
+        return table
+
+
+def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> AuxiliaryData:
+    """Collect the granted sources from a world (never its truth tables)."""
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise SpecError(f"auxiliary source '{unknown[0]}' is unknown; allowed are {', '.join(SOURCES)}")
+    roll = None
+    if "electoral_roll" in sources:
+        preset = load_preset(world.manifest["build"]["spec"]["preset"])
+        places = (
+            world.table("local_bodies")
+            .select("local_body_code", "local_body", "taluk_code", "district_code")
+            .collect()
+            .join(preset.table("taluks").select("taluk_code", "taluk"), on="taluk_code")
+            .join(preset.table("districts").select("district_code", "district"), on="district_code")
+            .select("local_body_code", "local_body", "taluk", "district")
+        )
+        roll = (
+            world.electoral_roll.drop("district_code")
+            .join(places.lazy(), on="local_body_code", how="left")
+            .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
+            .collect()
+        )
+    directory = world.caller_id.collect() if "caller_id" in sources else None
+    return AuxiliaryData(electoral_roll=roll, caller_id=directory)

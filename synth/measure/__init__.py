@@ -1,0 +1,1 @@
+"""Measures: rates with Wilson intervals, risk against a control, scoring of attack guesses against the truth."""
