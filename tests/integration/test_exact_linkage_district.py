@@ -42,3 +42,24 @@ def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
     assert score.correct == int((right["person_id"] == right["p2"]).sum())
     assert score.precision.value > 0.95
     assert score.baseline_recall.value < 0.01
+
+
+def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
+    from synth.attacks.auxiliary import AuxiliaryData
+    from synth.attacks.singling_out import singling_out
+    from synth.measure.uniqueness import population_in_release_coding, score_singling_out
+
+    release = make_release(wayanad)
+    guesses = singling_out(release.attacker_view(), AuxiliaryData(), np.random.default_rng(0))
+    keys = ["age", "gender", "district", "taluk", "local_body", "ward"]
+    counts = release.data.group_by(keys).len()
+    expected = release.data.join(counts.filter(pl.col("len") == 1), on=keys).select("row_id").sort("row_id")
+    assert guesses["row_id"].to_list() == expected["row_id"].to_list()
+    # population uniqueness recounted from the people table directly
+    people = wayanad.people.collect().with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
+    pop = people.group_by("local_body_code", "ward", "age", "sex").len().filter(pl.col("len") == 1)
+    truth = release.truth.join(people.select("person_id", "local_body_code", "ward", "age", "sex"), on="person_id")
+    unique_pop = truth.join(pop, on=["local_body_code", "ward", "age", "sex"], how="semi").height
+    score = score_singling_out(guesses, release.data, population_in_release_coding(wayanad, release.data, keys))
+    assert score.unique_in_population.successes == unique_pop
+    assert 0 < score.correct <= guesses.height

@@ -1,0 +1,43 @@
+"""Singling out on a hand-built release and population."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.singling_out import singling_out
+from synth.errors import SpecError
+from synth.measure.uniqueness import score_singling_out
+from synth.release.build import AttackerView
+
+RELEASE = pl.DataFrame(
+    {
+        "row_id": [0, 1, 2, 3],
+        "age": [40, 40, 67, 80],
+        "gender": ["F", "F", "M", "M"],
+        "local_body": ["Kalpetta"] * 4,
+    }
+)
+POPULATION = pl.DataFrame(
+    {  # the whole population, coded like the release
+        "age": [40, 40, 40, 67, 80, 80],
+        "gender": ["F", "F", "F", "M", "M", "M"],
+        "local_body": ["Kalpetta"] * 6,
+    }
+)
+
+
+def test_unique_rows_and_their_truth() -> None:
+    guesses = singling_out(AttackerView(RELEASE), AuxiliaryData(), np.random.default_rng(0))
+    assert guesses["row_id"].to_list() == [2, 3]  # rows 0 and 1 share (40, F)
+    s = score_singling_out(guesses, RELEASE, POPULATION)
+    # (67, M) is unique in the population; (80, M) is not (two such people, one released)
+    assert (s.unique_in_release.value, s.correct, s.precision.value) == (0.5, 1, 0.5)
+    assert s.unique_in_population.value == 0.25
+
+
+def test_bad_input() -> None:
+    with pytest.raises(SpecError, match="attack 'singling_out': the release has no quasi-identifier"):
+        singling_out(AttackerView(RELEASE.select("row_id")), AuxiliaryData(), np.random.default_rng(0))
