@@ -16,7 +16,6 @@ import polars as pl
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import TRUTH_COLUMNS
 from synth.world.api import World
-from synth.world.preset import load_preset
 
 SOURCES = ("electoral_roll", "caller_id")
 
@@ -52,20 +51,7 @@ def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> Auxi
         raise SpecError(f"auxiliary source '{unknown[0]}' is unknown; allowed are {', '.join(SOURCES)}")
     roll = None
     if "electoral_roll" in sources:
-        preset = load_preset(world.manifest["build"]["spec"]["preset"])
-        places = (
-            world.table("local_bodies")
-            .select("local_body_code", "local_body", "taluk_code", "district_code")
-            .collect()
-            .join(preset.table("taluks").select("taluk_code", "taluk"), on="taluk_code")
-            .join(preset.table("districts").select("district_code", "district"), on="district_code")
-            .select("local_body_code", "local_body", "taluk", "district")
-        )
-        roll = (
-            world.electoral_roll.drop("district_code")
-            .join(places.lazy(), on="local_body_code", how="left")
-            .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
-            .collect()
-        )
+        places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+        roll = world.electoral_roll.drop("district_code").join(places.lazy(), on="ward_code", how="left").collect()
     directory = world.caller_id.collect() if "caller_id" in sources else None
     return AuxiliaryData(electoral_roll=roll, caller_id=directory)

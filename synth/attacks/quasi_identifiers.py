@@ -10,6 +10,8 @@ import re
 
 import polars as pl
 
+from synth.policies.generalize import age_band
+
 # release column -> roll column
 SHARED = {
     "name": "name",
@@ -43,27 +45,30 @@ def age_coding(ages: pl.Series) -> tuple[int, int | None] | None:
     return widths.pop(), (min(tops) if tops else None)
 
 
+def recode_age(age: pl.Expr, like: pl.Series) -> pl.Expr:
+    """Whole-year ages coded as the release column ``like`` codes them (bands, top-coding, or years)."""
+    coding = age_coding(like)
+    if coding is None:
+        return age.cast(like.dtype)
+    width, top = coding
+    return (
+        age.cast(pl.String)
+        if width == 1 and top is None
+        else (
+            pl.when(age >= top).then(pl.lit(f"{top}+")).otherwise(age.cast(pl.String))
+            if width == 1
+            else age_band(age, width, top)
+        )
+    )
+
+
 def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The roll's columns renamed and recoded like the release's."""
     out = roll.select(*[pl.col(SHARED[c]).alias(c) for c in columns], "epic")
     if "gender" in columns:
         out = out.with_columns(pl.col("gender").cast(pl.String))
     if "age" in columns:
-        coding = age_coding(release["age"])
-        if coding is not None:
-            width, top = coding
-            age = pl.col("age")
-            lo = (age // width) * width
-            banded = (
-                age.cast(pl.String)
-                if width == 1
-                else pl.concat_str([lo.cast(pl.String), (lo + width - 1).cast(pl.String)], separator="-")
-            )
-            if top is not None:
-                banded = pl.when(age >= top).then(pl.lit(f"{top}+")).otherwise(banded)
-            out = out.with_columns(banded.alias("age"))
-        else:
-            out = out.with_columns(pl.col("age").cast(release["age"].dtype))
+        out = out.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
     for c in ("ward",):
         if c in columns:
             out = out.with_columns(pl.col(c).cast(release[c].dtype))

@@ -6,44 +6,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from synth.attacks.quasi_identifiers import age_coding
+from synth.attacks.quasi_identifiers import recode_age
 from synth.measure.stats import Rate, wilson
 from synth.world.api import World
-from synth.world.preset import load_preset
 
 
 def population_in_release_coding(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands)."""
-    preset = load_preset(world.manifest["build"]["spec"]["preset"])
-    places = (
-        world.table("local_bodies")
-        .select("local_body_code", "local_body", "taluk_code", "district_code")
-        .collect()
-        .join(preset.table("taluks").select("taluk_code", "taluk"), on="taluk_code")
-        .join(preset.table("districts").select("district_code", "district"), on="district_code")
-        .select("local_body_code", "local_body", "taluk", "district")
-    )
+    places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
     people = (
-        world.people.select("local_body_code", "ward_code", "age", gender=pl.col("sex").cast(pl.String))
-        .join(places.lazy(), on="local_body_code")
-        .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
+        world.people.select("ward_code", "age", gender=pl.col("sex").cast(pl.String))
+        .join(places.lazy(), on="ward_code")
         .collect()
     )
     if "age" in columns:
-        coding = age_coding(release["age"])
-        if coding is not None:
-            width, top = coding
-            lo = (pl.col("age") // width) * width
-            band = (
-                pl.col("age").cast(pl.String)
-                if width == 1
-                else pl.concat_str([lo.cast(pl.String), (lo + width - 1).cast(pl.String)], separator="-")
-            )
-            if top is not None:
-                band = pl.when(pl.col("age") >= top).then(pl.lit(f"{top}+")).otherwise(band)
-            people = people.with_columns(age=band)
-        else:
-            people = people.with_columns(pl.col("age").cast(release["age"].dtype))
+        people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
     return people.select(columns)
 
 

@@ -17,7 +17,6 @@ import polars as pl
 from synth.errors import TruthLeakError
 from synth.release.spec import ReleaseSpec
 from synth.world.api import World
-from synth.world.preset import load_preset
 
 SALT_ROWS = 0x52454C
 TRUTH_COLUMNS = ("person_id", "household_id", "father_id", "mother_id", "spouse_id", "head_person_id")
@@ -53,21 +52,6 @@ class Release:
         return AttackerView(data=self.data)
 
 
-def _geography(world: World) -> pl.DataFrame:
-    spec = world.manifest["build"]["spec"]
-    preset = load_preset(spec["preset"])
-    districts = preset.table("districts").select("district_code", "district")
-    taluks = preset.table("taluks").select("taluk_code", "taluk")
-    lbs = world.table("local_bodies").select("local_body_code", "local_body").collect()
-    wards = world.table("wards").select("ward_code", "local_body_code", "district_code", "taluk_code").collect()
-    return (
-        wards.join(lbs, on="local_body_code")
-        .join(districts, on="district_code")
-        .join(taluks, on="taluk_code")
-        .select("ward_code", "district", "taluk", "local_body", ward=pl.col("ward_code").str.slice(6).cast(pl.Int16))
-    )
-
-
 def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     """Export the spec's registries and fields from a world, in a random row order."""
     spec = spec or ReleaseSpec()
@@ -97,7 +81,7 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     rows = (
         pl.concat(parts, how="vertical")
         .join(people, on="person_id", how="left")
-        .join(_geography(world).lazy(), on="ward_code", how="left")
+        .join(world.place_names().drop("local_body_code").lazy(), on="ward_code", how="left")
         .collect()
     )
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_ROWS,)))

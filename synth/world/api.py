@@ -48,6 +48,28 @@ class World:
     def caller_id(self) -> pl.LazyFrame:
         return self.table("caller_id")
 
+    def place_names(self) -> pl.DataFrame:
+        """Every built ward with the public names printed on rolls and exports: district, taluk, local body
+        and ward number."""
+        from synth.world.preset import load_preset
+
+        preset = load_preset(self.manifest["build"]["spec"]["preset"])
+        lbs = self.table("local_bodies").select("local_body_code", "local_body").collect()
+        wards = self.table("wards").select("ward_code", "local_body_code", "district_code", "taluk_code").collect()
+        return (
+            wards.join(lbs, on="local_body_code")
+            .join(preset.table("districts").select("district_code", "district"), on="district_code")
+            .join(preset.table("taluks").select("taluk_code", "taluk"), on="taluk_code")
+            .select(
+                "ward_code",
+                "local_body_code",
+                "district",
+                "taluk",
+                "local_body",
+                ward=pl.col("ward_code").str.slice(6).cast(pl.Int16),
+            )
+        )
+
     @property
     def seed(self) -> int:
         return int(self.manifest["build"]["spec"]["seed"])

@@ -83,3 +83,9 @@ def test_bad_input_names_the_attack() -> None:
         exact_linkage(AttackerView(RELEASE.clear()), AuxiliaryData(electoral_roll=ROLL), RNG)
     with pytest.raises(SpecError, match="shares no quasi-identifier with the roll"):
         exact_linkage(AttackerView(RELEASE.select("row_id")), AuxiliaryData(electoral_roll=ROLL), RNG)
+
+
+def test_top_coded_whole_years() -> None:
+    coded = RELEASE.with_columns(age=pl.Series(["41", "67", "53", "75+"]))
+    guesses = exact_linkage(AttackerView(coded), AuxiliaryData(electoral_roll=ROLL), RNG)
+    assert guesses.rows() == [(1, "SYN3"), (3, "SYN5")]  # 80 is coded "75+" on the roll side too
