@@ -51,15 +51,10 @@ def recode_age(age: pl.Expr, like: pl.Series) -> pl.Expr:
     if coding is None:
         return age.cast(like.dtype)
     width, top = coding
-    return (
-        age.cast(pl.String)
-        if width == 1 and top is None
-        else (
-            pl.when(age >= top).then(pl.lit(f"{top}+")).otherwise(age.cast(pl.String))
-            if width == 1
-            else age_band(age, width, top)
-        )
-    )
+    if width == 1:  # whole years, top-coded
+        years = age.cast(pl.String)
+        return years if top is None else pl.when(age >= top).then(pl.lit(f"{top}+")).otherwise(years)
+    return age_band(age, width, top)
 
 
 def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
