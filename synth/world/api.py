@@ -128,7 +128,8 @@ def build_world(
     seed
         Non-negative integer.
     workers
-        Worker processes; output is byte-identical for any number.
+        Worker processes; output is byte-identical for any number. With more than one, a script must
+        call this under ``if __name__ == "__main__":`` (workers are spawned, and re-import the script).
     phone_plan
         ``"safe"`` (default) or ``"realistic"``.
     progress

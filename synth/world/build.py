@@ -287,8 +287,9 @@ def build_world(
         _clean_temporaries(out)
         complete = sum(_verified(out, s) is not None for s in plan.shards)
         raise OutputError(
-            f"{out}: a worker process died (out of memory?); {complete} of {total} shards are complete and "
-            "verified. Run the same command again (with fewer --workers) to resume, or delete the folder."
+            f"{out}: a worker process died (out of memory, or a script starting workers without an "
+            "`if __name__ == '__main__':` guard); {complete} of {total} shards are complete and verified. "
+            "Run the same command again (with fewer --workers) to resume, or delete the folder."
         ) from None
     except OSError as exc:
         _clean_temporaries(out)
