@@ -12,6 +12,7 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.quasi_identifiers import roll_in_release_coding, shared_columns
 from synth.errors import SpecError
+from synth.measure.relational import unique_matches
 from synth.release.build import AttackerView
 
 ATTACK_ID = "exact_linkage"
@@ -39,15 +40,8 @@ def exact_linkage(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generat
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
-    coded = roll_in_release_coding(roll, data, keys)
-    unique = coded.filter(pl.len().over(keys) == 1)
-    return (
-        data.select("row_id", *keys)
-        .drop_nulls(keys)
-        .join(unique, on=keys, how="inner")
-        .select("row_id", "epic")
-        .sort("row_id")
-    )
+    result: pl.DataFrame = unique_matches(data, roll_in_release_coding(roll, data, keys), keys, "epic")
+    return result
 
 
 def shuffled_view(view: AttackerView, rng: np.random.Generator) -> AttackerView:

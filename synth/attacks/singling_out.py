@@ -12,6 +12,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.errors import SpecError
+from synth.measure.relational import unique_rows
 from synth.release.build import AttackerView
 
 ATTACK_ID = "singling_out"
@@ -44,4 +45,5 @@ def singling_out(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generato
     keys = quasi_identifiers(data)
     if not keys:
         raise SpecError(f"attack '{ATTACK_ID}': the release has no quasi-identifier (it has {', '.join(data.columns)})")
-    return data.select("row_id", *keys).filter(pl.len().over(keys) == 1).sort("row_id")
+    result: pl.DataFrame = unique_rows(data, keys)
+    return result

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from synth.attacks.quasi_identifiers import recode_age
+from synth.measure.relational import key_counts
 from synth.measure.stats import Rate, wilson
 from synth.world.api import World
 
@@ -38,7 +39,7 @@ class SinglingOutScore:
 def score_singling_out(guesses: pl.DataFrame, release: pl.DataFrame, population: pl.DataFrame) -> SinglingOutScore:
     """Score the attack's predicates against the population (coded like the release)."""
     keys = [c for c in guesses.columns if c != "row_id"]
-    counts = population.group_by(keys).agg(n_pop=pl.len())
+    counts: pl.DataFrame = key_counts(population, keys, "n_pop")
     hit = guesses.join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
     correct = int((hit["n_pop"] == 1).sum())
     in_pop = release.select(keys).join(counts, on=keys, how="left")
