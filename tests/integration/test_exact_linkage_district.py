@@ -63,3 +63,22 @@ def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
     score = score_singling_out(guesses, release.data, population_in_release_coding(wayanad, release.data, keys))
     assert score.unique_in_population.successes == unique_pop
     assert 0 < score.correct <= guesses.height
+
+
+def test_linkage_breakdown_adds_up(wayanad: World) -> None:
+    from synth.measure.breakdown import breakdown, strata
+    from synth.measure.scoring import correct_links
+
+    release = make_release(wayanad)
+    guesses = exact_linkage(release.attacker_view(), auxiliary_from_world(wayanad), np.random.default_rng(0))
+    truth = wayanad.table("roll_truth").collect()
+    right = (
+        guesses.join(release.truth, on="row_id")
+        .join(truth.select("epic", p2="person_id"), on="epic")
+        .filter(pl.col("person_id") == pl.col("p2"))
+    )
+    table = strata(wayanad, release)
+    for by in ("registry", "district", "age_band"):
+        out = breakdown(right.select("row_id"), table, by)
+        assert out["rows"].sum() == release.data.height
+        assert out["successes"].sum() == correct_links(guesses, release.truth, truth)
