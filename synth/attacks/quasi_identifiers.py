@@ -7,6 +7,7 @@ coding before any join, as an attacker would do.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -25,12 +26,18 @@ SHARED = {
 BAND = re.compile(r"^(\d+)-(\d+)$")
 
 
-def shared_columns(release: pl.DataFrame) -> list[str]:
-    """Release columns that the roll also has (ward only together with its local body)."""
-    cols = [c for c in SHARED if c in release.columns]
+def present(release: pl.DataFrame, candidates: Sequence[str]) -> list[str]:
+    """The candidate columns the release has; a ward only together with its local body (ward numbers
+    repeat in every local body)."""
+    cols = [c for c in candidates if c in release.columns]
     if "ward" in cols and "local_body" not in cols:
         cols.remove("ward")
     return cols
+
+
+def shared_columns(release: pl.DataFrame) -> list[str]:
+    """Release columns that the roll also has."""
+    return present(release, list(SHARED))
 
 
 def age_coding(ages: pl.Series) -> tuple[int, int | None] | None:

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.quasi_identifiers import present
 from synth.errors import SpecError
 from synth.measure.relational import unique_rows
 from synth.release.build import AttackerView
@@ -20,11 +21,8 @@ QUASI_IDENTIFIERS = ("age", "gender", "district", "taluk", "local_body", "ward")
 
 
 def quasi_identifiers(data: pl.DataFrame) -> list[str]:
-    """The quasi-identifiers present in a release (a ward only with its local body)."""
-    cols = [c for c in QUASI_IDENTIFIERS if c in data.columns]
-    if "ward" in cols and "local_body" not in cols:
-        cols.remove("ward")
-    return cols
+    """The quasi-identifiers present in a release."""
+    return present(data, QUASI_IDENTIFIERS)
 
 
 def singling_out(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generator) -> pl.DataFrame:
