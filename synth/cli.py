@@ -6,7 +6,6 @@ Exit status: 0 success, 1 a validation failed, 2 bad input or an error that stop
 from __future__ import annotations
 
 import json
-import sys
 from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -180,11 +179,3 @@ def list_policies(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         return
     for r in rows:
         out.print(f"[bold]{r['id']:<22}[/] {r['description']}", highlight=False)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import inspect
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +117,3 @@ def policy_ids() -> list[str]:
     """Ids of the shipped policies, in the library's order."""
     order = (LIBRARY_DIR / "ORDER").read_text().split()
     return [p for p in order if (LIBRARY_DIR / f"{p}.toml").is_file()]
-
-
-def check_policies(policies: Sequence[Policy], columns: Sequence[str]) -> None:
-    """Check several policies against a release's columns; one error lists every problem."""
-    problems = []
-    for p in policies:
-        try:
-            p.check(columns)
-        except PolicyError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise PolicyError("\n".join(problems))

@@ -63,9 +63,6 @@ class Preset:
     def table(self, key: str) -> pl.DataFrame:
         return self.tables[key]
 
-    def param(self, section: str, key: str) -> Any:
-        return self.params[section][key]
-
 
 def available_presets() -> list[str]:
     """Names of the presets shipped with the package."""
