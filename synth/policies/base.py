@@ -24,6 +24,7 @@ class Step(ABC):
 
     step: ClassVar[str]
     keeps_rows: ClassVar[bool] = True  # False: the output rows are new (synthetic, aggregate), not released people
+    delivers_via_controller: ClassVar[bool] = False  # True: the controller sends to the people (vault, no release)
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's parameters and their values."""

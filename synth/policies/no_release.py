@@ -25,6 +25,7 @@ class ControllerSends(Step):
 
     step = "controller_sends"
     keeps_rows = False
+    delivers_via_controller = True
 
     def __init__(self, contact_column: str = "phone") -> None:
         self.contact_column = contact_column

@@ -1,0 +1,282 @@
+"""Probabilistic linkage: Fellegi-Sunter record linkage of the release to the electoral roll, with Splink.
+
+Exact linkage misses everyone whose roll entry differs from the release in any detail: a name spelt
+another way (Sooraj and Suraj), an age a year off, a voter still listed in the ward they left. A real
+adversary uses the field's tool instead. Splink (DuckDB backend) compares each release row with the
+roll entries of its block on every shared field, learns how much agreement on each field is worth
+without any labels (u by random sampling, m by expectation maximisation), and scores each pair with a
+match probability.
+
+A row gets a guess (the roll entry with the highest match probability) where that probability reaches
+the scenario's threshold and no other entry ties with it.
+
+The attacker normalises names with a public transliteration key (``name_key``): lower case, aspirates
+and long vowels folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single.
+Sreedevi and Sridevi, Shyam and Syam, Rohith and Roheeth share a key.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.quasi_identifiers import SHARED, present, recode_age
+from synth.errors import SpecError
+from synth.release.build import AttackerView
+
+ATTACK_ID = "probabilistic_linkage"
+COMPARED = ("name", "relative_name", "age", "gender", "district", "taluk", "local_body", "ward")
+ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
+PLACES = ("local_body", "taluk", "district")  # finest first
+# Folds applied in order; each pair is (regex, replacement).
+NAME_KEY_FOLDS = (
+    (r"[^a-z ]", ""),
+    (r"([a-z])h", "$1"),  # aspirates and sh/zh/kh: th -> t, dh -> d, sh -> s
+    (r"ee|ie", "i"),
+    (r"oo|ou", "u"),
+    (r"w", "v"),
+    (r"y", "i"),
+    (r"z", "s"),
+    *((f"{c}{c}+", c) for c in "abcdefgijklmnoprstuvx"),  # doubled letters single (no backreferences in Rust regex)
+    (r"\s+", " "),
+)
+
+
+@dataclass(frozen=True)
+class ProbabilisticLinkageParams:
+    """What the scenario sets for this attack.
+
+    Parameters
+    ----------
+    threshold
+        Smallest match probability that makes a guess, in (0, 1).
+    recall
+        The attacker's prior for the share of true matches that a strict deterministic rule finds,
+        used to estimate the share of pairs that match; in (0, 1].
+    max_pairs
+        Pairs sampled to estimate the u probabilities.
+    """
+
+    threshold: float = 0.9
+    recall: float = 0.7
+    max_pairs: float = 1e6
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold < 1:
+            raise SpecError(f"attack '{ATTACK_ID}': threshold = {self.threshold!r}; allowed is a probability in (0, 1)")
+        if not 0 < self.recall <= 1:
+            raise SpecError(f"attack '{ATTACK_ID}': recall = {self.recall!r}; allowed is a share in (0, 1]")
+        if self.max_pairs < 1_000:
+            raise SpecError(f"attack '{ATTACK_ID}': max_pairs = {self.max_pairs!r}; allowed is at least 1000")
+
+
+def name_key(name: pl.Expr) -> pl.Expr:
+    """The phonetic key of a name: transliteration variants of one name share it."""
+    key = name.str.to_lowercase()
+    for pattern, replacement in NAME_KEY_FOLDS:
+        key = key.str.replace_all(pattern, replacement)
+    return key.str.strip_chars()
+
+
+def probabilistic_linkage(
+    view: AttackerView,
+    aux: AuxiliaryData,
+    rng: np.random.Generator,
+    params: ProbabilisticLinkageParams | None = None,
+) -> pl.DataFrame:
+    """Guesses ``row_id -> epic`` (with ``match_probability``) from a Fellegi-Sunter model fitted by Splink.
+
+    Parameters
+    ----------
+    view
+        The attacker's view of the release; needs names.
+    aux
+        Auxiliary data; needs the electoral roll.
+    rng
+        Seeds the random sampling of pairs for the u probabilities.
+    params
+        Threshold and training settings (defaults: :class:`ProbabilisticLinkageParams`).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``row_id``, ``epic``, ``match_probability``: one row per guessed release row, by ``row_id``.
+    """
+    params = params or ProbabilisticLinkageParams()
+    roll = aux.require("electoral_roll", ATTACK_ID)
+    data = view.data
+    if data.height == 0:
+        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; nothing to link")
+    if "name" not in data.columns:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': needs the column 'name', which the release lacks (it has {', '.join(data.columns)})"
+        )
+    cols = present(data, COMPARED)
+    left, right = _inputs(data, roll, cols)
+    con = duckdb.connect()
+    try:
+        db = DuckDBAPI(con)
+        tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
+        numeric_age = "age" in cols and data["age"].dtype != pl.String
+        linker = Linker(tables, _settings(cols, numeric_age), log_level=None)
+        # Training sums over pairs; DuckDB's parallel sums vary in the last bits from run to run, and
+        # so would the guesses. One thread makes training exact; scoring pairs has no sums.
+        threads = con.execute("SELECT current_setting('threads')").fetchone()
+        con.execute("SET threads = 1")
+        _train(linker, cols, params, seed=int(rng.integers(2**31 - 1)))
+        con.execute(f"SET threads = {threads[0] if threads else 1}")
+        predicted: Any = linker.inference.predict(threshold_match_probability=params.threshold, warning_mode="never")
+        pairs = _best_pairs(predicted.as_pyarrow_table())
+    finally:
+        con.close()
+    return pairs
+
+
+def _inputs(data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Release and roll with the same columns, in the release's coding, and a shared ``uid``."""
+    rel = data.select(pl.format("r{}", "row_id").alias("uid"), *cols)
+    rol = roll.select(pl.format("e{}", "epic").alias("uid"), *[pl.col(ROLL_NAMES[c]).alias(c) for c in cols])
+    if "gender" in cols:
+        rel, rol = (t.with_columns(pl.col("gender").cast(pl.String)) for t in (rel, rol))
+    if "age" in cols:
+        rol = rol.with_columns(recode_age(pl.col("age"), data["age"]).alias("age"))
+        if data["age"].dtype == pl.String:
+            rel = rel.with_columns(pl.col("age").cast(pl.String))
+        else:
+            rel, rol = (t.with_columns(pl.col("age").cast(pl.Int32)) for t in (rel, rol))
+    if "ward" in cols:
+        rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
+    rel, rol = (
+        t.with_columns(
+            name_key=name_key(pl.col("name")),
+            given=pl.col("name").str.extract(r"^(\S+)"),
+            rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
+        )
+        for t in (rel, rol)
+    )
+    return rel, rol
+
+
+def _blocks(cols: list[str]) -> tuple[list[str], list[str]]:
+    """Two blocking rules: the same place and name key; the same place, ward, gender and age.
+
+    The place is the coarsest area that still keeps blocks small (a local body, else a taluk, else a
+    district), so that a voter still listed in a ward they left is compared too.
+    """
+    place = next(([p] for p in PLACES if p in cols), [])
+    by_name = [*place, "name_key"]
+    by_person = [*place, *(c for c in ("ward", "gender", "age") if c in cols)]
+    return by_name, (by_person if len(by_person) > len(place) else [*place, "name"])
+
+
+def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
+    comparisons: list[Any] = [
+        cl.CustomComparison(
+            output_column_name="name",
+            comparison_levels=[
+                cll.NullLevel("name"),
+                cll.ExactMatchLevel("name"),
+                cll.ExactMatchLevel("name_key"),
+                # A Kerala name is a given name and the initials of a house or father's name (and a
+                # title): a spelling variant changes the given name, never the initials.
+                cll.And(cll.JaroWinklerLevel("given", 0.88), cll.ExactMatchLevel("rest")),
+                cll.ExactMatchLevel("rest"),
+                cll.ElseLevel(),
+            ],
+        )
+    ]
+    if "relative_name" in cols:
+        comparisons.append(cl.JaroWinklerAtThresholds("relative_name", [0.92, 0.80]))
+    if "age" in cols:
+        comparisons.append(_age_comparison(numeric_age))
+    if "gender" in cols:
+        comparisons.append(cl.ExactMatch("gender"))
+    place_levels = _place_levels(cols)
+    if place_levels:
+        comparisons.append(cl.CustomComparison(output_column_name="place", comparison_levels=place_levels))
+    by_name, by_person = _blocks(cols)
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="uid",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[block_on(*by_name), block_on(*by_person)],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _place_levels(cols: list[str]) -> list[Any]:
+    """Same ward, same local body, same taluk, same district, else: the finest agreement counts.
+
+    Prediction blocks never cross a local body, but agreeing on it is still evidence (a random roll
+    entry rarely shares it) and must count in the match weight.
+    """
+    levels: list[Any] = []
+    if "local_body" in cols and "ward" in cols:
+        levels.append(cll.And(cll.ExactMatchLevel("local_body"), cll.ExactMatchLevel("ward")))
+    levels += [cll.ExactMatchLevel(c) for c in ("local_body", "taluk", "district") if c in cols]
+    if not levels:
+        return []
+    finest = next(c for c in ("ward", "local_body", "taluk", "district") if c in cols)
+    return [cll.NullLevel(finest), *levels, cll.ElseLevel()]
+
+
+def _age_comparison(numeric: bool) -> Any:
+    """Whole years: exact, one year off, up to three off (rolls carry age errors); bands: exact."""
+    if not numeric:
+        return cl.ExactMatch("age")
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.NullLevel("age"),
+            cll.ExactMatchLevel("age"),
+            cll.AbsoluteDifferenceLevel("age", 1),
+            cll.AbsoluteDifferenceLevel("age", 3),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _train(linker: Linker, cols: list[str], params: ProbabilisticLinkageParams, seed: int) -> None:
+    by_name, by_person = _blocks(cols)
+    logging.getLogger("splink").setLevel(logging.WARNING)  # a scenario prints its own progress
+    strict = sorted({"name", *by_person} - {"name_key"})
+    linker.training.estimate_probability_two_random_records_match([block_on(*strict)], recall=params.recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed)
+    # Each EM pass learns the weights of the fields it does not block on, and needs other fields left
+    # that tell matches apart: name and age are learnt among people of one ward (pairs sampled), the
+    # places among people who share name, age and gender anywhere.
+    place = by_name[:-1]
+    broad = [*place, *(c for c in ("ward", "gender") if c in cols)]
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on(*broad), max_pairs=params.max_pairs)
+    if place:
+        by_identity = ["name", *(c for c in ("age", "gender") if c in cols)]
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*by_identity))
+
+
+def _best_pairs(pred: Any) -> pl.DataFrame:
+    """For each release row, its most probable roll entry, unless another entry ties with it."""
+    p = pl.from_arrow(pred)
+    assert isinstance(p, pl.DataFrame)
+    left_is_release = p["uid_l"].str.starts_with("r")
+    p = p.select(
+        uid_release=pl.when(left_is_release).then("uid_l").otherwise("uid_r"),
+        uid_roll=pl.when(left_is_release).then("uid_r").otherwise("uid_l"),
+        match_probability="match_probability",
+    )
+    best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("uid_release"))
+    best = best.filter(pl.len().over("uid_release") == 1)
+    return best.select(
+        row_id=pl.col("uid_release").str.slice(1).cast(pl.Int64),
+        epic=pl.col("uid_roll").str.slice(1),
+        match_probability="match_probability",
+    ).sort("row_id")
