@@ -18,6 +18,9 @@ from synth.release.build import TRUTH_COLUMNS
 from synth.world.api import World
 
 SOURCES = ("electoral_roll", "caller_id")
+# Granted by the scenario rather than taken from the world: the records of the people whose membership
+# of a synthetic release's training rows is in question (see synth.measure.membership).
+GRANTED = (*SOURCES, "membership_targets")
 
 
 @dataclass(frozen=True)
@@ -26,20 +29,23 @@ class AuxiliaryData:
 
     electoral_roll: pl.DataFrame | None = None
     caller_id: pl.DataFrame | None = None
+    membership_targets: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        for source in SOURCES:
+        for source in GRANTED:
             table = getattr(self, source)
             leaked = [c for c in (table.columns if table is not None else []) if c in TRUTH_COLUMNS]
             if leaked:
                 raise TruthLeakError(f"auxiliary source '{source}' must not hold the truth: {', '.join(leaked)}")
+        if self.membership_targets is not None and "member" in self.membership_targets.columns:
+            raise TruthLeakError("auxiliary source 'membership_targets' must not hold the truth: member")
 
     def require(self, source: str, attack: str) -> pl.DataFrame:
         table = getattr(self, source)
         if table is None:
             raise SpecError(
                 f"attack '{attack}': needs the auxiliary source '{source}', which the scenario did not "
-                f"grant (granted: {', '.join(s for s in SOURCES if getattr(self, s) is not None) or 'none'})"
+                f"grant (granted: {', '.join(s for s in GRANTED if getattr(self, s) is not None) or 'none'})"
             )
         return table
 

@@ -34,6 +34,8 @@ class SyntheticRelease(Step):
         Training epochs for CTGAN.
     rows
         Rows to sample; None: as many as the release has.
+    random_state
+        Seeds the sampling, so the same release and seed give the same synthetic rows.
     """
 
     step = "synthesize"
@@ -46,11 +48,13 @@ class SyntheticRelease(Step):
         model: str = "gaussian_copula",
         epochs: int = 10,
         rows: int | None = None,
+        random_state: int = 0,
     ) -> None:
         self.columns = tuple(columns)
         self.model = model
         self.epochs = epochs
         self.rows = rows
+        self.random_state = random_state
 
     def required_columns(self) -> tuple[str, ...]:
         return self.columns
@@ -66,6 +70,9 @@ class SyntheticRelease(Step):
             problems.append(f"rows = {self.rows!r}: must be a positive whole number")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             problems.append(f"epochs = {self.epochs!r}: must be a positive whole number")
+        rs = self.random_state
+        if isinstance(rs, bool) or not isinstance(rs, int) or not 0 <= rs < 2**32:
+            problems.append(f"random_state = {rs!r}: must be a whole number from 0 to 2**32 - 1")
         return problems
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
@@ -101,6 +108,8 @@ class SyntheticRelease(Step):
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         n = self.rows or self.rows_in_
+        # SDV 2.0 has no public seed for sampling: without this call it falls back to its own fixed seed.
+        self.synthesizer_._set_random_state(self.random_state)
         sampled = self.synthesizer_.sample(n)
         frame = sampled["release"] if isinstance(sampled, dict) else sampled
         out = pl.from_pandas(frame).with_columns(pl.col("age").round(0).cast(pl.Int16))

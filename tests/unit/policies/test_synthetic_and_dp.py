@@ -70,13 +70,16 @@ def test_synthetic_is_not_a_copy(synthetic: tuple[SyntheticRelease, pl.DataFrame
 def test_synthetic_seeded_twin(synthetic: tuple[SyntheticRelease, pl.DataFrame]) -> None:
     _, out = synthetic
     assert SyntheticRelease().fit_transform(_release()).equals(out)
+    other = SyntheticRelease(random_state=1).fit_transform(_release())
+    assert not other.select("age", "ward").equals(out.select("age", "ward"))  # the seed reaches SDV's sampler
 
 
 def test_direct_identifiers_cannot_be_modelled() -> None:
-    problems = SyntheticRelease(columns=("age", "phone"), model="gan").check(list(_release().columns))
+    problems = SyntheticRelease(columns=("age", "phone"), model="gan", random_state=-1).check(list(_release().columns))
     assert problems == [
         "model = 'gan': allowed are gaussian_copula, ctgan",
         "columns: 'phone' is a direct identifier and cannot be modelled or released",
+        "random_state = -1: must be a whole number from 0 to 2**32 - 1",
     ]
 
 

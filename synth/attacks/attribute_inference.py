@@ -1,0 +1,159 @@
+"""Attribute inference: learn a sensitive attribute from the release, then predict it for everyone on the roll.
+
+The release tells the attacker, row by row, who receives a widow's pension or belongs to the women's
+security scheme, together with quasi-identifiers (age, gender, places). A classifier fitted on those
+rows predicts the attribute from quasi-identifiers alone; applied to the electoral roll, it labels
+every voter, released or not. Scoring then asks the truth how often the labels are right, against a
+majority-class model run through this same function.
+
+Secrets (``SECRETS``): ``widowhood`` and ``disability`` are learnt from the pension scheme (a widow's
+or disability pension), ``womens_scheme`` from the registry a row came from, ``pension_scheme`` is the
+scheme itself (``none`` for rows of other registries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.quasi_identifiers import roll_in_release_coding, shared_columns
+from synth.errors import SpecError, did_you_mean
+from synth.release.build import AttackerView
+
+ATTACK_ID = "attribute_inference"
+MODELS = ("gradient_boosting", "majority")
+FEATURES = ("age", "gender", "district", "taluk", "local_body", "ward")
+NEGATIVE = "none"
+MAX_CATEGORIES = 255  # HistGradientBoosting's limit for a native categorical feature
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A sensitive attribute: the release column it is learnt from and how a row's label is read."""
+
+    column: str
+    label: pl.Expr
+
+
+SECRETS = {
+    "widowhood": Secret("scheme", pl.when(pl.col("scheme") == "widow").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))),
+    "disability": Secret(
+        "scheme", pl.when(pl.col("scheme") == "disability").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))
+    ),
+    "womens_scheme": Secret(
+        "registry", pl.when(pl.col("registry") == "womens_scheme").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))
+    ),
+    "pension_scheme": Secret("scheme", pl.col("scheme").cast(pl.String).fill_null(NEGATIVE)),
+}
+
+
+@dataclass(frozen=True)
+class AttributeInferenceParams:
+    """What the scenario sets for this attack.
+
+    Parameters
+    ----------
+    secret
+        The attribute inferred, one of :data:`SECRETS`.
+    model
+        ``"gradient_boosting"`` (the attack) or ``"majority"`` (the naive baseline).
+    max_train_rows
+        Released rows sampled to fit the model (all rows if fewer).
+    """
+
+    secret: str = "widowhood"
+    model: str = "gradient_boosting"
+    max_train_rows: int = 500_000
+
+    def __post_init__(self) -> None:
+        if self.secret not in SECRETS:
+            raise SpecError(
+                f"attack '{ATTACK_ID}': unknown secret '{self.secret}'; allowed are {', '.join(SECRETS)}"
+                + did_you_mean(self.secret, list(SECRETS))
+            )
+        if self.model not in MODELS:
+            raise SpecError(f"attack '{ATTACK_ID}': unknown model '{self.model}'; allowed are {', '.join(MODELS)}")
+        if self.max_train_rows < 100:
+            raise SpecError(f"attack '{ATTACK_ID}': max_train_rows = {self.max_train_rows}; allowed is at least 100")
+
+
+def attribute_inference(
+    view: AttackerView,
+    aux: AuxiliaryData,
+    rng: np.random.Generator,
+    params: AttributeInferenceParams | None = None,
+) -> pl.DataFrame:
+    """Predict ``params.secret`` for every roll entry: ``epic`` and ``prediction`` (``none`` for the negative).
+
+    Parameters
+    ----------
+    view
+        The attacker's view of the release; needs the secret's column and at least one quasi-identifier.
+    aux
+        Auxiliary data; needs the electoral roll (the people whose attribute is inferred).
+    rng
+        Samples the training rows and seeds the model.
+    params
+        Secret, model and training size (defaults: :class:`AttributeInferenceParams`).
+    """
+    params = params or AttributeInferenceParams()
+    roll = aux.require("electoral_roll", ATTACK_ID)
+    data = view.data
+    secret = SECRETS[params.secret]
+    if data.height == 0:
+        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; nothing to learn from")
+    if secret.column not in data.columns:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': secret '{params.secret}' is learnt from the column '{secret.column}', "
+            f"which the release lacks (it has {', '.join(data.columns)})"
+        )
+    features = [c for c in shared_columns(data) if c in FEATURES]
+    if not features:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
+            f"(it has {', '.join(data.columns)})"
+        )
+    train = data.select(*features, label=secret.label)
+    if train.height > params.max_train_rows:
+        train = train[np.sort(rng.choice(train.height, params.max_train_rows, replace=False))]
+    targets = roll_in_release_coding(roll, data, features)
+    x_train, x_target, categorical = _encode(train.select(features), targets.select(features))
+    y = train["label"].to_numpy()
+    seed = int(rng.integers(2**31 - 1))
+    if params.model == "majority":
+        model: DummyClassifier | HistGradientBoostingClassifier = DummyClassifier(strategy="most_frequent")
+    else:
+        model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
+    model.fit(x_train, y)
+    return pl.DataFrame({"epic": targets["epic"], "prediction": model.predict(x_target).astype(str)}).sort("epic")
+
+
+def _encode(train: pl.DataFrame, target: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each feature as a number: categories coded by their sorted order in the training rows.
+
+    A value the release never shows gets -1 (missing for the model). Columns with more categories than
+    the model takes natively (local bodies, wards) are passed as ordinal codes.
+    """
+    xs, xt, categorical = [], [], []
+    for c in train.columns:
+        if train[c].dtype.is_numeric():
+            xs.append(train[c].cast(pl.Float64).to_numpy())
+            xt.append(target[c].cast(pl.Float64).to_numpy())
+            categorical.append(False)
+            continue
+        levels = train[c].cast(pl.String).drop_nulls().unique().sort()
+        lookup = pl.DataFrame({c: levels, "code": np.arange(len(levels), dtype=np.float64)})
+
+        def code(frame: pl.DataFrame, col: str = c, table: pl.DataFrame = lookup) -> np.ndarray:
+            coded = frame.select(pl.col(col).cast(pl.String)).join(table, on=col, how="left", maintain_order="left")
+            return coded["code"].fill_null(np.nan).to_numpy()
+
+        xs.append(code(train))
+        xt.append(code(target))
+        categorical.append(len(levels) <= MAX_CATEGORIES)
+    return np.column_stack(xs), np.column_stack(xt), np.array(categorical)

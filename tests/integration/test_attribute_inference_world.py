@@ -1,0 +1,56 @@
+"""Attribute inference on a small generated world, scored against the truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synth import open_world
+from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
+from synth.attacks.auxiliary import auxiliary_from_world
+from synth.measure.inference import score_inference, true_secrets
+from synth.release import ReleaseSpec, make_release
+from synth.release.spec import EXPORT_FIELDS
+
+
+@pytest.fixture(scope="module")
+def setting(small_world_dir: Path):  # type: ignore[no-untyped-def]
+    world = open_world(small_world_dir)
+    release = make_release(world, ReleaseSpec(fields=(*EXPORT_FIELDS, "scheme")))
+    return world, release, auxiliary_from_world(world, ["electoral_roll"])
+
+
+def test_true_secrets_agree_with_an_independent_count(setting) -> None:  # type: ignore[no-untyped-def]
+    world, _, _ = setting
+    truth = true_secrets(world, "pension_scheme")
+    roll = world.table("roll_truth").collect().filter(pl.col("person_id") >= 0)
+    pensioners = world.table("pensioners").collect()
+    expected = roll.join(pensioners, on="person_id", how="inner").group_by("scheme").len()
+    got = truth.filter(pl.col("truth") != "none").group_by("truth").len()
+    assert dict(got.iter_rows()) == {str(k): v for k, v in expected.iter_rows()}
+    assert truth.height == roll.height
+    widows = true_secrets(world, "widowhood").filter(pl.col("truth") == "yes").height
+    people = world.people.select("person_id", "marital_status").collect()
+    assert widows == roll.join(people, on="person_id").filter(pl.col("marital_status") == "widowed").height
+
+
+def test_pension_scheme_beats_the_majority_baseline(setting) -> None:  # type: ignore[no-untyped-def]
+    world, release, aux = setting
+    view = release.attacker_view()
+    attack = attribute_inference(view, aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme"))
+    base = attribute_inference(
+        view, aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme", model="majority")
+    )
+    score = score_inference(attack, base, true_secrets(world, "pension_scheme"))
+    assert (
+        score.targets
+        == aux.electoral_roll.filter(pl.col("epic").is_in(true_secrets(world, "widowhood")["epic"].implode())).height
+    )
+    # the release is mostly pensioners, so the majority label is a pension scheme: most voters are not
+    assert score.baseline_accuracy.value < 0.2
+    assert score.accuracy.value > 0.6 and score.risk.value > 0.5
+    twin = attribute_inference(view, aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme"))
+    assert twin.equals(attack)
