@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -9,6 +10,12 @@ import polars as pl
 from synth.attacks.quasi_identifiers import recode_age
 from synth.measure.relational import key_counts
 from synth.measure.stats import Rate, wilson
+from synth.measure.uniqueness_estimators import (
+    UniquenessEstimate,
+    class_sizes,
+    estimate_all,
+    true_population_uniques,
+)
 from synth.world.api import World
 
 
@@ -50,4 +57,46 @@ def score_singling_out(guesses: pl.DataFrame, release: pl.DataFrame, population:
         correct=correct,
         precision=wilson(correct, guesses.height),
         unique_in_population=wilson(unique_pop, release.height),
+    )
+
+
+@dataclass(frozen=True)
+class PopulationUniqueness:
+    """How many people are unique in the population on the release's quasi-identifiers: the truth, and
+    what the disclosure-control estimators guess from the release alone (``estimates``: ``pitman``,
+    ``zayatz``, ``snb`` and ``dankar``, the one Dankar's rule picks).
+
+    Shares are of the whole population (``population_size`` people), not of the release.
+    """
+
+    keys: tuple[str, ...]
+    release_rows: int
+    population_size: int
+    true_uniques: int
+    true_share: float
+    estimates: Mapping[str, UniquenessEstimate]
+
+
+def population_uniqueness(release: pl.DataFrame, population: pl.DataFrame, keys: Sequence[str]) -> PopulationUniqueness:
+    """The true number of population uniques on ``keys`` beside the estimates made from ``release`` alone.
+
+    Parameters
+    ----------
+    release
+        The released rows (the sample the estimators see).
+    population
+        Everyone in the world, coded like the release (:func:`population_in_release_coding`); its height is
+        the ``N`` a data holder would take from the census.
+    keys
+        The declared quasi-identifiers.
+    """
+    keys = tuple(keys)
+    truth = true_population_uniques(population, keys)
+    return PopulationUniqueness(
+        keys=keys,
+        release_rows=release.height,
+        population_size=population.height,
+        true_uniques=truth,
+        true_share=truth / population.height,
+        estimates=estimate_all(class_sizes(release, keys), population.height),
     )

@@ -347,3 +347,20 @@ def test_bad_input_is_named_everywhere() -> None:
         frequency_of_frequencies(np.array([], dtype=np.int64))
     with pytest.raises(SpecError, match=re.escape("keys is empty: name at least one quasi-identifier column")):
         class_sizes(pl.DataFrame({"a": [1]}), [])
+
+
+def test_population_uniqueness_sets_the_truth_beside_the_estimates() -> None:
+    import polars as pl
+
+    from synth.measure.uniqueness import population_uniqueness
+
+    population = pl.DataFrame(
+        {"age": [40, 40, 40, 67, 80, 80, 33, 51], "gender": ["F", "F", "F", "M", "M", "M", "F", "M"]}
+    )
+    release = population[[0, 1, 3, 4, 6]]
+    report = population_uniqueness(release, population, ["age", "gender"])
+    # unique in the population: (67, M), (33, F), (51, M)
+    assert (report.true_uniques, report.true_share, report.population_size, report.release_rows) == (3, 3 / 8, 8, 5)
+    # the release's classes: (40, F) twice, (67, M), (80, M), (33, F) once (NaN-safe comparison via repr)
+    assert repr(report.estimates) == repr(estimate_all(np.array([2, 1, 1, 1]), 8))
+    assert set(report.estimates) == {"pitman", "zayatz", "snb", "dankar"}
