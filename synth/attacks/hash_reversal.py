@@ -269,10 +269,11 @@ def hash_reversal(
     digests = data.select("row_id", column).drop_nulls(column)
     if digests.height == 0:
         raise SpecError(f"attack '{ATTACK_ID}': column '{column}' is empty; nothing to reverse")
-    if not digests[column].str.contains(HEX64.pattern).all():
-        raise SpecError(f"attack '{ATTACK_ID}': column '{column}' does not hold SHA-256 hex digests")
     salt = bytes.fromhex(str(view.metadata.get(f"{column}_salt", "")))
-    targets = np.unique(np.array([_prefix_of(v) for v in digests[column].unique().to_list()], dtype=np.uint64))
+    # Values that are not SHA-256 digests (random tokens, say) are enumerated against like any other and
+    # simply never match: that they cannot be reversed is measured, not assumed.
+    hexes = digests.filter(pl.col(column).str.contains(HEX64.pattern))[column].unique().to_list()
+    targets = np.unique(np.array([_prefix_of(v) for v in hexes], dtype=np.uint64))
     prefix = np.frombuffer(salt, dtype=np.uint8).copy()
     total = plan.size if budget is None else min(budget, plan.size)
     hits_all: list[np.ndarray] = []
@@ -295,3 +296,13 @@ def hash_reversal(
     )
     guesses = digests.join(table, on=column, how="inner").select("row_id", phone="phone_guess").sort("row_id")
     return HashReversal(guesses=guesses, candidates=total, seconds=seconds, plan_size=plan.size)
+
+
+def random_guesses(
+    view: AttackerView, rng: np.random.Generator, plan: NumberingPlan, column: str = "phone"
+) -> pl.DataFrame:
+    """The naive baseline: for every row with a digest, one number drawn at random from ``plan``."""
+    rows = view.data.select("row_id", column).drop_nulls(column)
+    numbers = plan.number(rng.integers(0, plan.size, rows.height))
+    phones = "+91" + pl.Series(numbers).cast(pl.String).str.zfill(10)
+    return rows.select("row_id").with_columns(phone=phones).sort("row_id")

@@ -47,7 +47,7 @@ class InferenceScore:
     guesses: int
     correct: int
     accuracy: Rate
-    baseline_accuracy: Rate
+    baseline: Rate
     precision: Rate
     recall: Rate
     risk: Risk
@@ -71,7 +71,7 @@ def score_inference(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl
         guesses=int(flagged.sum()),
         correct=correct,
         accuracy=accuracy,
-        baseline_accuracy=base_accuracy,
+        baseline=base_accuracy,
         precision=wilson(correct, int(flagged.sum())),
         recall=wilson(correct, int(positive.sum())),
         risk=risk(accuracy, base_accuracy),

@@ -73,7 +73,7 @@ def membership_targets(split: MembershipSplit, per_side: int, rng: np.random.Gen
 class MembershipScore:
     """Flag rates on members (``tpr``) and on the holdout (``fpr``, the control), and risk over the control.
 
-    ``guesses`` are targets flagged as members; ``correct`` those that are members; ``baseline_precision``
+    ``guesses`` are targets flagged as members; ``correct`` those that are members; ``baseline``
     is the precision of the same share flagged at random (the naive baseline).
     """
 
@@ -83,7 +83,7 @@ class MembershipScore:
     tpr: Rate
     fpr: Rate
     precision: Rate
-    baseline_precision: Rate
+    baseline: Rate
     risk: Risk
 
 
@@ -110,6 +110,6 @@ def score_membership(guesses: pl.DataFrame, baseline: pl.DataFrame, truth: pl.Da
         tpr=tpr,
         fpr=fpr,
         precision=wilson(tp, tp + fp),
-        baseline_precision=wilson(base_tp, int(base["flag"].sum())),
+        baseline=wilson(base_tp, int(base["flag"].sum())),
         risk=risk(tpr, fpr),
     )

@@ -19,7 +19,7 @@ class LinkageScore:
     rows: int
     precision: Rate
     recall: Rate
-    baseline_recall: Rate
+    baseline: Rate
     risk: Risk
 
 
@@ -45,6 +45,6 @@ def score_linkage(
         rows=rows,
         precision=wilson(correct, guesses.height),
         recall=recall,
-        baseline_recall=base,
+        baseline=base,
         risk=risk(recall, base),
     )

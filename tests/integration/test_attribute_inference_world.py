@@ -50,7 +50,7 @@ def test_pension_scheme_beats_the_majority_baseline(setting) -> None:  # type: i
         == aux.electoral_roll.filter(pl.col("epic").is_in(true_secrets(world, "widowhood")["epic"].implode())).height
     )
     # the release is mostly pensioners, so the majority label is a pension scheme: most voters are not
-    assert score.baseline_accuracy.value < 0.2
+    assert score.baseline.value < 0.2
     assert score.accuracy.value > 0.6 and score.risk.value > 0.5
     twin = attribute_inference(view, aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme"))
     assert twin.equals(attack)

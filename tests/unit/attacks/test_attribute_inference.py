@@ -94,7 +94,7 @@ def test_scoring_by_hand() -> None:
     s = score_inference(attack, baseline, truth)
     # right: SYN1, SYN2, SYN3 (3 of 5); flagged: SYN1, SYN5, of which SYN1 is right; positives: SYN1, SYN4
     assert (s.targets, s.guesses, s.correct) == (5, 2, 1)
-    assert (s.accuracy.value, s.baseline_accuracy.value, s.precision.value, s.recall.value) == (0.6, 0.6, 0.5, 0.5)
+    assert (s.accuracy.value, s.baseline.value, s.precision.value, s.recall.value) == (0.6, 0.6, 0.5, 0.5)
     assert s.risk.value == 0.0  # no better than always saying "none"
 
 

@@ -36,7 +36,7 @@ def test_scoring_by_hand() -> None:
     s = score_membership(out, base, TRUTH)
     # flagged t0 (member) and t1 (holdout): TPR 1/2, FPR 1/2, no better than the control
     assert (s.targets, s.guesses, s.correct) == (4, 2, 1)
-    assert (s.tpr.value, s.fpr.value, s.precision.value, s.baseline_precision.value) == (0.5, 0.5, 0.5, 0.0)
+    assert (s.tpr.value, s.fpr.value, s.precision.value, s.baseline.value) == (0.5, 0.5, 0.5, 0.0)
     assert s.risk.value == 0.0
     flags = out.with_columns(member=pl.Series([True, False, True, False]))
     perfect = score_membership(flags, base, TRUTH)

@@ -1,0 +1,146 @@
+"""Every measure's stable name and meaning, in one place, and the flattening of scores into tidy rows.
+
+A score (a frozen dataclass from :mod:`synth.measure`) becomes rows of ``measure, value, ci_low,
+ci_high``: a whole-number or real field gives its value; a :class:`~synth.measure.stats.Rate` or
+:class:`~synth.measure.stats.Risk` gives its value with its 95% interval; a nested score gives its rows
+with the field name as a prefix (``research_accuracy``); text, flags and figures that are not
+available (None, NaN) give no row. Every name a score can produce is in :data:`MEASURES`, and tests
+hold the two together, so results files, reports and CI thresholds can rely on them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from synth.measure.stats import Rate, Risk
+
+MEASURES: dict[str, str] = {
+    # what every attack reports
+    "rows": "Released rows the attack ran over (rows with a digest, for hash reversal).",
+    "targets": "People the attack made a claim about: every roll entry (inference), the drawn targets (membership).",
+    "guesses": "Claims made: links to a roll entry, unique predicates, positive labels, numbers recovered, "
+    "targets flagged as members.",
+    "correct": "Claims the truth confirms.",
+    "precision": "correct / guesses.",
+    "recall": "correct / rows (linkage, hash reversal), or correct / people who truly hold the attribute (inference).",
+    "baseline": "The same figure for the naive baseline, run through the same function: recall of linkage on a "
+    "release with each column shuffled, precision of singling out on such a release, accuracy of the "
+    "majority class, recall of a random number per digest, precision of flagging members at random.",
+    "risk": "(attack - control) / (1 - control), as anonymeter defines it; the control is the baseline, or the "
+    "holdout's flag rate for membership.",
+    # attack-specific
+    "accuracy": "Share of roll entries whose inferred attribute (including 'none') is the true one.",
+    "tpr": "Membership: share of members flagged as members.",
+    "fpr": "Membership: share of the holdout (never given to the synthesizer) flagged as members; the control.",
+    "unique_in_release": "Singling out: share of released rows whose quasi-identifiers no other released row has.",
+    "unique_in_population": "Share of released rows whose quasi-identifiers nobody else in the population has.",
+    "candidates": "Hash reversal: numbers hashed (the whole numbering plan unless a budget was set).",
+    "plan_size": "Hash reversal: numbers in the world's numbering plan.",
+    "hashes_per_second": "Hash reversal: measured candidates per second on one CPU core.",
+    "real_space_cpu_core_seconds": "Hash reversal: seconds to enumerate the real Indian mobile space (4 x 10^9) "
+    "on one CPU core at the measured rate.",
+    "real_space_gpu_seconds": "Hash reversal: the same at a published GPU rate (hashcat, RTX 4090).",
+    "people_released": "Distinct people with at least one released row.",
+    "contactable": "Reach: people the attacker can phone or message.",
+    "addressable": "Reach: people the attacker holds with name and address (house, ward, local body).",
+    "fraud_ready": "Reach: contactable vulnerable people (pensioners aged 70 and over, women in the women's "
+    "security scheme, disability pensioners) with name and place.",
+    # release measures
+    "k": "k-anonymity: size of the smallest class of rows sharing their quasi-identifiers.",
+    "classes": "Classes of rows sharing their quasi-identifiers.",
+    "rows_in_classes_below_2": "Rows in classes of fewer than 2 rows (unique rows).",
+    "rows_in_classes_below_5": "Rows in classes of fewer than 5 rows.",
+    "rows_in_classes_below_10": "Rows in classes of fewer than 10 rows.",
+    "l": "l-diversity: fewest distinct sensitive values in any class.",
+    "classes_with_one_value": "Classes whose sensitive value is certain (homogeneous).",
+    "rows_in_homogeneous_classes": "Rows in homogeneous classes.",
+    "release_rows": "Rows the uniqueness estimators saw.",
+    "population_size": "People in the population (the N a data holder would take from the census).",
+    "true_uniques": "People unique in the population on the release's quasi-identifiers (the truth).",
+    "true_share": "true_uniques / population_size.",
+    **{
+        f"{kind}_{estimator}": f"{what} estimated from the release alone by {label}."
+        for estimator, label in (
+            ("pitman", "Pitman's sampling formula"),
+            ("zayatz", "Zayatz's method"),
+            ("snb", "the shifted negative binomial"),
+            ("dankar", "the estimator Dankar's rule picks"),
+        )
+        for kind, what in (("uniques", "Population uniques"), ("unique_share", "Share of the population unique"))
+    },
+    # utility
+    "outreach_reach": "Outreach: intended recipients the holder can reach, of those with a sendable number.",
+    "outreach_people_released": "Outreach: distinct people in the original release.",
+    "outreach_people_without_number": "Outreach: released people with no sendable number in any row.",
+    "ward_planning_scale": "Ward planning: factor applied to the received counts (synthetic rows are rescaled).",
+    "ward_planning_true_total": "Ward planning: people in the true grid of counts.",
+    "ward_planning_received_total": "Ward planning: people in the received counts.",
+    "ward_planning_abs_error": "Ward planning: sum over cells of |received - true|.",
+    "ward_planning_relative_l1": "Ward planning: abs_error / true_total.",
+    "ward_planning_cells": "Ward planning: cells of the grid (local body, ward, age band, gender).",
+    "ward_planning_mae": "Ward planning: mean absolute error per cell.",
+    "ward_planning_within_tolerance": "Ward planning: true non-empty cells counted within max(1, 10%).",
+    "research_train_rows": "Research: received rows the model was trained on.",
+    "research_test_rows": "Research: true rows it was tested on.",
+    "research_accuracy": "Research: accuracy of a model trained on the received rows, tested on the truth.",
+    "research_ceiling": "Research: the same model trained on the original release.",
+    "research_baseline": "Research: the majority class.",
+}
+
+
+class MeasureRow(NamedTuple):
+    """One figure: its stable name, value and 95% interval (None where it is not a sampled rate)."""
+
+    measure: str
+    value: float
+    ci_low: float | None
+    ci_high: float | None
+
+
+def measure_rows(score: Any, prefix: str = "") -> list[MeasureRow]:
+    """Flatten a score dataclass into rows named by :data:`MEASURES`.
+
+    Raises
+    ------
+    KeyError
+        If the score has a figure whose name is not in :data:`MEASURES` (a new field must be documented).
+    """
+    if not dataclasses.is_dataclass(score) or isinstance(score, type):
+        raise TypeError(f"measure_rows: expected a score dataclass, got {type(score).__name__}")
+    rows: list[MeasureRow] = []
+    for field in dataclasses.fields(score):
+        value = getattr(score, field.name)
+        name = f"{prefix}{field.name}"
+        if isinstance(value, Rate | Risk):
+            rows.append(_row(name, value.value, value.ci_low, value.ci_high))
+        elif isinstance(value, bool) or value is None or isinstance(value, str | tuple):
+            continue
+        elif isinstance(value, int | float):
+            if not (isinstance(value, float) and math.isnan(value)):
+                rows.append(_row(name, float(value), None, None))
+        elif dataclasses.is_dataclass(value):
+            rows.extend(measure_rows(value, f"{name}_"))
+        elif isinstance(value, Mapping):
+            rows.extend(_mapping_rows(name, value))
+    return rows
+
+
+def _mapping_rows(name: str, value: Mapping[Any, Any]) -> list[MeasureRow]:
+    rows = []
+    for key, item in value.items():
+        if dataclasses.is_dataclass(item):  # uniqueness estimates, by estimator
+            if item.converged:  # type: ignore[union-attr]
+                rows.append(_row(f"uniques_{key}", float(item.population_uniques), None, None))  # type: ignore[union-attr]
+                rows.append(_row(f"unique_share_{key}", float(item.share), None, None))  # type: ignore[union-attr]
+        else:  # thresholds -> counts (rows in classes below k)
+            rows.append(_row(f"{name}_{key}", float(item), None, None))
+    return rows
+
+
+def _row(name: str, value: float, ci_low: float | None, ci_high: float | None) -> MeasureRow:
+    if name not in MEASURES:
+        raise KeyError(f"measure '{name}' is not documented in synth.measure.names.MEASURES")
+    return MeasureRow(name, value, ci_low, ci_high)
