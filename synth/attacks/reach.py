@@ -59,7 +59,8 @@ def reach(
     placed = data["ward"].is_not_null() if "ward" in data.columns else pl.Series([False] * data.height)
     addressable = named & placed  # a name in a ward: the house is on the roll, or a walk away
     rows = rows.with_columns(addressable=addressable)
-    if links is not None and links.height and aux.electoral_roll is not None:
+    if links is not None and links.height:
+        aux.require("electoral_roll", ATTACK_ID)  # links name roll entries: their addresses are on the roll
         rows = rows.with_columns(addressable=pl.col("addressable") | pl.col("row_id").is_in(links["row_id"].implode()))
     registry = data["registry"] if "registry" in data.columns else pl.Series([None] * data.height, dtype=pl.String)
     age = data["age"] if "age" in data.columns and data["age"].dtype != pl.String else None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.reach import reach
+from synth.errors import SpecError
 from synth.measure.reach import score_reach
 from synth.release.build import AttackerView
 
@@ -42,3 +44,15 @@ def test_people_counted_once() -> None:
     truth = pl.DataFrame({"row_id": [0, 1, 2, 3], "person_id": [7, 8, 9, 7]})  # rows 0 and 3: one person
     s = score_reach(marks, truth)
     assert (s.people_released, s.contactable, s.addressable, s.fraud_ready) == (3, 1, 2, 1)
+
+
+def test_bad_input_names_the_attack() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(SpecError, match=r"^attack 'reach': the release is empty$"):
+        reach(AttackerView(RELEASE.clear()), AuxiliaryData(), rng)
+    with pytest.raises(
+        SpecError,
+        match=r"^attack 'reach': needs the auxiliary source 'electoral_roll', which the scenario did not grant "
+        r"\(granted: none\)$",
+    ):
+        reach(AttackerView(RELEASE), AuxiliaryData(), rng, links=pl.DataFrame({"row_id": [0], "epic": ["SYN1"]}))
