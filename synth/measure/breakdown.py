@@ -19,7 +19,23 @@ def strata(world: World, release: Release) -> pl.DataFrame:
     """``row_id`` with its true registry, district and ten-year age band (80+ together)."""
     places = world.place_names().select("ward_code", "district")
     people = world.people.select("person_id", "ward_code", "age").join(places.lazy(), on="ward_code").collect()
-    band = (
+    return release.truth.join(people, on="person_id").select("row_id", "registry", "district", age_band=_band())
+
+
+def roll_strata(world: World) -> pl.DataFrame:
+    """``epic`` of every roll entry of a living or moved person, with the person's true district and age band.
+
+    Inference labels voters rather than released rows; this is their breakdown (registries do not apply:
+    a voter may be in none or several).
+    """
+    places = world.place_names().select("ward_code", "district")
+    people = world.people.select("person_id", "ward_code", "age").join(places.lazy(), on="ward_code")
+    roll = world.table("roll_truth").filter(pl.col("person_id") >= 0).select("epic", "person_id")
+    return roll.join(people, on="person_id").select("epic", "district", age_band=_band()).collect().sort("epic")
+
+
+def _band() -> pl.Expr:
+    return (
         pl.when(pl.col("age") >= 80)
         .then(pl.lit("80+"))
         .otherwise(
@@ -29,22 +45,42 @@ def strata(world: World, release: Release) -> pl.DataFrame:
             )
         )
     )
-    return release.truth.join(people, on="person_id").select("row_id", "registry", "district", age_band=band)
 
 
 def breakdown(successes: pl.DataFrame, strata_table: pl.DataFrame, by: str) -> pl.DataFrame:
     """Per group of ``by``: rows, successes, rate and its Wilson 95% interval.
 
-    ``successes`` holds ``row_id`` of every row an attack got right; every row of ``strata_table``
+    The first column of ``strata_table`` is the key (``row_id`` of released rows, ``epic`` of voters);
+    ``successes`` holds the key of every row an attack got right, and every row of ``strata_table``
     counts in the denominator.
     """
-    if by not in strata_table.columns:
-        raise ValueError(f"breakdown: unknown stratum '{by}'; allowed are {', '.join(strata_table.columns[1:])}")
-    marked = strata_table.with_columns(success=pl.col("row_id").is_in(successes["row_id"].implode()))
+    key, *columns = strata_table.columns
+    if by not in columns:
+        raise ValueError(f"breakdown: unknown stratum '{by}'; allowed are {', '.join(columns)}")
+    marked = strata_table.with_columns(success=pl.col(key).is_in(successes[key].implode()))
     counts = marked.group_by(by).agg(rows=pl.len(), successes=pl.col("success").sum()).sort(by)
     rates = [wilson(int(s), int(n)) for s, n in zip(counts["successes"], counts["rows"], strict=True)]
     return counts.with_columns(
-        value=pl.Series([r.value for r in rates]),
-        ci_low=pl.Series([r.ci_low for r in rates]),
-        ci_high=pl.Series([r.ci_high for r in rates]),
+        value=pl.Series([r.value for r in rates], dtype=pl.Float64),
+        ci_low=pl.Series([r.ci_low for r in rates], dtype=pl.Float64),
+        ci_high=pl.Series([r.ci_high for r in rates], dtype=pl.Float64),
     )
+
+
+def breakdown_rows(successes: pl.DataFrame, strata_table: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """Every stratum's breakdown in one tidy table: ``group`` (``"district=Wayanad"``), ``measure``, ``value``,
+    ``ci_low``, ``ci_high``, ``rows`` and ``successes``, groups in a stable order."""
+    columns = strata_table.columns[1:]
+    parts = [
+        breakdown(successes, strata_table, by).select(
+            group=pl.lit(f"{by}=") + pl.col(by).cast(pl.String),
+            measure=pl.lit(measure),
+            value="value",
+            ci_low="ci_low",
+            ci_high="ci_high",
+            rows="rows",
+            successes="successes",
+        )
+        for by in columns
+    ]
+    return pl.concat(parts)

@@ -34,9 +34,14 @@ class HashReversalScore:
     real_space_gpu_seconds: float
 
 
-def _correct(guesses: pl.DataFrame, exported: pl.DataFrame) -> int:
+def recovered_rows(guesses: pl.DataFrame, exported: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` of the rows whose recovered number is the exported one (for breakdowns)."""
     joined = guesses.join(exported.select("row_id", true_phone="phone"), on="row_id", how="inner")
-    return int((joined["phone"] == joined["true_phone"]).sum())
+    return joined.filter(pl.col("phone") == pl.col("true_phone")).select("row_id").sort("row_id")
+
+
+def _correct(guesses: pl.DataFrame, exported: pl.DataFrame) -> int:
+    return recovered_rows(guesses, exported).height
 
 
 def score_hash_reversal(result: HashReversal, baseline: pl.DataFrame, exported: pl.DataFrame) -> HashReversalScore:

@@ -35,6 +35,12 @@ def true_secrets(world: World, secret: str) -> pl.DataFrame:
     return roll.join(people, on="person_id", how="left").select("epic", "truth").collect().sort("epic")
 
 
+def right_labels(predictions: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """``epic`` of the voters whose inferred label (``none`` included) is the true one (for breakdowns)."""
+    joined = truth.join(predictions.select("epic", "prediction"), on="epic", how="inner")
+    return joined.filter(pl.col("prediction") == pl.col("truth")).select("epic").sort("epic")
+
+
 @dataclass(frozen=True)
 class InferenceScore:
     """How well an attribute was inferred for the voters the truth knows.

@@ -23,12 +23,17 @@ class LinkageScore:
     risk: Risk
 
 
-def correct_links(guesses: pl.DataFrame, release_truth: pl.DataFrame, roll_truth: pl.DataFrame) -> int:
-    """Guesses whose roll entry is the released row's person."""
+def correct_rows(guesses: pl.DataFrame, release_truth: pl.DataFrame, roll_truth: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` of the guesses whose roll entry is the released row's person (for breakdowns)."""
     joined = guesses.join(release_truth.select("row_id", "person_id"), on="row_id", how="inner").join(
         roll_truth.select("epic", guessed="person_id"), on="epic", how="inner"
     )
-    return int((joined["person_id"] == joined["guessed"]).sum())
+    return joined.filter(pl.col("person_id") == pl.col("guessed")).select("row_id").sort("row_id")
+
+
+def correct_links(guesses: pl.DataFrame, release_truth: pl.DataFrame, roll_truth: pl.DataFrame) -> int:
+    """Guesses whose roll entry is the released row's person."""
+    return correct_rows(guesses, release_truth, roll_truth).height
 
 
 def score_linkage(

@@ -32,6 +32,14 @@ def population_in_release_coding(world: World, release: pl.DataFrame, columns: l
     return people.select(columns)
 
 
+def singled_out_rows(guesses: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` of the predicates that describe exactly one person of the population (for breakdowns)."""
+    keys = [c for c in guesses.columns if c != "row_id"]
+    counts: pl.DataFrame = key_counts(population, keys, "n_pop")
+    hit = guesses.join(counts, on=keys, how="inner")
+    return hit.filter(pl.col("n_pop") == 1).select("row_id").sort("row_id")
+
+
 @dataclass(frozen=True)
 class SinglingOutScore:
     """Rows unique in the release, and how many of those predicates single out one person in truth."""

@@ -11,7 +11,8 @@ import pytest
 from synth import open_world
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
 from synth.attacks.auxiliary import auxiliary_from_world
-from synth.measure.inference import score_inference, true_secrets
+from synth.measure.breakdown import breakdown_rows, roll_strata
+from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.release import ReleaseSpec, make_release
 from synth.release.spec import EXPORT_FIELDS
 
@@ -54,3 +55,19 @@ def test_pension_scheme_beats_the_majority_baseline(setting) -> None:  # type: i
     assert score.accuracy.value > 0.6 and score.risk.value > 0.5
     twin = attribute_inference(view, aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme"))
     assert twin.equals(attack)
+
+
+def test_breakdown_by_district_and_age_band_adds_up(setting) -> None:  # type: ignore[no-untyped-def]
+    world, release, aux = setting
+    attack = attribute_inference(
+        release.attacker_view(), aux, np.random.default_rng(1), AttributeInferenceParams("pension_scheme")
+    )
+    truth = true_secrets(world, "pension_scheme")
+    right = right_labels(attack, truth)
+    rows = breakdown_rows(right, roll_strata(world), "accuracy")
+    for stratum in ("district", "age_band"):
+        part = rows.filter(pl.col("group").str.starts_with(f"{stratum}="))
+        assert part["rows"].sum() == truth.height
+        assert part["successes"].sum() == right.height
+    old = rows.filter(pl.col("group") == "age_band=80+").row(0, named=True)
+    assert old["value"] > 0.3  # the very old are mostly pensioners, and the attack knows it

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from synth.measure.breakdown import breakdown
+from synth.measure.breakdown import breakdown, breakdown_rows
 
 STRATA = pl.DataFrame(
     {
@@ -26,3 +26,23 @@ def test_breakdown_by_hand() -> None:
 def test_unknown_stratum() -> None:
     with pytest.raises(ValueError, match="unknown stratum 'taluk'; allowed are registry, district, age_band"):
         breakdown(pl.DataFrame({"row_id": [0]}), STRATA, "taluk")
+
+
+def test_breakdown_rows_are_tidy_and_keyed_by_the_first_column() -> None:
+    out = breakdown_rows(pl.DataFrame({"row_id": [0, 1, 3]}), STRATA, "recall")
+    assert out.select("group", "measure", "rows", "successes").rows() == [
+        ("registry=employees", "recall", 1, 0),
+        ("registry=pensioners", "recall", 3, 2),
+        ("registry=womens_scheme", "recall", 1, 1),
+        ("district=Wayanad", "recall", 5, 3),
+        ("age_band=40-49", "recall", 2, 1),
+        ("age_band=70-79", "recall", 2, 1),
+        ("age_band=80+", "recall", 1, 1),
+    ]
+    voters = pl.DataFrame({"epic": ["SYN1", "SYN2"], "district": ["Wayanad", "Idukki"], "age_band": ["80+", "80+"]})
+    by_epic = breakdown_rows(pl.DataFrame({"epic": ["SYN2"]}), voters, "accuracy")
+    assert by_epic.select("group", "value").rows() == [
+        ("district=Idukki", 1.0),
+        ("district=Wayanad", 0.0),
+        ("age_band=80+", 0.5),
+    ]
