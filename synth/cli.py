@@ -179,3 +179,29 @@ def list_policies(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         return
     for r in rows:
         out.print(f"[bold]{r['id']:<22}[/] {r['description']}", highlight=False)
+
+
+@list_app.command("attacks")
+def list_attacks(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Attacks by stable id, with the auxiliary sources each needs."""
+    from synth.attacks.registry import ATTACKS
+
+    rows = [{"id": a.id, "sources": list(a.sources), "summary": a.summary} for a in ATTACKS.values()]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        needs = f" (needs {', '.join(r['sources'])})" if r["sources"] else ""
+        out.print(f"[bold]{r['id']:<22}[/] {r['summary']}{needs}", highlight=False)
+
+
+@list_app.command("measures")
+def list_measures(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every measure's stable name and meaning (the names results files and CI thresholds use)."""
+    from synth.measure.names import MEASURES
+
+    if as_json:
+        print(json.dumps([{"measure": k, "meaning": v} for k, v in MEASURES.items()], indent=2))
+        return
+    for name, meaning in MEASURES.items():
+        out.print(f"[bold]{name:<32}[/] {meaning}", highlight=False)
