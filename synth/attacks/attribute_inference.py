@@ -122,7 +122,9 @@ def attribute_inference(
     if train.height > params.max_train_rows:
         train = train[np.sort(rng.choice(train.height, params.max_train_rows, replace=False))]
     targets = roll_in_release_coding(roll, data, features)
-    x_train, x_target, categorical = _encode(train.select(features), targets.select(features))
+    # Voters sharing their quasi-identifiers get the same label: predict each combination once.
+    combos = targets.select(features).unique(maintain_order=True)
+    x_train, x_target, categorical = _encode(train.select(features), combos)
     y = train["label"].to_numpy()
     seed = int(rng.integers(2**31 - 1))
     if params.model == "majority":
@@ -130,7 +132,9 @@ def attribute_inference(
     else:
         model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
     model.fit(x_train, y)
-    return pl.DataFrame({"epic": targets["epic"], "prediction": model.predict(x_target).astype(str)}).sort("epic")
+    labels = combos.with_columns(prediction=pl.Series(model.predict(x_target).astype(str), dtype=pl.String))
+    out = targets.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
+    return out.select("epic", "prediction").sort("epic")
 
 
 def _encode(train: pl.DataFrame, target: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
