@@ -24,6 +24,8 @@ SHARED = {
     "ward": "ward",
 }
 BAND = re.compile(r"^(\d+)-(\d+)$")
+HASH_SEED = 0x51494B  # per-column seeds are HASH_SEED + position
+MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant (2**64 / golden ratio) that spreads one column's hash before the next
 
 
 def present(release: pl.DataFrame, candidates: Sequence[str]) -> list[str]:
@@ -74,4 +76,33 @@ def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: l
     for c in ("ward",):
         if c in columns:
             out = out.with_columns(pl.col(c).cast(release[c].dtype))
+    return out
+
+
+def key_hash(columns: Sequence[str], nullable: Sequence[str] | None = None) -> pl.Expr:
+    """One 64-bit hash (UInt64) of several columns: the cheap key to group and join on at scale.
+
+    Equal values give equal hashes (in one process, for columns of equal dtypes); unequal values almost
+    always give unequal ones, but not always, so a caller that must be exact verifies on the columns
+    themselves (see :func:`synth.attacks.exact_linkage.hashed_unique_matches`). Hashing each column and mixing is
+    several times faster than hashing a struct of them, or casting strings to categoricals.
+
+    Parameters
+    ----------
+    columns
+        Columns to hash, in a fixed order.
+    nullable
+        The columns that may hold nulls (default: all of them): the hash is null where any of them is
+        null (a row that must never match). Name none to hash nulls like values; naming only the columns
+        that have nulls saves a pass over the others.
+    """
+    out: pl.Expr | None = None
+    for i, c in enumerate(columns):
+        h = pl.col(c).hash(HASH_SEED + i)
+        out = h if out is None else (out * pl.lit(MIX, dtype=pl.UInt64)) ^ h
+    if out is None:
+        raise ValueError("key_hash: no columns to hash")
+    nullable = list(columns) if nullable is None else list(nullable)
+    if nullable:
+        out = pl.when(~pl.any_horizontal([pl.col(c).is_null() for c in nullable])).then(out)
     return out

@@ -2,7 +2,13 @@
 
 Narwhals speaks to Polars (eager and lazy), pandas, DuckDB, Dask and PySpark through one API, so the
 same function runs in process today and on a distributed engine later. Each function takes and returns
-native frames of whatever backend it is given.
+native frames of whatever backend it is given (lazy in, lazy out).
+
+The cores group and join on whatever key columns they are given. Callers at scale give them one integer
+column instead of several strings (a hash of the keys, see :mod:`synth.attacks.quasi_identifiers`):
+:func:`match_counts` is the form that lets such a caller stay exact, because it says, for every left
+row, how many right rows share its key, so that a caller can verify a single candidate on the true keys
+and resolve the (rare) shared hashes exactly.
 """
 
 from __future__ import annotations
@@ -13,20 +19,70 @@ from typing import Any
 import narwhals as nw
 
 
-def unique_matches(left: Any, right: Any, keys: Sequence[str], right_id: str) -> Any:
-    """Rows of ``left`` whose ``keys`` match exactly one row of ``right``: ``left``'s row_id and ``right_id``.
+def match_counts(left: Any, right: Any, keys: Sequence[str], right_id: str, count: str = "n") -> Any:
+    """Every ``left`` row whose ``keys`` some ``right`` row shares, with how many do and the least of their ids.
 
-    Rows with a null key never match (an attacker cannot link on what was not released).
+    Parameters
+    ----------
+    left
+        A native frame with ``row_id`` and ``keys``.
+    right
+        A native frame with ``keys`` and ``right_id``.
+    keys
+        Columns both frames carry; rows with a null in any of them never match.
+    right_id
+        The id column of ``right`` (sortable).
+    count
+        Name of the output column with the number of right rows sharing the row's keys.
+
+    Returns
+    -------
+    Any
+        A native frame (lazy where the input was) of ``row_id``, ``keys``, ``count`` and ``right_id``
+        (the least id among the ``count`` matching right rows: the match itself where ``count`` is 1),
+        in no particular order.
+
+    Notes
+    -----
+    Only right rows whose keys some left row carries are grouped, so ``count`` is exact for every row
+    returned. Give lazy frames to let the backend plan the whole (Polars: collect the result with
+    ``engine="streaming"``).
     """
     lf, rf = nw.from_native(left), nw.from_native(right)
     keys = list(keys)
+    rows = lf.select("row_id", *keys).drop_nulls(subset=keys)
+    per_key = (
+        rf.select(*keys, right_id)
+        .drop_nulls(subset=keys)
+        # only the right rows some left row can match: grouping those is cheaper than grouping all (2.7
+        # crore roll entries against a 1-crore release: a third of the time, with Polars' streaming engine)
+        .join(rows.select(keys), on=keys, how="semi")
+        .group_by(keys)
+        .agg(nw.len().alias(count), nw.col(right_id).min())
+    )
+    return rows.join(per_key, on=keys, how="inner").to_native()
+
+
+def unique_matches(left: Any, right: Any, keys: Sequence[str], right_id: str) -> Any:
+    """Rows of ``left`` whose ``keys`` match exactly one row of ``right``: ``left``'s row_id and ``right_id``.
+
+    Rows with a null key never match (an attacker cannot link on what was not released). The result is
+    sorted by row_id.
+    """
+    lf, rf = nw.from_native(left), nw.from_native(right)
+    keys = list(keys)
+    # a window count, not match_counts' semi join and group-by: on few distinct keys (no names), this is
+    # several times faster at state scale
     single = rf.filter(nw.col(right_id).count().over(*keys) == 1).select(*keys, right_id)
     out = lf.select("row_id", *keys).drop_nulls(subset=keys).join(single, on=keys, how="inner")
     return out.select("row_id", right_id).sort("row_id").to_native()
 
 
 def unique_rows(frame: Any, keys: Sequence[str]) -> Any:
-    """Rows whose ``keys`` no other row shares: their row_id and keys, by row_id."""
+    """Rows whose ``keys`` no other row shares: their row_id and keys, by row_id.
+
+    A null key counts like any other value (a null age is a value the release shows).
+    """
     f = nw.from_native(frame)
     keys = list(keys)
     out = f.select("row_id", *keys).filter(nw.col("row_id").count().over(*keys) == 1)

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.errors import TruthLeakError
-from synth.release.spec import ReleaseSpec
+from synth.errors import SpecError, TruthLeakError
+from synth.release.spec import ADULT_AGE, OTHER_RESIDENT, ReleaseSpec
 from synth.world.api import World
 
 SALT_ROWS = 0x52454C
+SALT_OTHERS = 0x4F5448  # the sample of other residents (ReleaseSpec.recipients)
 TRUTH_COLUMNS = ("person_id", "household_id", "father_id", "mother_id", "spouse_id", "head_person_id")
 
 
@@ -52,19 +53,82 @@ class Release:
         return AttackerView(data=self.data)
 
 
+# release field -> people column it comes from (district, taluk, local_body and ward come from ward_code)
+PERSON_FIELDS = {
+    "name": "name",
+    "age": "age",
+    "gender": "sex",
+    "date_of_birth": "dob",
+    "relative_name": "relative_name",
+    "house_number": "house_number",
+}
+PLACE_FIELDS = ("district", "taluk", "local_body", "ward")
+
+
 def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
-    """Export the spec's registries and fields from a world, in a random row order."""
+    """Export the spec's registries and fields from a world, in a random row order.
+
+    Parameters
+    ----------
+    world
+        The world to export from.
+    spec
+        Registries, fields, seed and recipients of the export (default: the alleged K-SMART export).
+
+    Returns
+    -------
+    Release
+        ``data``: ``row_id`` (0, 1, ... in the shuffled order) and the spec's fields; ``truth``: ``row_id``,
+        ``person_id`` and ``registry`` of every row. Rows come one per registry membership (a person in
+        two registries has two rows), then one per other resident where ``spec.recipients`` asks for them.
+
+    Raises
+    ------
+    SpecError
+        ``spec.recipients`` is fewer than the exported rows, or more than the world can give.
+
+    Notes
+    -----
+    Only the columns the spec needs are read, and people are joined after the shuffle, so the peak
+    memory is about that of the release itself plus the people columns it needs.
+    """
     spec = spec or ReleaseSpec()
-    people = world.people.select(
-        "person_id",
-        "ward_code",
-        "name",
-        "age",
-        "relative_name",
-        "house_number",
-        gender="sex",
-        date_of_birth="dob",
+    members = _members(world, spec)
+    if spec.recipients is not None:
+        members = pl.concat([members, _other_residents(world, spec, members, spec.recipients)], how="vertical")
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_ROWS,)))
+    order = pl.Series(rng.permutation(members.height))
+    # one contiguous chunk first: gathering across the hundreds of per-file chunks is several times slower
+    members = (
+        members.rechunk().select(pl.all().gather(order)).with_columns(row_id=pl.int_range(pl.len(), dtype=pl.Int64))
     )
+    truth = members.select("row_id", "person_id", "registry")
+
+    wanted = [PERSON_FIELDS[f] for f in spec.fields if f in PERSON_FIELDS]
+    places = [f for f in spec.fields if f in PLACE_FIELDS]
+    rows = members.select("row_id", "person_id", *[f for f in spec.fields if f in members.columns])
+    if wanted or places:
+        # only the released people, and only the columns the spec needs (read, filtered, then joined)
+        people = (
+            world.people.select("person_id", *wanted, *(["ward_code"] if places else []))
+            .filter(pl.col("person_id").is_in(members["person_id"].implode()))
+            .collect()
+            .rechunk()
+        )
+        rows = rows.join(people, on="person_id", how="left", maintain_order="left")
+        del people
+    if places:
+        names = world.place_names().select("ward_code", *places)
+        rows = rows.join(names, on="ward_code", how="left", maintain_order="left")
+    renamed = {PERSON_FIELDS[f]: f for f in spec.fields if f in PERSON_FIELDS}
+    data = rows.rename(renamed).select("row_id", *spec.fields)
+    if "gender" in spec.fields:
+        data = data.with_columns(pl.col("gender").cast(pl.String))
+    return Release(spec=spec, data=data, truth=truth)
+
+
+def _members(world: World, spec: ReleaseSpec) -> pl.DataFrame:
+    """One row per registry membership: person_id, phone, scheme, ration_card, registry (in spec order)."""
     parts = []
     for registry in spec.registries:
         reg = world.table(registry)
@@ -78,16 +142,38 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
                 registry=pl.lit(registry),
             )
         )
-    rows = (
-        pl.concat(parts, how="vertical")
-        .join(people, on="person_id", how="left")
-        .join(world.place_names().drop("local_body_code").lazy(), on="ward_code", how="left")
+    return pl.concat(parts, how="vertical").collect()
+
+
+def _other_residents(world: World, spec: ReleaseSpec, members: pl.DataFrame, recipients: int) -> pl.DataFrame:
+    """``recipients - members.height`` adults with a contact phone in none of the exported registries,
+    sampled without replacement, in person_id order, shaped like ``members``."""
+    wanted = recipients - members.height
+    if wanted < 0:
+        raise SpecError(
+            f"release.recipients = {recipients}: fewer than the {members.height} rows the registries "
+            f"({', '.join(spec.registries)}) export; allowed is at least {members.height}"
+        )
+    eligible = (
+        world.people.select("person_id", "contact_phone", "age")
+        .filter((pl.col("age") >= ADULT_AGE) & pl.col("contact_phone").is_not_null())
+        .join(members.lazy().select("person_id"), on="person_id", how="anti")
+        .select("person_id", "contact_phone")
+        .sort("person_id")
         .collect()
     )
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_ROWS,)))
-    order = rng.permutation(rows.height)
-    rows = rows[order].with_columns(row_id=pl.int_range(pl.len(), dtype=pl.Int64))
-    rows = rows.with_columns(pl.col("gender").cast(pl.String))
-    data = rows.select("row_id", *spec.fields)
-    truth = rows.select("row_id", "person_id", "registry")
-    return Release(spec=spec, data=data, truth=truth)
+    if wanted > eligible.height:
+        raise SpecError(
+            f"release.recipients = {recipients}: more than the world can give; allowed is at most "
+            f"{members.height + eligible.height} ({members.height} exported rows and {eligible.height} other "
+            f"residents aged {ADULT_AGE}+ with a contact phone)"
+        )
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_OTHERS,)))
+    chosen = np.sort(rng.choice(eligible.height, size=wanted, replace=False))
+    return eligible[chosen].select(
+        "person_id",
+        phone="contact_phone",
+        scheme=pl.lit(None, dtype=pl.String),
+        ration_card=pl.lit(None, dtype=pl.String),
+        registry=pl.lit(OTHER_RESIDENT),
+    )

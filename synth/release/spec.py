@@ -2,7 +2,8 @@
 
 The default reproduces the alleged K-SMART export of 31 December 2025: phone, name, age, gender,
 district, taluk, ward and local body of every member of the four registries, with the registry
-each row came from.
+each row came from. ``recipients`` widens it to the list that was allegedly messaged (about 1 crore
+people): the export, plus a seeded sample of other adult residents.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ REGISTRIES = ("employees", "pensioners", "entrepreneurs", "womens_scheme")
 EXPORT_FIELDS = ("phone", "name", "age", "gender", "district", "taluk", "ward", "local_body", "registry")
 EXTRA_FIELDS = ("date_of_birth", "relative_name", "house_number", "scheme", "ration_card")
 ALLOWED_FIELDS = EXPORT_FIELDS + EXTRA_FIELDS
+OTHER_RESIDENT = "other_resident"  # the registry label of rows beyond the export (see ReleaseSpec.recipients)
+ADULT_AGE = 18
+KEYS = ("registries", "fields", "seed", "recipients")
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,27 @@ class ReleaseSpec:
     fields
         Columns of the export, from :data:`ALLOWED_FIELDS`.
     seed
-        Seeds the row order, so that the order of the file reveals nothing about the people.
+        Seeds the row order, so that the order of the file reveals nothing about the people, and the
+        sample of other residents.
+    recipients
+        Total rows of the release, or None (the default) for the export alone. Rows beyond the export
+        are other residents, one row each: people aged 18 or more with a contact phone who are in none
+        of ``registries``, sampled without replacement (seeded by ``seed`` and the world's seed) and
+        labelled ``registry = "other_resident"``, with no scheme and no ration card. It models the
+        allegation that the export was used to message about 1 crore people. :func:`make_release`
+        raises :class:`~synth.errors.SpecError` where it is fewer than the exported rows or more than
+        the exported rows plus the eligible residents of the world.
+
+    Examples
+    --------
+    >>> ReleaseSpec(recipients=10_000_000).recipients  # the export plus other adults, 1 crore rows
+    10000000
     """
 
     registries: tuple[str, ...] = REGISTRIES
     fields: tuple[str, ...] = EXPORT_FIELDS
     seed: int = 0
+    recipients: int | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -59,16 +78,27 @@ class ReleaseSpec:
             problems.append("release.fields: a field is named twice")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             problems.append(f"release.seed = {self.seed!r}: must be a non-negative whole number")
+        n = self.recipients
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            problems.append(
+                f"release.recipients = {n!r}: must be a positive whole number (total rows of the release), "
+                "or absent for the export alone"
+            )
         if problems:
             raise SpecError("\n".join(problems))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ReleaseSpec:
-        unknown = sorted(set(d) - {"registries", "fields", "seed"})
+        """A spec from a mapping (a scenario file's ``[release]`` table); absent keys take their defaults."""
+        unknown = sorted(set(d) - set(KEYS))
         if unknown:
-            raise SpecError(f"release: unknown key '{unknown[0]}'; allowed are registries, fields, seed")
+            raise SpecError(
+                f"release: unknown key '{unknown[0]}'; allowed are {', '.join(KEYS)}"
+                + did_you_mean(unknown[0], list(KEYS))
+            )
         return cls(
             registries=tuple(d.get("registries", REGISTRIES)),
             fields=tuple(d.get("fields", EXPORT_FIELDS)),
             seed=d.get("seed", 0),
+            recipients=d.get("recipients"),
         )

@@ -89,3 +89,80 @@ def test_top_coded_whole_years() -> None:
     coded = RELEASE.with_columns(age=pl.Series(["41", "67", "53", "75+"]))
     guesses = exact_linkage(AttackerView(coded), AuxiliaryData(electoral_roll=ROLL), RNG)
     assert guesses.rows() == [(1, "SYN3"), (3, "SYN5")]  # 80 is coded "75+" on the roll side too
+
+
+def _random_tables(seed: int, n_release: int = 400, n_roll: int = 900) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Small vocabularies (so ties are common), some nulls, a shuffled non-contiguous row_id."""
+    rng = np.random.default_rng(seed)
+
+    def draw(n: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "name": rng.choice(["Sreedevi K", "Sridevi K", "Rajan P", "Mary V", "Abdul R"], n),
+                "gender": rng.choice(["F", "M"], n),
+                "age": pl.Series(rng.integers(40, 46, n), dtype=pl.Int16),
+                "local_body": rng.choice(["Kalpetta", "Meppadi"], n),
+                "ward": pl.Series(rng.integers(1, 4, n), dtype=pl.Int16),
+                "_null_name": rng.random(n) < 0.05,
+                "_null_age": rng.random(n) < 0.05,
+            }
+        ).select(
+            pl.when(~pl.col("_null_name")).then(pl.col("name")).alias("name"),
+            "gender",
+            pl.when(~pl.col("_null_age")).then(pl.col("age")).alias("age"),
+            "local_body",
+            "ward",
+        )
+
+    release = draw(n_release).with_columns(row_id=pl.Series(np.sort(rng.permutation(n_release) * 3 + 5)))
+    roll = draw(n_roll).with_columns(epic=pl.Series([f"SYN{i}" for i in rng.permutation(n_roll)]))
+    return release, roll
+
+
+def _all_collide(cols: list[str], nullable: list[str]) -> pl.Expr:
+    return pl.when(~pl.any_horizontal([pl.col(c).is_null() for c in nullable])).then(pl.lit(7, pl.UInt64))
+
+
+def _few_buckets(cols: list[str], nullable: list[str]) -> pl.Expr:
+    h = (pl.col("age").cast(pl.UInt64) + pl.col("ward").cast(pl.UInt64)) % 3
+    return pl.when(~pl.any_horizontal([pl.col(c).is_null() for c in nullable])).then(h)
+
+
+@pytest.mark.parametrize("weak_hash", [None, _all_collide, _few_buckets], ids=["real", "all-collide", "few-buckets"])
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["shared-buckets-matched-apart", "coarse-keys-matched-whole"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hashed_linkage_is_exact_even_when_hashes_collide(weak_hash, share: float, seed: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import synth.attacks.exact_linkage as el
+    from synth.measure.relational import unique_matches
+
+    monkeypatch.setattr(el, "SHARED_SHARE", share)
+    if weak_hash is not None:
+        monkeypatch.setattr(el, "key_hash", weak_hash)
+    release, roll = _random_tables(seed)
+    keys = ["name", "gender", "age", "local_body", "ward"]
+    expected = unique_matches(release, roll, keys, "epic")
+    got = el.hashed_unique_matches(release, roll, keys, "epic")
+    assert got.equals(expected)
+    assert 0 < got.height < release.height  # some rows link, some tie or miss
+    # a hand count of one row: its keys occur exactly once on the roll
+    first = got.row(0, named=True)
+    row = release.filter(pl.col("row_id") == first["row_id"])
+    assert roll.join(row.select(keys), on=keys).get_column("epic").to_list() == [first["epic"]]
+
+
+def test_hashed_linkage_of_an_unsorted_release_is_by_row_id() -> None:
+    release, roll = _random_tables(3)
+    keys = ["name", "gender", "age", "local_body", "ward"]
+    got = exact_linkage(
+        AttackerView(release.sample(fraction=1.0, shuffle=True, seed=1)),
+        AuxiliaryData(
+            electoral_roll=roll.rename({"gender": "sex"}).with_columns(
+                district=pl.lit("Wayanad"), taluk=pl.lit("Vythiri")
+            )
+        ),
+        RNG,
+    )
+    assert got["row_id"].is_sorted()
+    from synth.measure.relational import unique_matches
+
+    assert got.equals(unique_matches(release, roll, keys, "epic"))

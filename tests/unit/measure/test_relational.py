@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
 
-from synth.measure.relational import key_counts, unique_matches, unique_rows
+from synth.measure.relational import key_counts, match_counts, unique_matches, unique_rows
 
 LEFT = pl.DataFrame({"row_id": [0, 1, 2, 3], "name": ["A", "B", "C", None], "age": [40, 67, 52, 80]})
 RIGHT = pl.DataFrame({"epic": ["E1", "E2", "E3", "E4"], "name": ["A", "A", "B", "C"], "age": [40, 40, 67, 51]})
@@ -36,3 +37,23 @@ def test_unique_rows_and_counts_on_every_backend(backend: str) -> None:
     assert _rows(unique_rows(_as(frame, backend), ["age", "gender"])) == [(2, 67, "M")]
     counts = sorted(_rows(key_counts(_as(frame, backend), ["age", "gender"])))
     assert counts == [(40, "F", 2), (67, "M", 1)]
+
+
+@pytest.mark.parametrize("backend", ["polars", "lazy", "pandas"])
+def test_match_counts_on_every_backend(backend: str) -> None:
+    out = match_counts(_as(LEFT, backend), _as(RIGHT, backend), ["name", "age"], "epic")
+    rows = sorted(_rows(nw.from_native(out).select("row_id", "name", "age", "n", "epic").to_native()))
+    # A/40 is shared by E1 and E2 (the least id is E1), B/67 only by E3; C/52 and the null name match nothing
+    assert rows == [(0, "A", 40, 2, "E1"), (1, "B", 67, 1, "E3")]
+
+
+def test_unique_rows_counts_a_null_key_as_a_value() -> None:
+    frame = pl.DataFrame({"row_id": [0, 1, 2], "age": [None, None, 40], "gender": ["F", "M", "F"]})
+    assert _rows(unique_rows(frame, ["age", "gender"])) == [(0, None, "F"), (1, None, "M"), (2, 40, "F")]
+
+
+def test_match_counts_on_duckdb() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    out = match_counts(duckdb.from_arrow(LEFT.to_arrow()), duckdb.from_arrow(RIGHT.to_arrow()), ["name", "age"], "epic")
+    rows = sorted(pl.from_arrow(out.arrow()).select("row_id", "name", "age", "n", "epic").rows())  # type: ignore[union-attr]
+    assert rows == [(0, "A", 40, 2, "E1"), (1, "B", 67, 1, "E3")]
