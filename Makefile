@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-OUT ?= out/wayanad
-SEED ?= 2026
+OUT ?= out/kerala_2026_export
+SCENARIO ?= scenarios/kerala_2026_export.toml
+# The hmac policy needs a key: a fresh random one per run unless you set your own (never written anywhere).
+SYNTH_HMAC_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(32))")
+export SYNTH_HMAC_KEY
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup browser run test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +20,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job on its embedded default: build one district (Wayanad) and validate it.
+# Headless Chromium for the report's browser test (Debian's package; needs root or sudo once).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The main job on its embedded default: the alleged export on one district at full density (Wayanad),
+# every policy and attack, and the report (OUT/report.html).
 run: $(STAMP)
-	$(BIN)/synth world build --districts Wayanad --seed $(SEED) --workers 2 --out $(OUT)
-	$(BIN)/synth world validate $(OUT) --show failed
+	$(BIN)/synth run $(SCENARIO) --out $(OUT) --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check synth tests benchmarks tools
@@ -29,7 +38,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy synth
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

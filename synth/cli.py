@@ -205,3 +205,97 @@ def list_measures(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         return
     for name, meaning in MEASURES.items():
         out.print(f"[bold]{name:<32}[/] {meaning}", highlight=False)
+
+
+@app.command("run")
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="A scenario TOML file (see scenarios/).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new, empty, or an unfinished run).")],
+    workers: Annotated[int, typer.Option(help="Processes running cells side by side (same results).")] = 1,
+    cache: Annotated[Path | None, typer.Option(help="Folder keeping built worlds between runs.")] = None,
+) -> None:
+    """Run a scenario: every policy x attack x seed cell, then results, releases and the report."""
+    from synth.report import render_report
+    from synth.scenario import load_scenario
+    from synth.scenario.run import check_out, run_scenario
+
+    problems = []
+    scenario = None
+    try:
+        scenario = load_scenario(scenario_file)
+    except SynthError as exc:
+        problems.append(str(exc))
+    try:
+        check_out(out_dir, scenario)
+    except SynthError as exc:
+        problems.append(f"--out: {exc}")
+    if workers < 1:
+        problems.append(f"--workers = {workers}: must be a positive whole number")
+    if problems or scenario is None:
+        _fail(SynthError("\n".join(problems)))
+        return
+    try:
+        with Progress(
+            TextColumn("[bold]running[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task(scenario.id, total=None)
+
+            def progress(done: int, total: int, cell: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{scenario.id}: {cell}")
+
+            result = run_scenario(scenario, out_dir, workers=workers, progress=progress, cache=cache)
+        report = render_report(result.out)
+    except SynthError as exc:
+        _fail(exc)
+        return
+    out.print(f"results: {result.out / 'results.parquet'} ({result.results.height:,} rows)", highlight=False)
+    out.print(f"report:  {report}", highlight=False)
+    if result.notes:
+        out.print(f"{len(result.notes)} figure(s) not measured; see the report's last section", highlight=False)
+
+
+@app.command("report")
+def report(run_dir: Annotated[Path, typer.Argument(help="The output folder of `synth run`.")]) -> None:
+    """Re-render a run's report.html from its results."""
+    from synth.report import render_report
+
+    try:
+        path = render_report(run_dir)
+    except (SynthError, FileNotFoundError) as exc:
+        _fail(exc)
+        return
+    out.print(f"report: {path}", highlight=False)
+
+
+@app.command("check")
+def check(
+    run_dir: Annotated[Path, typer.Argument(help="The output folder of `synth run`.")],
+    maximum: Annotated[
+        list[str] | None,
+        typer.Option("--max", help="ATTACK.MEASURE=VALUE or MEASURE=VALUE: the largest value allowed (repeatable)."),
+    ] = None,
+) -> None:
+    """Exit 1 when a figure exceeds a threshold of the scenario file or of --max (a CI gate)."""
+    from synth.scenario.check import check as find_breaches
+    from synth.scenario.check import parse_max, thresholds_of
+
+    if not (run_dir / "results.parquet").is_file() or not (run_dir / "scenario.resolved.json").is_file():
+        _fail(SynthError(f"{run_dir}: not the output folder of a finished `synth run` (no results.parquet)"))
+    try:
+        thresholds = {**thresholds_of(run_dir), **parse_max(maximum or [])}
+    except SynthError as exc:
+        _fail(exc)
+        return
+    if not thresholds:
+        _fail(SynthError("no thresholds: set [thresholds] in the scenario file or pass --max MEASURE=VALUE"))
+    breaches = find_breaches(pl.read_parquet(run_dir / "results.parquet"), thresholds)
+    for b in breaches:
+        out.print(f"FAIL {b}", highlight=False)
+    if breaches:
+        raise typer.Exit(1)
+    out.print(f"ok: {len(thresholds)} threshold(s) hold", highlight=False)

@@ -91,6 +91,11 @@ MEASURES: dict[str, str] = {
 }
 
 
+# Measured on the machine that ran the attack: they differ from run to run, so runs keep them apart from
+# the results (which are identical for the same scenario and seed).
+TIMED = ("hashes_per_second", "real_space_cpu_core_seconds")
+
+
 class MeasureRow(NamedTuple):
     """One figure: its stable name, value and 95% interval (None where it is not a sampled rate)."""
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from synth.attacks.quasi_identifiers import recode_age
 from synth.measure.relational import key_counts
-from synth.measure.stats import Rate, wilson
+from synth.measure.stats import Rate, Risk, risk, wilson
 from synth.measure.uniqueness_estimators import (
     UniquenessEstimate,
     class_sizes,
@@ -42,29 +42,46 @@ def singled_out_rows(guesses: pl.DataFrame, population: pl.DataFrame) -> pl.Data
 
 @dataclass(frozen=True)
 class SinglingOutScore:
-    """Rows unique in the release, and how many of those predicates single out one person in truth."""
+    """Rows unique in the release, and how many of those predicates single out one person in truth.
+
+    ``precision`` is the share of the attack's predicates that describe exactly one person of the
+    population; ``baseline`` the same share for the predicates the attack finds in a release whose columns
+    were shuffled one by one (values that exist, combined at random); ``risk`` compares the two.
+    """
 
     rows: int
     unique_in_release: Rate
     correct: int
     precision: Rate
     unique_in_population: Rate  # released rows whose quasi-identifiers are unique in the whole population
+    baseline: Rate
+    risk: Risk
 
 
-def score_singling_out(guesses: pl.DataFrame, release: pl.DataFrame, population: pl.DataFrame) -> SinglingOutScore:
-    """Score the attack's predicates against the population (coded like the release)."""
+def score_singling_out(
+    guesses: pl.DataFrame, baseline: pl.DataFrame, release: pl.DataFrame, population: pl.DataFrame
+) -> SinglingOutScore:
+    """Score the attack's predicates, and its baseline's, against the population (coded like the release)."""
     keys = [c for c in guesses.columns if c != "row_id"]
     counts: pl.DataFrame = key_counts(population, keys, "n_pop")
-    hit = guesses.join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
-    correct = int((hit["n_pop"] == 1).sum())
+
+    def singled(predicates: pl.DataFrame) -> int:
+        hit = predicates.join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
+        return int((hit["n_pop"] == 1).sum())
+
+    correct = singled(guesses)
     in_pop = release.select(keys).join(counts, on=keys, how="left")
     unique_pop = int((in_pop["n_pop"] == 1).sum())
+    precision = wilson(correct, guesses.height)
+    base = wilson(singled(baseline.select(guesses.columns)), baseline.height)
     return SinglingOutScore(
         rows=release.height,
         unique_in_release=wilson(guesses.height, release.height),
         correct=correct,
-        precision=wilson(correct, guesses.height),
+        precision=precision,
         unique_in_population=wilson(unique_pop, release.height),
+        baseline=base,
+        risk=risk(precision, base),
     )
 
 

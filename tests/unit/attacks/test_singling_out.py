@@ -32,10 +32,23 @@ POPULATION = pl.DataFrame(
 def test_unique_rows_and_their_truth() -> None:
     guesses = singling_out(AttackerView(RELEASE), AuxiliaryData(), np.random.default_rng(0))
     assert guesses["row_id"].to_list() == [2, 3]  # rows 0 and 1 share (40, F)
-    s = score_singling_out(guesses, RELEASE, POPULATION)
+    # the baseline's predicates (from a shuffled release): (40, M) describes nobody, (80, F) nobody,
+    # (67, F) nobody, (40, F) three people: none singles anybody out
+    baseline = pl.DataFrame(
+        {
+            "row_id": [0, 1, 2, 3],
+            "age": [40, 80, 67, 40],
+            "gender": ["M", "F", "F", "F"],
+            "local_body": ["Kalpetta"] * 4,
+        }
+    )
+    s = score_singling_out(guesses, baseline, RELEASE, POPULATION)
     # (67, M) is unique in the population; (80, M) is not (two such people, one released)
     assert (s.unique_in_release.value, s.correct, s.precision.value) == (0.5, 1, 0.5)
     assert s.unique_in_population.value == 0.25
+    assert (s.baseline.value, s.risk.value) == (0.0, 0.5)
+    lucky = baseline.with_columns(age=pl.Series([67, 80, 67, 40]), gender=pl.Series(["M", "F", "F", "F"]))
+    assert score_singling_out(guesses, lucky, RELEASE, POPULATION).baseline.value == 0.25  # (67, M) once
 
 
 def test_bad_input() -> None:

@@ -1,0 +1,312 @@
+"""The report of a scenario run: one self-contained HTML file (inline styles and SVG, nothing fetched).
+
+It opens with plain sentences per policy (who can be re-identified, contacted and profiled, and what the
+policy keeps of each purpose), then the charts (exposure against utility, exposure by group and by
+district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
+and the questions the DPDP Act 2023 raises about it. Figures are means over the scenario's seeds; an
+interval is the widest of the seeds' 95% intervals.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from synth.report import svg
+
+LINKAGE = ("exact_linkage", "probabilistic_linkage")
+ESTIMATORS = ("pitman", "zayatz", "snb", "dankar")
+PURPOSE_MEASURE = {
+    "outreach": ("outreach_reach", "Outreach: share of intended recipients reachable"),
+    "ward_planning": ("ward_planning_within_tolerance", "Ward planning: cells counted within 10%"),
+    "research": ("research_accuracy", "Research: accuracy of a model trained on the release"),
+}
+CHECK_SCRIPT = """
+document.addEventListener('DOMContentLoaded', function () {
+  var charts = document.querySelectorAll('svg.chart-svg');
+  var rendered = 0;
+  charts.forEach(function (c) {
+    var box = c.getBBox();
+    if (box.width > 0 && box.height > 0 && c.childElementCount > 0) {
+      c.setAttribute('data-rendered', 'yes');
+      rendered++;
+    }
+  });
+  document.body.setAttribute('data-charts', charts.length + ':' + rendered);
+});
+"""
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ddd;padding:.25em .5em}
+th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.summary li{margin:.4em 0}.note{color:#555;font-size:.9em}figure.chart{margin:1em 0}
+figcaption{font-weight:600;margin-bottom:.3em}.grid{stroke:#e5e5e5}.tick{font-size:11px;fill:#444}
+.axis{font-size:12px;fill:#222}.label{font-size:11px;fill:#222}.q{margin:.2em 0}
+"""
+
+
+def render_report(run_dir: str | Path) -> Path:
+    """Write ``run_dir/report.html`` from the run's results, notes and resolved scenario; return its path."""
+    run = Path(run_dir)
+    for name in ("results.parquet", "scenario.resolved.json"):
+        if not (run / name).is_file():
+            raise FileNotFoundError(f"{run}: no {name}; is this the output folder of `synth run`?")
+    results = pl.read_parquet(run / "results.parquet")
+    if (run / "timings.parquet").is_file():
+        results = pl.concat([results, pl.read_parquet(run / "timings.parquet")])
+    resolved = json.loads((run / "scenario.resolved.json").read_text())
+    notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
+    html = build_html(results, resolved, notes)
+    tmp = run / ".report.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(run / "report.html")
+    return run / "report.html"
+
+
+def summarize(results: pl.DataFrame) -> pl.DataFrame:
+    """Mean over seeds of every (policy, attack, group, measure); the widest interval of the seeds."""
+    return results.group_by("policy", "attack", "group", "measure", maintain_order=True).agg(
+        pl.col("value").mean(), pl.col("ci_low").min(), pl.col("ci_high").max(), seeds=pl.len()
+    )
+
+
+def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]) -> str:
+    """The whole report as a string."""
+    scenario = resolved.get("scenario", {})
+    head = scenario.get("scenario", {})
+    policies = [p["id"] for p in resolved.get("policies", [])] or results["policy"].unique(
+        maintain_order=True
+    ).to_list()
+    table = summarize(results)
+    fig = _Figures(table)
+    sections = [
+        f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
+        f"<p>{escape(str(head.get('description', '')))}</p>",
+        _setting(resolved),
+        "<h2>Summary</h2>",
+        '<ul class="summary">' + "".join(f"<li>{_sentence(fig, p)}</li>" for p in policies) + "</ul>",
+        "<h2>Exposure against utility</h2>",
+        "".join(_frontier(fig, policies, purpose) for purpose in resolved.get("purposes", PURPOSE_MEASURE)),
+        "<h2>Exposure by group and district</h2>",
+        _by_stratum(fig, policies, "registry", "Re-identified by registry group (share of released rows)"),
+        _by_stratum(fig, policies, "district", "Re-identified by district (share of released rows)"),
+        "<h2>Population uniqueness: estimators against the truth</h2>",
+        _uniqueness(fig, policies),
+        "<h2>What each policy does</h2>",
+        _policy_steps(resolved),
+        "<h2>Questions under the DPDP Act 2023</h2>",
+        '<p class="note">Questions for the reader, not legal advice.</p>',
+        "".join(_dpdp(fig, p) for p in policies),
+        "<h2>All figures</h2>",
+        '<p class="note">Means over the seeds; the interval is the widest of the seeds\' Wilson 95% intervals. '
+        "Measure names are defined by <code>synth list measures</code>.</p>",
+        "".join(_figures_table(table, p) for p in policies),
+        "<h2>Not measured</h2>",
+        "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else "<p>Everything ran.</p>",
+    ]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(str(head.get('id', 'report')))}: synth report</title>"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; img-src data:\">"
+        f"<style>{STYLE}</style><script>{CHECK_SCRIPT}</script></head><body>" + "".join(sections) + "</body></html>"
+    )
+
+
+class _Figures:
+    """Lookups into the summarized results."""
+
+    def __init__(self, table: pl.DataFrame) -> None:
+        self.values = {(r["policy"], r["attack"], r["group"], r["measure"]): r for r in table.iter_rows(named=True)}
+
+    def get(self, policy: str, attack: str, measure: str, group: str = "all") -> float | None:
+        row = self.values.get((policy, attack, group, measure))
+        return None if row is None else float(row["value"])
+
+    def groups(self, attack: str, stratum: str) -> list[str]:
+        return sorted({g for (_, a, g, _) in self.values if a == attack and g.startswith(f"{stratum}=")})
+
+    def linkage(self, policy: str) -> tuple[str, float, float] | None:
+        """The linkage attack that re-identifies most: its id, people re-identified and recall."""
+        best = None
+        for attack in LINKAGE:
+            correct = self.get(policy, attack, "correct")
+            if correct is not None and (best is None or correct > best[1]):
+                best = (attack, correct, self.get(policy, attack, "recall") or 0.0)
+        return best
+
+
+def _n(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:,.0f}"
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.1%}"
+
+
+def _setting(resolved: dict[str, Any]) -> str:
+    s = resolved.get("scenario", {})
+    attacker = s.get("attacker", {})
+    world = resolved.get("world_manifest_spec", {})
+    where = ", ".join(world.get("districts") or []) or "the whole state"
+    if world.get("local_bodies"):
+        where = f"{world['local_bodies']} local bodies of {where}"
+    recipient = s.get("recipient", {})
+    return (
+        f"<p>World: synthetic {escape(str(world.get('preset', '')))}, {escape(where)}, seed {world.get('seed')}. "
+        f"Recipient: {escape(str(recipient.get('name', 'the recipient')))}; onward leak: "
+        f"{float(recipient.get('onward_leak', 1.0)):.0%} of the released rows. Attacker's sources: "
+        f"{escape(', '.join(attacker.get('sources', ['electoral_roll', 'caller_id'])))}. "
+        f"Seeds: {escape(', '.join(map(str, s.get('seeds', [0]))))}.</p>"
+    )
+
+
+def _sentence(fig: _Figures, policy: str) -> str:
+    released = fig.get(policy, "reach", "people_released") or fig.get(policy, "utility", "outreach_people_released")
+    parts = [f"<b>{escape(policy)}</b>: "]
+    link = fig.linkage(policy)
+    if link is not None:
+        attack, correct, recall = link
+        precision = fig.get(policy, attack, "precision")
+        parts.append(
+            f"an attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them) by "
+            f"{attack.replace('_', ' ')}, with {_pct(precision)} of its matches right"
+        )
+    else:
+        parts.append("no released row can be linked to a named person (the release holds no rows of people)")
+    contact, fraud = fig.get(policy, "reach", "contactable"), fig.get(policy, "reach", "fraud_ready")
+    if contact is not None:
+        share = f" ({_pct(contact / released)})" if released else ""
+        parts.append(f"; {_n(contact)} people can be phoned{share} and {_n(fraud)} vulnerable people profiled")
+    recovered = fig.get(policy, "hash_reversal", "correct")
+    if recovered is not None:
+        cands, plan = fig.get(policy, "hash_reversal", "candidates"), fig.get(policy, "hash_reversal", "plan_size")
+        core, gpu = (
+            fig.get(policy, "hash_reversal", "real_space_cpu_core_seconds"),
+            fig.get(policy, "hash_reversal", "real_space_gpu_seconds"),
+        )
+        part = f" in a slice of {_n(cands)} of the plan's {_n(plan)} numbers" if cands and plan and cands < plan else ""
+        cost = (
+            f"; the real mobile space takes {core / 3600:,.1f} core-hours, {gpu:,.1f} s on one GPU"
+            if core and gpu
+            else ""
+        )
+        parts.append(
+            f"; hash reversal recovered {_n(recovered)} phone numbers "
+            f"({_pct(fig.get(policy, 'hash_reversal', 'recall'))} of the digests){part}{cost}"
+        )
+    unique = fig.get(policy, "singling_out", "unique_in_population")
+    if unique is not None:
+        parts.append(f"; {_pct(unique)} of rows single out one person in the whole population")
+    keeps = []
+    for purpose, (measure, _) in PURPOSE_MEASURE.items():
+        v = fig.get(policy, "utility", measure)
+        if v is not None:
+            keeps.append(f"{purpose.replace('_', ' ')} {_pct(v)}")
+    ceiling = fig.get(policy, "utility", "research_ceiling")
+    if keeps:
+        extra = (
+            f" (the original release gives {_pct(ceiling)})" if ceiling is not None and "research" in keeps[-1] else ""
+        )
+        parts.append(f". It keeps: {', '.join(keeps)}{extra}.")
+    else:
+        parts.append(". It keeps none of the measured purposes.")
+    return "".join(parts)
+
+
+def _exposure(fig: _Figures, policy: str) -> float:
+    link = fig.linkage(policy)
+    return link[2] if link is not None else 0.0
+
+
+def _frontier(fig: _Figures, policies: list[str], purpose: str) -> str:
+    measure, label = PURPOSE_MEASURE[purpose]
+    points = [(p, _exposure(fig, p), u) for p in policies if (u := fig.get(p, "utility", measure)) is not None]
+    if not points:
+        return f'<p class="note">{escape(label)}: no policy gives a figure.</p>'
+    return svg.scatter(
+        f"{label} against re-identification", f"frontier-{purpose}", points, "re-identified (share of rows)", label
+    )
+
+
+def _by_stratum(fig: _Figures, policies: list[str], stratum: str, title: str) -> str:
+    found = [a for a in LINKAGE if fig.groups(a, stratum)]
+    if not found:
+        return f'<p class="note">No linkage breakdown by {stratum}.</p>'
+    attack = max(found, key=lambda a: sum(fig.get(p, a, "correct") or 0.0 for p in policies))
+    groups = fig.groups(attack, stratum)
+    series = [(p, [fig.get(p, attack, "recall", g) for g in groups]) for p in policies]
+    series = [(p, vs) for p, vs in series if any(v is not None for v in vs)]
+    names = [g.split("=", 1)[1] for g in groups]
+    return svg.grouped_bars(f"{title}, {attack.replace('_', ' ')}", f"by-{stratum}", names, series, "re-identified")
+
+
+def _uniqueness(fig: _Figures, policies: list[str]) -> str:
+    shown = [p for p in policies if fig.get(p, "release", "true_share") is not None]
+    if not shown:
+        return '<p class="note">No release of rows to estimate uniqueness on.</p>'
+    series = [("truth", [fig.get(p, "release", "true_share") for p in shown])]
+    series += [(e, [fig.get(p, "release", f"unique_share_{e}") for p in shown]) for e in ESTIMATORS]
+    chart = svg.grouped_bars(
+        "Share of the population unique on the release's quasi-identifiers", "uniqueness", shown, series, "share", True
+    )
+    return chart + (
+        '<p class="note">Estimators see only the release and the population size, as a data holder would; '
+        "the truth is counted in the synthetic world. A missing bar: the estimator did not converge.</p>"
+    )
+
+
+def _policy_steps(resolved: dict[str, Any]) -> str:
+    items = []
+    for p in resolved.get("policies", []):
+        steps = "".join(f"<li><code>{escape(s)}</code></li>" for s in p.get("steps", [])) or "<li>none</li>"
+        items.append(f"<h3>{escape(p['id'])}</h3><p>{escape(p.get('description', ''))}</p><ol>{steps}</ol>")
+    return "".join(items)
+
+
+def _dpdp(fig: _Figures, policy: str) -> str:
+    link = fig.linkage(policy)
+    reid = f"{_n(link[1])} released rows can be tied to named voters" if link else "no row can be tied to a voter"
+    reach = fig.get(policy, "utility", "outreach_reach")
+    questions = [
+        (
+            "Purpose limitation (sections 4 to 6)",
+            "Was messaging these people a purpose they were told of and agreed to, or a legitimate use "
+            f"the Act allows? This release lets its holder reach {_pct(reach)} of the intended recipients.",
+        ),
+        (
+            "Data minimisation (section 6(1))",
+            "Is every field released necessary for that purpose, or would a narrower release "
+            "(tokens, aggregate counts, the controller sending) serve it?",
+        ),
+        (
+            "Security safeguards (section 8(5))",
+            f"If this release leaked onward, {reid}; are the safeguards around it reasonable for that exposure?",
+        ),
+    ]
+    body = "".join(f'<p class="q"><b>{escape(t)}</b>: {escape(q)}</p>' for t, q in questions)
+    return f"<h3>{escape(policy)}</h3>{body}"
+
+
+def _figures_table(table: pl.DataFrame, policy: str) -> str:
+    rows = table.filter((pl.col("policy") == policy) & (pl.col("group") == "all"))
+    if rows.height == 0:
+        return f"<h3>{escape(policy)}</h3><p>No figures.</p>"
+    body = []
+    for r in rows.iter_rows(named=True):
+        ci = "" if r["ci_low"] is None else f"{r['ci_low']:.4g} to {r['ci_high']:.4g}"
+        body.append(
+            f"<tr><td>{escape(r['attack'])}</td><td>{escape(r['measure'])}</td>"
+            f'<td class="num">{r["value"]:,.6g}</td><td class="num">{ci}</td></tr>'
+        )
+    return (
+        f"<h3>{escape(policy)}</h3><table><tr><th>attack</th><th>measure</th><th>value</th><th>95% interval</th></tr>"
+        + "".join(body)
+        + "</table>"
+    )

@@ -1,0 +1,76 @@
+"""The gate: compare a run's results with thresholds (the largest value allowed of a measure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from synth.errors import SpecError, did_you_mean
+from synth.measure.names import MEASURES
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One figure above its threshold."""
+
+    policy: str
+    seed: int
+    attack: str
+    measure: str
+    value: float
+    maximum: float
+
+    def __str__(self) -> str:
+        return (
+            f"policy {self.policy}, seed {self.seed}: {self.attack}.{self.measure} = {self.value:.6g} "
+            f"exceeds the maximum {self.maximum:.6g}"
+        )
+
+
+def parse_max(items: Sequence[str]) -> dict[str, float]:
+    """``ATTACK.MEASURE=VALUE`` or ``MEASURE=VALUE`` (every attack) from the command line."""
+    out: dict[str, float] = {}
+    problems = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        measure = key.rpartition(".")[2]
+        if not sep or not key:
+            problems.append(f"--max {item!r}: expected MEASURE=VALUE or ATTACK.MEASURE=VALUE")
+            continue
+        if measure not in MEASURES:
+            problems.append(
+                f"--max {item!r}: unknown measure '{measure}'; see synth list measures"
+                + did_you_mean(measure, list(MEASURES))
+            )
+            continue
+        try:
+            out[key] = float(value)
+        except ValueError:
+            problems.append(f"--max {item!r}: '{value}' is not a number")
+    if problems:
+        raise SpecError("\n".join(problems))
+    return out
+
+
+def thresholds_of(run_dir: Path) -> dict[str, float]:
+    """The thresholds in the run's scenario file."""
+    resolved = json.loads((run_dir / "scenario.resolved.json").read_text())
+    return {k: float(v) for k, v in resolved.get("scenario", {}).get("thresholds", {}).items()}
+
+
+def check(results: pl.DataFrame, thresholds: Mapping[str, float]) -> list[Breach]:
+    """Every (policy, seed) figure of the totals above its threshold, in the results' order."""
+    breaches = []
+    totals = results.filter(pl.col("group") == "all")
+    for key, maximum in thresholds.items():
+        attack, _, measure = key.rpartition(".")
+        rows = totals.filter(pl.col("measure") == measure)
+        if attack:
+            rows = rows.filter(pl.col("attack") == attack)
+        for r in rows.filter(pl.col("value") > maximum).iter_rows(named=True):
+            breaches.append(Breach(r["policy"], r["seed"], r["attack"], measure, r["value"], maximum))
+    return breaches

@@ -1,0 +1,288 @@
+"""Run a scenario: build or reuse its world, run every seed x policy x attack cell, write the results.
+
+Output folder::
+
+    results.parquet, results.json   one tidy row per scenario, seed, policy, attack, group, measure
+    timings.parquet                 figures measured on this machine (hash rates), which vary by run
+    notes.json                      what could not be measured, and why
+    scenario.toml                   the scenario file as given; scenario.resolved.json as validated
+    releases/POLICY.parquet         the attacker's view of each policy's release (first seed)
+    truth/POLICY.parquet            its hidden truth (row_id -> person_id), kept apart
+    cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
+    report.html                     the report (synth.report)
+
+Every cell's randomness comes from (seed, policy, attack), so the results are the same in any order,
+in one process or several.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+import synth
+from synth.attacks.auxiliary import auxiliary_from_world
+from synth.errors import OutputError, PolicyError, SpecError
+from synth.measure.names import TIMED
+from synth.policies.base import Policy
+from synth.release.build import make_release
+from synth.scenario.cells import ORDER, RESULT_SCHEMA, CellContext, leak, rng_for, run_cell, sample_sources
+from synth.scenario.spec import Scenario, WorldRef
+from synth.world.api import World, build_world, open_world
+
+PACKAGE_DIR = Path(synth.__file__).resolve().parent
+MARKER = "scenario.resolved.json"
+FOUND = {"exact_linkage": "links", "probabilistic_linkage": "fuzzy_links", "hash_reversal": "phones"}
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where the run wrote, its tidy results and its notes."""
+
+    out: Path
+    results: pl.DataFrame
+    notes: tuple[str, ...]
+
+
+def run_scenario(
+    scenario: Scenario,
+    out: str | Path,
+    workers: int = 1,
+    progress: Progress | None = None,
+    cache: str | Path | None = None,
+) -> RunResult:
+    """Run every cell of ``scenario`` into ``out`` (resuming finished cells) and write the results.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`synth.scenario.load_scenario`).
+    out
+        Output folder: new, empty, or holding an unfinished run of the same scenario.
+    workers
+        Processes running cells side by side; the results do not depend on it.
+    progress
+        Optional callback ``progress(done, total, cell)``.
+    cache
+        Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SpecError(f"workers = {workers!r}: must be a positive whole number")
+    out = _prepare_out(Path(out), scenario)
+    world = _world(scenario.world, workers, cache)
+    _write_text(out / MARKER, json.dumps(_resolved(scenario, world), indent=2, sort_keys=True))
+    if Path(scenario.source).is_file():
+        _write_text(out / "scenario.toml", Path(scenario.source).read_text())
+    groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
+    args = [(scenario, str(world.path), str(out), seed, i) for seed, i in groups]
+    notes: list[str] = []
+    if workers == 1 or len(groups) == 1:
+        for done, a in enumerate(args, start=1):
+            notes += _run_group(a)
+            if progress:
+                progress(done, len(args), f"seed {a[3]} / {scenario.policies[a[4]].id}")
+    else:
+        # spawned, not forked: a fork of a process whose Polars, DuckDB or torch threads hold locks can hang
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for done, group_notes in enumerate(pool.map(_run_group, args), start=1):
+                notes += group_notes
+                if progress:
+                    seed, i = groups[done - 1]
+                    progress(done, len(args), f"seed {seed} / {scenario.policies[i].id}")
+    everything = collect(out, scenario)
+    timed = pl.col("measure").is_in(list(TIMED))
+    results, timings = everything.filter(~timed), everything.filter(timed)
+    _write_parquet(out / "results.parquet", results)
+    _write_parquet(out / "timings.parquet", timings)
+    _write_text(out / "results.json", json.dumps(results.to_dicts(), indent=1, allow_nan=False))
+    _write_text(out / "notes.json", json.dumps(notes, indent=1))
+    return RunResult(out=out, results=results, notes=tuple(notes))
+
+
+def units(scenario: Scenario) -> list[str]:
+    """What runs in every cell, in order: release measures, utility, then the attacks."""
+    return ["release", "utility", *[a for a in ORDER if a in scenario.attacks]]
+
+
+def collect(out: Path, scenario: Scenario) -> pl.DataFrame:
+    """Every finished cell's rows, in the scenario's order of seeds, policies and units."""
+    frames = [
+        pl.read_parquet(path)
+        for seed in scenario.seeds
+        for policy in scenario.policies
+        for unit in units(scenario)
+        if (path := _cell_path(out, seed, policy.id, unit)).is_file()
+    ]
+    if not frames:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    return pl.concat(frames)
+
+
+def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
+    """One seed and one policy: every unit, each written as a cell file once finished."""
+    scenario, world_path, out_text, seed, index = args
+    out, policy = Path(out_text), scenario.policies[index]
+    todo = [u for u in units(scenario) if not _cell_path(out, seed, policy.id, u).is_file()]
+    notes_path = out / "cells" / f"seed={seed}" / policy.id / "notes.json"
+    if not todo:
+        return list(json.loads(notes_path.read_text())) if notes_path.is_file() else []
+    ctx = _context(scenario, world_path, seed)
+    ctx.found = _found(out, seed, policy.id)
+    notes: list[str] = list(json.loads(notes_path.read_text())) if notes_path.is_file() else []
+    try:
+        minimized = _minimize(ctx, policy)
+    except (PolicyError, SpecError) as exc:
+        notes.append(f"{policy.id}: the policy could not be applied: {exc}")
+        for unit in todo:
+            _write_parquet(_cell_path(out, seed, policy.id, unit), pl.DataFrame(schema=RESULT_SCHEMA))
+        _write_text(notes_path, json.dumps(notes))
+        return notes
+    if seed == scenario.seeds[0]:
+        _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
+        _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
+    for unit in todo:
+        params = dict(scenario.attacks.get(unit, {}))
+        if unit == "utility":
+            params = {"purposes": scenario.purposes}
+        cell = run_cell(ctx, policy, minimized, unit, params)
+        notes += cell.notes
+        if unit in FOUND and FOUND[unit] in ctx.found:
+            _write_parquet(
+                out / "cells" / f"seed={seed}" / policy.id / f"found_{FOUND[unit]}.parquet", ctx.found[FOUND[unit]]
+            )
+        _write_text(notes_path, json.dumps(notes))
+        _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
+    return notes
+
+
+def _minimize(ctx: CellContext, policy: Policy):  # type: ignore[no-untyped-def]
+    from synth.policies.apply import minimize
+
+    return minimize(ctx.leaked, copy.deepcopy(policy))
+
+
+@lru_cache(maxsize=2)
+def _world_at(path: str) -> World:
+    return open_world(path)
+
+
+_CONTEXTS: dict[tuple[str, str, int], CellContext] = {}
+
+
+def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
+    """The export, its leaked part and the attacker's sources for one seed (kept for the next policy)."""
+    key = (scenario.id, world_path, seed)
+    if key not in _CONTEXTS:
+        _CONTEXTS.clear()
+        world = _world_at(world_path)
+        release = make_release(world, scenario.release)
+        leaked = leak(release, scenario.onward_leak, rng_for(seed, "onward_leak"))
+        aux = sample_sources(
+            auxiliary_from_world(world, scenario.sources), dict(scenario.coverage), rng_for(seed, "coverage")
+        )
+        roll_truth = world.table("roll_truth").collect()
+        _CONTEXTS[key] = CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed)
+    ctx = _CONTEXTS[key]
+    return CellContext(ctx.scenario, ctx.world, ctx.release, ctx.leaked, ctx.aux, ctx.roll_truth, ctx.seed)
+
+
+def _found(out: Path, seed: int, policy: str) -> dict[str, pl.DataFrame]:
+    folder = out / "cells" / f"seed={seed}" / policy
+    return {
+        name: pl.read_parquet(folder / f"found_{name}.parquet")
+        for name in FOUND.values()
+        if (folder / f"found_{name}.parquet").is_file()
+    }
+
+
+def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
+    return out / "cells" / f"seed={seed}" / policy / f"{unit}.parquet"
+
+
+def _world(ref: WorldRef, workers: int, cache: str | Path | None) -> World:
+    if ref.path is not None:
+        return open_world(ref.path)
+    spec = {
+        "preset": ref.preset,
+        "districts": list(ref.districts),
+        "local_bodies": ref.local_bodies,
+        "seed": ref.seed,
+        "phone_plan": ref.phone_plan,
+    }
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+    root = Path(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds")
+    return build_world(
+        root / f"{ref.preset}-{digest}",
+        preset=ref.preset,
+        districts=ref.districts,
+        local_bodies=ref.local_bodies,
+        seed=ref.seed,
+        workers=workers,
+        phone_plan=ref.phone_plan,
+    )
+
+
+def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
+    return {
+        "scenario": dict(scenario.raw),
+        "policies": [
+            {"id": p.id, "description": p.description, "steps": [repr(step) for step in p.steps]}
+            for p in scenario.policies
+        ],
+        "purposes": list(scenario.purposes),
+        "world_path": str(world.path),
+        "world_manifest_spec": world.manifest["build"]["spec"],
+        "synth_version": synth.__version__ if hasattr(synth, "__version__") else "0.1.0",
+    }
+
+
+def check_out(out: Path, scenario: Scenario | None) -> None:
+    """Refuse an output folder inside the package, a file, or a folder holding anything but this run."""
+    out = out.resolve()
+    if out == PACKAGE_DIR or PACKAGE_DIR in out.parents:
+        raise OutputError(f"output folder {out} is inside the package ({PACKAGE_DIR}); choose a folder outside it")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output folder {out} is a file; choose a folder")
+    if out.is_dir() and any(out.iterdir()):
+        marker = out / MARKER
+        if not marker.is_file():
+            raise OutputError(f"output folder {out} holds other files; choose a new or empty folder")
+        if scenario is not None and json.loads(marker.read_text()).get("scenario") != json.loads(
+            json.dumps(dict(scenario.raw))
+        ):
+            raise OutputError(
+                f"output folder {out} holds the results of a different scenario; choose another folder or delete it"
+            )
+
+
+def _prepare_out(out: Path, scenario: Scenario) -> Path:
+    check_out(out, scenario)
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _write_parquet(path: Path, frame: pl.DataFrame) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

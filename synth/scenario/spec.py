@@ -1,0 +1,453 @@
+"""Scenario files: one TOML file names the world, the release, who receives and leaks it, what the attacker
+knows, the policies compared, the attacks and purposes measured, the seeds, and the gate's thresholds.
+
+Validation runs before any work and reports every problem at once, each with its key path, the value
+and what is allowed (with a did-you-mean for misspelt names). A scenario file::
+
+    spec_version = 1
+    policies = ["as_exported", "k5"]  # shipped ids, policy files; or inline [[inline_policies]] tables
+    purposes = ["outreach", "ward_planning", "research"]
+    seeds = [1, 2]
+
+    [scenario]
+    id = "kerala_2026_export"
+    description = "The alleged K-SMART export and its onward leak."
+
+    [world]                       # or: path = "out/kerala" (an existing world folder)
+    preset = "kerala-2026"
+    districts = ["Wayanad"]       # or local_bodies = 20; neither: the whole state
+    seed = 2026
+
+    [release]                     # registries, fields and seed, as synth.release.ReleaseSpec
+    registries = ["employees", "pensioners", "entrepreneurs", "womens_scheme"]
+
+    [recipient]
+    name = "a campaign's messaging vendor"
+    onward_leak = 1.0             # share of the released rows that reach the attacker
+
+    [attacker]
+    sources = ["electoral_roll", "caller_id"]
+    coverage = { caller_id = 0.6 }   # share of each source's rows the attacker holds (default 1)
+
+    [attacks.exact_linkage]
+    [attacks.attribute_inference]
+    secret = "widowhood"
+
+    [thresholds]                  # the gate: ATTACK.MEASURE = the largest value allowed
+    "exact_linkage.correct" = 0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from synth.attacks.attribute_inference import AttributeInferenceParams
+from synth.attacks.auxiliary import SOURCES
+from synth.attacks.membership_inference import MembershipInferenceParams
+from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
+from synth.attacks.registry import ATTACKS
+from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
+from synth.measure.names import MEASURES
+from synth.policies.base import Policy
+from synth.policies.library import load_policy, policy_from_dict, policy_ids
+from synth.release.spec import ReleaseSpec
+
+SPEC_VERSION = 1
+PURPOSES = ("outreach", "ward_planning", "research")
+TOP_KEYS = (
+    "spec_version",
+    "scenario",
+    "world",
+    "release",
+    "recipient",
+    "attacker",
+    "policies",
+    "inline_policies",
+    "attacks",
+    "purposes",
+    "seeds",
+    "thresholds",
+)
+WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
+# Parameters of each attack as a scenario sets them: the attack's own, and how its experiment is set up.
+ATTACK_PARAMS: dict[str, tuple[str, ...]] = {
+    "exact_linkage": (),
+    "probabilistic_linkage": tuple(f.name for f in dataclasses.fields(ProbabilisticLinkageParams)),
+    "singling_out": (),
+    "attribute_inference": tuple(f.name for f in dataclasses.fields(AttributeInferenceParams)),
+    "hash_reversal": ("budget",),
+    "membership_inference": (
+        *(f.name for f in dataclasses.fields(MembershipInferenceParams)),
+        "targets_per_side",
+        "holdout_share",
+    ),
+    "reach": (),
+}
+
+
+class ScenarioError(SpecError):
+    """A scenario file is malformed; the message lists every problem, one per line."""
+
+
+@dataclass(frozen=True)
+class WorldRef:
+    """The world a scenario runs on: an existing folder (``path``), or a spec to build (and cache)."""
+
+    preset: str = "kerala-2026"
+    districts: tuple[str, ...] = ()
+    local_bodies: int | None = None
+    seed: int = 0
+    phone_plan: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario (see the module docstring for the file)."""
+
+    id: str
+    description: str
+    world: WorldRef
+    release: ReleaseSpec
+    recipient: str
+    onward_leak: float
+    sources: tuple[str, ...]
+    coverage: Mapping[str, float]
+    policies: tuple[Policy, ...]
+    attacks: Mapping[str, Mapping[str, Any]]
+    purposes: tuple[str, ...]
+    seeds: tuple[int, ...]
+    thresholds: Mapping[str, float]
+    source: str = field(default="<dict>", compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises one :class:`ScenarioError` listing every problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: scenario file not found")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    return scenario_from_dict(raw, str(path), base=path.parent)
+
+
+def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Path | None = None) -> Scenario:
+    """Validate a scenario's TOML structure; ``base`` resolves relative policy file paths."""
+    p = _Problems(source)
+    for key in raw:
+        if key not in TOP_KEYS:
+            p.add(key, raw[key], f"unknown key; allowed are {', '.join(TOP_KEYS)}", key, TOP_KEYS)
+    version = raw.get("spec_version")
+    if version != SPEC_VERSION:
+        p.add("spec_version", version, f"must be {SPEC_VERSION}")
+    head = _table(p, raw, "scenario")
+    for key in head:
+        if key not in ("id", "description"):
+            p.add(f"scenario.{key}", head[key], "unknown key; allowed are id, description", key, ("id", "description"))
+    scenario_id = head.get("id")
+    if not isinstance(scenario_id, str) or not scenario_id.replace("_", "").replace("-", "").isalnum():
+        p.add("scenario.id", scenario_id, "must be a name of letters, digits, '_' and '-'")
+        scenario_id = "?"
+    description = head.get("description", "")
+    if not isinstance(description, str):
+        p.add("scenario.description", description, "must be text")
+
+    world = _world(p, _table(p, raw, "world"))
+    release = _release(p, _table(p, raw, "release"))
+    recipient, leak = _recipient(p, _table(p, raw, "recipient"))
+    sources, coverage = _attacker(p, _table(p, raw, "attacker"))
+    policies = _policies(p, raw, base)
+    attacks = _attacks(p, _table(p, raw, "attacks"), sources)
+    purposes = _names(p, "purposes", raw.get("purposes", list(PURPOSES)), PURPOSES)
+    seeds = _seeds(p, raw.get("seeds", [0]))
+    thresholds = _thresholds(p, _table(p, raw, "thresholds"), attacks)
+    if release is not None:
+        for policy in policies:  # every policy must fit the release's columns, before any work
+            try:
+                policy.check(["row_id", *release.fields])
+            except PolicyError as exc:
+                p.items.extend(f"{p.source}: policies: {line}" for line in str(exc).splitlines())
+    p.raise_if_any()
+    return Scenario(
+        id=str(scenario_id),
+        description=str(description),
+        world=world,
+        release=release,  # type: ignore[arg-type]
+        recipient=recipient,
+        onward_leak=leak,
+        sources=sources,
+        coverage=coverage,
+        policies=policies,
+        attacks=attacks,
+        purposes=purposes,
+        seeds=seeds,
+        thresholds=thresholds,
+        source=source,
+        raw=dict(raw),
+    )
+
+
+class _Problems:
+    """Every problem found, each as ``source: key = value: what is allowed``."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, key: str, value: Any, allowed: str, name: str | None = None, options: Any = ()) -> None:
+        hint = did_you_mean(str(name), list(options)) if name is not None and options else ""
+        if "." in key and name in TOP_KEYS and allowed.startswith("unknown"):
+            hint += f" ('{name}' is a top-level key: in TOML it must come before the first [table])"
+        self.items.append(f"{self.source}: {key} = {value!r}: {allowed}{hint}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ScenarioError("\n".join(self.items))
+
+
+def _table(p: _Problems, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        p.add(key, value, "must be a table")
+        return {}
+    return value
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _share(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
+    for key in w:
+        if key not in WORLD_KEYS:
+            p.add(f"world.{key}", w[key], f"unknown key; allowed are {', '.join(WORLD_KEYS)}", key, WORLD_KEYS)
+    path = w.get("path")
+    if path is not None:
+        if not isinstance(path, str) or not path:
+            p.add("world.path", path, "must be the path of a world folder")
+        clash = [k for k in ("districts", "local_bodies", "seed") if k in w]
+        if clash:
+            p.add("world.path", path, f"a world folder fixes its own spec; remove {', '.join(clash)}")
+    districts = w.get("districts", [])
+    if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
+        p.add("world.districts", districts, "must be a list of district names")
+        districts = []
+    local_bodies = w.get("local_bodies")
+    if local_bodies is not None and (not _whole(local_bodies) or local_bodies < 1):
+        p.add("world.local_bodies", local_bodies, "must be a positive whole number")
+        local_bodies = None
+    seed = w.get("seed", 0)
+    if not _whole(seed) or seed < 0:
+        p.add("world.seed", seed, "must be a non-negative whole number")
+        seed = 0
+    preset = w.get("preset", "kerala-2026")
+    if not isinstance(preset, str):
+        p.add("world.preset", preset, "must be a preset name (synth list presets)")
+        preset = "kerala-2026"
+    phone_plan = w.get("phone_plan")
+    if phone_plan not in (None, "safe", "realistic"):
+        p.add("world.phone_plan", phone_plan, "allowed are 'safe', 'realistic'")
+        phone_plan = None
+    if path is None and preset == "kerala-2026" and districts:
+        from synth.world.preset import load_preset
+
+        known = load_preset(preset).table("districts")["district"].to_list()
+        for d in districts:
+            if d not in known:
+                p.add("world.districts", d, f"unknown district; allowed are {', '.join(known)}", d, known)
+    return WorldRef(str(preset), tuple(districts), local_bodies, int(seed), phone_plan, path)
+
+
+def _release(p: _Problems, r: Mapping[str, Any]) -> ReleaseSpec | None:
+    try:
+        return ReleaseSpec.from_dict(r)
+    except SynthError as exc:
+        for line in str(exc).splitlines():
+            p.items.append(f"{p.source}: {line}")
+        return None
+
+
+def _recipient(p: _Problems, r: Mapping[str, Any]) -> tuple[str, float]:
+    for key in r:
+        if key not in ("name", "onward_leak"):
+            p.add(
+                f"recipient.{key}", r[key], "unknown key; allowed are name, onward_leak", key, ("name", "onward_leak")
+            )
+    name = r.get("name", "the recipient")
+    if not isinstance(name, str):
+        p.add("recipient.name", name, "must be text")
+    leak = r.get("onward_leak", 1.0)
+    if not _share(leak):
+        p.add("recipient.onward_leak", leak, "must be a share above 0 and at most 1")
+        leak = 1.0
+    return str(name), float(leak)
+
+
+def _attacker(p: _Problems, a: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, float]]:
+    for key in a:
+        if key not in ("sources", "coverage"):
+            p.add(f"attacker.{key}", a[key], "unknown key; allowed are sources, coverage", key, ("sources", "coverage"))
+    sources = _names(p, "attacker.sources", a.get("sources", list(SOURCES)), SOURCES)
+    coverage_raw = a.get("coverage", {})
+    coverage: dict[str, float] = {}
+    if not isinstance(coverage_raw, Mapping):
+        p.add("attacker.coverage", coverage_raw, "must be a table of source = share")
+        coverage_raw = {}
+    for source, share in coverage_raw.items():
+        if source not in sources:
+            p.add(f"attacker.coverage.{source}", share, f"not a granted source; granted are {', '.join(sources)}")
+        elif not _share(share):
+            p.add(f"attacker.coverage.{source}", share, "must be a share above 0 and at most 1")
+        else:
+            coverage[source] = float(share)
+    return sources, {s: coverage.get(s, 1.0) for s in sources}
+
+
+def _names(p: _Problems, key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        p.add(key, value, f"must be a list of names from {', '.join(allowed)}")
+        return ()
+    for v in value:
+        if v not in allowed:
+            p.add(key, v, f"unknown name; allowed are {', '.join(allowed)}", v, allowed)
+    if len(set(value)) != len(value):
+        p.add(key, value, "a name is given twice")
+    return tuple(v for v in value if v in allowed)
+
+
+def _policies(p: _Problems, raw: Mapping[str, Any], base: Path | None) -> tuple[Policy, ...]:
+    names = raw.get("policies", ["as_exported"])
+    inline = raw.get("inline_policies", [])
+    out: list[Policy] = []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        p.add("policies", names, "must be a list of policy ids or policy file paths")
+        names = []
+    for name in names:
+        target = str((base or Path()) / name) if name.endswith(".toml") else name
+        try:
+            out.append(load_policy(target))
+        except PolicyError as exc:
+            if name.endswith(".toml"):
+                p.items.extend(f"{p.source}: policies: {line}" for line in str(exc).splitlines())
+            else:
+                shipped = policy_ids()
+                p.add(
+                    "policies",
+                    name,
+                    f"unknown policy; allowed are {', '.join(shipped)} or the path of a policy TOML file",
+                    name,
+                    shipped,
+                )
+    if not isinstance(inline, list) or not all(isinstance(t, Mapping) for t in inline):
+        p.add("inline_policies", inline, "must be an array of tables ([[inline_policies]]) shaped like a policy file")
+        inline = []
+    for i, table in enumerate(inline, start=1):
+        try:
+            out.append(policy_from_dict(table, f"inline_policies[{i}]"))
+        except PolicyError as exc:
+            p.items.extend(f"{p.source}: {line}" for line in str(exc).splitlines())
+    ids = [pol.id for pol in out]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        p.add("policies", dup, "a policy id is used twice; give each compared policy its own id")
+    if not out and not p.items:
+        p.add("policies", names, "name at least one policy to compare")
+    return tuple(out)
+
+
+def _attacks(p: _Problems, a: Mapping[str, Any], sources: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if not a:
+        p.add("attacks", {}, f"name at least one attack; allowed are {', '.join(ATTACKS)}")
+    for attack_id, params in a.items():
+        if attack_id not in ATTACKS:
+            p.add(
+                f"attacks.{attack_id}", params, f"unknown attack; allowed are {', '.join(ATTACKS)}", attack_id, ATTACKS
+            )
+            continue
+        if not isinstance(params, Mapping):
+            p.add(f"attacks.{attack_id}", params, "must be a table of the attack's parameters")
+            continue
+        allowed = ATTACK_PARAMS[attack_id]
+        for key in params:
+            if key not in allowed:
+                options = ", ".join(allowed) or "none"
+                p.add(
+                    f"attacks.{attack_id}.{key}", params[key], f"unknown parameter; allowed are {options}", key, allowed
+                )
+        for needed in ATTACKS[attack_id].sources:
+            if needed in SOURCES and needed not in sources:
+                p.add(
+                    f"attacks.{attack_id}",
+                    dict(params),
+                    f"needs the auxiliary source '{needed}', which attacker.sources does not grant",
+                )
+        known = {k: v for k, v in params.items() if k in allowed}
+        try:
+            _check_params(attack_id, known)
+        except SpecError as exc:
+            p.add(f"attacks.{attack_id}", dict(params), str(exc))
+        out[attack_id] = dict(known)
+    return out
+
+
+def _check_params(attack_id: str, params: Mapping[str, Any]) -> None:
+    """Build the attack's parameter object once, so that bad values fail here rather than mid-run."""
+    classes: dict[str, type] = {
+        "probabilistic_linkage": ProbabilisticLinkageParams,
+        "attribute_inference": AttributeInferenceParams,
+        "membership_inference": MembershipInferenceParams,
+    }
+    own = {k: v for k, v in params.items() if k not in ("targets_per_side", "holdout_share", "budget")}
+    if attack_id in classes:
+        classes[attack_id](**own)
+    per_side = params.get("targets_per_side", 1000)
+    if attack_id == "membership_inference" and (not _whole(per_side) or per_side < 1):
+        raise SpecError(f"targets_per_side = {per_side!r}: must be a positive whole number")
+    holdout = params.get("holdout_share", 0.5)
+    if attack_id == "membership_inference" and not (_share(holdout) and holdout < 1):
+        raise SpecError(f"holdout_share = {holdout!r}: must be between 0 and 1")
+    budget = params.get("budget")
+    if budget is not None and (not _whole(budget) or budget < 1):
+        raise SpecError(f"budget = {budget!r}: must be a positive whole number of candidates")
+
+
+def _seeds(p: _Problems, seeds: Any) -> tuple[int, ...]:
+    if not isinstance(seeds, list) or not seeds or not all(_whole(s) and s >= 0 for s in seeds):
+        p.add("seeds", seeds, "must be a non-empty list of non-negative whole numbers")
+        return (0,)
+    if len(set(seeds)) != len(seeds):
+        p.add("seeds", seeds, "a seed is given twice")
+    return tuple(seeds)
+
+
+def _thresholds(p: _Problems, t: Mapping[str, Any], attacks: Mapping[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in t.items():
+        attack, _, measure = key.partition(".")
+        if attack not in attacks:
+            p.add(f"thresholds.{key}", value, f"names no attack of this scenario; attacks are {', '.join(attacks)}")
+        elif measure not in MEASURES:
+            p.add(
+                f"thresholds.{key}",
+                value,
+                "names no measure; see synth list measures",
+                measure,
+                list(MEASURES),
+            )
+        elif not isinstance(value, int | float) or isinstance(value, bool):
+            p.add(f"thresholds.{key}", value, "must be a number (the largest value allowed)")
+        else:
+            out[key] = float(value)
+    return out

@@ -1,0 +1,27 @@
+"""Fixtures shared by the integration tests: one run of the shipped CI scenario per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from synth.cli import app
+
+SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the scenario runs keep their built world."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
+    """The output folder of `synth run scenarios/ci_smoke.toml`."""
+    out = tmp_path_factory.mktemp("runs") / "smoke"
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(out), "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,0 +1,59 @@
+"""The report in a real browser: headless Chromium loads report.html from disk with no network, every
+chart renders, and the console stays silent."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from synth.report import render_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+
+
+def _load(page: Path, profile: Path) -> tuple[str, str]:
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=3000",
+        f"--user-data-dir={profile}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return done.stdout, done.stderr
+
+
+def test_every_chart_renders_without_console_errors(smoke_run: Path, tmp_path: Path) -> None:
+    report = render_report(smoke_run)
+    dom, log = _load(report, tmp_path / "profile")
+    charts = re.search(r'data-charts="(\d+):(\d+)"', dom)
+    assert charts is not None, "the page's check script did not run"
+    total, rendered = int(charts.group(1)), int(charts.group(2))
+    assert total >= 6 and rendered == total  # three frontiers, two breakdowns, uniqueness
+    assert dom.count('data-rendered="yes"') == total
+    assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
+
+
+def test_a_broken_page_is_caught(smoke_run: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        (smoke_run / "report.html").read_text().replace("</body>", "<script>notAFunction()</script></body>"),
+        encoding="utf-8",
+    )
+    _, log = _load(broken, tmp_path / "profile")
+    assert any("Uncaught ReferenceError" in line for line in log.splitlines() if ":CONSOLE" in line)

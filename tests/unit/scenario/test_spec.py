@@ -1,0 +1,131 @@
+"""Scenario files: the shipped ones load; bad ones are rejected with every problem listed at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synth.scenario import ScenarioError, load_scenario, scenario_from_dict
+
+SCENARIOS = Path(__file__).parents[3] / "scenarios"
+GOOD = {
+    "spec_version": 1,
+    "policies": ["as_exported", "k5"],
+    "seeds": [1, 2],
+    "scenario": {"id": "t", "description": "a test"},
+    "world": {"districts": ["Wayanad"], "seed": 3},
+    "attacker": {"sources": ["electoral_roll"], "coverage": {"electoral_roll": 0.5}},
+    "attacks": {"exact_linkage": {}, "attribute_inference": {"secret": "womens_scheme"}},
+    "thresholds": {"exact_linkage.correct": 10},
+}
+
+
+@pytest.mark.parametrize(
+    "name", ["kerala_2026_export", "sthree_suraksha_2026", "quarantine_2020", "hashed_contacts", "ci_smoke"]
+)
+def test_shipped_scenarios_load(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNTH_HMAC_KEY", "a test key")  # the hmac policy refuses to load without one
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    assert scenario.id == name and scenario.policies and scenario.attacks
+
+
+def test_a_good_scenario() -> None:
+    s = scenario_from_dict(GOOD)
+    assert (s.world.districts, s.world.seed, s.seeds) == (("Wayanad",), 3, (1, 2))
+    assert [p.id for p in s.policies] == ["as_exported", "k5"]
+    assert s.coverage == {"electoral_roll": 0.5}
+    assert s.attacks == {"exact_linkage": {}, "attribute_inference": {"secret": "womens_scheme"}}
+    assert s.thresholds == {"exact_linkage.correct": 10.0}
+    assert s.purposes == ("outreach", "ward_planning", "research")
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    bad = {
+        "spec_version": 2,
+        "wrld": 1,
+        "policies": ["as_exportd"],
+        "seeds": [1, 1],
+        "purposes": ["wards"],
+        "scenario": {"id": "t t"},
+        "world": {"districts": ["Wayand"], "seed": -1},
+        "attacker": {"sources": ["electoral_roll"], "coverage": {"electoral_roll": 2}},
+        "attacks": {"exact_linkag": {}, "attribute_inference": {"secret": "widow", "modle": 1}},
+        "thresholds": {"attribute_inference.recal": 0.1, "attribute_inference.recall": "x", "reach.k": 1},
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(bad, "bad.toml")
+    assert str(err.value).splitlines() == [
+        "bad.toml: wrld = 1: unknown key; allowed are spec_version, scenario, world, release, recipient, attacker, "
+        "policies, inline_policies, attacks, purposes, seeds, thresholds (did you mean 'world'?)",
+        "bad.toml: spec_version = 2: must be 1",
+        "bad.toml: scenario.id = 't t': must be a name of letters, digits, '_' and '-'",
+        "bad.toml: world.seed = -1: must be a non-negative whole number",
+        "bad.toml: world.districts = 'Wayand': unknown district; allowed are Thiruvananthapuram, Kollam, "
+        "Pathanamthitta, Alappuzha, Kottayam, Idukki, Ernakulam, Thrissur, Palakkad, Malappuram, Kozhikode, "
+        "Wayanad, Kannur, Kasaragod (did you mean 'Wayanad'?)",
+        "bad.toml: attacker.coverage.electoral_roll = 2: must be a share above 0 and at most 1",
+        "bad.toml: policies = 'as_exportd': unknown policy; allowed are as_exported, drop_names, drop_phone, "
+        "mask_phone, hash_plain, hash_salted_released, hmac, tokenize, age_bands_5, local_body_not_ward, k5, k10, "
+        "sdv_copula, dp_counts_eps1, controller_sends or the path of a policy TOML file (did you mean 'as_exported'?)",
+        "bad.toml: attacks.exact_linkag = {}: unknown attack; allowed are exact_linkage, probabilistic_linkage, "
+        "singling_out, attribute_inference, hash_reversal, membership_inference, reach (did you mean 'exact_linkage'?)",
+        "bad.toml: attacks.attribute_inference.modle = 1: unknown parameter; allowed are secret, model, "
+        "max_train_rows (did you mean 'model'?)",
+        "bad.toml: attacks.attribute_inference = {'secret': 'widow', 'modle': 1}: attack 'attribute_inference': "
+        "unknown secret 'widow'; allowed are widowhood, disability, womens_scheme, pension_scheme "
+        "(did you mean 'widowhood'?)",
+        "bad.toml: purposes = 'wards': unknown name; allowed are outreach, ward_planning, research",
+        "bad.toml: seeds = [1, 1]: a seed is given twice",
+        "bad.toml: thresholds.attribute_inference.recal = 0.1: names no measure; see synth list measures "
+        "(did you mean 'recall'?)",
+        "bad.toml: thresholds.attribute_inference.recall = 'x': must be a number (the largest value allowed)",
+        "bad.toml: thresholds.reach.k = 1: names no attack of this scenario; attacks are attribute_inference",
+    ]
+
+
+def test_toml_table_scope_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'spec_version = 1\n[scenario]\nid = "x"\n[attacks.singling_out]\npolicies = ["k5"]\n', encoding="utf-8"
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"attacks\.singling_out\.policies = \['k5'\]: unknown parameter; "
+        r"allowed are none \('policies' is a top-level key: in TOML it must come before the first",
+    ):
+        load_scenario(path)
+
+
+def test_policies_must_fit_the_release_and_attacks_need_their_sources(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "release": {"fields": ["age", "gender", "registry"]},
+        "policies": ["hash_plain"],
+        "attacker": {"sources": ["caller_id"]},
+        "attacks": {"exact_linkage": {}},
+        "thresholds": {},
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(bad, "s.toml")
+    assert str(err.value).splitlines() == [
+        "s.toml: attacks.exact_linkage = {}: needs the auxiliary source 'electoral_roll', which attacker.sources "
+        "does not grant",
+        "s.toml: policies: policy 'hash_plain', step 1 (hash): column 'phone' is not in the release "
+        "(it has row_id, age, gender, registry)",
+    ]
+
+
+def test_the_hmac_key_is_needed_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNTH_HMAC_KEY", raising=False)
+    with pytest.raises(ScenarioError, match="policy 'hmac', step 1 \\(hash\\): no HMAC key: set the environment"):
+        load_scenario(SCENARIOS / "hashed_contacts.toml")
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"nope\.toml: scenario file not found"):
+        load_scenario(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("spec_version = = 1", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML"):
+        load_scenario(broken)
