@@ -248,7 +248,8 @@ def _age_comparison(numeric: bool) -> Any:
 
 def _train(linker: Linker, cols: list[str], params: ProbabilisticLinkageParams, seed: int) -> None:
     by_name, by_person = _blocks(cols)
-    logging.getLogger("splink").setLevel(logging.WARNING)  # a scenario prints its own progress
+    # Splink advises on max_pairs and on levels a small sample does not show; the scenario reports its own
+    logging.getLogger("splink").setLevel(logging.ERROR)
     strict = sorted({"name", *by_person} - {"name_key"})
     linker.training.estimate_probability_two_random_records_match([block_on(*strict)], recall=params.recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed)

@@ -63,7 +63,7 @@ def reach(
         aux.require("electoral_roll", ATTACK_ID)  # links name roll entries: their addresses are on the roll
         rows = rows.with_columns(addressable=pl.col("addressable") | pl.col("row_id").is_in(links["row_id"].implode()))
     registry = data["registry"] if "registry" in data.columns else pl.Series([None] * data.height, dtype=pl.String)
-    age = data["age"] if "age" in data.columns and data["age"].dtype != pl.String else None
+    age = _youngest_possible_age(data["age"]) if "age" in data.columns else None
     old_pensioner = (registry == "pensioners") & (age >= 70 if age is not None else False)
     disability = (
         (registry == "pensioners") & (data["scheme"] == "disability")
@@ -74,3 +74,10 @@ def reach(
     return rows.with_columns(vulnerable=vulnerable).with_columns(
         fraud_ready=pl.col("contactable") & pl.col("addressable") & pl.col("vulnerable")
     )
+
+
+def _youngest_possible_age(age: pl.Series) -> pl.Series:
+    """Whole years as they are; a band ("70-74", "80+") by its lower end: a pensioner in "70-74" is 70 or over."""
+    if age.dtype != pl.String:
+        return age
+    return age.str.extract(r"^(\d+)", 1).cast(pl.Int64)

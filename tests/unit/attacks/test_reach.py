@@ -56,3 +56,10 @@ def test_bad_input_names_the_attack() -> None:
         r"\(granted: none\)$",
     ):
         reach(AttackerView(RELEASE), AuxiliaryData(), rng, links=pl.DataFrame({"row_id": [0], "epic": ["SYN1"]}))
+
+
+def test_banded_ages_still_mark_old_pensioners() -> None:
+    banded = RELEASE.with_columns(age=pl.Series(["70-74", "40-44", "80+", "65-69"]))
+    marks = reach(AttackerView(banded), AuxiliaryData(), np.random.default_rng(0))
+    # row 0 is a pensioner of at least 70; row 2 one of at least 80; row 3 is not a pensioner
+    assert marks["vulnerable"].to_list() == [True, True, True, False]
