@@ -37,6 +37,18 @@ class Show(StrEnum):
     all = "all"
 
 
+def _bar(verb: str, disable: bool = False) -> Progress:
+    """A progress bar on stderr, shown only on a terminal."""
+    return Progress(
+        TextColumn(f"[bold]{verb}[/] {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=disable or not err.is_terminal,
+    )
+
+
 def _fail(exc: Exception, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -60,14 +72,7 @@ def world_build(
     names = tuple(d.strip() for d in districts.split(",") if d.strip())
     try:
         spec = WorldSpec(preset=preset, districts=names, local_bodies=local_bodies, seed=seed, phone_plan=phone_plan)
-        with Progress(
-            TextColumn("[bold]building[/] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=as_json or not err.is_terminal,
-        ) as bar:
+        with _bar("building", disable=as_json) as bar:
             task = bar.add_task(str(out_dir), total=None)
 
             def progress(done: int, total: int, key: str) -> None:
@@ -235,14 +240,7 @@ def run(
         _fail(SynthError("\n".join(problems)))
         return
     try:
-        with Progress(
-            TextColumn("[bold]running[/] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        ) as bar:
+        with _bar("running") as bar:
             task = bar.add_task(scenario.id, total=None)
 
             def progress(done: int, total: int, cell: str) -> None:

@@ -25,6 +25,7 @@ from synth.attacks.hash_reversal import HEX64, hash_reversal, random_guesses
 from synth.attacks.membership_inference import MembershipInferenceParams, membership_inference
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.reach import reach
+from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers, singling_out
 from synth.errors import PolicyError, SpecError
 from synth.measure.breakdown import breakdown_rows, roll_strata, strata
@@ -59,16 +60,8 @@ RESULT_SCHEMA = {
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
 }
-# Attacks run in this order inside a cell: reach uses what linkage and hash reversal recovered.
-ORDER = (
-    "exact_linkage",
-    "probabilistic_linkage",
-    "singling_out",
-    "attribute_inference",
-    "hash_reversal",
-    "membership_inference",
-    "reach",
-)
+# Attacks run in the registry's order inside a cell: reach, last, uses what linkage and hash reversal recovered.
+ORDER = tuple(ATTACKS)
 
 
 @dataclass
