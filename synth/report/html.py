@@ -174,16 +174,20 @@ def _sentence(fig: _Figures, policy: str) -> str:
     if link is not None:
         attack, correct, recall = link
         precision = fig.get(policy, attack, "precision")
+        groups = _by_group(fig, policy, attack, "recall")
         parts.append(
-            f"an attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them) by "
-            f"{attack.replace('_', ' ')}, with {_pct(precision)} of its matches right"
+            f"an attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them{groups}) "
+            f"by {attack.replace('_', ' ')}, with {_pct(precision)} of its matches right"
         )
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
     contact, fraud = fig.get(policy, "reach", "contactable"), fig.get(policy, "reach", "fraud_ready")
     if contact is not None:
         share = f" ({_pct(contact / released)})" if released else ""
-        parts.append(f"; {_n(contact)} people can be phoned{share} and {_n(fraud)} vulnerable people profiled")
+        parts.append(
+            f"; {_n(contact)} people can be phoned{share} and {_n(fraud)} vulnerable people profiled"
+            f"{_by_group(fig, policy, 'reach', 'fraud_ready', ' (rows ready for fraud: ')}"
+        )
     recovered = fig.get(policy, "hash_reversal", "correct")
     if recovered is not None:
         cands, plan = fig.get(policy, "hash_reversal", "candidates"), fig.get(policy, "hash_reversal", "plan_size")
@@ -218,6 +222,18 @@ def _sentence(fig: _Figures, policy: str) -> str:
     else:
         parts.append(". It keeps none of the measured purposes.")
     return "".join(parts)
+
+
+def _by_group(fig: _Figures, policy: str, attack: str, measure: str, lead: str = ": ") -> str:
+    """``: employees 80%, pensioners 85%, ...``, the share of each registry group's rows, if broken down."""
+    shares = [
+        f"{g.split('=', 1)[1].replace('_', ' ')} {_pct(v)}"
+        for g in fig.groups(attack, "registry")
+        if (v := fig.get(policy, attack, measure, g)) is not None
+    ]
+    if not shares:
+        return ""
+    return f"{lead}{', '.join(shares)}" + (")" if lead.startswith(" (") else "")
 
 
 def _exposure(fig: _Figures, policy: str) -> float:

@@ -254,8 +254,12 @@ def _reach(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
         links = ctx.found.get("fuzzy_links")
     marks = reach(minimized.view, ctx.aux, rng, recovered_phones=ctx.found.get("phones"), links=links)
     score = score_reach(marks, minimized.truth)
-    fraud = marks.filter(pl.col("fraud_ready")).select("row_id")
-    return score, breakdown_rows(fraud, strata(ctx.world, _as_release(ctx, minimized)), "fraud_ready")
+    table = strata(ctx.world, _as_release(ctx, minimized))
+    by_group = [
+        breakdown_rows(marks.filter(pl.col(mark)).select("row_id"), table, mark)
+        for mark in ("contactable", "fraud_ready")
+    ]
+    return score, pl.concat(by_group)
 
 
 def _release_measures(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
