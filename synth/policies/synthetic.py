@@ -9,6 +9,8 @@ kept in memory only: the project never writes or loads a pickled model.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -110,7 +112,8 @@ class SyntheticRelease(Step):
         n = self.rows or self.rows_in_
         # SDV 2.0 has no public seed for sampling: without this call it falls back to its own fixed seed.
         self.synthesizer_._set_random_state(self.random_state)
-        sampled = self.synthesizer_.sample(n)
+        with contextlib.redirect_stderr(io.StringIO()):  # SDV's own progress bar; callers show theirs
+            sampled = self.synthesizer_.sample(n)
         frame = sampled["release"] if isinstance(sampled, dict) else sampled
         out = pl.from_pandas(frame).with_columns(pl.col("age").round(0).cast(pl.Int16))
         for c in self.columns:
