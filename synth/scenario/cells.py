@@ -37,7 +37,7 @@ from synth.measure.reach import score_reach
 from synth.measure.release import k_anonymity
 from synth.measure.scoring import correct_rows, score_linkage
 from synth.measure.uniqueness import (
-    population_in_release_coding,
+    population_counts,
     population_uniqueness,
     score_singling_out,
     singled_out_rows,
@@ -199,12 +199,12 @@ def _singling_out(ctx, policy, minimized, params, rng):  # type: ignore[no-untyp
         raise SpecError("attack 'singling_out': the release has no rows (aggregate counts)")
     guesses = singling_out(view, ctx.aux, rng)
     keys = quasi_identifiers(view.data)
-    population = population_in_release_coding(ctx.world, view.data, keys)
+    counts = population_counts(ctx.world, view.data, keys)
     baseline = singling_out(shuffled_view(view, rng), ctx.aux, rng)
-    score = score_singling_out(guesses, baseline, view.data, population)
+    score = score_singling_out(guesses, baseline, view.data, counts)
     if not minimized.rows_are_people:
         return score, None
-    right = singled_out_rows(guesses, population)
+    right = singled_out_rows(guesses, counts)
     return score, breakdown_rows(right, strata(ctx.world, _as_release(ctx, minimized)), "unique_in_population")
 
 
@@ -271,8 +271,8 @@ def _release_measures(ctx, policy, minimized, params, rng):  # type: ignore[no-u
         raise SpecError("release measures: the release is empty (nothing leaves the controller)")
     if not keys:
         raise SpecError("release measures: the release has no quasi-identifier")
-    population = population_in_release_coding(ctx.world, data, keys)
-    return (k_anonymity(data, keys), population_uniqueness(data, population, keys)), None
+    counts = population_counts(ctx.world, data, keys)
+    return (k_anonymity(data, keys), population_uniqueness(data, counts, keys)), None
 
 
 def _utility(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]

@@ -47,7 +47,8 @@ def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
 def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
     from synth.attacks.auxiliary import AuxiliaryData
     from synth.attacks.singling_out import singling_out
-    from synth.measure.uniqueness import population_in_release_coding, score_singling_out
+    from synth.measure.relational import key_counts
+    from synth.measure.uniqueness import population_counts, population_in_release_coding, score_singling_out
 
     release = make_release(wayanad)
     guesses = singling_out(release.attacker_view(), AuxiliaryData(), np.random.default_rng(0))
@@ -62,8 +63,10 @@ def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
     unique_pop = truth.join(pop, on=["local_body_code", "ward", "age", "sex"], how="semi").height
     rng = np.random.default_rng(1)
     shuffled = singling_out(shuffled_view(release.attacker_view(), rng), AuxiliaryData(), rng)
-    population = population_in_release_coding(wayanad, release.data, keys)
-    score = score_singling_out(guesses, shuffled, release.data, population)
+    counts = population_counts(wayanad, release.data, keys)
+    person_by_person = population_in_release_coding(wayanad, release.data, keys)
+    assert counts.sort(keys).equals(key_counts(person_by_person, keys, "n_pop").sort(keys).select(counts.columns))
+    score = score_singling_out(guesses, shuffled, release.data, counts)
     assert score.baseline.value < score.precision.value / 5  # random combinations of real values rarely single out
     assert score.unique_in_population.successes == unique_pop
     assert 0 < score.correct <= guesses.height

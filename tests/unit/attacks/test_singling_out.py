@@ -9,6 +9,7 @@ import pytest
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.singling_out import singling_out
 from synth.errors import SpecError
+from synth.measure.relational import key_counts
 from synth.measure.uniqueness import score_singling_out
 from synth.release.build import AttackerView
 
@@ -42,13 +43,14 @@ def test_unique_rows_and_their_truth() -> None:
             "local_body": ["Kalpetta"] * 4,
         }
     )
-    s = score_singling_out(guesses, baseline, RELEASE, POPULATION)
+    counts = key_counts(POPULATION, ["age", "gender", "local_body"], "n_pop")
+    s = score_singling_out(guesses, baseline, RELEASE, counts)
     # (67, M) is unique in the population; (80, M) is not (two such people, one released)
     assert (s.unique_in_release.value, s.correct, s.precision.value) == (0.5, 1, 0.5)
     assert s.unique_in_population.value == 0.25
     assert (s.baseline.value, s.risk.value) == (0.0, 0.5)
     lucky = baseline.with_columns(age=pl.Series([67, 80, 67, 40]), gender=pl.Series(["M", "F", "F", "F"]))
-    assert score_singling_out(guesses, lucky, RELEASE, POPULATION).baseline.value == 0.25  # (67, M) once
+    assert score_singling_out(guesses, lucky, RELEASE, counts).baseline.value == 0.25  # (67, M) once
 
 
 def test_bad_input() -> None:

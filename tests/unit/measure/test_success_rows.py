@@ -6,6 +6,7 @@ import polars as pl
 
 from synth.measure.hash_reversal import recovered_rows
 from synth.measure.inference import right_labels
+from synth.measure.relational import key_counts
 from synth.measure.scoring import correct_rows
 from synth.measure.uniqueness import singled_out_rows
 
@@ -20,7 +21,8 @@ def test_correct_links() -> None:
 def test_singled_out_in_the_population() -> None:
     guesses = pl.DataFrame({"row_id": [2, 3], "age": [67, 80], "gender": ["M", "M"]})
     population = pl.DataFrame({"age": [40, 67, 80, 80], "gender": ["F", "M", "M", "M"]})
-    assert singled_out_rows(guesses, population)["row_id"].to_list() == [2]
+    counts = key_counts(population, ["age", "gender"], "n_pop")
+    assert singled_out_rows(guesses, counts)["row_id"].to_list() == [2]
 
 
 def test_recovered_numbers_and_right_labels() -> None:

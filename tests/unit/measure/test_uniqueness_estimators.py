@@ -352,13 +352,15 @@ def test_bad_input_is_named_everywhere() -> None:
 def test_population_uniqueness_sets_the_truth_beside_the_estimates() -> None:
     import polars as pl
 
+    from synth.measure.relational import key_counts
     from synth.measure.uniqueness import population_uniqueness
 
     population = pl.DataFrame(
         {"age": [40, 40, 40, 67, 80, 80, 33, 51], "gender": ["F", "F", "F", "M", "M", "M", "F", "M"]}
     )
     release = population[[0, 1, 3, 4, 6]]
-    report = population_uniqueness(release, population, ["age", "gender"])
+    counts = key_counts(population, ["age", "gender"], "n_pop")
+    report = population_uniqueness(release, counts, ["age", "gender"])
     # unique in the population: (67, M), (33, F), (51, M)
     assert (report.true_uniques, report.true_share, report.population_size, report.release_rows) == (3, 3 / 8, 8, 5)
     # the release's classes: (40, F) twice, (67, M), (80, M), (33, F) once (NaN-safe comparison via repr)
