@@ -28,7 +28,7 @@ from synth.attacks.reach import reach
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers, singling_out
 from synth.errors import PolicyError, SpecError
-from synth.measure.breakdown import breakdown_rows, roll_strata, strata
+from synth.measure.breakdown import breakdown_rows, roll_strata
 from synth.measure.hash_reversal import recovered_rows, score_hash_reversal
 from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.measure.membership import membership_split, membership_targets, score_membership
@@ -75,6 +75,7 @@ class CellContext:
     aux: AuxiliaryData
     roll_truth: pl.DataFrame
     seed: int
+    strata: pl.DataFrame  # true registry, district and age band of every leaked row, computed once per seed
     found: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
@@ -168,11 +169,12 @@ def _linkage(ctx: CellContext, minimized: MinimizedRelease, guesses: pl.DataFram
     ctx.found[key] = guesses
     score = score_linkage(guesses, baseline, minimized.truth, ctx.roll_truth, rows=view.data.height)
     right = correct_rows(guesses, minimized.truth, ctx.roll_truth)
-    return score, breakdown_rows(right, strata(ctx.world, _as_release(ctx, minimized)), "recall")
+    return score, breakdown_rows(right, _strata(ctx, minimized), "recall")
 
 
-def _as_release(ctx: CellContext, minimized: MinimizedRelease) -> Release:
-    return Release(spec=ctx.release.spec, data=minimized.view.data, truth=minimized.truth)
+def _strata(ctx: CellContext, minimized: MinimizedRelease) -> pl.DataFrame:
+    """The strata of the rows the policy kept (a subset of the leaked rows)."""
+    return ctx.strata.join(minimized.truth.select("row_id"), on="row_id", how="semi")
 
 
 def _exact(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
@@ -205,7 +207,7 @@ def _singling_out(ctx, policy, minimized, params, rng):  # type: ignore[no-untyp
     if not minimized.rows_are_people:
         return score, None
     right = singled_out_rows(guesses, counts)
-    return score, breakdown_rows(right, strata(ctx.world, _as_release(ctx, minimized)), "unique_in_population")
+    return score, breakdown_rows(right, _strata(ctx, minimized), "unique_in_population")
 
 
 def _attribute(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
@@ -229,7 +231,7 @@ def _hash(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
     ctx.found["phones"] = result.guesses
     score = score_hash_reversal(result, baseline, exported)
     right = recovered_rows(result.guesses, exported)
-    return score, breakdown_rows(right, strata(ctx.world, _as_release(ctx, minimized)), "recall")
+    return score, breakdown_rows(right, _strata(ctx, minimized), "recall")
 
 
 def _membership(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
@@ -254,7 +256,7 @@ def _reach(ctx, policy, minimized, params, rng):  # type: ignore[no-untyped-def]
         links = ctx.found.get("fuzzy_links")
     marks = reach(minimized.view, ctx.aux, rng, recovered_phones=ctx.found.get("phones"), links=links)
     score = score_reach(marks, minimized.truth)
-    table = strata(ctx.world, _as_release(ctx, minimized))
+    table = _strata(ctx, minimized)
     by_group = [
         breakdown_rows(marks.filter(pl.col(mark)).select("row_id"), table, mark)
         for mark in ("contactable", "fraud_ready")

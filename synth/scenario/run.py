@@ -11,13 +11,13 @@ Output folder::
     cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
     report.html                     the report (synth.report)
 
-Every cell's randomness comes from (seed, policy, attack), so the results are the same in any order,
-in one process or several.
+Every cell's randomness comes from (seed, attack), so the results are the same in any order, in one
+process or several, and policies are compared on the same draws.
 """
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -34,10 +34,19 @@ import polars as pl
 import synth
 from synth.attacks.auxiliary import auxiliary_from_world
 from synth.errors import OutputError, PolicyError, SpecError
+from synth.measure.breakdown import strata
 from synth.measure.names import TIMED
-from synth.policies.base import Policy
 from synth.release.build import make_release
-from synth.scenario.cells import ORDER, RESULT_SCHEMA, CellContext, leak, rng_for, run_cell, sample_sources
+from synth.scenario.cells import (
+    ORDER,
+    RESULT_SCHEMA,
+    CellContext,
+    leak,
+    minimized_for,
+    rng_for,
+    run_cell,
+    sample_sources,
+)
 from synth.scenario.spec import Scenario, WorldRef
 from synth.world.api import World, build_world, open_world
 
@@ -142,7 +151,7 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
     ctx.found = _found(out, seed, policy.id)
     notes: list[str] = list(json.loads(notes_path.read_text())) if notes_path.is_file() else []
     try:
-        minimized = _minimize(ctx, policy)
+        minimized = minimized_for(ctx, policy)
     except (PolicyError, SpecError) as exc:
         notes.append(f"{policy.id}: the policy could not be applied: {exc}")
         for unit in todo:
@@ -167,12 +176,6 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
     return notes
 
 
-def _minimize(ctx: CellContext, policy: Policy):  # type: ignore[no-untyped-def]
-    from synth.policies.apply import minimize
-
-    return minimize(ctx.leaked, copy.deepcopy(policy))
-
-
 @lru_cache(maxsize=2)
 def _world_at(path: str) -> World:
     return open_world(path)
@@ -193,9 +196,8 @@ def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
             auxiliary_from_world(world, scenario.sources), dict(scenario.coverage), rng_for(seed, "coverage")
         )
         roll_truth = world.table("roll_truth").collect()
-        _CONTEXTS[key] = CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed)
-    ctx = _CONTEXTS[key]
-    return CellContext(ctx.scenario, ctx.world, ctx.release, ctx.leaked, ctx.aux, ctx.roll_truth, ctx.seed)
+        _CONTEXTS[key] = CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
+    return dataclasses.replace(_CONTEXTS[key], found={})  # what attacks recovered is per policy
 
 
 def _found(out: Path, seed: int, policy: str) -> dict[str, pl.DataFrame]:
