@@ -10,6 +10,11 @@ match probability.
 A row gets a guess (the roll entry with the highest match probability) where that probability reaches
 the scenario's threshold and no other entry ties with it.
 
+Linkage runs district by district, as rolls are published: every block lies inside one district, so no
+candidate pair is lost. The model is trained once, on districts drawn at random (seeded) until they hold
+``train_rows`` release rows (a one-district release: that district, whole), and scores every district;
+this bounds time and memory by the largest district, not the state.
+
 The attacker normalises names with a public transliteration key (``name_key``): lower case, aspirates
 and long vowels folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single.
 Sreedevi and Sridevi, Shyam and Syam, Rohith and Roheeth share a key.
@@ -17,6 +22,7 @@ Sreedevi and Sridevi, Shyam and Syam, Rohith and Roheeth share a key.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -64,11 +70,15 @@ class ProbabilisticLinkageParams:
         used to estimate the share of pairs that match; in (0, 1].
     max_pairs
         Pairs sampled to estimate the u probabilities.
+    train_rows
+        Release rows the model is trained on, at least: whole districts drawn at random until they hold
+        this many (all districts when the release has no more).
     """
 
     threshold: float = 0.9
     recall: float = 0.7
     max_pairs: float = 1e6
+    train_rows: int = 200_000
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
@@ -77,6 +87,10 @@ class ProbabilisticLinkageParams:
             raise SpecError(f"attack '{ATTACK_ID}': recall = {self.recall!r}; allowed is a share in (0, 1]")
         if self.max_pairs < 1_000:
             raise SpecError(f"attack '{ATTACK_ID}': max_pairs = {self.max_pairs!r}; allowed is at least 1000")
+        if isinstance(self.train_rows, bool) or not isinstance(self.train_rows, int) or self.train_rows < 1:
+            raise SpecError(
+                f"attack '{ATTACK_ID}': train_rows = {self.train_rows!r}; allowed is a whole number above 0"
+            )
 
 
 def name_key(name: pl.Expr) -> pl.Expr:
@@ -121,34 +135,90 @@ def probabilistic_linkage(
             f"attack '{ATTACK_ID}': needs the column 'name', which the release lacks (it has {', '.join(data.columns)})"
         )
     cols = present(data, COMPARED)
-    left, right = _inputs(data, roll, cols)
+    seed = int(rng.integers(2**31 - 1))
+    parts = _districts(data, roll, cols)
+    training = _training_districts(parts, params.train_rows, seed)
+    ages = data["age"] if "age" in cols else None
+    model = _fit(*_inputs(*_concat([parts[d] for d in training]), cols, ages), cols, params, seed)
+    guesses = [_predict(model, *_inputs(*parts[d], cols, ages), params.threshold) for d in sorted(parts)]
+    return pl.concat(guesses).sort("row_id")
+
+
+def _districts(data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+    """Release and roll rows by district (one part, the whole, when the release names no district)."""
+    if "district" not in cols:
+        return {"": (data, roll)}
+    names = sorted(data["district"].drop_nulls().unique().cast(pl.String).to_list())
+    district = pl.col(ROLL_NAMES["district"]).cast(pl.String)
+    parts = {d: (data.filter(pl.col("district").cast(pl.String) == d), roll.filter(district == d)) for d in names}
+    if data["district"].null_count():
+        parts[""] = (data.filter(pl.col("district").is_null()), roll.clear())
+    return parts
+
+
+def _training_districts(parts: dict[str, tuple[pl.DataFrame, pl.DataFrame]], rows: int, seed: int) -> list[str]:
+    """Districts in a seeded random order, until they hold ``rows`` release rows (all of them if fewer)."""
+    names = sorted(parts)
+    order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
+    chosen: list[str] = []
+    held = 0
+    for name in order:
+        if held >= rows:
+            break
+        chosen.append(name)
+        held += parts[name][0].height
+    return sorted(chosen)
+
+
+def _concat(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
+
+
+def _fit(
+    left: pl.DataFrame, right: pl.DataFrame, cols: list[str], params: ProbabilisticLinkageParams, seed: int
+) -> Any:
+    """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
         tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
-        numeric_age = "age" in cols and data["age"].dtype != pl.String
+        numeric_age = "age" in cols and left["age"].dtype != pl.String
         linker = Linker(tables, _settings(cols, numeric_age), log_level=None)
         # Training sums over pairs; DuckDB's parallel sums vary in the last bits from run to run, and
-        # so would the guesses. One thread makes training exact; scoring pairs has no sums.
-        threads = con.execute("SELECT current_setting('threads')").fetchone()
+        # so would the guesses. One thread makes training exact.
         con.execute("SET threads = 1")
-        _train(linker, cols, params, seed=int(rng.integers(2**31 - 1)))
-        con.execute(f"SET threads = {threads[0] if threads else 1}")
-        predicted: Any = linker.inference.predict(threshold_match_probability=params.threshold, warning_mode="never")
-        pairs = _best_pairs(predicted.as_pyarrow_table())
+        _train(linker, cols, params, seed=seed)
+        return linker.misc.save_model_to_json()
     finally:
         con.close()
-    return pairs
 
 
-def _inputs(data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Release and roll with the same columns, in the release's coding, and a shared ``uid``."""
+def _predict(model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The best pairs of one district under a trained model (scoring pairs has no sums: threads are safe)."""
+    if left.height == 0 or right.height == 0:
+        return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
+    con = duckdb.connect()
+    try:
+        db = DuckDBAPI(con)
+        tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
+        linker = Linker(tables, copy.deepcopy(model), log_level=None)
+        predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        return _best_pairs(predicted.as_pyarrow_table())
+    finally:
+        con.close()
+
+
+def _inputs(
+    data: pl.DataFrame, roll: pl.DataFrame, cols: list[str], ages: pl.Series | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Release and roll with the same columns, in the coding of the release's ages, and a shared ``uid``."""
     rel = data.select(pl.format("r{}", "row_id").alias("uid"), *cols)
     rol = roll.select(pl.format("e{}", "epic").alias("uid"), *[pl.col(ROLL_NAMES[c]).alias(c) for c in cols])
     if "gender" in cols:
         rel, rol = (t.with_columns(pl.col("gender").cast(pl.String)) for t in (rel, rol))
     if "age" in cols:
-        rol = rol.with_columns(recode_age(pl.col("age"), data["age"]).alias("age"))
+        assert ages is not None
+        rol = rol.with_columns(recode_age(pl.col("age"), ages).alias("age"))
         if data["age"].dtype == pl.String:
             rel = rel.with_columns(pl.col("age").cast(pl.String))
         else:

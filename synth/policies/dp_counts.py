@@ -41,6 +41,7 @@ class DPCounts(Step):
 
     step = "dp_counts"
     keeps_rows = False
+    seeded = False
 
     def __init__(
         self,

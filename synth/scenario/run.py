@@ -49,6 +49,7 @@ from synth.scenario.cells import (
 )
 from synth.scenario.spec import Scenario, WorldRef
 from synth.world.api import World, build_world, open_world
+from synth.world.plan import WorldSpec
 
 PACKAGE_DIR = Path(synth.__file__).resolve().parent
 MARKER = "scenario.resolved.json"
@@ -145,35 +146,45 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
     out, policy = Path(out_text), scenario.policies[index]
     todo = [u for u in units(scenario) if not _cell_path(out, seed, policy.id, u).is_file()]
     notes_path = out / "cells" / f"seed={seed}" / policy.id / "notes.json"
-    if not todo:
-        return list(json.loads(notes_path.read_text())) if notes_path.is_file() else []
-    ctx = _context(scenario, world_path, seed)
-    ctx.found = _found(out, seed, policy.id)
-    notes: list[str] = list(json.loads(notes_path.read_text())) if notes_path.is_file() else []
-    try:
-        minimized = minimized_for(ctx, policy)
-    except (PolicyError, SpecError) as exc:
-        notes.append(f"{policy.id}: the policy could not be applied: {exc}")
+    # notes by unit: a unit rerun after an interruption replaces its notes instead of adding them again
+    notes = _read_notes(notes_path)
+    if todo:
+        ctx = _context(scenario, world_path, seed)
+        ctx.found = _found(out, seed, policy.id)
+        try:
+            minimized = minimized_for(ctx, policy)
+        except (PolicyError, SpecError) as exc:
+            notes["policy"] = [f"{policy.id}: the policy could not be applied: {exc}"]
+            _write_text(notes_path, json.dumps(notes))
+            for unit in todo:
+                _write_parquet(_cell_path(out, seed, policy.id, unit), pl.DataFrame(schema=RESULT_SCHEMA))
+            return _flat(notes, scenario)
+        if seed == scenario.seeds[0]:
+            _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
+            _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
         for unit in todo:
-            _write_parquet(_cell_path(out, seed, policy.id, unit), pl.DataFrame(schema=RESULT_SCHEMA))
-        _write_text(notes_path, json.dumps(notes))
-        return notes
-    if seed == scenario.seeds[0]:
-        _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
-        _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
-    for unit in todo:
-        params = dict(scenario.attacks.get(unit, {}))
-        if unit == "utility":
-            params = {"purposes": scenario.purposes}
-        cell = run_cell(ctx, policy, minimized, unit, params)
-        notes += cell.notes
-        if unit in FOUND and FOUND[unit] in ctx.found:
-            _write_parquet(
-                out / "cells" / f"seed={seed}" / policy.id / f"found_{FOUND[unit]}.parquet", ctx.found[FOUND[unit]]
-            )
-        _write_text(notes_path, json.dumps(notes))
-        _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
-    return notes
+            params = dict(scenario.attacks.get(unit, {}))
+            if unit == "utility":
+                params = {"purposes": scenario.purposes}
+            cell = run_cell(ctx, policy, minimized, unit, params)
+            notes[unit] = list(cell.notes)
+            if unit in FOUND and FOUND[unit] in ctx.found:
+                _write_parquet(
+                    out / "cells" / f"seed={seed}" / policy.id / f"found_{FOUND[unit]}.parquet",
+                    ctx.found[FOUND[unit]],
+                )
+            _write_text(notes_path, json.dumps(notes))
+            _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
+    return _flat(notes, scenario)
+
+
+def _read_notes(path: Path) -> dict[str, list[str]]:
+    return dict(json.loads(path.read_text())) if path.is_file() else {}
+
+
+def _flat(notes: dict[str, list[str]], scenario: Scenario) -> list[str]:
+    """Notes in the order of the units (the policy's own note first)."""
+    return [n for key in ("policy", *units(scenario)) for n in notes.get(key, [])]
 
 
 @lru_cache(maxsize=2)
@@ -216,13 +227,13 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
 def _world(ref: WorldRef, workers: int, cache: str | Path | None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
-    spec = {
-        "preset": ref.preset,
-        "districts": list(ref.districts),
-        "local_bodies": ref.local_bodies,
-        "seed": ref.seed,
-        "phone_plan": ref.phone_plan,
-    }
+    spec = WorldSpec(
+        preset=ref.preset,
+        districts=ref.districts,
+        local_bodies=ref.local_bodies,
+        seed=ref.seed,
+        phone_plan=ref.phone_plan,
+    ).to_dict()
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
     root = Path(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds")
     return build_world(
@@ -240,7 +251,12 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
     return {
         "scenario": dict(scenario.raw),
         "policies": [
-            {"id": p.id, "description": p.description, "steps": [repr(step) for step in p.steps]}
+            {
+                "id": p.id,
+                "description": p.description,
+                "steps": [repr(step) for step in p.steps],
+                "seeded": all(step.seeded for step in p.steps),
+            }
             for p in scenario.policies
         ],
         "purposes": list(scenario.purposes),

@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 from synth import open_world
-from synth.attacks.auxiliary import auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.measure.scoring import correct_links
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import make_release
+from synth.release.build import AttackerView
 
 PARAMS = ProbabilisticLinkageParams(max_pairs=1e5)
 
@@ -50,3 +52,24 @@ def test_banded_ages_without_names_of_places(setting) -> None:  # type: ignore[n
     guesses = probabilistic_linkage(banded.view, aux, np.random.default_rng(3), PARAMS)
     correct = correct_links(guesses, banded.truth, world.table("roll_truth").collect())
     assert guesses.height > 0 and correct / guesses.height > 0.95
+
+
+def test_district_by_district_with_a_model_trained_on_one(setting) -> None:  # type: ignore[no-untyped-def]
+    """A twin district (the same people, other ids) is linked apart, by the same model, to the same people."""
+    _, release, aux = setting
+    data = release.attacker_view().data.with_columns(pl.col("district").cast(pl.String))
+    roll = aux.electoral_roll.with_columns(pl.col("district").cast(pl.String))
+    offset = 10 * data.height
+    twin = data.with_columns(row_id=pl.col("row_id") + offset, district=pl.lit("Twin"))
+    twin_roll = roll.with_columns(epic=pl.format("T{}", "epic"), district=pl.lit("Twin"))
+    view = AttackerView(pl.concat([data, twin]))
+    both = AuxiliaryData(electoral_roll=pl.concat([roll, twin_roll]))
+    params = ProbabilisticLinkageParams(max_pairs=1e5, train_rows=1)  # one district trains the model
+    guesses = probabilistic_linkage(view, both, np.random.default_rng(3), params)
+    first = guesses.filter(pl.col("row_id") < offset)
+    second = guesses.filter(pl.col("row_id") >= offset)
+    assert first.height > 0.5 * data.height
+    assert second["epic"].str.starts_with("T").all() and not first["epic"].str.starts_with("T").any()
+    back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
+    assert back.select("row_id", "epic").equals(first.select("row_id", "epic"))
+    assert np.allclose(back["match_probability"].to_numpy(), first["match_probability"].to_numpy())

@@ -66,6 +66,13 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(two / "results.parquet").equals(reference)
     assert kept.stat().st_mtime_ns == before
+    # interrupted after a cell's notes were written but before the cell was: the rerun does not double them
+    notes = json.loads((smoke_run / "notes.json").read_text())
+    assert any(n.startswith("sdv_copula / exact_linkage: ") for n in notes)
+    (two / "cells" / "seed=1" / "sdv_copula" / "exact_linkage.parquet").unlink()
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((two / "notes.json").read_text()) == notes
 
 
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:

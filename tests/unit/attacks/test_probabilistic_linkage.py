@@ -11,6 +11,7 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.probabilistic_linkage import (
     ProbabilisticLinkageParams,
     _best_pairs,
+    _training_districts,
     name_key,
     probabilistic_linkage,
 )
@@ -77,9 +78,28 @@ def test_bad_input_names_the_attack_and_the_column() -> None:
         ({"threshold": 1.0}, "threshold = 1.0; allowed is a probability in (0, 1)"),
         ({"recall": 0.0}, "recall = 0.0; allowed is a share in (0, 1]"),
         ({"max_pairs": 10.0}, "max_pairs = 10.0; allowed is at least 1000"),
+        ({"train_rows": 0}, "train_rows = 0; allowed is a whole number above 0"),
+        ({"train_rows": 1.5}, "train_rows = 1.5; allowed is a whole number above 0"),
     ],
 )
 def test_bad_parameters(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(SpecError) as err:
         ProbabilisticLinkageParams(**kwargs)
     assert str(err.value) == f"attack 'probabilistic_linkage': {message}"
+
+
+def _parts(sizes: dict[str, int]) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+    return {d: (pl.DataFrame({"row_id": range(n)}), ROLL) for d, n in sizes.items()}
+
+
+def test_training_districts_are_drawn_until_they_hold_enough_rows() -> None:
+    parts = _parts({"A": 50, "B": 100, "C": 150, "D": 200})
+    everything = _training_districts(parts, 10_000, seed=3)
+    assert everything == ["A", "B", "C", "D"]  # fewer rows than asked: every district
+    for seed in range(20):
+        chosen = _training_districts(parts, 120, seed)
+        held = [parts[d][0].height for d in chosen]
+        # enough rows, and without the last district drawn (at most the largest) there were too few
+        assert sum(held) >= 120 and sum(held) - max(held) < 120
+        assert chosen == _training_districts(parts, 120, seed)  # seeded twins
+    assert len({tuple(_training_districts(parts, 1, s)) for s in range(20)}) == 4  # every district can be drawn
