@@ -5,6 +5,9 @@ constraint-augmented generation keeps the places real (``FixedCombinations`` ove
 local body and ward) and the registry rules (``FixedCombinations`` over registry and gender: no man
 in the women's scheme); a post-pass counts and drops any row that still breaks them. Models are
 kept in memory only: the project never writes or loads a pickled model.
+
+A release larger than ``train_rows`` is modelled from a seeded uniform sample of that many rows, and
+rows are drawn in batches, so that a state's release (83 lakh rows) costs what a million does.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from synth.policies.base import Step
 
 MODELS = ("gaussian_copula", "ctgan")
 GEO = ("district", "taluk", "local_body", "ward")
+BATCH = 1_000_000  # rows drawn from SDV at a time
 
 
 class SyntheticRelease(Step):
@@ -37,7 +42,9 @@ class SyntheticRelease(Step):
     rows
         Rows to sample; None: as many as the release has.
     random_state
-        Seeds the sampling, so the same release and seed give the same synthetic rows.
+        Seeds the training sample and the sampling, so the same release and seed give the same synthetic rows.
+    train_rows
+        Most rows the model is fitted on (a seeded uniform sample when the release has more); None: all.
     """
 
     step = "synthesize"
@@ -51,12 +58,14 @@ class SyntheticRelease(Step):
         epochs: int = 10,
         rows: int | None = None,
         random_state: int = 0,
+        train_rows: int | None = 1_000_000,
     ) -> None:
         self.columns = tuple(columns)
         self.model = model
         self.epochs = epochs
         self.rows = rows
         self.random_state = random_state
+        self.train_rows = train_rows
 
     def required_columns(self) -> tuple[str, ...]:
         return self.columns
@@ -68,8 +77,10 @@ class SyntheticRelease(Step):
         for c in self.columns:
             if c in self.forbidden:
                 problems.append(f"columns: '{c}' is a direct identifier and cannot be modelled or released")
-        if self.rows is not None and (isinstance(self.rows, bool) or not isinstance(self.rows, int) or self.rows < 1):
-            problems.append(f"rows = {self.rows!r}: must be a positive whole number")
+        for name in ("rows", "train_rows"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                problems.append(f"{name} = {value!r}: must be a positive whole number")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             problems.append(f"epochs = {self.epochs!r}: must be a positive whole number")
         rs = self.random_state
@@ -92,7 +103,11 @@ class SyntheticRelease(Step):
         from sdv.metadata import Metadata
         from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer
 
-        frame = data.select(pl.col(c).cast(pl.String) if c != "age" else pl.col(c) for c in self.columns).to_pandas()
+        sample = data
+        if self.train_rows is not None and data.height > self.train_rows:
+            rng = np.random.default_rng(self.random_state)
+            sample = data[np.sort(rng.choice(data.height, self.train_rows, replace=False))]
+        frame = sample.select(pl.col(c).cast(pl.String) if c != "age" else pl.col(c) for c in self.columns).to_pandas()
         metadata = Metadata.detect_from_dataframes({"release": frame})
         for c in self.columns:
             metadata.update_column(c, sdtype="numerical" if c == "age" else "categorical", table_name="release")
@@ -106,16 +121,20 @@ class SyntheticRelease(Step):
             synthesizer.fit({"release": frame})
         self.synthesizer_ = synthesizer
         self.rows_in_ = data.height
+        self.rows_fitted_ = sample.height
         self.allowed_ = {tuple(g): data.select(g).unique() for g in map(tuple, self._constraint_groups())}
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         n = self.rows or self.rows_in_
         # SDV 2.0 has no public seed for sampling: without this call it falls back to its own fixed seed.
         self.synthesizer_._set_random_state(self.random_state)
-        with contextlib.redirect_stderr(io.StringIO()):  # SDV's own progress bar; callers show theirs
-            sampled = self.synthesizer_.sample(n)
-        frame = sampled["release"] if isinstance(sampled, dict) else sampled
-        out = pl.from_pandas(frame).with_columns(pl.col("age").round(0).cast(pl.Int16))
+        batches = []
+        for start in range(0, n, BATCH):
+            with contextlib.redirect_stderr(io.StringIO()):  # SDV's own progress bar; callers show theirs
+                sampled = self.synthesizer_.sample(min(BATCH, n - start))
+            frame = sampled["release"] if isinstance(sampled, dict) else sampled
+            batches.append(pl.from_pandas(frame))
+        out = pl.concat(batches).with_columns(pl.col("age").round(0).cast(pl.Int16))
         for c in self.columns:
             if c not in ("age",) and data.schema[c] != pl.String:
                 out = out.with_columns(pl.col(c).cast(data.schema[c]))
@@ -133,5 +152,6 @@ class SyntheticRelease(Step):
         return {
             "model": self.model,
             "rows_in": self.rows_in_,
+            "rows_fitted": self.rows_fitted_,
             "impossible_rows_dropped": getattr(self, "impossible_", None),
         }

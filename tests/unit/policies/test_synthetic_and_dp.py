@@ -8,6 +8,7 @@ import pytest
 
 from synth.errors import PolicyError
 from synth.policies.dp_counts import DPCounts
+from synth.policies import synthetic as synthetic_module
 from synth.policies.synthetic import SyntheticRelease
 
 
@@ -75,12 +76,27 @@ def test_synthetic_seeded_twin(synthetic: tuple[SyntheticRelease, pl.DataFrame])
 
 
 def test_direct_identifiers_cannot_be_modelled() -> None:
-    problems = SyntheticRelease(columns=("age", "phone"), model="gan", random_state=-1).check(list(_release().columns))
-    assert problems == [
+    step = SyntheticRelease(columns=("age", "phone"), model="gan", random_state=-1, train_rows=0)
+    assert step.check(list(_release().columns)) == [
         "model = 'gan': allowed are gaussian_copula, ctgan",
         "columns: 'phone' is a direct identifier and cannot be modelled or released",
+        "train_rows = 0: must be a positive whole number",
         "random_state = -1: must be a whole number from 0 to 2**32 - 1",
     ]
+
+
+def test_a_large_release_is_modelled_from_a_sample_and_drawn_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(synthetic_module, "BATCH", 700)
+    runs = []
+    for _ in range(2):
+        step = SyntheticRelease(train_rows=1_000)
+        out = step.fit_transform(_release())
+        runs.append(out)
+        assert step.report()["rows_fitted"] == 1_000 and step.report()["rows_in"] == 3_000
+        assert out.height + step.report()["impossible_rows_dropped"] == 3_000  # five batches, every row drawn
+        assert out.filter((pl.col("registry") == "womens_scheme") & (pl.col("gender") == "M")).height == 0
+        assert out["row_id"].to_list() == list(range(out.height))
+    assert runs[0].equals(runs[1])  # seeded twins: the same sample and the same draws
 
 
 def test_dp_counts_budget_and_grid() -> None:
