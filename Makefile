@@ -4,19 +4,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# anonymeter pins numpy<1.27 and pyarrow<22: its own environment, for the benchmarks only.
+ANON_VENV := .venv-anonymeter
+ANON_STAMP := $(ANON_VENV)/.installed
+BENCH_OUT ?= out/bench
+BENCH_JSON := $(BENCH_OUT)/benchmark.json
+BENCH_CMD := $(BIN)/pytest benchmarks --benchmark-only -q --benchmark-json=$(BENCH_JSON)
 OUT ?= out/kerala_2026_export
 SCENARIO ?= scenarios/kerala_2026_export.toml
 # The hmac policy needs a key: a fresh random one per run unless you set your own (never written anywhere).
 SYNTH_HMAC_KEY ?= $(shell $(PYTHON) -c "import secrets; print(secrets.token_hex(32))")
 export SYNTH_HMAC_KEY
 
-.PHONY: setup browser run test lint typecheck unit bench clean
+.PHONY: setup browser run test lint typecheck unit bench anonymeter-venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
+
+$(ANON_STAMP): benchmarks/requirements-anonymeter.txt
+	$(PYTHON) -m venv $(ANON_VENV)
+	$(ANON_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(ANON_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-anonymeter.txt
+	touch $(ANON_STAMP)
+
+anonymeter-venv: $(ANON_STAMP)
 
 setup: $(STAMP)
 
@@ -43,8 +57,12 @@ unit: $(STAMP) browser
 
 test: lint typecheck unit
 
-bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-only -q
+# Every benchmark, with the peers side by side (Faker, mimesis, indian-fakedata, SDV, anonymeter), then
+# benchmarks/README.md regenerated from this run's JSON (written even when a benchmark fails; make still fails).
+bench: $(STAMP) $(ANON_STAMP)
+	mkdir -p $(BENCH_OUT)
+	SYNTH_BENCH_COMMAND="make bench ($(BENCH_CMD))" $(BENCH_CMD); status=$$?; \
+		$(BIN)/python -m benchmarks.report $(BENCH_JSON) --out benchmarks/README.md && exit $$status
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(ANON_VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from synth.errors import PolicyError
-from synth.policies.dp_counts import DPCounts
 from synth.policies import synthetic as synthetic_module
+from synth.policies.dp_counts import DPCounts
 from synth.policies.synthetic import SyntheticRelease
 
 

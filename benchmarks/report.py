@@ -1,0 +1,685 @@
+"""Write ``benchmarks/README.md`` from the JSON of one benchmark run (``make bench``); nothing in it is typed.
+
+Usage::
+
+    python -m benchmarks.report out/bench/benchmark.json --out benchmarks/README.md
+
+Every figure comes from the run's JSON (``pytest --benchmark-json``, with the machine, the versions and the
+command that :mod:`benchmarks.conftest` adds). Where one of our figures and anonymeter's disagree by more than
+their intervals (the intervals do not overlap), the explanation of that disagreement follows the table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TARGETS = {"faker": 50.0, "sdv": 10.0}
+LABELS = {
+    "ours": "ours (1 worker)",
+    "ours_2_workers": "ours (2 workers)",
+    "faker": "Faker (en_IN)",
+    "mimesis": "mimesis (en)",
+    "indian_fakedata": "indian-fakedata (Kerala)",
+    "sdv": "SDV Gaussian copula",
+}
+PAIRS = {  # our attack -> anonymeter's evaluators asking the same question
+    "singling_out": ("singling_out_matched", "singling_out"),
+    "exact_linkage": ("linkability",),
+    "attribute_inference": ("inference",),
+}
+EXPLANATIONS = {
+    "so_matched": (
+        "Same question, same predicates (all six quasi-identifiers, each compared for equality), same population: "
+        "anonymeter estimates from 500 of the release's distinct combinations what we count over all of them, so "
+        "the two should agree. A difference beyond both intervals is sampling (each is a 95% interval, which "
+        "misses about one time in twenty), made a little likelier by anonymeter's rate being the Wilson midpoint "
+        "(n + z²/2)/(N + z²) rather than n/N, which lifts a small rate by about 2/500."
+    ),
+    "so_native": (
+        "Different denominators. We score the predicates of the rows unique in the release (a row that shares its "
+        "combination with another released row is no predicate); anonymeter first drops duplicate rows, so every "
+        "distinct combination of the release becomes a predicate, including the combinations two or more "
+        "released rows share, which can never describe one person. Its rate is therefore about ours times (rows "
+        "unique in the release ÷ distinct combinations). Our own count with anonymeter's denominator is the "
+        "'ours, as anonymeter' column, which agrees with it."
+    ),
+    "so_default": (
+        "A different attacker. anonymeter's default predicate uses 3 of the 6 quasi-identifiers, chosen at random, "
+        'and compares numbers (age, ward number) with >= or <= towards the extreme ("age >= 87"), where ours uses '
+        "all six with equality. Its predicate must first single out one released row, and then is checked against "
+        "the whole population: three columns with an open age range rarely describe exactly one person of a "
+        "population of lakhs, while six exact columns (down to the ward and the year of age) often do. Neither "
+        "is wrong: they measure different attackers, and ours is the one the release's own columns allow. Few of "
+        "its candidate predicates single out one released row of a large release, so its search (capped here at "
+        "50,000 candidates, where its default of 10 million runs for hours) finds fewer than 500, and it counts "
+        "the missing ones as failures: its rate is then an underestimate, as anonymeter itself warns."
+    ),
+    "link_attack": (
+        "Nearest neighbour against an exact, unique match. anonymeter links a target when the released row nearest "
+        "to its roll entry (Gower distance: a differing text value counts 1, an age its difference over the age "
+        "range) is the released row nearest to its phone. A nearest row always exists, so a roll entry whose name "
+        "the roll spells another way (Sreedevi/Sridevi), whose age on the roll is a year off or whose roll "
+        "address is an old one still links when no other row is closer; our exact linkage, which needs every key "
+        "equal and exactly one roll entry to match, makes no guess there. The other way, where several released "
+        "rows tie for nearest (a person in two registries, a family sharing one phone), anonymeter's sort may pick "
+        "a different row for each half and miss a link we make. 'Ours, as anonymeter' counts, over every released "
+        "person on the roll, whether one of their rows was linked to their own roll entry."
+    ),
+    "link_native": (
+        "Different targets. Our recall is over every released row, including rows of people the roll does not "
+        "list (the roll misses some residents and lists some at an old address), who cannot be linked to it; "
+        "anonymeter's targets are released people on the roll only, matched by nearest neighbour (see above)."
+    ),
+    "link_control": (
+        "A voter not released carries a phone that no released row carries, so neither attack links one "
+        "(anonymeter's control rate is the Wilson midpoint of its count, about 0.004 for 0 of 500, not 0)."
+    ),
+    "link_risk": (
+        "The risks follow the attack rates: with controls near zero, (attack - control) / (1 - control) is about "
+        "the attack rate, so the reason is that of the attack rates above."
+    ),
+    "inf_attack": (
+        "A lookup against a model. anonymeter guesses the secret of the released row nearest to the target's "
+        "quasi-identifiers; for a released voter that row is most often the voter's own (distance 0), so it reads "
+        "the answer off the release unless other released rows share the same age, gender and ward. Our attack "
+        "fits a classifier (gradient boosting) on the release and gives everyone with the same quasi-identifiers "
+        "the likeliest label: a released member of the women's scheme in a cell where most released rows are not "
+        "members gets 'none'. Ours measures what the release teaches about everybody, anonymeter's what it gives "
+        "away about the people in it."
+    ),
+    "inf_control": (
+        "On voters not released (almost none of them in the scheme: the export holds every member) anonymeter "
+        "copies the secret of the nearest released row, which for a woman of the scheme's ages in a ward with "
+        "members is often 'yes'; our classifier says 'yes' only where members are the likelier label. Our rate "
+        "counts every voter not released, anonymeter's 500 of a seeded sample of them."
+    ),
+    "inf_risk": (
+        "The risks follow the two rates: (attack - control) / (1 - control) magnifies differences when the control "
+        "rate is high, as it is here (most people are not in the scheme, and both attacks say so). anonymeter "
+        "propagates the two errors; ours combines the Wilson bounds conservatively."
+    ),
+    "inf_native": (
+        "Different targets. Our accuracy is over every voter on the roll, released or not (mostly 'none'), against "
+        "the majority-class baseline; anonymeter's attack rate is over released voters only."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One of our figures beside anonymeter's, with both intervals."""
+
+    rows: int
+    question: str
+    ours_label: str
+    ours: Sequence[float]  # value, low, high
+    theirs_label: str
+    theirs: Sequence[float]  # value, low, high
+    key: str
+    note: str = ""
+
+    @property
+    def agrees(self) -> bool:
+        return self.ours[1] <= self.theirs[2] and self.theirs[1] <= self.ours[2]
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def _int(x: float | None) -> str:
+    return "n/a" if x is None else f"{round(x):,}"
+
+
+def _interval(v: Sequence[float]) -> str:
+    return f"{v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]"
+
+
+def _share(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+def _anonymeter(rate: Sequence[float] | None) -> list[float]:
+    """anonymeter's ``[value, error]`` as ``[value, low, high]`` clipped to [0, 1]."""
+    if rate is None:
+        return [math.nan, math.nan, math.nan]
+    v, e = rate
+    return [v, max(0.0, v - e), min(1.0, v + e)]
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def _extra(run: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [b["extra_info"] for b in run["benchmarks"] if b.get("extra_info", {}).get("kind") == kind]
+
+
+def generation_section(run: dict[str, Any]) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """The throughput and realism tables, and per world the ratio of our persons per second to each peer's."""
+    results = _extra(run, "generation")
+    lines: list[str] = []
+    ratios: dict[str, dict[str, float]] = {}
+    for world in dict.fromkeys(r["world"] for r in results):
+        mine = [r for r in results if r["world"] == world]
+        ours = next((r for r in mine if r["label"] == "ours"), None)
+        people = mine[0]["world_people"]
+        lines += [f"### {world.replace('_', ' ')} ({people:,} people)", ""]
+        rows = []
+        for r in sorted(mine, key=lambda r: list(LABELS).index(r["label"])):
+            ratio = ours["persons_per_second"] / r["persons_per_second"] if ours else math.nan
+            if not r["label"].startswith("ours"):
+                ratios.setdefault(world, {})[r["label"]] = ratio
+            rows.append(
+                [
+                    LABELS[r["label"]],
+                    r["version"],
+                    _int(r["rows"]),
+                    _num(r["seconds"], 2),
+                    _int(r["persons_per_second"]),
+                    "1" if r["label"] == "ours" else _num(ratio, 1),
+                    _int(r["peak_rss_mb"]),
+                    _int(r["peak_rss_mb"] - r["rss_before_mb"]),
+                    _num(r["setup_seconds"], 1),
+                ]
+            )
+        header = [
+            "generator",
+            "version",
+            "rows",
+            "seconds",
+            "persons/s",
+            "ours (1 worker) ÷ this",
+            "peak MiB",
+            "MiB added generating",
+            "setup s",
+        ]
+        lines += [*_table(header, rows), ""]
+        real = []
+        for r in sorted(mine, key=lambda r: list(LABELS).index(r["label"])):
+            m = r["realism"]
+            real.append(
+                [
+                    LABELS[r["label"]],
+                    m["geography"],
+                    _num(m["district_share_tvd"]),
+                    f"{_int(m['sex_ratio'])} ({_int(m['sex_ratio_target'])})",
+                    _share(m["sex_ratio_error"]),
+                    f"{_share(m['share_60_plus'])} ({_share(m['share_60_plus_target'])})",
+                    _share(m["share_60_plus_error"]),
+                    _share(m["womens_scheme_men"]),
+                    _share(m["old_age_pension_under_60"]),
+                    _share(m["ward_outside_district"]),
+                    f"{_share(m['any_rule'])} ({m['violations']:,})",
+                ]
+            )
+        header = [
+            "generator",
+            "held to",
+            "district shares TVD",
+            "women per 1,000 men (target)",
+            "error",
+            "aged 60+ (target)",
+            "error",
+            "men in women's scheme",
+            "old-age pensioners under 60",
+            "ward outside district",
+            "rows breaking a rule (count)",
+        ]
+        lines += ["Realism of the same output:", "", *_table(header, real), ""]
+    return lines, ratios
+
+
+def targets_section(run: dict[str, Any], ratios: dict[str, dict[str, float]]) -> list[str]:
+    """Did we meet the issue's targets; if not, by how much and why (from the profile)."""
+    results = _extra(run, "generation")
+    if not ratios:
+        return ["No generation results in this run.", ""]
+    world = list(ratios)[-1]  # the largest world measured
+    rows, missed = [], []
+    for peer, target in TARGETS.items():
+        got = ratios[world].get(peer)
+        if got is None:
+            continue
+        met = got >= target
+        rows.append(
+            [f"ours ÷ {LABELS[peer]}, persons/s ({world})", f">= {target:g}", _num(got, 1), "yes" if met else "no"]
+        )
+        if not met:
+            missed.append((peer, target, got))
+    ours_bad = sum(r["realism"]["violations"] for r in results if r["label"].startswith("ours"))
+    peers_bad = {r["label"]: r["realism"]["violations"] for r in results if not r["label"].startswith("ours")}
+    rows.append(
+        ["rows breaking an eligibility rule, ours (all worlds)", "0", f"{ours_bad:,}", "yes" if not ours_bad else "no"]
+    )
+    some = all(v > 0 for v in peers_bad.values())
+    listed = ", ".join(f"{LABELS[k]} {v:,}" for k, v in peers_bad.items())
+    rows.append(["... where every peer breaks some", "> 0 each", listed, "yes" if some else "no"])
+    lines = [*_table(["claim", "target", "measured", "met"], rows), ""]
+    if missed:
+        lines += [
+            "**Missed.** "
+            + " ".join(
+                f"Against {LABELS[p]} we are {g:.1f} times as fast where the target is {t:g}: short by a factor of "
+                f"{t / g:.1f}."
+                for p, t, g in missed
+            ),
+            "",
+        ]
+        lines += why_missed(run)
+    return lines
+
+
+def why_missed(run: dict[str, Any]) -> list[str]:
+    """Why a throughput target is missed: what the profile says our generation spends its time on."""
+    profiles = _extra(run, "profile")
+    lines = [
+        "Why: the records are not the same work. A peer draws seven independent values per record; our generator "
+        "builds a world in which those seven fields are consistent, and everything they are consistent with: "
+        "people in households with family links, given names by community, sex and birth cohort and relatives' "
+        "names, phones shared by households, four registries drawn by their eligibility rules, the electoral roll "
+        "(with spelling variants, moves and ghosts) and the caller-ID directory, all rendered to text and written "
+        "to compressed Parquet with a checksum per file, about ten tables where the peers make one. The clock "
+        "covers all of it, and the reading of the seven fields back from the files.",
+        "",
+    ]
+    for p in profiles:
+        phases = [ph for ph in p["phases"] if not ph[0].startswith(" ")]
+        top = max(phases, key=lambda ph: ph[1])
+        lines += [
+            f"Profile of our generation on {p['world'].replace('_', ' ')} ({p['people']:,} people, "
+            f"{p['total_seconds']:.1f} s under cProfile, one worker); steps indented are part of the one above "
+            f"them. The largest part is **{top[0]}** ({100 * top[2]:.0f}% of the time).",
+            "",
+            *_table(
+                ["step", "seconds", "share"],
+                ([ph[0].replace("  ", "&nbsp;&nbsp;"), _num(ph[1], 2), f"{100 * ph[2]:.1f}%"] for ph in p["phases"]),
+            ),
+            "",
+        ]
+    return lines
+
+
+def _comparisons(run: dict[str, Any]) -> list[Comparison]:
+    attacks = _extra(run, "attack")
+    ours = {(r["rows"], r["attack"]): r for r in attacks if r["side"] == "ours"}
+    theirs = {(r["rows"], r["evaluator"]): r for r in attacks if r["side"] == "anonymeter"}
+    out: list[Comparison] = []
+    for rows in sorted({r["rows"] for r in attacks}):
+        so, link, inf = (ours.get((rows, a)) for a in ("singling_out", "exact_linkage", "attribute_inference"))
+        matched, default = theirs.get((rows, "singling_out_matched")), theirs.get((rows, "singling_out"))
+        linkability, inference = theirs.get((rows, "linkability")), theirs.get((rows, "inference"))
+        q = "singling out: predicates describing one person"
+        if so and matched:
+            a = _anonymeter(matched["attack_rate"])
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours, as anonymeter",
+                    so["ours_as_anonymeter"]["attack_rate"],
+                    "anonymeter, our predicate",
+                    a,
+                    "so_matched",
+                )
+            )
+            out.append(
+                Comparison(rows, q, "ours", so["ours"]["precision"], "anonymeter, our predicate", a, "so_native")
+            )
+        if so and default:
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours",
+                    so["ours"]["precision"],
+                    "anonymeter, its defaults",
+                    _anonymeter(default["attack_rate"]),
+                    "so_default",
+                    f"it found {default.get('queries_generated', default['n_attacks']):,} of its "
+                    f"{default['n_attacks']} predicates within {default.get('max_attempts', 0):,} candidates",
+                )
+            )
+        if link and linkability:
+            mine = link["ours_as_anonymeter"]
+            q = "linkability: roll entry tied to the person's phone"
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours, as anonymeter",
+                    mine["attack_rate"],
+                    "anonymeter",
+                    _anonymeter(linkability["attack_rate"]),
+                    "link_attack",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours (recall)",
+                    link["ours"]["recall"],
+                    "anonymeter",
+                    _anonymeter(linkability["attack_rate"]),
+                    "link_native",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    "linkability: control",
+                    "ours, as anonymeter",
+                    mine["control_rate"],
+                    "anonymeter",
+                    _anonymeter(linkability["control_rate"]),
+                    "link_control",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    "linkability: risk",
+                    "ours, as anonymeter",
+                    mine["risk"],
+                    "anonymeter",
+                    linkability["risk"],
+                    "link_risk",
+                )
+            )
+        if inf and inference:
+            mine = inf["ours_as_anonymeter"]
+            q = "inference: women's-scheme membership right"
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours, as anonymeter",
+                    mine["attack_rate"],
+                    "anonymeter",
+                    _anonymeter(inference["attack_rate"]),
+                    "inf_attack",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    q,
+                    "ours (all voters)",
+                    inf["ours"]["accuracy"],
+                    "anonymeter",
+                    _anonymeter(inference["attack_rate"]),
+                    "inf_native",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    "inference: control",
+                    "ours, as anonymeter",
+                    mine["control_rate"],
+                    "anonymeter",
+                    _anonymeter(inference["control_rate"]),
+                    "inf_control",
+                )
+            )
+            out.append(
+                Comparison(
+                    rows,
+                    "inference: risk",
+                    "ours, as anonymeter",
+                    mine["risk"],
+                    "anonymeter",
+                    inference["risk"],
+                    "inf_risk",
+                )
+            )
+    return out
+
+
+def attacks_section(run: dict[str, Any]) -> list[str]:
+    """Throughput of our attacks and anonymeter's, and the agreement of their figures, with explanations."""
+    attacks = _extra(run, "attack")
+    if not attacks:
+        return ["No attack results in this run.", ""]
+    ours = {(r["rows"], r["attack"]): r for r in attacks if r["side"] == "ours"}
+    theirs = {(r["rows"], r["evaluator"]): r for r in attacks if r["side"] == "anonymeter"}
+    rows = []
+    for size in sorted({r["rows"] for r in attacks}):
+        for attack, evaluators in PAIRS.items():
+            mine = ours.get((size, attack))
+            for evaluator in evaluators:
+                other = theirs.get((size, evaluator))
+                rows.append(
+                    [
+                        f"{size:,}",
+                        attack.replace("_", " "),
+                        _num(mine["seconds"], 2) if mine else "n/a",
+                        _int(mine["rows_covered"]) if mine else "n/a",
+                        evaluator.replace("_", " "),
+                        _num(other["seconds"], 2) if other else "n/a",
+                        f"{other.get('queries_generated', other['n_attacks']):,}" if other else "n/a",
+                        _num(other["seconds"] / mine["seconds"], 1) if mine and other and mine["seconds"] else "n/a",
+                        _num(
+                            (mine["rows_covered"] / mine["seconds"])
+                            / (other.get("queries_generated", other["n_attacks"]) / other["seconds"]),
+                            0,
+                        )
+                        if mine and other and mine["seconds"]
+                        else "n/a",
+                        _int(other["peak_rss_mb"]) if other and other.get("rss") == "VmHWM" else "n/a",
+                    ]
+                )
+    header = [
+        "release rows",
+        "our attack",
+        "our seconds",
+        "rows (or voters) we cover",
+        "anonymeter evaluator",
+        "its seconds",
+        "attacks it makes (of 500)",
+        "its seconds ÷ ours",
+        "our rows/s ÷ its attacks/s",
+        "its peak MiB",
+    ]
+    lines = ["### Throughput", "", *_table(header, rows), ""]
+    comparisons = _comparisons(run)
+    table = [
+        [
+            f"{c.rows:,}",
+            c.question,
+            f"{c.ours_label}: {_interval(c.ours)}",
+            f"{c.theirs_label}: {_interval(c.theirs)}",
+            "yes" if c.agrees else f"**no** ({c.ours[0] - c.theirs[0]:+.3f}; see {c.key})",
+        ]
+        for c in comparisons
+    ]
+    lines += [
+        "### Agreement",
+        "",
+        "Values with 95% intervals: ours are Wilson intervals of exact counts over every row; anonymeter's are its "
+        "own (500 attacks). 'Ours, as anonymeter' is our attack scored on anonymeter's targets with anonymeter's "
+        "definition, counted over all of them.",
+        "",
+        *_table(["release rows", "question", "ours", "anonymeter", "intervals overlap"], table),
+        "",
+    ]
+    disagreeing = sorted({c.key for c in comparisons if not c.agrees}, key=list(EXPLANATIONS).index)
+    if disagreeing:
+        lines += ["### Why they disagree", ""]
+        for key in disagreeing:
+            where = "; ".join(
+                f"{c.rows:,} rows" + (f": {c.note}" if c.note else "")
+                for c in comparisons
+                if c.key == key and not c.agrees
+            )
+            lines += [f"- **{key}** ({where}): {EXPLANATIONS[key]}", ""]
+    return lines
+
+
+def scale_section(run: dict[str, Any]) -> list[str]:
+    """Our generation and the default scenario at 1, 2, 4 (and 14) districts."""
+    points = _extra(run, "scale")
+    if not points:
+        return ["No scale results in this run.", ""]
+    rows = []
+    for n in sorted({p["districts"] for p in points}):
+        build = next((p for p in points if p["districts"] == n and p["step"] == "generation"), None)
+        scenario = next((p for p in points if p["districts"] == n and p["step"] == "scenario"), None)
+        people = (build or scenario or {}).get("people")
+        rows.append(
+            [
+                str(n),
+                _int(people),
+                _num(build["seconds"], 1) if build else "not run",
+                _int(people / build["seconds"]) if build and people else "n/a",
+                _int(build["peak_rss_mb"]) if build else "n/a",
+                _num(scenario["seconds"], 1) if scenario else "not run",
+                _int(scenario["peak_rss_mb"]) if scenario else "n/a",
+            ]
+        )
+    header = [
+        "districts",
+        "people",
+        "build seconds (2 workers)",
+        "persons/s",
+        "build peak MiB",
+        "default scenario seconds",
+        "scenario peak MiB",
+    ]
+    return [*_table(header, rows), ""]
+
+
+PROTOCOL = """\
+- **Same fields.** Every generator makes one record per person with name, gender, age, district, ward (the
+  state-wide ward code), phone and group (the person's registry, or none): see `benchmarks/generators.py`.
+  Faker (`en_IN`) and mimesis draw every field through their own seeded random API, names and phones from their
+  own providers (mimesis has no Indian locale: English names, an Indian phone mask); Kerala, which they do not
+  know, is given to them as vocabularies: the 14 districts, the wards of each district (a ward is drawn from the
+  drawn district's wards, so the peers never put a ward outside its district) and the 10 groups, each drawn
+  uniformly, as a list is. indian-fakedata generates its own profile with `state = "Kerala"` (its whole profile,
+  about a hundred fields: it has no way to make fewer); its ward and group are drawn from the same
+  vocabularies. SDV's Gaussian copula is fitted, with the metadata SDV detects, on a seeded sample of 100,000 of
+  our world's records and sampled.
+- **Clocks.** Each generator runs in a process of its own (`python -m benchmarks.generators`); imports, the
+  vocabularies and SDV's fit are outside the clock (SDV's fit time is in its notes), generation inside it. Ours
+  is timed from the spec to the seven fields read back from the world's files: the build of every table and
+  its Parquet files included. Peak memory is that process's `ru_maxrss`; "MiB added generating" is the rise
+  during the clocked part (every process carries the benchmark's own imports, polars and numpy).
+- **Realism.** Peers are held to the whole state's calibration (they are asked for Kerala); ours and SDV's
+  output to the geography of our world. District shares are compared by total variation distance; rules are
+  shares of the rows they apply to (men among women's-scheme rows, under-60s among old-age-pension rows, rows
+  whose ward lies in another district).
+- **Attacks.** A release of each size is the alleged export (phone, name, age, gender, district, taluk, ward,
+  local body, registry) cut with a seeded sample from Wayanad's (10 thousand and 100 thousand rows) or four
+  districts' (1 million rows); the attacker holds the electoral roll. Ours run over the whole release and are
+  scored with exact counts; anonymeter 1.1.0 runs in its own environment (`.venv-anonymeter`: it pins numpy
+  below 1.27 and pyarrow below 22) at its default 500 attacks, on the same data passed as Parquet files (see
+  `benchmarks/anonymeter_runner.py` for how each evaluator is set up; its default singling-out search is
+  capped at 50,000 candidate predicates instead of 10 million). Every draw is seeded, anonymeter's included.
+- **Scale.** `synth world build` and `synth run` (the default scenario with its districts replaced), each
+  measured as a command in a process of its own, with 2 workers.
+"""
+
+
+def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One run out of several (their benchmarks together), keeping each run's date, command and settings."""
+    first = runs[0]
+    return {
+        **first,
+        "benchmarks": [b for run in runs for b in run["benchmarks"]],
+        "runs": [
+            {
+                "datetime": run.get("datetime", "unknown"),
+                "command": run.get("synth_bench", {}).get("command", "unknown"),
+                "environment": run.get("synth_bench", {}).get("environment", {}),
+                "kinds": sorted({b.get("extra_info", {}).get("kind", "other") for b in run["benchmarks"]}),
+            }
+            for run in runs
+        ],
+    }
+
+
+def render(run: dict[str, Any], source: str) -> str:
+    """The whole README for one run (or several, :func:`merge`)."""
+    meta = run.get("synth_bench", {})
+    machine, versions = meta.get("machine", {}), meta.get("versions", {})
+    commit = run.get("commit_info", {})
+    runs = run.get("runs") or [
+        {
+            "datetime": run.get("datetime", "unknown"),
+            "command": meta.get("command", "unknown"),
+            "environment": meta.get("environment", {}),
+            "kinds": [],
+        }
+    ]
+    described = []
+    for r in runs:
+        settings = ", ".join(f"{k}={v}" for k, v in r["environment"].items()) or "defaults"
+        what = f" ({', '.join(r['kinds'])})" if len(runs) > 1 else ""
+        described.append(f"- **Run{what}:** {r['datetime']}: `{r['command']}`; settings: {settings}")
+    head = [
+        "# Benchmarks: ours against the peers",
+        "",
+        f"<!-- Generated by `python -m benchmarks.report {source}`. Do not edit: rerun `make bench`, which runs "
+        "the benchmarks and then writes this file. -->",
+        "",
+        *described,
+        f"- **Machine:** {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
+        f"{machine.get('memory_gib', '?')} GiB memory, {machine.get('system', '?')}, "
+        f"Python {machine.get('python', '?')}",
+        f"- **Commit:** {commit.get('id', 'unknown')}{' (with uncommitted changes)' if commit.get('dirty') else ''}",
+        "",
+        *_table(["package", "version"], ([k, v] for k, v in versions.items())),
+        "",
+    ]
+    generation, ratios = generation_section(run)
+    body = [
+        "## Targets of issue 6",
+        "",
+        *targets_section(run, ratios),
+        "## Generation: persons per second, memory and realism",
+        "",
+        *generation,
+        "## Attacks: ours over the whole release, anonymeter at its default 500 attacks",
+        "",
+        *attacks_section(run),
+        "## Scale: generation and the default scenario by districts",
+        "",
+        *scale_section(run),
+        "## How each figure is measured",
+        "",
+        PROTOCOL,
+    ]
+    return "\n".join(head + body).rstrip() + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md]`` (standard output without --out)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = None
+    if "--out" in args:
+        i = args.index("--out")
+        out, args = Path(args[i + 1]), args[:i] + args[i + 2 :]
+    if not args:
+        raise SystemExit("usage: python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md]")
+    runs = [json.loads(Path(a).read_text()) for a in args]
+    text = render(runs[0] if len(runs) == 1 else merge(runs), " ".join(args))
+    if out is not None:
+        out.write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
