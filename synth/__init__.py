@@ -5,17 +5,19 @@ The public API is small: build a world, open one, validate it.
 
 from synth.errors import (
     BuildInterrupted,
+    LearnError,
     OutputError,
     PresetError,
     SpecError,
     SynthError,
     WorldError,
 )
-from synth.world.api import World, build_world, open_world, validate_world
+from synth.world.api import World, build_world, learn_world, open_world, validate_world
 from synth.world.plan import WorldSpec
 
 __all__ = [
     "BuildInterrupted",
+    "LearnError",
     "OutputError",
     "PresetError",
     "SpecError",
@@ -24,6 +26,7 @@ __all__ = [
     "WorldError",
     "WorldSpec",
     "build_world",
+    "learn_world",
     "open_world",
     "validate_world",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``synth world build``, ``synth world validate``, ``synth list presets``.
+"""Command line: ``synth world build``, ``synth world learn``, ``synth world validate``, ``synth list presets``.
 
 Exit status: 0 success, 1 a validation failed, 2 bad input or an error that stopped the work.
 """
@@ -97,6 +97,100 @@ def world_build(
     for name, n in manifest["rows"].items():
         table.add_row(name, f"{n:,}")
     out.print(table)
+
+
+@world_app.command("learn")
+def world_learn(
+    table: Annotated[Path, typer.Argument(help="A table of people: .parquet or .csv, one row per person.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new or empty).")],
+    rows: Annotated[int, typer.Option(help="People in the learned world.")],
+    seed: Annotated[int, typer.Option(help="Non-negative integer; same table and seed, same bytes.")],
+    metadata: Annotated[
+        Path | None, typer.Option(help="SDV metadata JSON of the table (detected with SDV when absent).")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option(help='Rules TOML: a \\[rules] table of name = "expression" (e.g. age >= 60 if ...).')
+    ] = None,
+    model: Annotated[str, typer.Option(help="gaussian_copula (default) or ctgan.")] = "gaussian_copula",
+    epochs: Annotated[int, typer.Option(help="CTGAN training epochs.")] = 300,
+    preset: Annotated[
+        str, typer.Option(help="Preset whose geography and vocabularies the table uses.")
+    ] = "kerala-2026",
+    phone_plan: Annotated[str | None, typer.Option("--phone-plan", help="safe (default) or realistic.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Learn a population from a table with SDV, keep its rules, and write a world of --rows people."""
+    from synth.world.api import learn_world
+
+    try:
+        with _bar("learning", disable=as_json) as bar:
+            task = bar.add_task(str(table), total=None)
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None, description=f"{table}: {stage}")
+
+            world = learn_world(
+                table,
+                out_dir,
+                rows=rows,
+                seed=seed,
+                metadata=metadata,
+                rules=rules,
+                model=model,
+                epochs=epochs,
+                preset=preset,
+                phone_plan=phone_plan,
+                progress=progress,
+            )
+    except SynthError as exc:
+        _fail(exc)
+        return
+    learned = world.manifest["learned"]
+    timings = json.loads((out_dir / "timings.json").read_text())
+    privacy = learned["privacy"]
+    summary: dict[str, Any] = {
+        "out": str(out_dir),
+        "seed": seed,
+        "rows": world.manifest["rows"],
+        "rejected_share": learned["sampling"]["rejected_share"],
+        "quality": learned["quality"],
+        "exact_match_share": privacy["exact_match_share"],
+        "exact_match_share_by_chance": privacy["exact_match_share_by_chance"],
+        "dcr": privacy["dcr"],
+        "input_phones_in_output": privacy["identifiers"]["input_phones_in_output"],
+        "not_modelled": learned["columns"]["identifiers"],
+        "timings": timings,
+    }
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    table_view = Table(title=f"learned world {out_dir} (seed {seed})")
+    table_view.add_column("table")
+    table_view.add_column("rows", justify="right")
+    for name, n in world.manifest["rows"].items():
+        table_view.add_row(name, f"{n:,}")
+    out.print(table_view)
+    quality = learned["quality"]
+    out.print(
+        f"fit {timings['fit_seconds']:.1f} s, sampling {timings['sample_seconds']:.1f} s "
+        f"({learned['sampling']['rejected_share']:.1%} of {learned['sampling']['sampled']:,} sampled rows broke a rule "
+        "and were dropped), world "
+        f"{timings['derive_seconds']:.1f} s, checks {timings['evaluate_seconds']:.1f} s",
+        highlight=False,
+    )
+    out.print(
+        f"quality {quality['score']:.3f} (column shapes {quality['column_shapes']:.3f}, pair trends "
+        f"{quality['column_pair_trends']:.3f}); rows equal to a table row {privacy['exact_match_share']:.2%} "
+        f"(by chance {privacy['exact_match_share_by_chance']:.2%}); median distance to the closest record "
+        f"{privacy['dcr']['median_synthetic']:.3f} (real rows {privacy['dcr']['median_real']:.3f}); "
+        f"table phone numbers in the world: {privacy['identifiers']['input_phones_in_output']}",
+        highlight=False,
+    )
+    if learned["columns"]["identifiers"]:
+        out.print(
+            "not learned (direct identifiers, regenerated): " + ", ".join(learned["columns"]["identifiers"]),
+            highlight=False,
+        )
 
 
 @world_app.command("validate")

@@ -45,3 +45,7 @@ class TruthLeakError(SynthError, ValueError):
 
 class NotFittedError(SynthError, ValueError):
     """A policy step was asked to transform before it was fitted."""
+
+
+class LearnError(SynthError, ValueError):
+    """A table, its metadata or its rules cannot be learned from, or a learned sample cannot meet the rules."""

@@ -1,9 +1,9 @@
-"""Python API for worlds: build one, open one, validate one."""
+"""Python API for worlds: build one, learn one from a table, open one, validate one."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import polars as pl
 
 from synth.errors import WorldError
 from synth.world import build as _build
+from synth.world.fidelity import FidelitySizes
 from synth.world.generate import TABLES
 from synth.world.plan import WorldSpec
 
@@ -144,6 +145,109 @@ def build_world(
         preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed, phone_plan=phone_plan
     )
     _build.build_world(spec, out, workers=workers, progress=progress)
+    return open_world(out)
+
+
+def learn_world(
+    table: str | Path | pl.DataFrame,
+    out: str | Path,
+    rows: int,
+    seed: int = 0,
+    metadata: str | Path | Mapping[str, Any] | None = None,
+    rules: str | Path | Mapping[str, str] | None = None,
+    model: str = "gaussian_copula",
+    epochs: int = 300,
+    preset: str = "kerala-2026",
+    phone_plan: str | None = None,
+    fidelity: FidelitySizes | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> World:
+    """Learn a population from a table of people with SDV and write a world of ``rows`` people.
+
+    The world has the same folder, manifest and schema as a built one, so every scenario runs on it;
+    its manifest says what was learned, how (model, constraints, rules and the rejected share), and
+    the quality and privacy of the learned rows against the table (see :mod:`synth.world.learned`).
+
+    Parameters
+    ----------
+    table
+        A ``.parquet`` or ``.csv`` file, or a DataFrame: one row per person.
+    out
+        Output folder (new or empty); written beside it and renamed into place when complete.
+    rows
+        People in the learned world (any size: the model is sampled until this many rows meet every rule).
+    seed
+        Seeds the model's sampling and every generator of the world; same table and seed, same bytes.
+    metadata
+        SDV metadata of the table (a JSON file or its dict, one table, optionally with ``"rules"``);
+        detected with SDV when absent. Saved with the world as ``metadata.json``.
+    rules
+        Declared rules: a TOML file (``[rules]``, ``name = "expression"``) or a mapping.
+    model
+        ``"gaussian_copula"`` (default) or ``"ctgan"``.
+    epochs
+        CTGAN's training epochs.
+    preset
+        Preset whose geography and vocabularies the table uses.
+    phone_plan
+        ``"safe"`` (default) or ``"realistic"``.
+    fidelity
+        Sample sizes of the quality and privacy figures (see :class:`~synth.world.fidelity.FidelitySizes`).
+    progress
+        Optional callback ``progress(stage, done, total)``.
+
+    Raises
+    ------
+    LearnError
+        Every problem with the table, metadata, rules or parameters, together, before any fitting.
+    OutputError
+        ``out`` is a file or a non-empty folder, or cannot be written.
+
+    Examples
+    --------
+    >>> world = learn_world("extract.parquet", "out/learned", rows=1_000_000, seed=7)  # doctest: +SKIP
+    >>> world.manifest["learned"]["quality"]["score"]  # doctest: +SKIP
+    """
+    from synth.errors import LearnError
+    from synth.world.learned_build import build_learned_world, read_table
+    from synth.world.rules import read_rules_file, rules_table
+
+    source: dict[str, Any] = {}
+    if isinstance(table, pl.DataFrame):
+        frame = table
+    else:
+        frame, source = read_table(table)
+    meta: Mapping[str, Any] | None
+    if metadata is None or isinstance(metadata, Mapping):
+        meta = metadata
+    else:
+        path = Path(metadata)
+        if not path.is_file():
+            raise LearnError(f"{path}: metadata file not found")
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise LearnError(f"{path}: not valid JSON ({exc})") from None
+        if not isinstance(meta, dict):
+            raise LearnError(f"{path}: SDV metadata must be a JSON object")
+    declared = rules_table(rules, "rules") if isinstance(rules, Mapping) else None
+    if rules is not None and declared is None:
+        declared = read_rules_file(rules)  # type: ignore[arg-type]
+    build_learned_world(
+        frame,
+        out,
+        rows=rows,
+        seed=seed,
+        metadata=meta,
+        rules=declared,
+        model=model,
+        epochs=epochs,
+        preset=preset,
+        phone_plan=phone_plan,
+        source=source,
+        fidelity=fidelity,
+        progress=progress,
+    )
     return open_world(out)
 
 

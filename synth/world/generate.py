@@ -7,7 +7,8 @@ Strings (names, house numbers, phone numbers, labels) are assembled once per sha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -23,7 +24,7 @@ from synth.world.people import People, sample_people
 from synth.world.phones import NumberingPlan, load_plan, permute
 from synth.world.plan import REGISTRIES, WorldPlan
 from synth.world.preset import RATION_CARDS
-from synth.world.registries import NO_PENSION, draw_registries
+from synth.world.registries import NO_PENSION, RegistryDraw, draw_registries
 
 LB_TYPE_DIGIT = {"G": 1, "M": 2, "C": 3}
 PERSON_ID_SPAN = 10_000_000
@@ -51,9 +52,17 @@ def local_body_number(code: str) -> int:
 
 @dataclass(frozen=True)
 class ShardContext:
-    """What every local body of a build needs, loaded once per worker."""
+    """What every local body of a build needs, loaded once per worker.
+
+    ``excluded_phones`` (sorted national numbers) is empty for a world built from a preset; a world
+    learned from a user's table lists the table's own numbers there, so that none of them is ever
+    given to anybody (see :func:`phones`). ``population`` is the number of people of the whole world
+    (0: the preset's state population), which bounds person and phone indices.
+    """
 
     plan: WorldPlan
+    excluded_phones: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False)
+    population: int = 0
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -64,9 +73,14 @@ class ShardContext:
         return load_plan(self.plan.phone_plan)
 
     @cached_property
+    def index_span(self) -> int:
+        """More than every person index of the world: the state's population, or the world's if larger."""
+        return max(int(self.plan.preset.params["preset"]["state_population"]), int(self.population))
+
+    @cached_property
     def ghost_epic_base(self) -> int:
         """First EPIC index of ghost entries: above every person index of the state (and then some)."""
-        return int(self.plan.preset.params["preset"]["state_population"]) * 2
+        return self.index_span * 2
 
     @cached_property
     def household_params(self) -> HouseholdParams:
@@ -133,6 +147,26 @@ def relative_names(
     return is_husband, rel_given
 
 
+def own_numbers(ctx: ShardContext, index: np.ndarray) -> np.ndarray:
+    """Phone numbers of the people with these world-wide person indices: a keyed permutation of the index.
+
+    A number that ``ctx.excluded_phones`` lists is replaced by the number of the index one world span
+    further on (and so on), which no other person of the world can hold: numbers stay unique.
+    """
+    seed, size = int(ctx.plan.spec.seed), ctx.phones.size
+    numbers = ctx.phones.number(permute(index, size, seed, SALT_PHONE))
+    if len(ctx.excluded_phones):
+        index = index.copy()
+        hit = np.isin(numbers, ctx.excluded_phones)
+        while hit.any():
+            index[hit] += ctx.index_span
+            if index.max() >= size:
+                raise ValueError("the numbering plan has no room left for numbers outside the excluded ones")
+            numbers[hit] = ctx.phones.number(permute(index[hit], size, seed, SALT_PHONE))
+            hit[hit] = np.isin(numbers[hit], ctx.excluded_phones)
+    return numbers
+
+
 def phones(
     ctx: ShardContext, offset: int, people: People, hh: Households, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +180,7 @@ def phones(
     owns = rng.random(n) < ctx.plan.demography.phone[people.sex, people.age]
     phone = np.full(n, -1, dtype=np.int64)
     index = offset + np.flatnonzero(owns)
-    phone[owns] = ctx.phones.number(permute(index, ctx.phones.size, int(ctx.plan.spec.seed), SALT_PHONE))
+    phone[owns] = own_numbers(ctx, index)
     cand = np.flatnonzero(owns & (age >= 18) & (age < 70))
     cand = cand[np.lexsort((np.abs(age[cand] - 40), hh.household[cand]))]
     first_hh, first_pos = np.unique(hh.household[cand], return_index=True)
@@ -252,14 +286,17 @@ def directory_frame(
     )
 
 
+def local_body_rng(seed: int, local_body_code: str) -> np.random.Generator:
+    """The generator of one local body, spawned from ``(seed, local body number)``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(local_body_number(local_body_code),)))
+
+
 def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Draw everything random about one local body; returns integer-coded frames (see ``render``)."""
-    plan, vocab, demo = ctx.plan, ctx.vocab, ctx.plan.demography
+    plan, demo = ctx.plan, ctx.plan.demography
     preset = plan.preset
-    lbn = local_body_number(lb["local_body_code"])
-    rng = np.random.default_rng(np.random.SeedSequence(int(plan.spec.seed), spawn_key=(lbn,)))
+    rng = local_body_rng(int(plan.spec.seed), lb["local_body_code"])
     d = demo.district_index(lb["district_code"])
-    n_wards = wards.height
 
     people = sample_people(
         wards["population"].to_numpy(),
@@ -269,8 +306,49 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
         preset.params["geography"]["community_concentration"],
         rng,
     )
-    n = len(people)
     hh = form_households(people, len(demo.community_names), ctx.household_params, rng)
+
+    def registries(people: People, hh: Households) -> RegistryDraw:
+        quotas = {r: int(lb[f"quota_{r}"]) for r in REGISTRIES}
+        return draw_registries(
+            people,
+            hh,
+            d,
+            quotas,
+            demo.occupations,
+            dict(preset.params["registries"]),
+            ctx.shares["ration"],
+            ctx.shares["departments"],
+            ctx.shares["enterprises"],
+            demo.population / demo.population.sum(),
+            preset.reference_date,
+            rng,
+        )
+
+    return assemble_local_body(ctx, lb, wards, people, hh, registries, rng)
+
+
+def assemble_local_body(
+    ctx: ShardContext,
+    lb: dict[str, Any],
+    wards: pl.DataFrame,
+    people: People,
+    hh: Households,
+    registries: Callable[[People, Households], RegistryDraw],
+    rng: np.random.Generator,
+) -> dict[str, pl.DataFrame]:
+    """Everything of one local body that follows from its people and households: house numbers and
+    names, given names and relatives, phones, registries (``registries`` is called after the phones,
+    with the same generator), the roll and the caller-ID labels; integer-coded frames (see ``render``).
+
+    A world built from a preset draws its people and registries first (:func:`generate_local_body`);
+    a world learned from a user's table brings its own people and registry memberships.
+    """
+    plan, vocab, demo = ctx.plan, ctx.vocab, ctx.plan.demography
+    preset = plan.preset
+    lbn = local_body_number(lb["local_body_code"])
+    n_wards = wards.height
+    n = len(people)
     hh_ward = people.ward[hh.head]
     hh_comm = people.community[hh.head]
     serial = house_serials(hh_ward, n_wards, rng)
@@ -284,21 +362,7 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
     rel_married, rel_given = relative_names(vocab, people, hh, given, birth_year, rng)
     phone, contact = phones(ctx, int(lb["person_offset"]), people, hh, rng)
 
-    quotas = {r: int(lb[f"quota_{r}"]) for r in REGISTRIES}
-    reg = draw_registries(
-        people,
-        hh,
-        d,
-        quotas,
-        demo.occupations,
-        dict(preset.params["registries"]),
-        ctx.shares["ration"],
-        ctx.shares["departments"],
-        ctx.shares["enterprises"],
-        demo.population / demo.population.sum(),
-        preset.reference_date,
-        rng,
-    )
+    reg = registries(people, hh)
     occupation = people.occupation.astype(np.int8).copy()
     occupation[reg.employees] = len(demo.occupations)
 

@@ -69,6 +69,35 @@ def may_birth_dates(age: np.ndarray, reference: date, rng: np.random.Generator) 
     return out
 
 
+def draw_shares(shares: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` independent draws of an index with probabilities ``shares``."""
+    return categorical(np.broadcast_to(shares, (n, len(shares))), rng.random(n))
+
+
+def employee_records(
+    people: People,
+    employees: np.ndarray,
+    district: int,
+    params: dict[str, Any],
+    department_shares: np.ndarray,
+    district_population: np.ndarray,
+    reference: date,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the employee registry records: birth dates (a share moved to May of the same age), departments
+    and posting districts (at home with the preset's share, else anywhere by population).
+
+    Returns ``(dob of everybody, department per employee, posting district per employee)``.
+    """
+    dob = people.dob.copy()
+    may = employees[rng.random(len(employees)) < params["employee_may_birth_share"]]
+    dob[may] = may_birth_dates(people.age[may], reference, rng)
+    department = draw_shares(department_shares, len(employees), rng)
+    elsewhere = draw_shares(district_population, len(employees), rng)
+    home = rng.random(len(employees)) < params["employee_home_posting"]
+    return dob, department, np.where(home, district, elsewhere)
+
+
 def draw_registries(
     people: People,
     households: Households,
@@ -111,17 +140,9 @@ def draw_registries(
     )
     is_emp = np.zeros(n, dtype=bool)
     is_emp[employees] = True
-    dob = people.dob.copy()
-    may = employees[rng.random(len(employees)) < params["employee_may_birth_share"]]
-    dob[may] = may_birth_dates(people.age[may], reference, rng)
-    department = categorical(
-        np.broadcast_to(department_shares, (len(employees), len(department_shares))), rng.random(len(employees))
+    dob, department, posting = employee_records(
+        people, employees, district, params, department_shares, district_population, reference, rng
     )
-    elsewhere = categorical(
-        np.broadcast_to(district_population, (len(employees), len(district_population))), rng.random(len(employees))
-    )
-    home = rng.random(len(employees)) < params["employee_home_posting"]
-    posting = np.where(home, district, elsewhere)
 
     # Ration cards per household: none of priority for a household with a serving or retired
     # government servant (both are excluded from the priority categories).
@@ -193,9 +214,7 @@ def draw_registries(
             ]
         )
     )
-    enterprise = categorical(
-        np.broadcast_to(enterprise_shares, (len(entrepreneurs), len(enterprise_shares))), rng.random(len(entrepreneurs))
-    )
+    enterprise = draw_shares(enterprise_shares, len(entrepreneurs), rng)
     return RegistryDraw(
         employees=employees,
         department=department,

@@ -3,7 +3,8 @@
 The result is one tidy table with a row per check: ``kind`` is ``target`` (a figure and its
 tolerance), ``rule`` (a count of violations that must be zero) or ``info`` (reported, not gated,
 such as targets the preset documents as unmeetable). ``ok`` is false for a target out of tolerance
-or a rule with violations.
+or a rule with violations. A world learned from a user's table (its manifest has a ``learned`` section) is
+checked by :func:`validate_learned` instead: calibration targets do not apply to it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from synth.errors import WorldError
 from synth.world.build import spec_record
 from synth.world.demography import MARITAL, N_AGES, build_demography
 from synth.world.phones import load_plan
-from synth.world.plan import WorldSpec, plan_world
+from synth.world.plan import WorldPlan, WorldSpec, plan_world
 from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
 
 if TYPE_CHECKING:
@@ -116,8 +117,8 @@ def _count(lf: pl.LazyFrame) -> int:
     return int(lf.select(pl.len()).collect().item())
 
 
-def validate(world: World) -> pl.DataFrame:
-    """Run every check on a world (see the module docstring)."""
+def _plan_checked(world: World) -> tuple[Preset, WorldPlan]:
+    """The world's preset and plan, after checking the preset and phone plan are those it was built with."""
     spec = WorldSpec(
         **{**world.manifest["build"]["spec"], "districts": tuple(world.manifest["build"]["spec"]["districts"])}
     )
@@ -130,6 +131,14 @@ def validate(world: World) -> pl.DataFrame:
             f"{world.path}: built with a different {' and '.join(k.removesuffix('_sha256') for k in changed)} "
             f"than the installed '{spec.preset}'; validate it with the files it was built with, or rebuild it"
         )
+    return preset, plan
+
+
+def validate(world: World) -> pl.DataFrame:
+    """Run every check on a world (see the module docstring)."""
+    if "learned" in world.manifest:
+        return validate_learned(world)
+    preset, plan = _plan_checked(world)
     demo = build_demography(preset)
     c = _Checks()
     people = world.people
@@ -234,6 +243,81 @@ def validate(world: World) -> pl.DataFrame:
         )
 
     _rules(c, world, preset, plan.phone_plan)
+    return c.frame()
+
+
+EXACT_MATCH_MARGIN = 0.01  # learned rows may equal a table row at most this much above the chance rate
+
+
+def validate_learned(world: World) -> pl.DataFrame:
+    """Checks of a world learned from a user's table (see :mod:`synth.world.learned`).
+
+    Calibration targets do not apply (the world follows the table). Checked: the population and every
+    registry size against what was sampled, every rule of a world (eligibility, families, roll, phones),
+    the place hierarchy against the preset, every rule the learner enforced (the world's eligibility
+    rules written for the table, the observed age ranges, the declared rules) on the world seen as the
+    table, no phone number of the table in the world, and no more learned rows equal to a row of the
+    table than chance gives (``exact_match_share`` at most the table's own duplicate share plus
+    ``EXACT_MATCH_MARGIN``). The quality scores and distances to the closest record are reported.
+    """
+    from synth.world.learned import place_table
+    from synth.world.learned_build import people_table
+    from synth.world.rules import parse_rule, schema_kinds
+
+    preset, plan = _plan_checked(world)
+    learned = world.manifest["learned"]
+    c = _Checks()
+    c.target("population", "all", learned["rows"], _count(world.people), 0.0)
+    targets = world.manifest["targets"]
+    sizes = {r: _count(world.table(r)) for r in ("employees", "entrepreneurs", "womens_scheme")}
+    schemes = world.table("pensioners").group_by("scheme").agg(n=pl.len()).collect()
+    for scheme in PENSION_SCHEMES:
+        sizes[scheme] = int(schemes.filter(pl.col("scheme") == scheme)["n"].sum())
+    for name, got in sizes.items():
+        c.target(f"registry_size:{name}", "all", targets[f"quota_{name}"], got, 0.0, relative=False)
+
+    _rules(c, world, preset, plan.phone_plan)
+    places = place_table(preset).select("ward_code", "local_body_code", "taluk_code", "district_code")
+    c.rule(
+        "ward_in_local_body_in_taluk_in_district",
+        _count(
+            world.people.select("ward_code", "local_body_code", "taluk_code", "district_code").join(
+                places.lazy(), on=["ward_code", "local_body_code", "taluk_code", "district_code"], how="anti"
+            )
+        ),
+    )
+    view = people_table(world).collect()
+    kinds = schema_kinds(view.schema)
+    for entry in learned["rules"]:
+        rule = parse_rule(entry["name"], entry["text"], kinds)
+        c.rule(f"{entry['source']}:{entry['name'].split(':', 1)[-1]}", int(view.select(rule.broken().sum()).item()))
+
+    privacy = learned["privacy"]
+    c.rule("input_phones_in_output", int(privacy["identifiers"]["input_phones_in_output"]))
+    share, chance = privacy["exact_match_share"], privacy["exact_match_share_by_chance"]
+    c.rows.append(
+        {
+            "kind": "target",
+            "check": "exact_match_share_at_most_chance",
+            "scope": "all",
+            "target": float(chance),
+            "value": float(share),
+            "error": float(share - chance),
+            "tolerance": EXACT_MATCH_MARGIN,
+            "ok": share <= chance + EXACT_MATCH_MARGIN,
+        }
+    )
+    quality = learned["quality"]
+    for key in ("score", "column_shapes", "column_pair_trends"):
+        c.info(f"quality:{key}", "all", 1.0, float(quality[key]))
+    c.info("rejected_share", "all", 0.0, float(learned["sampling"]["rejected_share"]))
+    c.info("new_row_synthesis_sdmetrics", "all", 1.0, float(privacy["new_row_synthesis_sdmetrics"]["score"]))
+    dcr = privacy["dcr"]
+    for key in ("median_synthetic", "median_real", "median_random", "baseline_protection"):
+        if dcr.get(key) is not None:
+            c.info(
+                f"dcr:{key}", "all", float(dcr["median_real"] if key == "median_synthetic" else 0.0), float(dcr[key])
+            )
     return c.frame()
 
 
