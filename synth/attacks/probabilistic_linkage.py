@@ -22,8 +22,10 @@ Sreedevi and Sridevi, Shyam and Syam, Rohith and Roheeth share a key.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +151,9 @@ def _districts(data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]) -> dict[
     if "district" not in cols:
         return {"": (data, roll)}
     names = sorted(data["district"].drop_nulls().unique().cast(pl.String).to_list())
-    district = pl.col(ROLL_NAMES["district"]).cast(pl.String)
-    parts = {d: (data.filter(pl.col("district").cast(pl.String) == d), roll.filter(district == d)) for d in names}
+    released = data["district"].cast(pl.String)
+    listed = roll[ROLL_NAMES["district"]].cast(pl.String)  # cast once, not once a district
+    parts = {d: (data.filter(released == d), roll.filter(listed == d)) for d in names}
     if data["district"].null_count():
         parts[""] = (data.filter(pl.col("district").is_null()), roll.clear())
     return parts
@@ -178,32 +181,32 @@ def _fit(
     left: pl.DataFrame, right: pl.DataFrame, cols: list[str], params: ProbabilisticLinkageParams, seed: int
 ) -> Any:
     """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
-    con = duckdb.connect()
-    try:
-        db = DuckDBAPI(con)
-        tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
-        numeric_age = "age" in cols and left["age"].dtype != pl.String
-        linker = Linker(tables, _settings(cols, numeric_age), log_level=None)
+    numeric_age = "age" in cols and left["age"].dtype != pl.String
+    with _linker(left, right, _settings(cols, numeric_age)) as (linker, con):
         # Training sums over pairs; DuckDB's parallel sums vary in the last bits from run to run, and
         # so would the guesses. One thread makes training exact.
         con.execute("SET threads = 1")
         _train(linker, cols, params, seed=seed)
         return linker.misc.save_model_to_json()
-    finally:
-        con.close()
 
 
 def _predict(model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """The best pairs of one district under a trained model (scoring pairs has no sums: threads are safe)."""
     if left.height == 0 or right.height == 0:
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
+    with _linker(left, right, copy.deepcopy(model)) as (linker, _):
+        predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        return _best_pairs(predicted.as_pyarrow_table())
+
+
+@contextlib.contextmanager
+def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any) -> Iterator[tuple[Linker, Any]]:
+    """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
         tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
-        linker = Linker(tables, copy.deepcopy(model), log_level=None)
-        predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        return _best_pairs(predicted.as_pyarrow_table())
+        yield Linker(tables, settings, log_level=None), con
     finally:
         con.close()
 
