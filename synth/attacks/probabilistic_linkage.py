@@ -13,7 +13,10 @@ the scenario's threshold and no other entry ties with it.
 Linkage runs district by district, as rolls are published: every block lies inside one district, so no
 candidate pair is lost. The model is trained once, on districts drawn at random (seeded) until they hold
 ``train_rows`` release rows (a one-district release: that district, whole), and scores every district;
-this bounds time and memory by the largest district, not the state.
+each district is then scored in batches of release rows whose blocks hold at most ``batch_pairs`` pairs,
+with the roll entries of the places those rows lie in. Every block lies inside one place, and a row's
+guess depends only on its own pairs, so batching changes no guess; it bounds memory by the batch, not by
+the district (5-year age bands or a release without wards make blocks of hundreds of voters).
 
 The attacker normalises names with a public transliteration key (``name_key``): lower case, aspirates
 and long vowels folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single.
@@ -75,12 +78,16 @@ class ProbabilisticLinkageParams:
     train_rows
         Release rows the model is trained on, at least: whole districts drawn at random until they hold
         this many (all districts when the release has no more).
+    batch_pairs
+        Candidate pairs scored at once: a batch closes once it holds this many, so it exceeds them by at
+        most one row's pairs. Bounds memory (about 250 bytes a pair) without changing any guess.
     """
 
     threshold: float = 0.9
     recall: float = 0.7
     max_pairs: float = 1e6
     train_rows: int = 200_000
+    batch_pairs: int = 5_000_000
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
@@ -92,6 +99,10 @@ class ProbabilisticLinkageParams:
         if isinstance(self.train_rows, bool) or not isinstance(self.train_rows, int) or self.train_rows < 1:
             raise SpecError(
                 f"attack '{ATTACK_ID}': train_rows = {self.train_rows!r}; allowed is a whole number above 0"
+            )
+        if isinstance(self.batch_pairs, bool) or not isinstance(self.batch_pairs, int) or self.batch_pairs < 1_000:
+            raise SpecError(
+                f"attack '{ATTACK_ID}': batch_pairs = {self.batch_pairs!r}; allowed is a whole number of at least 1000"
             )
 
 
@@ -142,7 +153,11 @@ def probabilistic_linkage(
     training = _training_districts(parts, params.train_rows, seed)
     ages = data["age"] if "age" in cols else None
     model = _fit(*_inputs(*_concat([parts[d] for d in training]), cols, ages), cols, params, seed)
-    guesses = [_predict(model, *_inputs(*parts[d], cols, ages), params.threshold) for d in sorted(parts)]
+    guesses = [
+        _predict(model, left, right, params.threshold)
+        for d in sorted(parts)
+        for left, right in _batches(*_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
+    ]
     return pl.concat(guesses).sort("row_id")
 
 
@@ -171,6 +186,31 @@ def _training_districts(parts: dict[str, tuple[pl.DataFrame, pl.DataFrame]], row
         chosen.append(name)
         held += parts[name][0].height
     return sorted(chosen)
+
+
+def _batches(
+    rel: pl.DataFrame, rol: pl.DataFrame, cols: list[str], pairs: int
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Release rows in batches of at most ``pairs`` candidate pairs, each with the roll of its places.
+
+    A row's pairs are counted per blocking rule (a pair both rules find counts twice, so batches err
+    small). Rows are taken in order of place, so a batch needs the roll of few places.
+    """
+    by_name, by_person = _blocks(cols)
+    place = by_name[:-1]
+    cost = pl.lit(0, dtype=pl.Int64)
+    counted = rel
+    for i, keys in enumerate((by_name, by_person)):
+        counts = rol.group_by(keys).agg(pl.len().cast(pl.Int64).alias(f"n{i}"))
+        counted = counted.join(counts, on=keys, how="left", nulls_equal=False)
+        cost = cost + pl.col(f"n{i}").fill_null(0)
+    counted = counted.with_columns(cost=cost).sort([*place, "uid"], nulls_last=True)
+    # A batch starts where the pairs before a row pass a multiple of the budget.
+    batch = ((pl.col("cost").cum_sum() - pl.col("cost")) // pairs).alias("batch")
+    counted = counted.with_columns(batch).drop("cost", *(f"n{i}" for i in range(2)))
+    for _, batch_rows in counted.group_by("batch", maintain_order=True):
+        left = batch_rows.drop("batch")
+        yield left, (rol.join(left.select(place).unique(), on=place, how="semi") if place else rol)
 
 
 def _concat(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:

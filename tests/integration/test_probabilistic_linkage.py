@@ -46,6 +46,16 @@ def test_seeded_twins(setting) -> None:  # type: ignore[no-untyped-def]
     assert runs[0].equals(runs[1])
 
 
+@pytest.mark.parametrize("policy", ["as_exported", "age_bands_5"])
+def test_batches_change_no_guess(setting, policy: str) -> None:  # type: ignore[no-untyped-def]
+    _, release, aux = setting
+    view = minimize(release, load_policy(policy)).view
+    whole = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
+    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=1_000)
+    batched = probabilistic_linkage(view, aux, np.random.default_rng(3), small)
+    assert whole.height > 0 and batched.equals(whole)
+
+
 def test_banded_ages_without_names_of_places(setting) -> None:  # type: ignore[no-untyped-def]
     world, release, aux = setting
     banded = minimize(release, load_policy("age_bands_5"))

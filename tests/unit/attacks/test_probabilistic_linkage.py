@@ -10,6 +10,7 @@ import pytest
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.probabilistic_linkage import (
     ProbabilisticLinkageParams,
+    _batches,
     _best_pairs,
     _training_districts,
     name_key,
@@ -80,6 +81,8 @@ def test_bad_input_names_the_attack_and_the_column() -> None:
         ({"max_pairs": 10.0}, "max_pairs = 10.0; allowed is at least 1000"),
         ({"train_rows": 0}, "train_rows = 0; allowed is a whole number above 0"),
         ({"train_rows": 1.5}, "train_rows = 1.5; allowed is a whole number above 0"),
+        ({"batch_pairs": 999}, "batch_pairs = 999; allowed is a whole number of at least 1000"),
+        ({"batch_pairs": 5e6}, "batch_pairs = 5000000.0; allowed is a whole number of at least 1000"),
     ],
 )
 def test_bad_parameters(kwargs: dict[str, float], message: str) -> None:
@@ -103,3 +106,41 @@ def test_training_districts_are_drawn_until_they_hold_enough_rows() -> None:
         assert sum(held) >= 120 and sum(held) - max(held) < 120
         assert chosen == _training_districts(parts, 120, seed)  # seeded twins
     assert len({tuple(_training_districts(parts, 1, s)) for s in range(20)}) == 4  # every district can be drawn
+
+
+def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
+    """Pairs per row are counted by hand; a batch closes once it holds the budget."""
+    cols = ["name", "gender", "age", "local_body", "ward"]
+    rel = pl.DataFrame(
+        {
+            "uid": ["r1", "r2", "r3", "r4"],
+            "name": ["Anu", "Anu", "Biju", "Anu"],
+            "name_key": ["anu", "anu", "biju", "anu"],
+            "gender": ["F", "F", "M", "F"],
+            "age": [30, 31, 40, 30],
+            "local_body": ["A", "A", "A", "B"],
+            "ward": [1, 1, 2, 1],
+        }
+    )
+    rol = pl.DataFrame(
+        {
+            "uid": [f"e{i}" for i in range(6)],
+            "name": ["Anu", "Anu", "Biju", "Anu", "Anu", "Ravi"],
+            "name_key": ["anu", "anu", "biju", "anu", "anu", "ravi"],
+            "gender": ["F", "F", "M", "F", "F", "M"],
+            "age": [30, 30, 40, 31, 30, 30],
+            "local_body": ["A", "A", "A", "A", "B", "B"],
+            "ward": [1, 1, 2, 1, 1, 1],
+        }
+    )
+    # Pairs by (place, name key) + by (place, ward, gender, age):
+    # r1: 3 Anu in A + 2 (A,1,F,30) = 5; r2: 3 + 1 = 4; r3: 1 + 1 = 2; r4: 1 (Anu in B) + 1 = 2.
+    batches = list(_batches(rel, rol, cols, pairs=5))
+    assert [b[0]["uid"].to_list() for b in batches] == [["r1"], ["r2", "r3"], ["r4"]]
+    assert [sorted(b[1]["uid"].to_list()) for b in batches] == [
+        ["e0", "e1", "e2", "e3"],
+        ["e0", "e1", "e2", "e3"],
+        ["e4", "e5"],
+    ]
+    whole = list(_batches(rel, rol, cols, pairs=1_000))
+    assert len(whole) == 1 and whole[0][0].height == 4 and whole[0][1].height == 6
