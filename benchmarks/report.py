@@ -350,100 +350,47 @@ def _comparisons(run: dict[str, Any]) -> list[Comparison]:
                     f"{default['n_attacks']} predicates within {default.get('max_attempts', 0):,} candidates",
                 )
             )
-        if link and linkability:
-            mine = link["ours_as_anonymeter"]
-            q = "linkability: roll entry tied to the person's phone"
-            out.append(
+        # Linkability and inference: the same four rows each (ours as anonymeter, ours natively, control, risk).
+        for prefix, theirs_row, mine_row, q, native_label, native in (
+            (
+                "link",
+                linkability,
+                link,
+                "linkability: roll entry tied to the person's phone",
+                "ours (recall)",
+                "recall",
+            ),
+            ("inf", inference, inf, "inference: women's-scheme membership right", "ours (all voters)", "accuracy"),
+        ):
+            if not (mine_row and theirs_row):
+                continue
+            mine = mine_row["ours_as_anonymeter"]
+            name = q.split(":")[0]
+            attack = _anonymeter(theirs_row["attack_rate"])
+            out += [
+                Comparison(
+                    rows, q, "ours, as anonymeter", mine["attack_rate"], "anonymeter", attack, f"{prefix}_attack"
+                ),
+                Comparison(rows, q, native_label, mine_row["ours"][native], "anonymeter", attack, f"{prefix}_native"),
                 Comparison(
                     rows,
-                    q,
-                    "ours, as anonymeter",
-                    mine["attack_rate"],
-                    "anonymeter",
-                    _anonymeter(linkability["attack_rate"]),
-                    "link_attack",
-                )
-            )
-            out.append(
-                Comparison(
-                    rows,
-                    q,
-                    "ours (recall)",
-                    link["ours"]["recall"],
-                    "anonymeter",
-                    _anonymeter(linkability["attack_rate"]),
-                    "link_native",
-                )
-            )
-            out.append(
-                Comparison(
-                    rows,
-                    "linkability: control",
+                    f"{name}: control",
                     "ours, as anonymeter",
                     mine["control_rate"],
                     "anonymeter",
-                    _anonymeter(linkability["control_rate"]),
-                    "link_control",
-                )
-            )
-            out.append(
+                    _anonymeter(theirs_row["control_rate"]),
+                    f"{prefix}_control",
+                ),
                 Comparison(
                     rows,
-                    "linkability: risk",
+                    f"{name}: risk",
                     "ours, as anonymeter",
                     mine["risk"],
                     "anonymeter",
-                    linkability["risk"],
-                    "link_risk",
-                )
-            )
-        if inf and inference:
-            mine = inf["ours_as_anonymeter"]
-            q = "inference: women's-scheme membership right"
-            out.append(
-                Comparison(
-                    rows,
-                    q,
-                    "ours, as anonymeter",
-                    mine["attack_rate"],
-                    "anonymeter",
-                    _anonymeter(inference["attack_rate"]),
-                    "inf_attack",
-                )
-            )
-            out.append(
-                Comparison(
-                    rows,
-                    q,
-                    "ours (all voters)",
-                    inf["ours"]["accuracy"],
-                    "anonymeter",
-                    _anonymeter(inference["attack_rate"]),
-                    "inf_native",
-                )
-            )
-            out.append(
-                Comparison(
-                    rows,
-                    "inference: control",
-                    "ours, as anonymeter",
-                    mine["control_rate"],
-                    "anonymeter",
-                    _anonymeter(inference["control_rate"]),
-                    "inf_control",
-                )
-            )
-            out.append(
-                Comparison(
-                    rows,
-                    "inference: risk",
-                    "ours, as anonymeter",
-                    mine["risk"],
-                    "anonymeter",
-                    inference["risk"],
-                    "inf_risk",
-                )
-            )
+                    theirs_row["risk"],
+                    f"{prefix}_risk",
+                ),
+            ]
     return out
 
 
