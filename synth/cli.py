@@ -54,14 +54,41 @@ def _fail(exc: Exception, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+WORKERS_HELP = "1: in this process; N > 1: a local Dask cluster of N worker processes (same output)."
+SCHEDULER_HELP = "Address of an existing Dask scheduler (tcp://HOST:PORT) whose workers run the work (same output)."
+OUT_HELP = "a path, or a file:// URL; with --scheduler, a folder every worker shares"
+BUILD_OUT_HELP = f"Output folder: new, empty, or an unfinished build ({OUT_HELP})."
+RUN_OUT_HELP = f"Output folder: new, empty, or an unfinished run ({OUT_HELP})."
+
+
+def _engine(workers: int, scheduler: str | None, problems: list[str]) -> Any:
+    """The executor of --workers and --scheduler, or None with the problems added."""
+    from synth.engine import engine_problems, make_engine
+
+    found = engine_problems(workers, scheduler, cli=True)
+    problems += found
+    return None if found else make_engine(workers, scheduler, cli=True)
+
+
+def _out(text: str, problems: list[str]) -> Path | None:
+    from synth.engine import resolve_out
+
+    try:
+        return resolve_out(text)
+    except SynthError as exc:
+        problems.append(str(exc))
+        return None
+
+
 @world_app.command("build")
 def world_build(
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new, empty, or an unfinished build).")],
+    out_text: Annotated[str, typer.Option("--out", help=BUILD_OUT_HELP)],
     seed: Annotated[int, typer.Option(help="Non-negative integer; same spec and seed, same bytes.")],
     preset: Annotated[str, typer.Option(help="Preset name or path of a preset TOML file.")] = "kerala-2026",
     districts: Annotated[str, typer.Option(help="Comma-separated district names or codes (default: all).")] = "",
     local_bodies: Annotated[int | None, typer.Option("--local-bodies", help="Build only N local bodies.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     phone_plan: Annotated[str | None, typer.Option("--phone-plan", help="safe (default) or realistic.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest summary as JSON.")] = False,
 ) -> None:
@@ -70,6 +97,12 @@ def world_build(
     from synth.world.plan import WorldSpec
 
     names = tuple(d.strip() for d in districts.split(",") if d.strip())
+    problems: list[str] = []
+    engine = _engine(workers, scheduler, problems)
+    out_dir = _out(out_text, problems)
+    if problems or out_dir is None:
+        _fail(SynthError("\n".join(problems)))
+        return
     try:
         spec = WorldSpec(preset=preset, districts=names, local_bodies=local_bodies, seed=seed, phone_plan=phone_plan)
         with _bar("building", disable=as_json) as bar:
@@ -78,7 +111,7 @@ def world_build(
             def progress(done: int, total: int, key: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
 
-            manifest = build_world(spec, out_dir, workers=workers, progress=progress)
+            manifest = build_world(spec, out_dir, workers=engine, progress=progress)
     except SynthError as exc:
         _fail(exc)
     summary: dict[str, Any] = {
@@ -97,6 +130,48 @@ def world_build(
     for name, n in manifest["rows"].items():
         table.add_row(name, f"{n:,}")
     out.print(table)
+
+
+@world_app.command("national")
+def world_national(
+    out_text: Annotated[str, typer.Option("--out", help=BUILD_OUT_HELP)],
+    seed: Annotated[int, typer.Option(help="Non-negative integer; same spec and seed, same bytes.")],
+    scale: Annotated[float, typer.Option(help="Share of each state's 2011 population (1.0: 121 crore people).")] = 1.0,
+    states: Annotated[str, typer.Option(help="Comma-separated state names or codes 01-35 (default: all).")] = "",
+    rows_per_part: Annotated[
+        int | None, typer.Option("--rows-per-part", help="People per part file and Dask task (default 1,000,000).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest summary as JSON.")] = False,
+) -> None:
+    """Build a national population from the india-2011 pack: people with state, sex and age only."""
+    from synth.world.national import NationalSpec, build_national
+
+    problems: list[str] = []
+    engine = _engine(workers, scheduler, problems)
+    out_dir = _out(out_text, problems)
+    if problems or out_dir is None:
+        _fail(SynthError("\n".join(problems)))
+        return
+    names = tuple(x.strip() for x in states.split(",") if x.strip())
+    try:
+        with _bar("building", disable=as_json) as bar:
+            task = bar.add_task(str(out_dir), total=None)
+
+            def progress(done: int, total: int, key: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
+
+            spec = NationalSpec(seed=seed, scale=scale, states=names, rows_per_part=rows_per_part)
+            manifest = build_national(spec, out_dir, workers=engine, progress=progress)
+    except SynthError as exc:
+        _fail(exc)
+        return
+    summary = {"out": str(out_dir), "seed": seed, "rows": manifest["rows"], "parts": manifest["parts"]}
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    out.print(f"{manifest['rows']['people']:,} people in {manifest['parts']} parts: {out_dir}", highlight=False)
 
 
 @world_app.command("learn")
@@ -158,6 +233,7 @@ def world_learn(
         "exact_match_share_by_chance": privacy["exact_match_share_by_chance"],
         "dcr": privacy["dcr"],
         "input_phones_in_output": privacy["identifiers"]["input_phones_in_output"],
+        "input_names_in_output": privacy["identifiers"]["input_names_in_output"],
         "not_modelled": learned["columns"]["identifiers"],
         "timings": timings,
     }
@@ -183,7 +259,8 @@ def world_learn(
         f"{quality['column_pair_trends']:.3f}); rows equal to a table row {privacy['exact_match_share']:.2%} "
         f"(by chance {privacy['exact_match_share_by_chance']:.2%}); median distance to the closest record "
         f"{privacy['dcr']['median_synthetic']:.3f} (real rows {privacy['dcr']['median_real']:.3f}); "
-        f"table phone numbers in the world: {privacy['identifiers']['input_phones_in_output']}",
+        f"table phone numbers in the world: {privacy['identifiers']['input_phones_in_output']}, "
+        f"table names in the world: {privacy['identifiers']['input_names_in_output']}",
         highlight=False,
     )
     if learned["columns"]["identifiers"]:
@@ -309,8 +386,9 @@ def list_measures(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @app.command("run")
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="A scenario TOML file (see scenarios/).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new, empty, or an unfinished run).")],
-    workers: Annotated[int, typer.Option(help="Processes running cells side by side (same results).")] = 1,
+    out_text: Annotated[str, typer.Option("--out", help=RUN_OUT_HELP)],
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     cache: Annotated[Path | None, typer.Option(help="Folder keeping built worlds between runs.")] = None,
 ) -> None:
     """Run a scenario: every policy x attack x seed cell, then results, releases and the report."""
@@ -324,13 +402,14 @@ def run(
         scenario = load_scenario(scenario_file)
     except SynthError as exc:
         problems.append(str(exc))
-    try:
-        check_out(out_dir, scenario)
-    except SynthError as exc:
-        problems.append(f"--out: {exc}")
-    if workers < 1:
-        problems.append(f"--workers = {workers}: must be a positive whole number")
-    if problems or scenario is None:
+    out_dir = _out(out_text, problems)
+    if out_dir is not None:
+        try:
+            check_out(out_dir, scenario)
+        except SynthError as exc:
+            problems.append(f"--out: {exc}")
+    engine = _engine(workers, scheduler, problems)
+    if problems or scenario is None or out_dir is None:
         _fail(SynthError("\n".join(problems)))
         return
     try:
@@ -340,7 +419,7 @@ def run(
             def progress(done: int, total: int, cell: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"{scenario.id}: {cell}")
 
-            result = run_scenario(scenario, out_dir, workers=workers, progress=progress, cache=cache)
+            result = run_scenario(scenario, out_dir, workers=engine, progress=progress, cache=cache)
         report = render_report(result.out)
     except SynthError as exc:
         _fail(exc)

@@ -49,3 +49,12 @@ class NotFittedError(SynthError, ValueError):
 
 class LearnError(SynthError, ValueError):
     """A table, its metadata or its rules cannot be learned from, or a learned sample cannot meet the rules."""
+
+
+class EngineError(SynthError, RuntimeError):
+    """The executor could not run the work: a Dask scheduler that does not answer or has no workers, or a
+    task that killed every worker it ran on."""
+
+
+class WorkerLost(EngineError):
+    """A task killed every Dask worker it ran on (out of memory, or a crash); finished work is kept."""

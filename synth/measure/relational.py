@@ -9,6 +9,12 @@ column instead of several strings (a hash of the keys, see :mod:`synth.attacks.q
 :func:`match_counts` is the form that lets such a caller stay exact, because it says, for every left
 row, how many right rows share its key, so that a caller can verify a single candidate on the true keys
 and resolve the (rare) shared hashes exactly.
+
+On Dask, :func:`unique_matches` and :func:`unique_rows` count with a group-by instead of a window
+(``count().over(keys)``): Narwhals computes a window on Dask as a grouped transform whose result is aligned
+back on the index, which goes wrong (``IndexError``) when the index repeats across partitions, as it does
+for every frame read from several Parquet files. Both forms give the same rows (tests compare them on every
+backend); the window stays elsewhere because it was measured faster at state scale with Polars.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
+
+_N = "__synth_n"
 
 
 def match_counts(left: Any, right: Any, keys: Sequence[str], right_id: str, count: str = "n") -> Any:
@@ -71,9 +79,12 @@ def unique_matches(left: Any, right: Any, keys: Sequence[str], right_id: str) ->
     """
     lf, rf = nw.from_native(left), nw.from_native(right)
     keys = list(keys)
-    # a window count, not match_counts' semi join and group-by: on few distinct keys (no names), this is
-    # several times faster at state scale
-    single = rf.filter(nw.col(right_id).count().over(*keys) == 1).select(*keys, right_id)
+    if rf.implementation.is_dask():
+        single = _single_per_key(rf, keys, right_id)
+    else:
+        # a window count, not match_counts' semi join and group-by: on few distinct keys (no names), this is
+        # several times faster at state scale
+        single = rf.filter(nw.col(right_id).count().over(*keys) == 1).select(*keys, right_id)
     out = lf.select("row_id", *keys).drop_nulls(subset=keys).join(single, on=keys, how="inner")
     return out.select("row_id", right_id).sort("row_id").to_native()
 
@@ -85,8 +96,22 @@ def unique_rows(frame: Any, keys: Sequence[str]) -> Any:
     """
     f = nw.from_native(frame)
     keys = list(keys)
-    out = f.select("row_id", *keys).filter(nw.col("row_id").count().over(*keys) == 1)
+    if f.implementation.is_dask():
+        out = _single_per_key(f, keys, "row_id").select("row_id", *keys)
+    else:
+        out = f.select("row_id", *keys).filter(nw.col("row_id").count().over(*keys) == 1)
     return out.sort("row_id").to_native()
+
+
+def _single_per_key(frame: Any, keys: list[str], id_column: str) -> Any:
+    """The rows of ``frame`` (a Narwhals frame) that no other row shares ``keys`` with, as ``keys`` and
+    ``id_column``, counted with a group-by (a null key is a value, as in a window); ids are never null."""
+    return (
+        frame.group_by(keys, drop_null_keys=False)
+        .agg(nw.len().alias(_N), nw.col(id_column).min())
+        .filter(nw.col(_N) == 1)
+        .select(*keys, id_column)
+    )
 
 
 def key_counts(frame: Any, keys: Sequence[str], name: str = "n") -> Any:

@@ -20,10 +20,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +31,7 @@ import polars as pl
 
 import synth
 from synth.attacks.auxiliary import auxiliary_from_world
+from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.errors import OutputError, PolicyError, SpecError
 from synth.measure.breakdown import strata
 from synth.measure.names import TIMED
@@ -69,7 +68,7 @@ class RunResult:
 def run_scenario(
     scenario: Scenario,
     out: str | Path,
-    workers: int = 1,
+    workers: int | Engine = 1,
     progress: Progress | None = None,
     cache: str | Path | None = None,
 ) -> RunResult:
@@ -80,37 +79,44 @@ def run_scenario(
     scenario
         A validated scenario (:func:`synth.scenario.load_scenario`).
     out
-        Output folder: new, empty, or holding an unfinished run of the same scenario.
+        Output folder (a path or a ``file://`` URL): new, empty, or holding an unfinished run of the same
+        scenario. With a Dask scheduler, a folder every worker sees at the same path.
     workers
-        Processes running cells side by side; the results do not depend on it.
+        Where cells run: 1 in this process, N > 1 a local Dask cluster of N worker processes, or an
+        :class:`~synth.engine.Engine` (an existing Dask scheduler); the results do not depend on it.
+        The world, when the run builds it, is built on the same engine.
     progress
         Optional callback ``progress(done, total, cell)``.
     cache
         Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SpecError(f"workers = {workers!r}: must be a positive whole number")
-    out = _prepare_out(Path(out), scenario)
-    world = _world(scenario.world, workers, cache)
+    engine = as_engine(workers)
+    out = _prepare_out(resolve_out(out), scenario)
+    world = _world(scenario.world, engine, cache)
     _write_text(out / MARKER, json.dumps(_resolved(scenario, world), indent=2, sort_keys=True))
     if Path(scenario.source).is_file():
         _write_text(out / "scenario.toml", Path(scenario.source).read_text())
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
     args = [(scenario, str(world.path), str(out), seed, i) for seed, i in groups]
     notes: list[str] = []
-    if workers == 1 or len(groups) == 1:
+    if engine.kind == "in_process" or (engine.kind == "local_cluster" and len(groups) == 1):
         for done, a in enumerate(args, start=1):
             notes += _run_group(a)
             if progress:
                 progress(done, len(args), f"seed {a[3]} / {scenario.policies[a[4]].id}")
     else:
-        # spawned, not forked: a fork of a process whose Polars, DuckDB or torch threads hold locks can hang
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for done, group_notes in enumerate(pool.map(_run_group, args), start=1):
-                notes += group_notes
-                if progress:
-                    seed, i = groups[done - 1]
-                    progress(done, len(args), f"seed {seed} / {scenario.policies[i].id}")
+        # one Dask task per seed and policy (its cells share the release); notes are kept in the scenario's order
+        finished = [0]
+
+        def group_done(i: int, _: list[str]) -> None:
+            finished[0] += 1
+            if progress:
+                seed, index = groups[i]
+                progress(finished[0], len(args), f"seed {seed} / {scenario.policies[index].id}")
+
+        names = [f"seed{seed}-{scenario.policies[i].id}" for seed, i in groups]
+        for group_notes in run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done):
+            notes += group_notes
     everything = collect(out, scenario)
     timed = pl.col("measure").is_in(list(TIMED))
     results, timings = everything.filter(~timed), everything.filter(timed)
@@ -224,7 +230,7 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
     return out / "cells" / f"seed={seed}" / policy / f"{unit}.parquet"
 
 
-def _world(ref: WorldRef, workers: int, cache: str | Path | None) -> World:
+def _world(ref: WorldRef, workers: Engine, cache: str | Path | None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
     spec = WorldSpec(
@@ -235,7 +241,7 @@ def _world(ref: WorldRef, workers: int, cache: str | Path | None) -> World:
         phone_plan=ref.phone_plan,
     ).to_dict()
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-    root = Path(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds")
+    root = resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
     return build_world(
         root / f"{ref.preset}-{digest}",
         preset=ref.preset,

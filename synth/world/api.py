@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from synth.engine import Engine, resolve_out
 from synth.errors import WorldError
 from synth.world import build as _build
 from synth.world.fidelity import FidelitySizes
@@ -92,7 +93,7 @@ def open_world(path: str | Path) -> World:
     WorldError
         The folder holds no finished world (an unfinished build, or something else).
     """
-    path = Path(path)
+    path = resolve_out(path, "path")
     manifest = path / _build.MANIFEST
     if not manifest.is_file():
         if (path / _build.BUILD_MARKER).is_file():
@@ -110,7 +111,7 @@ def build_world(
     districts: Sequence[str] = (),
     local_bodies: int | None = None,
     seed: int = 0,
-    workers: int = 1,
+    workers: int | Engine = 1,
     phone_plan: str | None = None,
     progress: _build.Progress | None = None,
 ) -> World:
@@ -119,7 +120,7 @@ def build_world(
     Parameters
     ----------
     out
-        Output folder.
+        Output folder: a path or a ``file://`` URL (with a Dask cluster, a folder every worker shares).
     preset
         Preset name (``kerala-2026``) or path of a preset TOML file.
     districts
@@ -129,8 +130,10 @@ def build_world(
     seed
         Non-negative integer.
     workers
-        Worker processes; output is byte-identical for any number. With more than one, a script must
-        call this under ``if __name__ == "__main__":`` (workers are spawned, and re-import the script).
+        1: in this process; N > 1: a local Dask cluster of N worker processes; or an
+        :class:`~synth.engine.Engine` naming an existing Dask scheduler. Output is byte-identical on
+        every engine. With a local cluster, a script must call this under ``if __name__ == "__main__":``
+        (workers are spawned, and re-import the script).
     phone_plan
         ``"safe"`` (default) or ``"realistic"``.
     progress
@@ -145,7 +148,7 @@ def build_world(
         preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed, phone_plan=phone_plan
     )
     _build.build_world(spec, out, workers=workers, progress=progress)
-    return open_world(out)
+    return open_world(resolve_out(out))
 
 
 def learn_world(

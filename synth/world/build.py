@@ -15,16 +15,14 @@ kept, the rest are rebuilt. A folder that holds a different world is never overw
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import errno
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import shutil
+import socket
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +30,8 @@ from typing import Any
 
 import polars as pl
 
-from synth.errors import BuildInterrupted, OutputError, SpecError
+from synth.engine import Engine, as_engine, resolve_out, run_tasks
+from synth.errors import BuildInterrupted, OutputError, WorkerLost
 from synth.world.generate import TABLES, ShardContext, generate_local_body
 from synth.world.phones import PLANS, load_plan
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
@@ -54,8 +53,14 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _tmp_name(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other process writes to, on this machine or another
+    sharing the folder (a Dask task rerun after its worker was lost may overlap the first attempt)."""
+    return path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
+
+
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = _tmp_name(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
@@ -68,7 +73,7 @@ def _atomic_json(path: Path, obj: Any) -> None:
 
 
 def _atomic_parquet(path: Path, frame: pl.DataFrame) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = _tmp_name(path)
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
         os.replace(tmp, path)
@@ -124,9 +129,9 @@ def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
-    tables = build_shard(plan, shard)
-    record: dict[str, Any] = {"shard": shard.key, "district_code": shard.district_code, "files": {}, "rows": {}}
+def write_tables(out: Path, shard: Shard, tables: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Write a shard's tables as ``<table>/district=<code>/part-<shard>.parquet``; their checksums and rows."""
+    record: dict[str, dict[str, Any]] = {"files": {}, "rows": {}}
     for name in TABLES:
         folder = out / name / f"district={shard.district_code}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,6 +139,16 @@ def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
         _atomic_parquet(path, tables[name])
         record["files"][str(path.relative_to(out))] = sha256_file(path)
         record["rows"][name] = tables[name].height
+    return record
+
+
+def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
+    tables = build_shard(plan, shard)
+    record: dict[str, Any] = {
+        "shard": shard.key,
+        "district_code": shard.district_code,
+        **write_tables(out, shard, tables),
+    }
     record["shortfall"] = dict(
         zip(tables["_shortfall"]["registry"].to_list(), tables["_shortfall"]["missing"].to_list(), strict=True)
     )
@@ -141,11 +156,8 @@ def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
     return record
 
 
-def _worker_init() -> None:
-    pl.Config.set_verbose(False)
-
-
 def _run_shard(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
+    """One shard, as a task of a Dask worker: the plan is rebuilt (and cached) in the worker."""
     plan = _plan_for(spec)
     shard = next(s for s in plan.shards if s.key == key)
     return _write_shard(Path(out), plan, shard)
@@ -200,7 +212,7 @@ def _clean_temporaries(out: Path) -> None:
 def build_world(
     spec: WorldSpec,
     out: str | Path,
-    workers: int = 1,
+    workers: int | Engine = 1,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build (or resume, or confirm) a world and return its manifest.
@@ -210,9 +222,12 @@ def build_world(
     spec
         What to build (preset, geography, seed).
     out
-        Output folder: new, empty, or holding an unfinished build of the same spec.
+        Output folder (a path or a ``file://`` URL): new, empty, or holding an unfinished build of the same
+        spec. With a Dask scheduler, a folder every worker sees at the same path.
     workers
-        Processes to generate shards with; the output is byte-identical for any number.
+        Where shards are generated: 1 in this process, N > 1 a local Dask cluster of N worker processes,
+        or an :class:`~synth.engine.Engine` (an existing Dask scheduler). The output is byte-identical
+        on every engine.
     progress
         Called as ``progress(done, total, shard_key)`` after each shard.
 
@@ -225,9 +240,8 @@ def build_world(
     BuildInterrupted
         The build stopped part-way; run the same build again to resume.
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SpecError(f"workers = {workers!r}: must be a whole number of at least 1")
-    out = Path(out)
+    engine = as_engine(workers)
+    out = resolve_out(out)
     plan = _plan_for(spec)
     record = spec_record(plan)
     _prepare_folder(out, record)
@@ -248,34 +262,26 @@ def build_world(
     if progress:
         progress(len(records), total, "")
     try:
-        if workers == 1 or len(todo) <= 1:
+        if engine.kind == "in_process" or (engine.kind == "local_cluster" and len(todo) <= 1):
             for shard in todo:
                 records[shard.key] = _write_shard(out, plan, shard)
                 if progress:
                     progress(len(records), total, shard.key)
-        else:
-            env = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-            saved = {k: os.environ.get(k) for k in env}
-            os.environ.update(env)
-            try:
-                ctx = multiprocessing.get_context("spawn")
-                with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-                    futures = {pool.submit(_run_shard, spec, str(out), s.key): s for s in todo}
-                    try:
-                        for fut in cf.as_completed(futures):
-                            rec = fut.result()
-                            records[rec["shard"]] = rec
-                            if progress:
-                                progress(len(records), total, rec["shard"])
-                    except BaseException:
-                        pool.shutdown(wait=True, cancel_futures=True)
-                        raise
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+        elif todo:
+
+            def shard_done(_: int, rec: dict[str, Any]) -> None:
+                records[rec["shard"]] = rec
+                if progress:
+                    progress(len(records), total, rec["shard"])
+
+            calls = [(spec, str(out.resolve()), s.key) for s in todo]
+            run_tasks(engine, _run_shard, calls, [s.key for s in todo], on_result=shard_done)
+            unseen = [rel for key in sorted(records) for rel in records[key]["files"] if not (out / rel).is_file()]
+            if unseen:
+                raise OutputError(
+                    f"{out}: the Dask workers wrote {len(unseen)} files this machine cannot see (first: {unseen[0]}); "
+                    "--out must be a folder every worker and this machine share at the same path"
+                )
     except KeyboardInterrupt:
         _clean_temporaries(out)
         complete = sum(_verified(out, s) is not None for s in plan.shards)  # workers may finish in-flight shards
@@ -283,12 +289,11 @@ def build_world(
             f"{out}: build interrupted; {complete} of {total} shards are complete and verified. "
             "Run the same command again to resume, or delete the folder."
         ) from None
-    except BrokenProcessPool:
+    except WorkerLost as exc:
         _clean_temporaries(out)
         complete = sum(_verified(out, s) is not None for s in plan.shards)
         raise OutputError(
-            f"{out}: a worker process died (out of memory, or a script starting workers without an "
-            "`if __name__ == '__main__':` guard); {complete} of {total} shards are complete and verified. "
+            f"{out}: {exc}; {complete} of {total} shards are complete and verified. "
             "Run the same command again (with fewer --workers) to resume, or delete the folder."
         ) from None
     except OSError as exc:
@@ -310,6 +315,7 @@ def build_world(
 
 
 def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    _clean_temporaries(out)  # a write cut short by a lost Dask worker (its task was rerun elsewhere)
     geo = out / "geography"
     geo.mkdir(exist_ok=True)
     files: dict[str, str] = {}

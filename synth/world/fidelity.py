@@ -11,7 +11,8 @@ both. Privacy has three parts, each next to what chance gives:
   difference over the range for numbers, averaged) from learned rows to a sample of the table, from
   other rows of the table to that sample (chance), and from uniformly random rows (SDMetrics' baseline;
   ``dcr_baseline_protection`` is SDMetrics' ``DCRBaselineProtection`` score, min(1, learned / random));
-- no phone number of the table is held by anybody of the learned world (checked by the build).
+- no phone number of the table is held by anybody of the learned world, and no full name of the table
+  is anybody's name there (checked by the build).
 
 Every sample is drawn with a generator seeded from the world's seed, so the figures are reproducible.
 """

@@ -18,8 +18,9 @@ import pyarrow as pa
 
 from synth.world.auxiliary import LABEL_KINDS, RollDraw, draw_directory, draw_roll
 from synth.world.demography import MARITAL
+from synth.world.excluded import VARIANT_ROUNDS, Redraw, clear_names
 from synth.world.households import HouseholdParams, Households, form_households
-from synth.world.names import COMMUNITIES, Vocabulary, load_vocabulary
+from synth.world.names import COMMUNITIES, Vocabulary, caller_label, full_name, load_vocabulary
 from synth.world.people import People, sample_people
 from synth.world.phones import NumberingPlan, load_plan, permute
 from synth.world.plan import REGISTRIES, WorldPlan
@@ -54,14 +55,17 @@ def local_body_number(code: str) -> int:
 class ShardContext:
     """What every local body of a build needs, loaded once per worker.
 
-    ``excluded_phones`` (sorted national numbers) is empty for a world built from a preset; a world
-    learned from a user's table lists the table's own numbers there, so that none of them is ever
-    given to anybody (see :func:`phones`). ``population`` is the number of people of the whole world
-    (0: the preset's state population), which bounds person and phone indices.
+    ``excluded_phones`` (sorted national numbers) and ``excluded_names`` (full names as
+    :func:`synth.world.excluded.table_names` gives them) are empty for a world built from a preset; a
+    world learned from a user's table lists the table's own numbers and names there, so that none of
+    them is ever given to anybody (see :func:`own_numbers` and :mod:`synth.world.excluded`).
+    ``population`` is the number of people of the whole world (0: the preset's state population),
+    which bounds person and phone indices.
     """
 
     plan: WorldPlan
     excluded_phones: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False)
+    excluded_names: pl.Series = field(default_factory=lambda: pl.Series("name", [], dtype=pl.String), compare=False)
     population: int = 0
 
     @cached_property
@@ -123,6 +127,15 @@ def house_serials(ward: np.ndarray, n_wards: int, rng: np.random.Generator) -> n
     return serial
 
 
+def named_relative(people: People, hh: Households) -> tuple[np.ndarray, np.ndarray]:
+    """The relative the roll names: a husband for ever-married women, else the father.
+
+    Returns ``(is_husband, relative)``, ``relative`` the person index or -1 where not in the household.
+    """
+    is_husband = (people.sex == 1) & (people.marital != MARITAL.index("never_married"))
+    return is_husband, np.where(is_husband, hh.spouse, hh.father)
+
+
 def relative_names(
     vocab: Vocabulary,
     people: People,
@@ -131,13 +144,12 @@ def relative_names(
     birth_year: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The relative the roll names: a husband for ever-married women, else the father.
+    """The relative the roll names (see :func:`named_relative`) and the given name it has.
 
     Returns ``(is_husband, given-name index)``; where that relative is not in the world (dead, away,
     or living elsewhere) a name of the right community and generation is drawn.
     """
-    is_husband = (people.sex == 1) & (people.marital != MARITAL.index("never_married"))
-    relative = np.where(is_husband, hh.spouse, hh.father)
+    is_husband, relative = named_relative(people, hh)
     missing = relative < 0
     rel_given = np.where(missing, 0, given[np.maximum(relative, 0)])
     gap = np.where(is_husband, 6, 27)[missing]
@@ -207,8 +219,9 @@ def roll_frame(
     hh: Households,
     names: dict[str, np.ndarray],
     rng: np.random.Generator,
-) -> pl.DataFrame:
-    """Integer-coded roll entries: names as the roll spells them, the address as listed."""
+) -> tuple[pl.DataFrame, int]:
+    """Integer-coded roll entries: names as the roll spells them, the address as listed; and how many
+    entries' given names were drawn again to keep out ``ctx.excluded_names``."""
     vocab, seed, ref = ctx.vocab, int(ctx.plan.spec.seed), ctx.plan.preset.reference_date
     living = roll.person >= 0
     ghost_year = ref.year - roll.ghost_age.astype(np.int64)
@@ -229,22 +242,34 @@ def roll_frame(
     given = _pick(living, roll.person, names["given"], ghost_given)
     offset = int(lb["person_offset"])
     epic_index = np.where(living, offset + roll.person, ctx.ghost_epic_base + offset + np.cumsum(~living) - 1)
-    return pl.DataFrame(
+    community = _pick(living, roll.person, people.community, roll.ghost_community)
+    sex = _pick(living, roll.person, people.sex, roll.ghost_sex)
+    codes = {
+        "given": np.where(roll.name_variant, vocab.draw_variant(given, rng, 1.0), given),
+        "title": _pick(living, roll.person, names["title"], np.full(len(ghost_comm), -1)),
+        "house_a": names["house_a"][house],
+        "rel_given": vocab.draw_variant(_pick(living, roll.person, names["rel_given"], ghost_rel), rng, 0.1),
+        "community": community,
+    }
+    who = Redraw(given, community, sex, _pick(living, roll.person, names["birth_year"], ghost_year))
+    codes, redrawn = clear_names(vocab, ctx.excluded_names, full_name, codes, who, rng, variant_rounds=VARIANT_ROUNDS)
+    frame = pl.DataFrame(
         {
             "epic": permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC),
             "ward": roll.ward,
             "house_serial": names["house_serial"][house],
-            "house_a": names["house_a"][house],
+            "house_a": codes["house_a"],
             "house_b": names["house_b"][house],
-            "given": np.where(roll.name_variant, vocab.draw_variant(given, rng, 1.0), given),
-            "title": _pick(living, roll.person, names["title"], np.full(len(ghost_comm), -1)),
-            "community": _pick(living, roll.person, people.community, roll.ghost_community),
+            "given": codes["given"],
+            "title": codes["title"],
+            "community": community,
             "rel_married": _pick(living, roll.person, names["rel_married"], ghost_husband),
-            "rel_given": vocab.draw_variant(_pick(living, roll.person, names["rel_given"], ghost_rel), rng, 0.1),
-            "sex": _pick(living, roll.person, people.sex, roll.ghost_sex),
+            "rel_given": codes["rel_given"],
+            "sex": sex,
             "age": roll.age,
         }
     )
+    return frame, redrawn
 
 
 def directory_frame(
@@ -255,8 +280,9 @@ def directory_frame(
     names: dict[str, np.ndarray],
     household: np.ndarray,
     rng: np.random.Generator,
-) -> pl.DataFrame:
-    """Integer-coded caller-ID labels; ``extra`` is the nickname, relation word or role where the label has one."""
+) -> tuple[pl.DataFrame, int]:
+    """Integer-coded caller-ID labels; ``extra`` is the nickname, relation word or role where the label has one.
+    Also returns how many labels' given names were drawn again to keep out ``ctx.excluded_names``."""
     vocab = ctx.vocab
     d = draw_directory(owners, ctx.plan.preset, rng)
     who = d.label_person
@@ -271,19 +297,33 @@ def directory_frame(
         [pet, relation, vocab.roles.draw(u)],
         -1,
     )
-    return pl.DataFrame(
+    codes = {
+        "given": given,
+        "house_a": names["house_a"][household[who]],
+        "title": names["title"][who],
+        "community": people.community[who],
+        "rel_given": names["rel_given"][who],
+        "kind": d.kind,
+        "extra": extra,
+    }
+    own = Redraw(names["given"][who], people.community[who], people.sex[who], names["birth_year"][who])
+    codes, redrawn = clear_names(
+        vocab, ctx.excluded_names, caller_label, codes, own, rng, variant_rounds=VARIANT_ROUNDS
+    )
+    frame = pl.DataFrame(
         {
             "phone": phone[d.owner],
-            "given": given,
-            "house_a": names["house_a"][household[who]],
-            "title": names["title"][who],
-            "community": people.community[who],
+            "given": codes["given"],
+            "house_a": codes["house_a"],
+            "title": codes["title"],
+            "community": codes["community"],
             "rel_married": names["rel_married"][who],
-            "rel_given": names["rel_given"][who],
+            "rel_given": codes["rel_given"],
             "kind": d.kind,
             "extra": extra,
         }
     )
+    return frame, redrawn
 
 
 def local_body_rng(seed: int, local_body_code: str) -> np.random.Generator:
@@ -360,6 +400,18 @@ def assemble_local_body(
     women_keep_title = rng.random(n) < vocab.women_title_ratio
     title = np.where((people.sex == 1) & ~women_keep_title, -1, title_hh[hh.household])
     rel_married, rel_given = relative_names(vocab, people, hh, given, birth_year, rng)
+    codes = {
+        "given": given,
+        "title": title,
+        "house_a": house_a[hh.household],
+        "rel_given": rel_given,
+        "community": people.community,
+    }
+    own = Redraw(given, people.community, people.sex, birth_year)
+    codes, people_redrawn = clear_names(
+        vocab, ctx.excluded_names, full_name, codes, own, rng, relative=named_relative(people, hh)[1]
+    )
+    given, rel_given = codes["given"], codes["rel_given"]
     phone, contact = phones(ctx, int(lb["person_offset"]), people, hh, rng)
 
     reg = registries(people, hh)
@@ -375,6 +427,7 @@ def assemble_local_body(
         "house_b": house_b,
         "house_serial": serial,
         "house_ward": hh_ward,
+        "birth_year": birth_year,
     }
     roll = draw_roll(
         reg.dob,
@@ -385,8 +438,10 @@ def assemble_local_body(
         preset,
         rng,
     )
-    roll_df = roll_frame(ctx, lb, roll, people, hh, names, rng)
-    directory = directory_frame(ctx, np.flatnonzero(phone >= 0), phone, people, names, hh.household, rng)
+    roll_df, roll_redrawn = roll_frame(ctx, lb, roll, people, hh, names, rng)
+    directory, labels_redrawn = directory_frame(
+        ctx, np.flatnonzero(phone >= 0), phone, people, names, hh.household, rng
+    )
     bank_paid = rng.random(int((reg.pension != NO_PENSION).sum())) < BANK_PAID_SHARE
 
     # Integer-coded frames with state-wide ids (local body number, then serial).
@@ -456,5 +511,13 @@ def assemble_local_body(
         "_shortfall": pl.DataFrame(
             {"registry": list(reg.shortfall), "missing": list(reg.shortfall.values())},
             schema={"registry": pl.String, "missing": pl.Int64},
+        ),
+        "_names_redrawn": pl.DataFrame(
+            {
+                "table": ["people", "electoral_roll", "caller_id"],
+                "entries": [n, roll_df.height, directory.height],
+                "redrawn": [people_redrawn, roll_redrawn, labels_redrawn],
+            },
+            schema={"table": pl.String, "entries": pl.Int64, "redrawn": pl.Int64},
         ),
     }

@@ -9,7 +9,8 @@ other table comes from the world's own generators, local body by local body, wit
   (priority or not), so a household's card (its head's) keeps every member's registry rules;
 - house numbers and names, given names, relatives, phones (safe plan by default, none of the table's
   own numbers), birth dates (from the learned age; employees' May clustering), the electoral roll and
-  the caller-ID directory are drawn as for any world;
+  the caller-ID directory are drawn as for any world, except that no full name of the table is given
+  to anybody (see :mod:`synth.world.excluded`);
 - registries take the learned memberships; what a registry records beyond membership (department,
   posting district, enterprise category, payment mode) is drawn from the preset's shares.
 
@@ -19,7 +20,6 @@ The world is written to a temporary folder beside ``out`` and renamed into place
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -42,6 +42,7 @@ from synth.world.build import (
     _versions,
     sha256_file,
     spec_record,
+    write_tables,
 )
 from synth.world.demography import MARITAL
 from synth.world.fidelity import FidelitySizes, evaluate
@@ -54,18 +55,12 @@ from synth.world.generate import (
     local_body_rng,
 )
 from synth.world.households import Households, form_households
-from synth.world.learned import (
-    NONE,
-    PRIORITY,
-    SEX,
-    LearnedPopulation,
-    membership,
-    occupations,
-)
-from synth.world.names import COMMUNITIES
+from synth.world.learned import PRIORITY, LearnedPopulation, membership
+from synth.world.learned_columns import NONE, SEX, occupations
+from synth.world.names import COMMUNITIES, normal_name
 from synth.world.people import People, birth_dates
 from synth.world.phones import load_plan
-from synth.world.plan import REGISTRIES, SHARD_POPULATION, Shard, WorldPlan, WorldSpec, plan_world
+from synth.world.plan import REGISTRIES, Shard, WorldPlan, WorldSpec, assign_shards, plan_world, shards_of
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
 from synth.world.registries import NO_PENSION, RegistryDraw, draw_shares, employee_records
 from synth.world.render import render
@@ -78,7 +73,8 @@ KIND = "learned"
 Progress = Callable[[str, int, int], None]
 DERIVED = {
     "people": "learned: place, sex, age, community, marital status, disability, occupation and extra columns; "
-    "generated: ids, households and relations, house numbers, names, relatives, birth dates (from the age), phones",
+    "generated: ids, households and relations, house numbers, names (none of the table's full names), relatives, "
+    "birth dates (from the age), phones (none of the table's numbers)",
     "households": "generated from the learned people, within each ward, community and ration-card class; "
     "a household's card is its head's learned card",
     "employees": "learned membership (occupation government_employee); department and posting drawn from the preset",
@@ -86,9 +82,9 @@ DERIVED = {
     "entrepreneurs": "learned membership; enterprise category drawn from the preset",
     "womens_scheme": "learned membership; ration card of the household",
     "electoral_roll": "generated from the learned people with the preset's coverage, staleness and noise; "
-    "size scaled from the local body's published roll by the learned population",
+    "size scaled from the local body's published roll by the learned population; none of the table's full names",
     "roll_truth": "generated with the roll",
-    "caller_id": "generated from the learned people's phones",
+    "caller_id": "generated from the learned people's phones; no label is a full name of the table",
     "geography": "the preset's wards that hold learned people; roll parts scaled by the learned population",
 }
 
@@ -152,26 +148,8 @@ def learned_plan(base: WorldPlan, people: pl.DataFrame, quotas: pl.DataFrame) ->
         .with_columns(person_offset=pl.col("population").cum_sum() - pl.col("population"))
         .with_columns(pl.col(f"quota_{r}").fill_null(0).cast(pl.Int64) for r in REGISTRIES)
     )
-    shard_of: dict[str, str] = {}
-    for code in sorted(set(lbs["district_code"].to_list())):
-        sub = lbs.filter(pl.col("district_code") == code)
-        chunk, filled = 0, 0
-        for lb_code, n in zip(sub["local_body_code"].to_list(), sub["population"].to_list(), strict=True):
-            if filled and filled + n > SHARD_POPULATION:
-                chunk, filled = chunk + 1, 0
-            shard_of[lb_code] = f"{code}-{chunk:03d}"
-            filled += n
-    lbs = lbs.with_columns(shard=pl.col("local_body_code").replace_strict(shard_of)).select(base.local_bodies.columns)
-    shards = tuple(
-        Shard(
-            key=str(key[0]),
-            district_code=group["district_code"][0],
-            local_bodies=tuple(group["local_body_code"].to_list()),
-            population=int(group["population"].sum()),
-        )
-        for key, group in lbs.group_by("shard", maintain_order=True)
-    )
-    return dataclasses.replace(base, wards=wards, local_bodies=lbs, shards=tuple(sorted(shards, key=lambda s: s.key)))
+    lbs = assign_shards(lbs).select(base.local_bodies.columns)
+    return dataclasses.replace(base, wards=wards, local_bodies=lbs, shards=shards_of(lbs))
 
 
 def person_frame(learner: LearnedPopulation, sample: pl.DataFrame) -> pl.DataFrame:
@@ -310,57 +288,53 @@ def _write_shard(
         rows = people.filter(pl.col("local_body_code") == code)
         for name, frame in local_body_frames(ctx, lb, wards, rows).items():
             parts.setdefault(name, []).append(frame)
-    tables = render(ctx, {name: pl.concat(fs, how="vertical") for name, fs in parts.items()})
+    frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
+    tables = render(ctx, frames)
     if extra:
         extras = people.filter(pl.col("local_body_code").is_in(list(shard.local_bodies))).select("person_id", *extra)
         tables["people"] = tables["people"].join(extras, on="person_id", how="left", maintain_order="left")
-    record: dict[str, Any] = {"files": {}, "rows": {}}
-    for name in TABLES:
-        folder = out / name / f"district={shard.district_code}"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"part-{shard.key}.parquet"
-        _atomic_parquet(path, tables[name])
-        record["files"][str(path.relative_to(out))] = sha256_file(path)
-        record["rows"][name] = tables[name].height
-    return record
+    redrawn = frames["_names_redrawn"].group_by("table").agg(pl.col("entries", "redrawn").sum())
+    return {**write_tables(out, shard, tables), "names_redrawn": {r["table"]: r for r in redrawn.to_dicts()}}
+
+
+NAME_COLUMNS = {"people": "name", "electoral_roll": "name", "caller_id": "label"}  # where full names are published
 
 
 def _identifier_overlap(
-    out: Path, files: Mapping[str, str], learner: LearnedPopulation, table: pl.DataFrame
+    out: Path, files: Mapping[str, str], learner: LearnedPopulation, redrawn: Mapping[str, Mapping[str, int]]
 ) -> dict[str, Any]:
-    """Input phone numbers found anywhere in the world (must be none); output names the table also holds."""
+    """Phone numbers and full names of the table found in the world (both must be none), and the share of
+    names drawn again because they were the table's (``redrawn``: entries and redrawn per table)."""
     phones = []
+    names_found = 0
+    banned = learner.names_.implode()
     for rel in files:
         table_name = rel.split("/", 1)[0]
         if table_name not in TABLES or not rel.endswith(".parquet"):
             continue
         path = out / rel
-        names = pl.read_parquet_schema(path)
+        columns = pl.read_parquet_schema(path)
         for col in ["phone", "contact_phone"]:
-            if col in names:
+            if col in columns:
                 phones.append(pl.read_parquet(path, columns=[col])[col])
+        if table_name in NAME_COLUMNS and len(learner.names_):
+            found = pl.scan_parquet(path).select(normal_name(pl.col(NAME_COLUMNS[table_name])).is_in(banned).sum())
+            names_found += int(found.collect().item())
     numbers = (
         np.unique(np.concatenate([p.drop_nulls().str.slice(3).cast(pl.Int64).to_numpy() for p in phones]))
         if phones
         else np.zeros(0, dtype=np.int64)
     )
-    name_columns = [c for c in learner.columns_.identifiers if "name" in c.lower() and table.schema[c] == pl.String]
-    input_names = (
-        pl.concat([table[c].drop_nulls() for c in name_columns]).unique()
-        if name_columns
-        else pl.Series([], dtype=pl.String)
-    )
-    people_files = [out / rel for rel in files if rel.startswith("people/")]
-    output_names = pl.scan_parquet(people_files).select("name").collect()["name"]
     return {
         "input_phones": len(learner.phones_),
         "input_phones_in_output": int(np.isin(learner.phones_, numbers).sum()),
-        "input_name_columns": name_columns,
-        "output_names_also_in_input_share": (
-            int(output_names.is_in(input_names.implode()).sum()) / max(1, output_names.len())
-            if len(input_names)
-            else 0.0
-        ),
+        "input_name_columns": list(learner.name_columns_),
+        "input_names": len(learner.names_),
+        "input_names_in_output": names_found,
+        "names_redrawn": {
+            table: {**counts, "share": counts["redrawn"] / max(1, counts["entries"])}
+            for table, counts in sorted(redrawn.items())
+        },
     }
 
 
@@ -440,7 +414,7 @@ def build_learned_world(
     base = plan_world(spec)
     employee_code = len(base.demography.occupations)
     plan = learned_plan(base, people, registry_counts(people, employee_code))
-    ctx = ShardContext(plan, excluded_phones=learner.phones_, population=rows)
+    ctx = ShardContext(plan, excluded_phones=learner.phones_, excluded_names=learner.names_, population=rows)
 
     tmp = out.parent / f".{out.name}.learning-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -448,12 +422,17 @@ def build_learned_world(
         tmp.mkdir(parents=True)
         files: dict[str, str] = {}
         counts: dict[str, int] = {}
+        redrawn: dict[str, dict[str, int]] = {}
         for i, shard in enumerate(plan.shards):
             tick("writing", i, len(plan.shards))
             record = _write_shard(ctx, tmp, shard, people, learner.columns_.extra)
             files.update(record["files"])
             for name, n in record["rows"].items():
                 counts[name] = counts.get(name, 0) + int(n)
+            for name, r in record["names_redrawn"].items():
+                total = redrawn.setdefault(name, {"entries": 0, "redrawn": 0})
+                total["entries"] += int(r["entries"])
+                total["redrawn"] += int(r["redrawn"])
         tick("writing", len(plan.shards), len(plan.shards))
         geo = tmp / "geography"
         geo.mkdir()
@@ -466,7 +445,7 @@ def build_learned_world(
         tick("evaluating")
         start = time.perf_counter()
         figures = evaluate(learner.input_, sample.select(learner.input_.columns), learner.sdtypes_, seed, fidelity)
-        figures["privacy"]["identifiers"] = _identifier_overlap(tmp, files, learner, table)
+        figures["privacy"]["identifiers"] = _identifier_overlap(tmp, files, learner, redrawn)
         evaluate_seconds = time.perf_counter() - start
 
         _atomic_json(tmp / "metadata.json", learner.metadata_)
@@ -598,27 +577,16 @@ def read_table(path: str | Path) -> tuple[pl.DataFrame, dict[str, Any]]:
             raise LearnError(f"{path}: a table must be a .parquet or .csv file")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise LearnError(f"{path}: cannot read the table ({str(exc).splitlines()[0]})") from None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return frame, {"file": path.name, "sha256": digest}
+    return frame, {"file": path.name, "sha256": sha256_file(path)}
 
 
+PERSON_ROLES = ("sex", "age", "community", "marital_status", "disabled", "occupation")  # people columns, as they are
 DEFAULT_ROLES = {
-    role: role
-    for role in (
-        "sex",
-        "age",
-        "community",
-        "marital_status",
-        "disabled",
-        "occupation",
-        "ration_card",
-        "pension_scheme",
-        "employee",
-        "entrepreneur",
-        "womens_scheme",
-    )
+    role: role for role in (*PERSON_ROLES, "ration_card", "pension_scheme", "employee", "entrepreneur", "womens_scheme")
 }
 DEFAULT_GEOGRAPHY = ("district", "taluk", "local_body", "ward")
+PLACE_CODES = ("district_code", "taluk_code", "local_body_code", "ward_code")
+IDENTIFIERS = ("name", "phone")  # given with identifiers=True
 
 
 def people_table(world: World, identifiers: bool = False) -> pl.LazyFrame:
@@ -663,23 +631,7 @@ def people_table(world: World, identifiers: bool = False) -> pl.LazyFrame:
     pensions = world.table("pensioners").select("person_id", _scheme=pl.col("scheme").cast(pl.String))
     places = world.place_names().lazy().select("ward_code", "district", "taluk", "local_body", "ward")
     view = (
-        people.select(
-            "person_id",
-            "household_id",
-            "district_code",
-            "taluk_code",
-            "local_body_code",
-            "ward_code",
-            "sex",
-            "age",
-            "community",
-            "marital_status",
-            "disabled",
-            "occupation",
-            "name",
-            "phone",
-            *extra,
-        )
+        people.select("person_id", "household_id", *PLACE_CODES, *PERSON_ROLES, *IDENTIFIERS, *extra)
         .join(
             world.households.select("household_id", "ration_card"), on="household_id", how="left", maintain_order="left"
         )
@@ -690,12 +642,9 @@ def people_table(world: World, identifiers: bool = False) -> pl.LazyFrame:
         view = view.join(frame, on="person_id", how="left", maintain_order="left")
     view = view.with_columns(pl.col(f"_{r}").fill_null(False) for r in members)
     source = {
-        "sex": pl.col("sex").cast(pl.String),
-        "age": pl.col("age"),
-        "community": pl.col("community").cast(pl.String),
-        "marital_status": pl.col("marital_status").cast(pl.String),
-        "disabled": pl.col("disabled"),
-        "occupation": pl.col("occupation").cast(pl.String),
+        **{
+            role: pl.col(role) if role in ("age", "disabled") else pl.col(role).cast(pl.String) for role in PERSON_ROLES
+        },
         "ration_card": pl.col("ration_card").cast(pl.String),
         "pension_scheme": pl.col("_scheme").fill_null(NONE),
         "employee": pl.col("_employees"),
@@ -712,7 +661,7 @@ def people_table(world: World, identifiers: bool = False) -> pl.LazyFrame:
         .otherwise(pl.lit(NONE)),
     }
     casts = {"number": None, "text": pl.String, "bool": pl.Boolean}
-    columns = {"name": pl.col("name"), "phone": pl.col("phone")} if identifiers else {}
+    columns = {c: pl.col(c) for c in IDENTIFIERS} if identifiers else {}
     for column in geography:
         columns[column] = pl.col(column)
     for role, column in roles.items():

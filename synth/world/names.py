@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from synth.errors import PresetError
+from synth.world.auxiliary import LABEL_KINDS
 from synth.world.preset import VOCAB_DIR
 
 COMMUNITIES = ("christian", "hindu", "muslim")  # sorted, as in the demography tables
@@ -221,6 +222,50 @@ def load_vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
         whole_rules=whole_rules,
         substring_rules=subs,
     )
+
+
+def word(words: pl.Series, col: str) -> pl.Expr:
+    """The word of each vocabulary index in column ``col`` (-1: null)."""
+    return pl.lit(words).gather(pl.when(pl.col(col) >= 0).then(pl.col(col)))
+
+
+def full_name(words: pl.Series) -> pl.Expr:
+    """Full name by community convention, from the integer columns given/title/house_a/rel_given/community."""
+    given = word(words, "given")
+    initial = word(words, "house_a").str.slice(0, 1)
+    title = word(words, "title")
+    relative = word(words, "rel_given")
+    return (
+        pl.when(pl.col("community") == COMMUNITIES.index("hindu"))
+        .then(pl.concat_str([given, initial, title], separator=" ", ignore_nulls=True))
+        .when(pl.col("community") == COMMUNITIES.index("christian"))
+        .then(pl.concat_str([given, relative], separator=" "))
+        .otherwise(pl.concat_str([given, initial], separator=" "))
+    )
+
+
+def caller_label(words: pl.Series) -> pl.Expr:
+    """A caller-ID label from the integer columns of :func:`full_name` and ``kind`` (``LABEL_KINDS``) and
+    ``extra`` (the nickname, relation word or role)."""
+    given = word(words, "given")
+    initial = word(words, "house_a").str.slice(0, 1)
+    k = {name: i for i, name in enumerate(LABEL_KINDS)}
+    return (
+        pl.when(pl.col("kind") == k["full_name"])
+        .then(full_name(words))
+        .when(pl.col("kind") == k["given"])
+        .then(given)
+        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]]))
+        .then(pl.concat_str([given, initial], separator=" "))
+        .when(pl.col("kind") == k["given_role"])
+        .then(pl.concat_str([given, word(words, "extra")], separator=" "))
+        .otherwise(word(words, "extra"))
+    )
+
+
+def normal_name(name: pl.Expr) -> pl.Expr:
+    """A name as compared with others: lower case, words separated by one space (punctuation is a separator)."""
+    return name.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
 
 
 def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:

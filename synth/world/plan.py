@@ -246,17 +246,7 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
         roll[idx] = _largest_remainder(lb_e[idx], int(d_roll[i]))
     lbs = lbs.with_columns(roll_target=pl.Series(roll), **{k: pl.Series(v) for k, v in quota_cols.items()})
 
-    # Shards: consecutive local bodies of a district, fixed over the whole state.
-    shard_of: dict[str, str] = {}
-    for code in demo.district_codes:
-        sub = lbs.filter(pl.col("district_code") == code)
-        chunk, filled = 0, 0
-        for lb_code, n in zip(sub["local_body_code"].to_list(), sub["population"].to_list(), strict=True):
-            if filled and filled + n > SHARD_POPULATION:
-                chunk, filled = chunk + 1, 0
-            shard_of[lb_code] = f"{code}-{chunk:03d}"
-            filled += n
-    lbs = lbs.with_columns(shard=pl.col("local_body_code").replace_strict(shard_of))
+    lbs = assign_shards(lbs)  # over the whole state, so a local body's shard does not depend on the selection
 
     # Selection.
     if spec.districts:
@@ -272,16 +262,6 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
         lbs = lbs[pick]
     wards = wards.filter(pl.col("local_body_code").is_in(lbs["local_body_code"].implode()))
 
-    shards = []
-    for key, group in lbs.group_by("shard", maintain_order=True):
-        shards.append(
-            Shard(
-                key=str(key[0]),
-                district_code=group["district_code"][0],
-                local_bodies=tuple(group["local_body_code"].to_list()),
-                population=int(group["population"].sum()),
-            )
-        )
     plan_phone = spec.phone_plan or preset.params["phones"]["default_plan"]
     return WorldPlan(
         spec=spec,
@@ -289,6 +269,35 @@ def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
         demography=demo,
         wards=wards,
         local_bodies=lbs,
-        shards=tuple(sorted(shards, key=lambda s: s.key)),
+        shards=shards_of(lbs),
         phone_plan=plan_phone,
     )
+
+
+def assign_shards(lbs: pl.DataFrame) -> pl.DataFrame:
+    """``lbs`` with a ``shard`` column: consecutive local bodies of each district, as many as fit in
+    ``SHARD_POPULATION`` people (a local body is never split), keyed ``<district code>-<chunk>``."""
+    shard_of: dict[str, str] = {}
+    for code in sorted(set(lbs["district_code"].to_list())):
+        sub = lbs.filter(pl.col("district_code") == code)
+        chunk, filled = 0, 0
+        for lb_code, n in zip(sub["local_body_code"].to_list(), sub["population"].to_list(), strict=True):
+            if filled and filled + n > SHARD_POPULATION:
+                chunk, filled = chunk + 1, 0
+            shard_of[lb_code] = f"{code}-{chunk:03d}"
+            filled += n
+    return lbs.with_columns(shard=pl.col("local_body_code").replace_strict(shard_of))
+
+
+def shards_of(lbs: pl.DataFrame) -> tuple[Shard, ...]:
+    """The shards of local bodies with a ``shard`` column (see :func:`assign_shards`), sorted by key."""
+    shards = [
+        Shard(
+            key=str(key[0]),
+            district_code=group["district_code"][0],
+            local_bodies=tuple(group["local_body_code"].to_list()),
+            population=int(group["population"].sum()),
+        )
+        for key, group in lbs.group_by("shard", maintain_order=True)
+    ]
+    return tuple(sorted(shards, key=lambda s: s.key))

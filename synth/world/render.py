@@ -9,15 +9,41 @@ from __future__ import annotations
 
 import polars as pl
 
-from synth.world.auxiliary import LABEL_KINDS, ROLL_STATUS
+from synth.world.auxiliary import ROLL_STATUS
 from synth.world.demography import MARITAL
 from synth.world.generate import ShardContext
 from synth.world.households import RELATIONS
-from synth.world.names import COMMUNITIES
+from synth.world.names import COMMUNITIES, caller_label, full_name, word
 from synth.world.phones import e164, permute
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
 
 SEX = ("M", "F")
+PEOPLE_COLUMNS = (  # the published people table, in order
+    "person_id",
+    "household_id",
+    "district_code",
+    "taluk_code",
+    "local_body_code",
+    "ward_code",
+    "house_number",
+    "relation",
+    "sex",
+    "dob",
+    "age",
+    "community",
+    "marital_status",
+    "disabled",
+    "occupation",
+    "given_name",
+    "name",
+    "relative_type",
+    "relative_name",
+    "father_id",
+    "mother_id",
+    "spouse_id",
+    "phone",
+    "contact_phone",
+)
 ID_DOMAIN = 10**13
 SALT_IDS = {"employees": 0x454D, "pensioners": 0x5045, "entrepreneurs": 0x454E, "womens_scheme": 0x5753}
 
@@ -26,27 +52,8 @@ def _enum(col: str, labels: tuple[str, ...]) -> pl.Expr:
     return pl.col(col).replace_strict(dict(enumerate(labels)), return_dtype=pl.Enum(list(labels)))
 
 
-def _word(words: pl.Series, col: str) -> pl.Expr:
-    return pl.lit(words).gather(pl.when(pl.col(col) >= 0).then(pl.col(col)))
-
-
-def _name(words: pl.Series) -> pl.Expr:
-    """Full name by community convention, from the integer columns given/title/house_a/rel_given."""
-    given = _word(words, "given")
-    initial = _word(words, "house_a").str.slice(0, 1)
-    title = _word(words, "title")
-    relative = _word(words, "rel_given")
-    return (
-        pl.when(pl.col("community") == COMMUNITIES.index("hindu"))
-        .then(pl.concat_str([given, initial, title], separator=" ", ignore_nulls=True))
-        .when(pl.col("community") == COMMUNITIES.index("christian"))
-        .then(pl.concat_str([given, relative], separator=" "))
-        .otherwise(pl.concat_str([given, initial], separator=" "))
-    )
-
-
 def _house_name(words: pl.Series) -> pl.Expr:
-    return pl.concat_str([_word(words, "house_a"), _word(words, "house_b")], separator="", ignore_nulls=True)
+    return pl.concat_str([word(words, "house_a"), word(words, "house_b")], separator="", ignore_nulls=True)
 
 
 def _house_number() -> pl.Expr:
@@ -92,10 +99,10 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         marital_status=_enum("marital", MARITAL),
         disabled=pl.col("disabled"),
         occupation=_enum("occupation", occupations),
-        given_name=_word(words, "given"),
-        name=_name(words),
+        given_name=word(words, "given"),
+        name=full_name(words),
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
-        relative_name=_word(words, "rel_given"),
+        relative_name=word(words, "rel_given"),
         father_id="father_id",
         mother_id="mother_id",
         spouse_id="spouse_id",
@@ -161,9 +168,9 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         ward_code="ward_code",
         house_number=_house_number(),
         house_name=_house_name(words),
-        name=_name(words),
+        name=full_name(words),
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
-        relative_name=_word(words, "rel_given"),
+        relative_name=word(words, "rel_given"),
         sex=_enum("sex", SEX),
         age=pl.col("age").cast(pl.Int16),
     )
@@ -177,22 +184,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         .sort("epic")
     )
 
-    given = _word(words, "given")
-    initial = _word(words, "house_a").str.slice(0, 1)
-    extra = _word(words, "extra")
-    k = {name: i for i, name in enumerate(LABEL_KINDS)}
-    label = (
-        pl.when(pl.col("kind") == k["full_name"])
-        .then(_name(words))
-        .when(pl.col("kind") == k["given"])
-        .then(given)
-        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]]))
-        .then(pl.concat_str([given, initial], separator=" "))
-        .when(pl.col("kind") == k["given_role"])
-        .then(pl.concat_str([given, extra], separator=" "))
-        .otherwise(extra)
-    )
-    caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=label).sort("phone")
+    caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=caller_label(words)).sort("phone")
     return {
         "people": people,
         "households": households,

@@ -256,12 +256,12 @@ def validate_learned(world: World) -> pl.DataFrame:
     registry size against what was sampled, every rule of a world (eligibility, families, roll, phones),
     the place hierarchy against the preset, every rule the learner enforced (the world's eligibility
     rules written for the table, the observed age ranges, the declared rules) on the world seen as the
-    table, no phone number of the table in the world, and no more learned rows equal to a row of the
+    table, no phone number or full name of the table in the world, and no more learned rows equal to a row of the
     table than chance gives (``exact_match_share`` at most the table's own duplicate share plus
     ``EXACT_MATCH_MARGIN``). The quality scores and distances to the closest record are reported.
     """
-    from synth.world.learned import place_table
     from synth.world.learned_build import people_table
+    from synth.world.learned_columns import place_table
     from synth.world.rules import parse_rule, schema_kinds
 
     preset, plan = _plan_checked(world)
@@ -294,6 +294,7 @@ def validate_learned(world: World) -> pl.DataFrame:
 
     privacy = learned["privacy"]
     c.rule("input_phones_in_output", int(privacy["identifiers"]["input_phones_in_output"]))
+    c.rule("input_names_in_output", int(privacy["identifiers"]["input_names_in_output"]))
     share, chance = privacy["exact_match_share"], privacy["exact_match_share_by_chance"]
     c.rows.append(
         {

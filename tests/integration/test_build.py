@@ -15,6 +15,7 @@ from synth.cli import app
 from synth.errors import BuildInterrupted, OutputError, WorldError
 from synth.world import build as build_module
 from synth.world.plan import WorldSpec
+from synth.world.render import PEOPLE_COLUMNS
 
 runner = CliRunner()
 
@@ -132,32 +133,7 @@ def test_tables_are_lazy_frames_with_expected_columns(small_world_dir: Path) -> 
     w = open_world(small_world_dir)
     people = w.people
     assert isinstance(people, pl.LazyFrame)
-    assert people.collect_schema().names() == [
-        "person_id",
-        "household_id",
-        "district_code",
-        "taluk_code",
-        "local_body_code",
-        "ward_code",
-        "house_number",
-        "relation",
-        "sex",
-        "dob",
-        "age",
-        "community",
-        "marital_status",
-        "disabled",
-        "occupation",
-        "given_name",
-        "name",
-        "relative_type",
-        "relative_name",
-        "father_id",
-        "mother_id",
-        "spouse_id",
-        "phone",
-        "contact_phone",
-    ]
+    assert people.collect_schema().names() == list(PEOPLE_COLUMNS)
     assert w.electoral_roll.collect_schema().names() == [
         "epic",
         "assembly_constituency",

@@ -31,12 +31,12 @@ old_age_60_plus = 'age >= 60 if pension_scheme == "old_age"'
 
 @pytest.fixture(scope="module")
 def extract(wayanad: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """100,000 people of Wayanad with names (in capitals, as registries keep them) and phones."""
+    """100,000 people of Wayanad with their names (spelt as the world spells them) and phones."""
     people = people_table(wayanad, identifiers=True).collect()
     rng = np.random.default_rng(8)
     sample = people[np.sort(rng.choice(people.height, 100_000, replace=False))]
     folder = tmp_path_factory.mktemp("extract")
-    sample.with_columns(name=pl.col("name").str.to_uppercase()).write_parquet(folder / "extract.parquet")
+    sample.write_parquet(folder / "extract.parquet")
     (folder / "rules.toml").write_text(RULES)
     return folder
 
@@ -70,6 +70,7 @@ def test_every_hierarchy_and_eligibility_rule_holds(learned: World, checks: pl.D
         "pension_old_age_60_plus",
         "employee_no_priority_ration_card",
         "input_phones_in_output",
+        "input_names_in_output",
     } <= names
     assert checks.filter(~pl.col("ok")).height == 0
     sampling = learned.manifest["learned"]["sampling"]
@@ -129,7 +130,10 @@ def test_no_name_or_phone_of_the_extract_reaches_the_world(learned: World, extra
     }
     identifiers = learned.manifest["learned"]["privacy"]["identifiers"]
     assert identifiers["input_phones"] == phones.len()
-    assert identifiers["input_phones_in_output"] == 0
+    assert identifiers["input_names"] == names.len()
+    assert identifiers["input_phones_in_output"] == identifiers["input_names_in_output"] == 0
+    # Without the redraw about four names in five of the world would be a name of the extract.
+    assert identifiers["names_redrawn"]["people"]["share"] > 0.5
 
 
 def test_a_learned_world_has_the_schema_of_a_built_one(learned: World, wayanad: World) -> None:
@@ -188,31 +192,34 @@ budget = 1_000_000
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("table", "argv", "message"),
     [
-        (["--rows", "0"], "error: rows = 0: must be a whole number from 1 to 100,000,000"),
+        ("extract", ["--rows", "0"], "error: rows = 0: must be a whole number from 1 to 100,000,000"),
         (
+            "extract",
             ["--rows", "10", "--rules", "{bad_rules}"],
             "error: rule 'women' ('gender == \"F\" if womens_scheme'): column 'gender' is not in the table",
         ),
         (
+            "extract",
             ["--rows", "10", "--metadata", "{metadata}"],
             "error: the table does not match its metadata: column(s) 'ward' are not in the metadata",
         ),
+        ("empty", ["--rows", "10"], "error: the table has no rows"),
     ],
 )
 def test_bad_input_gets_one_clear_error_and_nothing_written(
-    extract: Path, tmp_path: Path, argv: list[str], message: str
+    extract: Path, tmp_path: Path, table: str, argv: list[str], message: str
 ) -> None:
     (tmp_path / "bad_rules.toml").write_text("[rules]\nwomen = 'gender == \"F\" if womens_scheme'\n")
     source = pl.read_parquet(extract / "extract.parquet").head(50)
     columns = {c: {"sdtype": "categorical"} for c in source.columns if c != "ward"}
     (tmp_path / "meta.json").write_text(json.dumps({"tables": {"people": {"columns": columns}}}))
+    source.head(0).write_parquet(tmp_path / "empty.parquet")
+    tables = {"extract": extract / "extract.parquet", "empty": tmp_path / "empty.parquet"}
     argv = [a.format(bad_rules=tmp_path / "bad_rules.toml", metadata=tmp_path / "meta.json") for a in argv]
     out = tmp_path / "out"
-    r = runner.invoke(
-        app, ["world", "learn", str(extract / "extract.parquet"), "--seed", "1", "--out", str(out), *argv]
-    )
+    r = runner.invoke(app, ["world", "learn", str(tables[table]), "--seed", "1", "--out", str(out), *argv])
     assert r.exit_code == 2
     assert " ".join(r.stderr.split()) == message
     assert not out.exists()

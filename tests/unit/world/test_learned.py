@@ -15,14 +15,9 @@ from synth import LearnError, learn_world, open_world
 from synth.errors import NotFittedError
 from synth.world.fidelity import FidelitySizes
 from synth.world.generate import ShardContext, own_numbers
-from synth.world.learned import (
-    LearnedPopulation,
-    national_numbers,
-    observed_age_rules,
-    plan_columns,
-    world_rules,
-)
+from synth.world.learned import LearnedPopulation, observed_age_rules, world_rules
 from synth.world.learned_build import people_table
+from synth.world.learned_columns import national_numbers, plan_columns
 from synth.world.plan import WorldSpec, plan_world
 from synth.world.preset import load_preset
 from synth.world.rules import parse_rules, schema_kinds
@@ -124,7 +119,9 @@ def test_every_problem_is_reported_before_any_fitting(table: pl.DataFrame, monke
         ),
         (
             lambda t: t.with_columns(ward=pl.lit(99, dtype=pl.Int16)),
-            "3 place(s) of the table are not wards of the preset (district, taluk, local_body, ward): ",
+            "3 place(s) of the table are not wards of the preset (district, taluk, local_body, ward): "
+            "'Kasaragod / Kasaragod / Bellur / 99', 'Kasaragod / Kasaragod / Karadka / 99', "
+            "'Kasaragod / Vellarikundu / Kallar / 99'",
         ),
         (
             lambda t: t.with_columns(registry=pl.lit("none")),
@@ -138,9 +135,7 @@ def test_every_problem_is_reported_before_any_fitting(table: pl.DataFrame, monke
     ],
 )
 def test_bad_tables(table: pl.DataFrame, change, message: str) -> None:  # type: ignore[no-untyped-def]
-    problems = LearnedPopulation().check(change(table), rows=10)
-    assert len(problems) == 1
-    assert problems[0].startswith(message)
+    assert LearnedPopulation().check(change(table), rows=10) == [message]
 
 
 def test_rows_must_be_positive(table: pl.DataFrame) -> None:
@@ -202,6 +197,16 @@ def test_world_rules_are_written_for_the_tables_columns(table: pl.DataFrame) -> 
     assert observed["age_range:marital_status=married"].endswith('if marital_status == "married"')
 
 
+def test_ctgan_is_an_option_seeded_and_keeps_the_rules(table: pl.DataFrame) -> None:
+    learners = [LearnedPopulation(model="ctgan", epochs=1, seed=5).fit(table[::3]) for _ in range(2)]
+    samples = [learner.sample(300) for learner in learners]
+    assert samples[0].equals(samples[1])  # fitting and sampling seeded: the same rows
+    learner = learners[0]
+    assert learner.constraints_ == [["district", "taluk", "local_body", "ward"]]  # the places only
+    assert samples[0].select(pl.sum_horizontal(r.broken() for r in learner.rules_).sum()).item() == 0
+    assert learner.sampling_["rejected"] > 0  # CTGAN breaks rules that rejection keeps
+
+
 def test_sample_needs_a_fitted_learner() -> None:
     with pytest.raises(NotFittedError) as exc:
         LearnedPopulation().sample(10)
@@ -225,6 +230,35 @@ def test_seeded_twins_are_byte_identical(table: pl.DataFrame, tmp_path: Path) ->
     assert worlds[0].people.select(pl.len()).collect().item() == 4_000
     sampling = worlds[0].manifest["learned"]["sampling"]
     assert sampling["sampled"] - sampling["rejected"] >= sampling["rows"] == 4_000
+
+
+def test_no_full_name_or_phone_of_the_table_is_given_to_anybody(table: pl.DataFrame, tmp_path: Path) -> None:
+    world = learn_world(table, tmp_path / "w", rows=3_000, seed=2, fidelity=SMALL)
+    names = table["name"].str.to_lowercase().unique().implode()
+    phones = table["phone"].drop_nulls().unique().implode()
+    published = {
+        "people": ["name", "phone", "contact_phone"],
+        "electoral_roll": ["name"],
+        "caller_id": ["phone", "label"],
+    }
+    found = {
+        f"{name}.{column}": world.table(name)
+        .select(pl.col(column).str.to_lowercase().is_in(names) | pl.col(column).is_in(phones))
+        .collect()
+        .to_series()
+        .sum()
+        for name, columns in published.items()
+        for column in columns
+    }
+    assert found == dict.fromkeys(found, 0)
+    identifiers = world.manifest["learned"]["privacy"]["identifiers"]
+    assert identifiers["input_name_columns"] == ["name"]
+    assert identifiers["input_names"] == table["name"].n_unique()  # every name of the table has two words or more
+    assert identifiers["input_names_in_output"] == identifiers["input_phones_in_output"] == 0
+    redrawn = identifiers["names_redrawn"]
+    assert set(redrawn) == {"people", "electoral_roll", "caller_id"}
+    assert redrawn["people"]["entries"] == 3_000
+    assert 0.2 < redrawn["people"]["share"] < 0.9  # the names of a small area: many recur by chance
 
 
 def test_the_tables_numbers_are_never_given_out() -> None:
