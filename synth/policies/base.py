@@ -24,7 +24,6 @@ class Step(ABC):
 
     step: ClassVar[str]
     keeps_rows: ClassVar[bool] = True  # False: the output rows are new (synthetic, aggregate), not released people
-    seeded: ClassVar[bool] = True  # False: its randomness cannot be seeded, so its output changes from run to run
     delivers_via_controller: ClassVar[bool] = False  # True: the controller sends to the people (vault, no release)
 
     def get_params(self) -> dict[str, Any]:

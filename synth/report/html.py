@@ -282,13 +282,7 @@ def _policy_steps(resolved: dict[str, Any]) -> str:
     items = []
     for p in resolved.get("policies", []):
         steps = "".join(f"<li><code>{escape(s)}</code></li>" for s in p.get("steps", [])) or "<li>none</li>"
-        unseeded = (
-            ""
-            if p.get("seeded", True)
-            else '<p class="note">Its noise comes from a source that cannot be seeded (by design): its figures '
-            "change a little from run to run. Keep its release (releases/) to re-attack the same one.</p>"
-        )
-        items.append(f"<h3>{escape(p['id'])}</h3><p>{escape(p.get('description', ''))}</p><ol>{steps}</ol>{unseeded}")
+        items.append(f"<h3>{escape(p['id'])}</h3><p>{escape(p.get('description', ''))}</p><ol>{steps}</ol>")
     return "".join(items)
 
 

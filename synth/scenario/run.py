@@ -261,7 +261,6 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
                 "id": p.id,
                 "description": p.description,
                 "steps": [repr(step) for step in p.steps],
-                "seeded": all(step.seeded for step in p.steps),
             }
             for p in scenario.policies
         ],

@@ -102,13 +102,17 @@ def test_a_killed_worker_still_gives_a_complete_identical_world(
 def test_a_scenario_gives_identical_results_on_a_local_cluster(
     cluster: LocalCluster, tmp_path: Path, cache: Path
 ) -> None:
-    # ci_smoke with two policies and without attribute inference (its slowest attack): two cell groups, one per worker
+    # ci_smoke without attribute inference (its slowest attack), with three policies: a cell group each, on two
+    # workers; dp_counts_eps1 draws noise (seeded by the policy, whatever the process)
     text = (
         SMOKE.read_text(encoding="utf-8")
-        .replace('policies = ["as_exported", "hash_plain", "k5", "sdv_copula"]', 'policies = ["as_exported", "k5"]')
+        .replace(
+            'policies = ["as_exported", "hash_plain", "k5", "sdv_copula"]',
+            'policies = ["as_exported", "k5", "dp_counts_eps1"]',
+        )
         .replace('[attacks.attribute_inference]\nsecret = "pension_scheme"\n', "")
     )
-    assert "attribute_inference" not in text and '"k5"]' in text
+    assert "attribute_inference" not in text and '"dp_counts_eps1"]' in text
     (tmp_path / "smaller.toml").write_text(text, encoding="utf-8")
     scenario = load_scenario(tmp_path / "smaller.toml")
     here = run_scenario(scenario, tmp_path / "here", cache=cache)
@@ -116,7 +120,14 @@ def test_a_scenario_gives_identical_results_on_a_local_cluster(
     assert here.results.height > 200
     assert there.results.equals(here.results)
     assert there.notes == here.notes
-    for name in ("results.parquet", "releases/k5.parquet", "truth/as_exported.parquet"):
+    noisy = here.results.filter((pl.col("policy") == "dp_counts_eps1") & (pl.col("measure") == "ward_planning_mae"))
+    assert noisy.height == 1 and noisy["value"][0] > 0
+    for name in (
+        "results.parquet",
+        "releases/k5.parquet",
+        "releases/dp_counts_eps1.parquet",
+        "truth/as_exported.parquet",
+    ):
         assert pl.read_parquet(tmp_path / "there" / name).equals(pl.read_parquet(tmp_path / "here" / name)), name
 
 
