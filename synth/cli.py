@@ -6,10 +6,11 @@ Exit status: 0 success, 1 a validation failed, 2 bad input or an error that stop
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import polars as pl
 import typer
@@ -49,7 +50,7 @@ def _bar(verb: str, disable: bool = False) -> Progress:
     )
 
 
-def _fail(exc: Exception, code: int = 2) -> None:
+def _fail(exc: Exception, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -80,6 +81,30 @@ def _out(text: str, problems: list[str]) -> Path | None:
         return None
 
 
+def _build_with_bar(out_dir: Path, quiet: bool, build: Callable[[Callable[[int, int, str], None]], Any]) -> Any:
+    """``build(progress)`` under a progress bar of the output folder; a SynthError ends the command (exit 2)."""
+    try:
+        with _bar("building", disable=quiet) as bar:
+            task = bar.add_task(str(out_dir), total=None)
+
+            def progress(done: int, total: int, key: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
+
+            return build(progress)
+    except SynthError as exc:
+        _fail(exc)
+
+
+def _engine_and_out(workers: int, scheduler: str | None, out_text: str) -> tuple[Any, Path]:
+    """The executor and the output folder of a build, or the command ends listing every problem (exit 2)."""
+    problems: list[str] = []
+    engine = _engine(workers, scheduler, problems)
+    out_dir = _out(out_text, problems)
+    if problems or out_dir is None:
+        _fail(SynthError("\n".join(problems)))
+    return engine, out_dir
+
+
 @world_app.command("build")
 def world_build(
     out_text: Annotated[str, typer.Option("--out", help=BUILD_OUT_HELP)],
@@ -97,23 +122,12 @@ def world_build(
     from synth.world.plan import WorldSpec
 
     names = tuple(d.strip() for d in districts.split(",") if d.strip())
-    problems: list[str] = []
-    engine = _engine(workers, scheduler, problems)
-    out_dir = _out(out_text, problems)
-    if problems or out_dir is None:
-        _fail(SynthError("\n".join(problems)))
-        return
+    engine, out_dir = _engine_and_out(workers, scheduler, out_text)
     try:
         spec = WorldSpec(preset=preset, districts=names, local_bodies=local_bodies, seed=seed, phone_plan=phone_plan)
-        with _bar("building", disable=as_json) as bar:
-            task = bar.add_task(str(out_dir), total=None)
-
-            def progress(done: int, total: int, key: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
-
-            manifest = build_world(spec, out_dir, workers=engine, progress=progress)
     except SynthError as exc:
         _fail(exc)
+    manifest = _build_with_bar(out_dir, as_json, lambda progress: build_world(spec, out_dir, engine, progress))
     summary: dict[str, Any] = {
         "out": str(out_dir),
         "seed": seed,
@@ -148,25 +162,13 @@ def world_national(
     """Build a national population from the india-2011 pack: people with state, sex and age only."""
     from synth.world.national import NationalSpec, build_national
 
-    problems: list[str] = []
-    engine = _engine(workers, scheduler, problems)
-    out_dir = _out(out_text, problems)
-    if problems or out_dir is None:
-        _fail(SynthError("\n".join(problems)))
-        return
+    engine, out_dir = _engine_and_out(workers, scheduler, out_text)
     names = tuple(x.strip() for x in states.split(",") if x.strip())
     try:
-        with _bar("building", disable=as_json) as bar:
-            task = bar.add_task(str(out_dir), total=None)
-
-            def progress(done: int, total: int, key: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
-
-            spec = NationalSpec(seed=seed, scale=scale, states=names, rows_per_part=rows_per_part)
-            manifest = build_national(spec, out_dir, workers=engine, progress=progress)
+        spec = NationalSpec(seed=seed, scale=scale, states=names, rows_per_part=rows_per_part)
     except SynthError as exc:
         _fail(exc)
-        return
+    manifest = _build_with_bar(out_dir, as_json, lambda progress: build_national(spec, out_dir, engine, progress))
     summary = {"out": str(out_dir), "seed": seed, "rows": manifest["rows"], "parts": manifest["parts"]}
     if as_json:
         print(json.dumps(summary, indent=2))
