@@ -221,7 +221,6 @@ def world_learn(
             )
     except SynthError as exc:
         _fail(exc)
-        return
     learned = world.manifest["learned"]
     timings = json.loads((out_dir / "timings.json").read_text())
     privacy = learned["privacy"]
@@ -413,7 +412,6 @@ def run(
     engine = _engine(workers, scheduler, problems)
     if problems or scenario is None or out_dir is None:
         _fail(SynthError("\n".join(problems)))
-        return
     try:
         with _bar("running") as bar:
             task = bar.add_task(scenario.id, total=None)
@@ -425,7 +423,6 @@ def run(
         report = render_report(result.out)
     except SynthError as exc:
         _fail(exc)
-        return
     out.print(f"results: {result.out / 'results.parquet'} ({result.results.height:,} rows)", highlight=False)
     out.print(f"report:  {report}", highlight=False)
     if result.notes:
@@ -441,7 +438,6 @@ def report(run_dir: Annotated[Path, typer.Argument(help="The output folder of `s
         path = render_report(run_dir)
     except (SynthError, FileNotFoundError) as exc:
         _fail(exc)
-        return
     out.print(f"report: {path}", highlight=False)
 
 
@@ -463,7 +459,6 @@ def check(
         thresholds = {**thresholds_of(run_dir), **parse_max(maximum or [])}
     except SynthError as exc:
         _fail(exc)
-        return
     if not thresholds:
         _fail(SynthError("no thresholds: set [thresholds] in the scenario file or pass --max MEASURE=VALUE"))
     breaches = find_breaches(pl.read_parquet(run_dir / "results.parquet"), thresholds)

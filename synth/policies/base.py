@@ -19,6 +19,26 @@ import polars as pl
 from synth.errors import NotFittedError, PolicyError
 
 
+def _whole_at_least(value: object, low: int, high: float = float("inf")) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value < high
+
+
+def positive_whole_problems(step: object, *names: str) -> list[str]:
+    """A problem for each parameter of ``step`` (named) that is not a whole number of at least 1."""
+    return [
+        f"{name} = {value!r}: must be a positive whole number"
+        for name in names
+        if not _whole_at_least(value := getattr(step, name), 1)
+    ]
+
+
+def seed_problems(value: object, name: str = "random_state") -> list[str]:
+    """The problem of a seed that numpy and SDV cannot take (a whole number from 0 to 2**32 - 1), if any."""
+    if _whole_at_least(value, 0, 2**32):
+        return []
+    return [f"{name} = {value!r}: must be a whole number from 0 to 2**32 - 1"]
+
+
 class Step(ABC):
     """One minimization step."""
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.policies.base import Step
+from synth.policies.base import Step, positive_whole_problems, seed_problems
 from synth.policies.generalize import age_band
 
 GENDERS = ("F", "M")
@@ -71,14 +71,7 @@ class DPCounts(Step):
         problems = super().check(columns)
         if isinstance(self.epsilon, bool) or not isinstance(self.epsilon, int | float) or not self.epsilon > 0:
             problems.append(f"epsilon = {self.epsilon!r}: must be a positive number")
-        if isinstance(self.age_width, bool) or not isinstance(self.age_width, int) or self.age_width < 1:
-            problems.append(f"age_width = {self.age_width!r}: must be a positive whole number")
-        if isinstance(self.contributions, bool) or not isinstance(self.contributions, int) or self.contributions < 1:
-            problems.append(f"contributions = {self.contributions!r}: must be a positive whole number")
-        rs = self.random_state
-        if isinstance(rs, bool) or not isinstance(rs, int) or not 0 <= rs < 2**32:
-            problems.append(f"random_state = {rs!r}: must be a whole number from 0 to 2**32 - 1")
-        return problems
+        return problems + positive_whole_problems(self, "age_width", "contributions") + seed_problems(self.random_state)
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
         return [*self.by, "age", "gender", "count"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from synth.policies.base import Step
+from synth.policies.base import Step, positive_whole_problems
 
 AGE_MODES = ("band", "birth_year", "top_code")
 GEO_LEVELS = ("ward", "local_body", "taluk", "district", "state")
@@ -69,9 +69,7 @@ class GeneralizeAge(Step):
             problems.append(f"width = {self.width!r}: must be a whole number of at least 2")
         if self.mode == "top_code" and self.top is None:
             problems.append("top: required in top_code mode")
-        if self.top is not None and (isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 1):
-            problems.append(f"top = {self.top!r}: must be a positive whole number")
-        return problems
+        return problems + (positive_whole_problems(self, "top") if self.top is not None else [])
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         col = pl.col(self.column)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.policies.base import Step
+from synth.policies.base import Step, positive_whole_problems, seed_problems
 
 MODELS = ("gaussian_copula", "ctgan")
 GEO = ("district", "taluk", "local_body", "ward")
@@ -77,16 +77,8 @@ class SyntheticRelease(Step):
         for c in self.columns:
             if c in self.forbidden:
                 problems.append(f"columns: '{c}' is a direct identifier and cannot be modelled or released")
-        for name in ("rows", "train_rows"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                problems.append(f"{name} = {value!r}: must be a positive whole number")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            problems.append(f"epochs = {self.epochs!r}: must be a positive whole number")
-        rs = self.random_state
-        if isinstance(rs, bool) or not isinstance(rs, int) or not 0 <= rs < 2**32:
-            problems.append(f"random_state = {rs!r}: must be a whole number from 0 to 2**32 - 1")
-        return problems
+        optional = [name for name in ("rows", "train_rows") if getattr(self, name) is not None]
+        return problems + positive_whole_problems(self, *optional, "epochs") + seed_problems(self.random_state)
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
         return ["row_id", *self.columns]
