@@ -216,7 +216,8 @@ def run_tasks(
 ) -> list[Any]:
     """Run ``fn(*args)`` for every ``args`` of ``calls`` on ``engine``; results in the order of ``calls``.
 
-    ``on_result(i, result)`` is called as each task finishes (in finishing order on a cluster). A task
+    ``on_result(i, result)`` is called as each task finishes (in finishing order on a cluster). On a
+    local cluster, a single task runs in this process (no cluster is started for it). A task
     whose worker dies is rerun by Dask on another worker; one that kills every worker it runs on (more
     than ``distributed.scheduler.allowed-failures`` times) raises :class:`~synth.errors.WorkerLost`.
     Give ``client`` to run on an already open cluster (several batches, one cluster).
@@ -224,7 +225,8 @@ def run_tasks(
     if len(names) != len(calls):
         raise ValueError("one name per call")
     results: list[Any] = [None] * len(calls)
-    if engine.kind == "in_process" and client is None:
+    in_process = engine.kind == "in_process" or (engine.kind == "local_cluster" and len(calls) <= 1)
+    if in_process and client is None:  # one task is not worth starting a local cluster for
         for i, args in enumerate(calls):
             results[i] = fn(*args)
             if on_result:

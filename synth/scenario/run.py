@@ -99,24 +99,18 @@ def run_scenario(
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
     args = [(scenario, str(world.path), str(out), seed, i) for seed, i in groups]
     notes: list[str] = []
-    if engine.kind == "in_process" or (engine.kind == "local_cluster" and len(groups) == 1):
-        for done, a in enumerate(args, start=1):
-            notes += _run_group(a)
-            if progress:
-                progress(done, len(args), f"seed {a[3]} / {scenario.policies[a[4]].id}")
-    else:
-        # one Dask task per seed and policy (its cells share the release); notes are kept in the scenario's order
-        finished = [0]
+    finished = [0]
 
-        def group_done(i: int, _: list[str]) -> None:
-            finished[0] += 1
-            if progress:
-                seed, index = groups[i]
-                progress(finished[0], len(args), f"seed {seed} / {scenario.policies[index].id}")
+    def group_done(i: int, _: list[str]) -> None:
+        finished[0] += 1
+        if progress:
+            seed, index = groups[i]
+            progress(finished[0], len(args), f"seed {seed} / {scenario.policies[index].id}")
 
-        names = [f"seed{seed}-{scenario.policies[i].id}" for seed, i in groups]
-        for group_notes in run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done):
-            notes += group_notes
+    # one task per seed and policy (its cells share the release); notes are kept in the scenario's order
+    names = [f"seed{seed}-{scenario.policies[i].id}" for seed, i in groups]
+    for group_notes in run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done):
+        notes += group_notes
     everything = collect(out, scenario)
     timed = pl.col("measure").is_in(list(TIMED))
     results, timings = everything.filter(~timed), everything.filter(timed)

@@ -148,7 +148,7 @@ def build_world(
         preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed, phone_plan=phone_plan
     )
     _build.build_world(spec, out, workers=workers, progress=progress)
-    return open_world(resolve_out(out))
+    return open_world(out)
 
 
 def learn_world(

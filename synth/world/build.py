@@ -262,12 +262,7 @@ def build_world(
     if progress:
         progress(len(records), total, "")
     try:
-        if engine.kind == "in_process" or (engine.kind == "local_cluster" and len(todo) <= 1):
-            for shard in todo:
-                records[shard.key] = _write_shard(out, plan, shard)
-                if progress:
-                    progress(len(records), total, shard.key)
-        elif todo:
+        if todo:
 
             def shard_done(_: int, rec: dict[str, Any]) -> None:
                 records[rec["shard"]] = rec
@@ -276,7 +271,10 @@ def build_world(
 
             calls = [(spec, str(out.resolve()), s.key) for s in todo]
             run_tasks(engine, _run_shard, calls, [s.key for s in todo], on_result=shard_done)
-            unseen = [rel for key in sorted(records) for rel in records[key]["files"] if not (out / rel).is_file()]
+            # workers elsewhere must have written where this machine reads
+            remote = engine.kind != "in_process"
+            written = [rel for key in sorted(records) for rel in records[key]["files"]] if remote else []
+            unseen = [rel for rel in written if not (out / rel).is_file()]
             if unseen:
                 raise OutputError(
                     f"{out}: the Dask workers wrote {len(unseen)} files this machine cannot see (first: {unseen[0]}); "
