@@ -360,16 +360,30 @@ def list_policies(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
 @list_app.command("attacks")
 def list_attacks(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Attacks by stable id, with the auxiliary sources each needs."""
-    from synth.attacks.registry import ATTACKS
+    """Attacks by stable id, in the order a chain runs them: the sources each needs, the facts it reads from
+    and adds to the attacker's knowledge, and its parameters with their defaults."""
+    from synth.attacks.registry import ATTACKS, run_order
 
-    rows = [{"id": a.id, "sources": list(a.sources), "summary": a.summary} for a in ATTACKS.values()]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": a.id,
+            "sources": list(a.sources),
+            "reads": list(a.reads),
+            "adds": list(a.adds),
+            "params": a.defaults(),
+            "summary": a.summary,
+        }
+        for a in (ATTACKS[i] for i in run_order(ATTACKS))
+    ]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
     for r in rows:
         needs = f" (needs {', '.join(r['sources'])})" if r["sources"] else ""
+        params = ", ".join(f"{k} = {v!r}" for k, v in r["params"].items())
         out.print(f"[bold]{r['id']:<22}[/] {r['summary']}{needs}", highlight=False)
+        if params:
+            out.print(f"{'':<23}parameters: {params}", highlight=False)
 
 
 @list_app.command("measures")

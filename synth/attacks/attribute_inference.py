@@ -13,7 +13,8 @@ scheme itself (``none`` for rows of other registries).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
@@ -21,35 +22,18 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems, whole_number
 from synth.attacks.quasi_identifiers import roll_in_release_coding, shared_columns
-from synth.errors import SpecError, did_you_mean
+from synth.errors import did_you_mean
+from synth.measure.breakdown import breakdown_rows, roll_strata
+from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.release.build import AttackerView
+from synth.release.secrets import SECRETS
 
 ATTACK_ID = "attribute_inference"
 MODELS = ("gradient_boosting", "majority")
 FEATURES = ("age", "gender", "district", "taluk", "local_body", "ward")
-NEGATIVE = "none"
 MAX_CATEGORIES = 255  # HistGradientBoosting's limit for a native categorical feature
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A sensitive attribute: the release column it is learnt from and how a row's label is read."""
-
-    column: str
-    label: pl.Expr
-
-
-SECRETS = {
-    "widowhood": Secret("scheme", pl.when(pl.col("scheme") == "widow").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))),
-    "disability": Secret(
-        "scheme", pl.when(pl.col("scheme") == "disability").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))
-    ),
-    "womens_scheme": Secret(
-        "registry", pl.when(pl.col("registry") == "womens_scheme").then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE))
-    ),
-    "pension_scheme": Secret("scheme", pl.col("scheme").cast(pl.String).fill_null(NEGATIVE)),
-}
 
 
 @dataclass(frozen=True)
@@ -71,15 +55,17 @@ class AttributeInferenceParams:
     max_train_rows: int = 500_000
 
     def __post_init__(self) -> None:
+        problems = []
         if self.secret not in SECRETS:
-            raise SpecError(
-                f"attack '{ATTACK_ID}': unknown secret '{self.secret}'; allowed are {', '.join(SECRETS)}"
-                + did_you_mean(self.secret, list(SECRETS))
+            problems.append(
+                f"secret = {self.secret!r}: unknown secret; allowed are {', '.join(SECRETS)}"
+                + did_you_mean(str(self.secret), list(SECRETS))
             )
         if self.model not in MODELS:
-            raise SpecError(f"attack '{ATTACK_ID}': unknown model '{self.model}'; allowed are {', '.join(MODELS)}")
-        if self.max_train_rows < 100:
-            raise SpecError(f"attack '{ATTACK_ID}': max_train_rows = {self.max_train_rows}; allowed is at least 100")
+            problems.append(f"model = {self.model!r}: unknown model; allowed are {', '.join(MODELS)}")
+        if not whole_number(self.max_train_rows, 100):
+            problems.append(f"max_train_rows = {self.max_train_rows!r}; allowed is a whole number of at least 100")
+        raise_problems(ATTACK_ID, problems)
 
 
 def attribute_inference(
@@ -106,15 +92,15 @@ def attribute_inference(
     data = view.data
     secret = SECRETS[params.secret]
     if data.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; nothing to learn from")
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release is empty; nothing to learn from")
     if secret.column not in data.columns:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': secret '{params.secret}' is learnt from the column '{secret.column}', "
             f"which the release lacks (it has {', '.join(data.columns)})"
         )
     features = [c for c in shared_columns(data) if c in FEATURES]
     if not features:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
@@ -161,3 +147,26 @@ def _encode(train: pl.DataFrame, target: pl.DataFrame) -> tuple[np.ndarray, np.n
         xt.append(code(target))
         categorical.append(len(levels) <= MAX_CATEGORIES)
     return np.column_stack(xs), np.column_stack(xt), np.array(categorical)
+
+
+class AttributeInference(Attack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = "Learn a sensitive attribute from the release and predict it for every voter on the roll."
+    Params: ClassVar[type] = AttributeInferenceParams
+    sources: ClassVar[tuple[str, ...]] = ("electoral_roll",)
+
+    def run(self, cell: Cell, params: AttributeInferenceParams) -> Outcome:
+        guesses = attribute_inference(cell.view, cell.aux, cell.rng, params)
+        baseline = attribute_inference(cell.view, cell.aux, cell.rng, replace(params, model="majority"))
+        return Outcome(guesses, baseline, cell.knowledge)
+
+    def score(self, outcome: Outcome, truth: Truth, params: AttributeInferenceParams) -> Scored:
+        secrets = true_secrets(truth.world, params.secret)
+        assert outcome.baseline is not None
+        score = score_inference(outcome.guesses, outcome.baseline, secrets)
+        return Scored(
+            (score,), breakdown_rows(right_labels(outcome.guesses, secrets), roll_strata(truth.world), "accuracy")
+        )
+
+
+ATTACK = AttributeInference()

@@ -14,12 +14,15 @@ group fast as they are).
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NoParams, NotApplicable
+from synth.attacks.linking import LinkageAttack, all_links
 from synth.attacks.quasi_identifiers import key_hash, roll_in_release_coding, shared_columns
-from synth.errors import SpecError
 from synth.measure.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
@@ -42,10 +45,10 @@ def exact_linkage(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generat
     roll = aux.require("electoral_roll", ATTACK_ID)
     data = view.data
     if data.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; nothing to link")
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release is empty; nothing to link")
     keys = shared_columns(data)
     if not keys:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
@@ -131,6 +134,41 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
         {"row_id": rel["row_id"].gather(linked["row_id"]), roll_id: candidates[roll_id].gather(linked["rid"])}
     )
     return out if ordered else out.sort("row_id")
+
+
+def given_name_links(view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData) -> pl.DataFrame:
+    """Links of the rows whose name the attacker learnt elsewhere, on its first word (the given name, as a
+    caller-ID label gives it) and every other quasi-identifier the release shares with the roll.
+
+    Returns ``row_id``, ``epic`` and ``name_by`` (the chain that gave the name) where exactly one roll entry
+    whose name starts with that given name shares every other quasi-identifier.
+    """
+    roll = aux.require("electoral_roll", ATTACK_ID)
+    keys = [c for c in shared_columns(view.data) if c != "name"]
+    if names.height == 0 or not keys:
+        return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "name_by": pl.String})
+    data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
+    rel = data.select("row_id", *keys, given=pl.col("name").str.extract(r"^(\S+)"))
+    coded = roll_in_release_coding(roll, view.data, keys).with_columns(given=roll["name"].str.extract(r"^(\S+)"))
+    linked = hashed_unique_matches(rel, coded, ["given", *keys], "epic")
+    return linked.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
+
+
+class ExactLinkage(LinkageAttack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = (
+        "Join the release to the electoral roll on every shared quasi-identifier, and rows named only by an "
+        "earlier attack on their given name; link where one entry matches."
+    )
+    Params: ClassVar[type] = NoParams
+
+    def link(
+        self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
+    ) -> pl.DataFrame:
+        return all_links(exact_linkage(view, aux, rng), given_name_links(view, names, aux), ATTACK_ID)
+
+
+ATTACK = ExactLinkage()
 
 
 def shuffled_view(view: AttackerView, rng: np.random.Generator) -> AttackerView:

@@ -6,8 +6,13 @@ single-block messages (``salt + "+91" + ten digits``), compared by the first 64 
 against the sorted released digests; hits are confirmed with hashlib. A keyed HMAC or a random token
 comes out as not reversible because enumeration finds nothing, not because of a special case.
 
-The cost of the real Indian mobile space is extrapolated from the measured rate, on one CPU core and
-at a published GPU rate.
+A real attacker enumerates the whole plan (a few billion numbers: a fraction of a second on one GPU).
+With ``budget="full"`` the attack does the same, scored exactly without hashing every number: a full
+enumeration recovers precisely the released digests whose preimage is a number of the plan, and those
+preimages are numbers somebody holds, so hashing the numbers in use that lie in the plan finds the
+same digests (see :func:`hash_reversal`). The rate is measured on a slice of the plan. The cost of the
+plan and of the real Indian mobile space is extrapolated from it, on one CPU core and at a published
+GPU rate.
 """
 
 from __future__ import annotations
@@ -16,15 +21,22 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import polars as pl
 from numba import njit
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
 from synth.errors import SpecError
+from synth.measure.breakdown import breakdown_rows
+from synth.measure.hash_reversal import recovered_rows, score_hash_reversal
 from synth.release.build import AttackerView
-from synth.world.phones import NumberingPlan
+from synth.world.phones import COUNTRY_CODE, NumberingPlan
+
+if TYPE_CHECKING:
+    from synth.world.api import World
 
 ATTACK_ID = "hash_reversal"
 REAL_MOBILE_SPACE = 4_000_000_000  # ten digits starting 6-9
@@ -32,6 +44,11 @@ REAL_MOBILE_SPACE = 4_000_000_000  # ten digits starting 6-9
 GPU_RATE = 22.0e9
 GPU_SOURCE = "hashcat 6.2.6 benchmark, mode 1400 (SHA2-256), RTX 4090: ~22 GH/s"
 CHUNK = 1 << 22
+# With budget "full": candidates enumerated (from the start of the plan) to measure the rate on one core.
+MEASURED_SLICE = 1 << 24
+FULL = "full"
+# The compiled scan hashes one 64-byte block: salt + "+91" + 10 digits + 0x80 + 8 length bytes.
+MAX_SALT_BYTES = 64 - 13 - 1 - 8
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 _K = np.array(
@@ -211,31 +228,100 @@ def _scan(
 
 @dataclass(frozen=True)
 class HashReversal:
-    """Recovered numbers (``row_id -> phone``) and what it took."""
+    """Recovered numbers (``row_id -> phone``) and what it took.
+
+    ``candidates`` are the numbers the enumeration covers: the whole plan when ``full`` (budget
+    ``"full"``, scored by equivalence), else the first ``budget`` numbers of it, each really hashed.
+    ``seconds`` is the time to hash ``hashed`` numbers on one core (None: all ``candidates``); with
+    ``full`` that is the measured slice, not the whole plan.
+    """
 
     guesses: pl.DataFrame
     candidates: int
     seconds: float
     plan_size: int
+    full: bool = False
+    hashed: int | None = None
 
     @property
     def rate(self) -> float:
-        """Candidates hashed per second on one core."""
-        return self.candidates / self.seconds if self.seconds > 0 else 0.0
+        """Candidates hashed per second on one core (measured)."""
+        hashed = self.candidates if self.hashed is None else self.hashed
+        return hashed / self.seconds if self.seconds > 0 else 0.0
 
     def cost(self) -> dict[str, float | str]:
-        """Time to enumerate the real Indian mobile space, extrapolated from the measured rate."""
+        """Time to enumerate the world's plan and the real Indian mobile space, from the measured rate
+        (one CPU core) and from a published GPU rate."""
+        rate = self.rate
         return {
             "real_space": float(REAL_MOBILE_SPACE),
-            "cpu_core_seconds": REAL_MOBILE_SPACE / self.rate if self.rate else float("inf"),
+            "cpu_core_seconds": REAL_MOBILE_SPACE / rate if rate else float("inf"),
             "gpu_seconds": REAL_MOBILE_SPACE / GPU_RATE,
+            "plan_size": float(self.plan_size),
+            "plan_cpu_core_seconds": self.plan_size / rate if rate else float("inf"),
+            "plan_gpu_seconds": self.plan_size / GPU_RATE,
             "gpu_rate": GPU_RATE,
             "gpu_source": GPU_SOURCE,
         }
 
 
-def _prefix_of(value: str) -> int:
-    return int(value[:16], 16)
+def check_budget(value: object) -> str | int:
+    """``"full"`` or a positive whole number of candidates (an int, not a bool), as given.
+
+    Raises
+    ------
+    SpecError
+        Anything else.
+    """
+    if isinstance(value, str) and value == FULL:
+        return FULL
+    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value > 0:
+        return int(value)
+    raise SpecError(
+        f"attack '{ATTACK_ID}': budget = {value!r}; allowed is \"full\" or a positive whole number of candidates"
+    )
+
+
+def numbers_in_use(world: World) -> np.ndarray:
+    """The distinct ten-digit national numbers (int64, sorted) somebody in ``world`` holds: ``people.phone``
+    and ``people.contact_phone`` where the table has it, nulls left out."""
+    people = world.people
+    columns = [c for c in ("phone", "contact_phone") if c in people.collect_schema().names()]
+    if not columns:
+        return np.zeros(0, dtype=np.int64)
+    stacked = pl.concat([people.select(number=pl.col(c).cast(pl.String)) for c in columns])
+    national = pl.col("number").str.strip_prefix(COUNTRY_CODE).cast(pl.Int64, strict=False)
+    numbers = stacked.select(national).drop_nulls().unique().collect()["number"].to_numpy()
+    return np.sort(numbers).astype(np.int64)
+
+
+def _scan_numbers(prefix: np.ndarray, numbers: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The numbers (distinct, int64) whose salted digest starts with one of ``targets``."""
+    if len(numbers) == 0:
+        return np.zeros(0, dtype=np.int64)
+    padded = np.concatenate([numbers, np.full(-len(numbers) % LANES, numbers[-1])])  # whole lanes
+    hits = np.zeros(len(targets) + LANES, dtype=np.int64)
+    n = _scan(prefix, padded, targets, _K, _H0, hits)
+    return hits[:n]
+
+
+def _enumerate(prefix: np.ndarray, plan: NumberingPlan, total: int, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """Hash the first ``total`` numbers of ``plan``: the numbers that hit, and the seconds it took."""
+    _scan_numbers(prefix, plan.number(np.zeros(LANES, dtype=np.int64)), targets)  # compile before timing
+    found: list[np.ndarray] = []
+    start = time.perf_counter()
+    for lo in range(0, total, CHUNK):
+        found.append(_scan_numbers(prefix, plan.number(np.arange(lo, min(lo + CHUNK, total), dtype=np.int64)), targets))
+    seconds = time.perf_counter() - start
+    return (np.concatenate(found) if found else np.zeros(0, dtype=np.int64)), seconds
+
+
+def _in_plan(universe: np.ndarray, plan: NumberingPlan, prefix: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The numbers of ``universe`` that lie in ``plan`` and whose digest starts with one of ``targets``."""
+    numbers = np.unique(np.asarray(universe, dtype=np.int64).ravel())
+    numbers = numbers[plan.contains(numbers)]
+    found = [_scan_numbers(prefix, numbers[lo : lo + CHUNK], targets) for lo in range(0, len(numbers), CHUNK)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def hash_reversal(
@@ -244,58 +330,97 @@ def hash_reversal(
     rng: np.random.Generator,
     plan: NumberingPlan,
     column: str = "phone",
-    budget: int | None = None,
+    budget: str | int = FULL,
+    universe: np.ndarray | None = None,
 ) -> HashReversal:
-    """Enumerate ``plan`` (or its first ``budget`` numbers), hashing as SHA-256 with the released salt if any.
+    """Enumerate ``plan`` (all of it, or its first ``budget`` numbers), hashing each number as SHA-256 of
+    ``salt + "+91" + ten digits`` with the released salt if any, and keep the numbers whose digest was
+    released.
+
+    With ``budget="full"`` the result is that of enumerating every one of the plan's N numbers, obtained
+    by an equivalence instead of N hashes: a full enumeration recovers exactly the released digests whose
+    preimage (``salt + "+91" + ten digits``) is a number of the plan. Those preimages are numbers people
+    hold, so the attack hashes the numbers of ``universe`` that the plan contains and matches them against
+    the release: the same recovered rows, exactly (when ``universe`` holds every in-plan number behind a
+    released digest; a number outside it would be missed). A digest whose preimage is not a number of the
+    plan (an HMAC, a random token, a salt kept secret) could be found only through a SHA-256 collision,
+    so, as by a real full enumeration, it is not recovered. The rate is measured by enumerating the first
+    :data:`MEASURED_SLICE` numbers of the plan (all of it if smaller) on one core; the figure equals
+    hashing all N numbers, whose cost is N / the measured rate on one CPU core and N / :data:`GPU_RATE`
+    on one GPU (:data:`GPU_SOURCE`): see :meth:`HashReversal.cost`.
 
     Parameters
     ----------
     view
-        The attacker's view; ``column`` must hold 64-hex-digit digests.
+        The attacker's view; ``column`` holds 64-hex-digit digests (other values never match).
     aux
         Unused (no auxiliary source is needed).
     rng
-        Unused (enumeration is exhaustive); taken so every attack has the same signature.
+        Unused (enumeration is exhaustive and deterministic); taken so every attack has the same signature.
     plan
         The numbering plan to enumerate (the world's, as named in its manifest).
+    column
+        The released column of digests.
     budget
-        Enumerate only this many candidates (for measuring the rate on part of the space).
+        ``"full"``: the whole plan, scored as above. A positive whole number: enumerate only the first
+        ``budget`` numbers of the plan, really hashing each (a slice; ``full`` is False).
+    universe
+        With ``"full"``: the national numbers in use (int64, ten digits), e.g. :func:`numbers_in_use`.
+
+    Raises
+    ------
+    SpecError
+        A bad budget, or ``"full"`` without a universe.
+    NotApplicable
+        No such column or no value in it, or a salt longer than one SHA-256 block allows (the figure is
+        then not measured, and the cell's note says so).
     """
+    budget = check_budget(budget)
+    full = budget == FULL
+    if full and universe is None:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': budget \"full\" needs the universe of numbers in use (numbers_in_use(world)) "
+            "to score the full enumeration"
+        )
     data = view.data
     if column not in data.columns:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': the release has no column '{column}' (it has {', '.join(data.columns)})"
         )
     digests = data.select("row_id", column).drop_nulls(column)
     if digests.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': column '{column}' is empty; nothing to reverse")
+        raise NotApplicable(f"attack '{ATTACK_ID}': column '{column}' is empty; nothing to reverse")
     salt = bytes.fromhex(str(view.metadata.get(f"{column}_salt", "")))
+    if len(salt) > MAX_SALT_BYTES:
+        raise NotApplicable(
+            f"attack '{ATTACK_ID}': the released salt has {len(salt)} bytes; at most {MAX_SALT_BYTES} are supported"
+        )
     # Values that are not SHA-256 digests (random tokens, say) are enumerated against like any other and
     # simply never match: that they cannot be reversed is measured, not assumed.
-    hexes = digests.filter(pl.col(column).str.contains(HEX64.pattern))[column].unique().to_list()
-    targets = np.unique(np.array([_prefix_of(v) for v in hexes], dtype=np.uint64))
+    hexes = digests.filter(pl.col(column).str.contains(HEX64.pattern))[column].unique()
+    targets = np.unique(hexes.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64).to_numpy())
     prefix = np.frombuffer(salt, dtype=np.uint8).copy()
-    total = plan.size if budget is None else min(budget, plan.size)
-    hits_all: list[np.ndarray] = []
-    warm = plan.number(np.zeros(LANES, dtype=np.int64))
-    _scan(prefix, warm, targets, _K, _H0, np.zeros(LANES + 1, dtype=np.int64))  # compile before timing
-    start = time.perf_counter()
-    for lo in range(0, total, CHUNK):
-        numbers = plan.number(np.arange(lo, min(lo + CHUNK, total), dtype=np.int64))
-        numbers = np.concatenate([numbers, np.full(-len(numbers) % LANES, numbers[-1])])  # whole lanes
-        hits = np.zeros(len(targets) + LANES, dtype=np.int64)
-        n = _scan(prefix, numbers, targets, _K, _H0, hits)
-        hits_all.append(hits[:n])
-    seconds = time.perf_counter() - start
-    found = np.unique(np.concatenate(hits_all)) if hits_all else np.zeros(0, dtype=np.int64)
+    hashed = min(MEASURED_SLICE, plan.size) if full else min(int(budget), plan.size)
+    found, seconds = _enumerate(prefix, plan, hashed, targets)
+    if full:
+        assert universe is not None
+        found = np.concatenate([found, _in_plan(universe, plan, prefix, targets)])
+    found = np.unique(found)
     # confirm every hit on the full digest
-    phones = ["+91" + str(v).zfill(10) for v in found.tolist()]
+    phones = (COUNTRY_CODE + pl.Series(found, dtype=pl.Int64).cast(pl.String).str.zfill(10)).to_list()
     table = pl.DataFrame(
         {column: [hashlib.sha256(salt + p.encode()).hexdigest() for p in phones], "phone_guess": phones},
         schema={column: pl.String, "phone_guess": pl.String},
     )
     guesses = digests.join(table, on=column, how="inner").select("row_id", phone="phone_guess").sort("row_id")
-    return HashReversal(guesses=guesses, candidates=total, seconds=seconds, plan_size=plan.size)
+    return HashReversal(
+        guesses=guesses,
+        candidates=plan.size if full else hashed,
+        seconds=seconds,
+        plan_size=plan.size,
+        full=full,
+        hashed=hashed,
+    )
 
 
 def random_guesses(
@@ -306,3 +431,72 @@ def random_guesses(
     numbers = plan.number(rng.integers(0, plan.size, rows.height))
     phones = "+91" + pl.Series(numbers).cast(pl.String).str.zfill(10)
     return rows.select("row_id").with_columns(phone=phones).sort("row_id")
+
+
+@dataclass(frozen=True)
+class HashReversalParams:
+    """What the scenario sets for this attack.
+
+    Parameters
+    ----------
+    budget
+        ``"full"`` (the default: the whole numbering plan, scored exactly by the equivalence above) or a
+        whole number of candidates (the first ones of the plan; the figures are then a lower bound).
+    """
+
+    budget: str | int = FULL
+
+    def __post_init__(self) -> None:
+        check_budget(self.budget)
+
+
+class HashReversalAttack(Attack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = (
+        "Enumerate the whole numbering plan, hash every number as the policy did (with the released salt), "
+        "and invert the digests."
+    )
+    Params: ClassVar[type] = HashReversalParams
+    adds: ClassVar[tuple[str, ...]] = ("phone",)
+
+    def uses_universe(self, params: HashReversalParams) -> bool:
+        return params.budget == FULL
+
+    def run(self, cell: Cell, params: HashReversalParams) -> Outcome:
+        data = cell.view.data
+        # Anything in the phone column that is neither a number nor a masked one (digests, keyed digests,
+        # tokens) is enumerated against: that a token cannot be reversed is measured, not assumed.
+        opaque = (
+            data["phone"].cast(pl.String).drop_nulls().str.contains(r"^[0-9a-zA-Z]+$")
+            if "phone" in data.columns
+            else pl.Series([], dtype=pl.Boolean)
+        )
+        if not opaque.any():
+            raise NotApplicable(
+                f"attack '{ATTACK_ID}': the release's phone column holds no digests or tokens to reverse"
+            )
+        assert cell.plan is not None
+        result = hash_reversal(cell.view, cell.aux, cell.rng, cell.plan, budget=params.budget, universe=cell.universe)
+        baseline = random_guesses(cell.view, cell.rng, cell.plan)
+        knowledge = cell.knowledge.learn("phone", result.guesses.with_columns(by=pl.lit(ATTACK_ID)))
+        return Outcome(result.guesses, baseline, knowledge, extra=result)
+
+    def score(self, outcome: Outcome, truth: Truth, params: HashReversalParams) -> Scored:
+        assert truth.exported is not None and outcome.baseline is not None
+        kept = truth.release.select("row_id")
+        exported = truth.exported.join(kept, on="row_id", how="semi")
+        score = score_hash_reversal(outcome.extra, outcome.baseline, exported)
+        strata = truth.strata.join(kept, on="row_id", how="semi")
+        return Scored((score,), breakdown_rows(recovered_rows(outcome.guesses, exported), strata, "recall"))
+
+    def caveats(self, outcome: Outcome, params: HashReversalParams) -> tuple[str, ...]:
+        result: HashReversal = outcome.extra
+        if result.candidates >= result.plan_size:
+            return ()
+        return (
+            f"budget = {result.candidates:,} of the plan's {result.plan_size:,} numbers: the numbers recovered "
+            'are a lower bound (budget = "full" scores the whole plan)',
+        )
+
+
+ATTACK = HashReversalAttack()

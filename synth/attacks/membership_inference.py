@@ -13,15 +13,17 @@ for categories (a missing value is a category of its own; against a number it is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 from numba import njit, prange
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems, whole_number
 from synth.attacks.quasi_identifiers import recode_age
-from synth.errors import SpecError
+from synth.measure.membership import membership_split, membership_targets, score_membership
 from synth.release.build import AttackerView
 
 ATTACK_ID = "membership_inference"
@@ -41,16 +43,28 @@ class MembershipInferenceParams:
         Share of targets flagged as members (the closest ones); 0.5 flags the half nearest the release.
     model
         ``"dcr"`` (the attack) or ``"random"`` (the naive baseline: the same share flagged at random).
+    targets_per_side
+        Members and holdout people drawn as targets, each (fewer where either side has fewer).
+    holdout_share
+        Share of the leaked people kept out of the policy's fit (the control).
     """
 
     flag_share: float = 0.5
     model: str = "dcr"
+    targets_per_side: int = 1000
+    holdout_share: float = 0.5
 
     def __post_init__(self) -> None:
-        if not 0 < self.flag_share < 1:
-            raise SpecError(f"attack '{ATTACK_ID}': flag_share = {self.flag_share}; allowed is between 0 and 1")
+        problems = []
+        if not (isinstance(self.flag_share, int | float) and 0 < self.flag_share < 1):
+            problems.append(f"flag_share = {self.flag_share!r}; allowed is between 0 and 1")
         if self.model not in MODELS:
-            raise SpecError(f"attack '{ATTACK_ID}': unknown model '{self.model}'; allowed are {', '.join(MODELS)}")
+            problems.append(f"model = {self.model!r}: unknown model; allowed are {', '.join(MODELS)}")
+        if not whole_number(self.targets_per_side):
+            problems.append(f"targets_per_side = {self.targets_per_side!r}; allowed is a positive whole number")
+        if not (isinstance(self.holdout_share, int | float) and 0 < self.holdout_share < 1):
+            problems.append(f"holdout_share = {self.holdout_share!r}; allowed is between 0 and 1")
+        raise_problems(ATTACK_ID, problems)
 
 
 def membership_inference(
@@ -81,12 +95,12 @@ def membership_inference(
     targets = aux.require("membership_targets", ATTACK_ID)
     data = view.data
     if data.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; there is no record to be close to")
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release is empty; there is no record to be close to")
     if "target_id" not in targets.columns or targets.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': membership_targets needs rows and a 'target_id' column")
+        raise NotApplicable(f"attack '{ATTACK_ID}': membership_targets needs rows and a 'target_id' column")
     columns = [c for c in COLUMNS if c in data.columns and c in targets.columns]
     if not columns:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': the release shares no column with the targets' records "
             f"(release: {', '.join(data.columns)}; targets: {', '.join(targets.columns)})"
         )
@@ -157,3 +171,43 @@ def _closest(targets: np.ndarray, released: np.ndarray, numeric: np.ndarray, spa
                 break
         out[i] = best / p
     return out
+
+
+class MembershipInference(Attack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = (
+        "Synthetic releases: flag targets whose closest synthetic record is nearest as members of the "
+        "training rows. A release of real rows discloses membership by re-identification instead."
+    )
+    Params: ClassVar[type] = MembershipInferenceParams
+
+    def prepare(self, cell: Cell, truth: Truth, params: MembershipInferenceParams) -> tuple[Cell, Truth]:
+        """The experiment: a holdout of the leaked people kept out of the policy's fit, and targets drawn
+        from both sides (their records to the attacker, the answer to the scorer)."""
+        if cell.rows_are_people:
+            raise NotApplicable(
+                f"attack '{ATTACK_ID}': the release holds the registry's own rows, so whoever re-identifies a "
+                "row knows its person is a member: see reidentification's membership_disclosed"
+            )
+        if truth.leaked is None or truth.refit is None:
+            raise NotApplicable(f"attack '{ATTACK_ID}': the experiment needs the leaked release and the policy")
+        split = membership_split(truth.leaked, cell.rng, params.holdout_share)
+        trained = truth.refit(split.training)
+        if trained.view.data.height == 0 or "row_id" not in trained.view.data.columns:
+            raise NotApplicable(f"attack '{ATTACK_ID}': the policy releases no rows to be close to")
+        per_side = min(params.targets_per_side, split.training.data.height, split.holdout.height)
+        targets = membership_targets(split, per_side, cell.rng)
+        cell = replace(cell, view=trained.view, aux=AuxiliaryData(membership_targets=targets.records))
+        return cell, replace(truth, experiment=targets.truth)
+
+    def run(self, cell: Cell, params: MembershipInferenceParams) -> Outcome:
+        guesses = membership_inference(cell.view, cell.aux, cell.rng, params)
+        baseline = membership_inference(cell.view, cell.aux, cell.rng, replace(params, model="random"))
+        return Outcome(guesses, baseline, cell.knowledge)
+
+    def score(self, outcome: Outcome, truth: Truth, params: MembershipInferenceParams) -> Scored:
+        assert outcome.baseline is not None
+        return Scored((score_membership(outcome.guesses, outcome.baseline, truth.experiment),))
+
+
+ATTACK = MembershipInference()

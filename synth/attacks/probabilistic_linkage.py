@@ -30,7 +30,7 @@ import copy
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import numpy as np
@@ -40,8 +40,10 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NotApplicable, raise_problems, whole_number
+from synth.attacks.knowledge import LINK_SCHEMA, chain
+from synth.attacks.linking import LinkageAttack
 from synth.attacks.quasi_identifiers import SHARED, present, recode_age
-from synth.errors import SpecError
 from synth.release.build import AttackerView
 
 ATTACK_ID = "probabilistic_linkage"
@@ -90,20 +92,18 @@ class ProbabilisticLinkageParams:
     batch_pairs: int = 5_000_000
 
     def __post_init__(self) -> None:
-        if not 0 < self.threshold < 1:
-            raise SpecError(f"attack '{ATTACK_ID}': threshold = {self.threshold!r}; allowed is a probability in (0, 1)")
-        if not 0 < self.recall <= 1:
-            raise SpecError(f"attack '{ATTACK_ID}': recall = {self.recall!r}; allowed is a share in (0, 1]")
-        if self.max_pairs < 1_000:
-            raise SpecError(f"attack '{ATTACK_ID}': max_pairs = {self.max_pairs!r}; allowed is at least 1000")
-        if isinstance(self.train_rows, bool) or not isinstance(self.train_rows, int) or self.train_rows < 1:
-            raise SpecError(
-                f"attack '{ATTACK_ID}': train_rows = {self.train_rows!r}; allowed is a whole number above 0"
-            )
-        if isinstance(self.batch_pairs, bool) or not isinstance(self.batch_pairs, int) or self.batch_pairs < 1_000:
-            raise SpecError(
-                f"attack '{ATTACK_ID}': batch_pairs = {self.batch_pairs!r}; allowed is a whole number of at least 1000"
-            )
+        problems = []
+        if not (isinstance(self.threshold, int | float) and 0 < self.threshold < 1):
+            problems.append(f"threshold = {self.threshold!r}; allowed is a probability in (0, 1)")
+        if not (isinstance(self.recall, int | float) and 0 < self.recall <= 1):
+            problems.append(f"recall = {self.recall!r}; allowed is a share in (0, 1]")
+        if not (isinstance(self.max_pairs, int | float) and self.max_pairs >= 1_000):
+            problems.append(f"max_pairs = {self.max_pairs!r}; allowed is at least 1000")
+        if not whole_number(self.train_rows):
+            problems.append(f"train_rows = {self.train_rows!r}; allowed is a whole number above 0")
+        if not whole_number(self.batch_pairs, 1_000):
+            problems.append(f"batch_pairs = {self.batch_pairs!r}; allowed is a whole number of at least 1000")
+        raise_problems(ATTACK_ID, problems)
 
 
 def name_key(name: pl.Expr) -> pl.Expr:
@@ -142,9 +142,9 @@ def probabilistic_linkage(
     roll = aux.require("electoral_roll", ATTACK_ID)
     data = view.data
     if data.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': the release is empty; nothing to link")
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release is empty; nothing to link")
     if "name" not in data.columns:
-        raise SpecError(
+        raise NotApplicable(
             f"attack '{ATTACK_ID}': needs the column 'name', which the release lacks (it has {', '.join(data.columns)})"
         )
     cols = present(data, COMPARED)
@@ -394,3 +394,50 @@ def _best_pairs(pred: Any) -> pl.DataFrame:
         epic=pl.col("uid_roll").str.slice(1),
         match_probability="match_probability",
     ).sort("row_id")
+
+
+class ProbabilisticLinkage(LinkageAttack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = (
+        "Fellegi-Sunter linkage to the roll with Splink (names with their spelling variants, age, gender, "
+        "place), on the released names or those an earlier attack found."
+    )
+    Params: ClassVar[type] = ProbabilisticLinkageParams
+
+    def link(
+        self,
+        view: AttackerView,
+        names: pl.DataFrame,
+        aux: AuxiliaryData,
+        rng: np.random.Generator,
+        params: ProbabilisticLinkageParams,
+    ) -> pl.DataFrame:
+        """Links on the released names (one model), and links of the rows named by an earlier attack on their
+        given name (a model of their own: a caller-ID label gives a given name, seldom the initials and
+        titles the roll prints, so those rows and the roll are compared on the first word of the name)."""
+        data = view.data
+        if "name" not in data.columns and names.height == 0:
+            raise NotApplicable(
+                f"attack '{ATTACK_ID}': the release has no names and no earlier attack found any "
+                f"(it has {', '.join(data.columns)})"
+            )
+        parts = []
+        if "name" in data.columns:
+            direct = probabilistic_linkage(view, aux, rng, params)
+            parts.append(direct.select("row_id", "epic", chain=pl.lit(ATTACK_ID)))
+        if names.height:
+            roll = aux.require("electoral_roll", ATTACK_ID)
+            first = pl.col("name").str.extract(r"^(\S+)")
+            named = data.drop("name", strict=False).join(names.select("row_id", "name"), on="row_id")
+            found = probabilistic_linkage(
+                AttackerView(data=named.with_columns(name=first), metadata=view.metadata),
+                AuxiliaryData(electoral_roll=roll.with_columns(name=first)),
+                rng,
+                params,
+            )
+            by = names.select("row_id", chain=chain(pl.col("name_by"), ATTACK_ID))
+            parts.append(found.join(by, on="row_id").select("row_id", "epic", "chain"))
+        return pl.concat(parts).cast(pl.Schema(LINK_SCHEMA)).sort("row_id", "chain")
+
+
+ATTACK = ProbabilisticLinkage()

@@ -1,30 +1,31 @@
 """Reach and targeting: what the attacker can do with what it now holds.
 
-From the release plus whatever other attacks recovered (numbers from hashes, roll entries from
-linkage), each released row is marked as contactable (a usable phone number), addressable (a name and
-a house address), and, for vulnerable people (pensioners of 70 and over, women of the women's
-security scheme, disability pensioners), as a fraud-ready profile when it is both.
+From the release plus whatever the attacker's knowledge holds after the earlier attacks (numbers from
+hashes, names from caller-ID labels, roll entries from linkage), each released row is marked as
+contactable (a usable phone number), addressable (a name and a house address), and, for vulnerable
+people (pensioners of 70 and over, women of the women's security scheme, disability pensioners), as a
+fraud-ready profile when it is both.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.errors import SpecError
+from synth.attacks.base import Attack, Cell, NoParams, NotApplicable, Outcome, Scored, Truth
+from synth.attacks.knowledge import Knowledge
+from synth.measure.breakdown import breakdown_rows
+from synth.measure.reach import score_reach
 from synth.release.build import AttackerView
 
 ATTACK_ID = "reach"
-PLAIN_PHONE = r"^\+91\d{10}$"
 
 
 def reach(
-    view: AttackerView,
-    aux: AuxiliaryData,
-    rng: np.random.Generator,
-    recovered_phones: pl.DataFrame | None = None,
-    links: pl.DataFrame | None = None,
+    view: AttackerView, aux: AuxiliaryData, rng: np.random.Generator, knowledge: Knowledge | None = None
 ) -> pl.DataFrame:
     """Per released row: ``contactable``, ``addressable``, ``vulnerable`` and ``fraud_ready``.
 
@@ -33,35 +34,22 @@ def reach(
     view
         The attacker's view of the release.
     aux
-        Auxiliary data; the electoral roll, when granted, gives names and addresses of linked rows.
+        Unused (what the roll gave is in ``knowledge``); taken so every attack has the same signature.
     rng
         Unused (deterministic); taken so every attack has the same signature.
-    recovered_phones
-        ``row_id, phone`` recovered by hash reversal, if any.
-    links
-        ``row_id, epic`` guesses of a linkage attack, if any.
+    knowledge
+        What the attacker knows per row after the earlier attacks (phones recovered, names looked up,
+        roll entries linked); by default only what the release itself says.
     """
     data = view.data
     if data.height == 0:
-        raise SpecError(f"attack '{ATTACK_ID}': the release is empty")
-    rows = data.select("row_id")
-    phone = (
-        data["phone"].cast(pl.String).str.contains(PLAIN_PHONE).fill_null(False)
-        if "phone" in data.columns
-        else pl.Series([False] * data.height)
-    )
-    rows = rows.with_columns(contactable=phone)
-    if recovered_phones is not None and recovered_phones.height:
-        rows = rows.with_columns(
-            contactable=pl.col("contactable") | pl.col("row_id").is_in(recovered_phones["row_id"].implode())
-        )
-    named = data["name"].is_not_null() if "name" in data.columns else pl.Series([False] * data.height)
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release is empty")
+    facts = (knowledge or Knowledge.from_view(view)).facts
+    rows = data.select("row_id").join(facts, on="row_id", how="left", maintain_order="left")
     placed = data["ward"].is_not_null() if "ward" in data.columns else pl.Series([False] * data.height)
-    addressable = named & placed  # a name in a ward: the house is on the roll, or a walk away
-    rows = rows.with_columns(addressable=addressable)
-    if links is not None and links.height:
-        aux.require("electoral_roll", ATTACK_ID)  # links name roll entries: their addresses are on the roll
-        rows = rows.with_columns(addressable=pl.col("addressable") | pl.col("row_id").is_in(links["row_id"].implode()))
+    # a name in a ward: the house is on the roll, or a walk away; a linked roll entry prints the house
+    addressable = (rows["name"].is_not_null() & placed) | rows["epic"].is_not_null()
+    rows = rows.select("row_id", contactable=pl.col("phone").is_not_null(), addressable=addressable)
     registry = data["registry"] if "registry" in data.columns else pl.Series([None] * data.height, dtype=pl.String)
     age = _youngest_possible_age(data["age"]) if "age" in data.columns else None
     old_pensioner = (registry == "pensioners") & (age >= 70 if age is not None else False)
@@ -74,6 +62,30 @@ def reach(
     return rows.with_columns(vulnerable=vulnerable).with_columns(
         fraud_ready=pl.col("contactable") & pl.col("addressable") & pl.col("vulnerable")
     )
+
+
+class Reach(Attack):
+    id: ClassVar[str] = ATTACK_ID
+    summary: ClassVar[str] = "Who can now be phoned, addressed, and targeted as a vulnerable person."
+    Params: ClassVar[type] = NoParams
+    reads: ClassVar[tuple[str, ...]] = ("phone", "name", "epic")
+
+    def run(self, cell: Cell, params: NoParams) -> Outcome:
+        if not cell.rows_are_people:
+            raise NotApplicable(f"attack '{ATTACK_ID}': the release's rows are not people (synthetic or aggregate)")
+        return Outcome(reach(cell.view, cell.aux, cell.rng, cell.knowledge), None, cell.knowledge)
+
+    def score(self, outcome: Outcome, truth: Truth, params: NoParams) -> Scored:
+        marks = outcome.guesses
+        strata = truth.strata.join(truth.release.select("row_id"), on="row_id", how="semi")
+        by_group = [
+            breakdown_rows(marks.filter(pl.col(mark)).select("row_id"), strata, mark)
+            for mark in ("contactable", "fraud_ready")
+        ]
+        return Scored((score_reach(marks, truth.release),), pl.concat(by_group))
+
+
+ATTACK = Reach()
 
 
 def _youngest_possible_age(age: pl.Series) -> pl.Series:

@@ -1,86 +1,81 @@
-"""Every attack by its stable id: the function, its parameters and the auxiliary sources it needs.
+"""Every attack, registered once, and the order a chain of them runs in.
 
-Each function takes the attacker's view, the auxiliary data it was granted and a seeded generator,
-in that order, and nothing from the truth; scoring is separate (:mod:`synth.measure`).
+The scenario spec, the runner, ``synth list attacks``, the report and the measure names read attacks from
+here; each attack's id, parameters and their defaults, the sources it needs and the facts it reads and adds
+are written in its own module only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
-from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
-from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.hash_reversal import hash_reversal
-from synth.attacks.membership_inference import MembershipInferenceParams, membership_inference
-from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
-from synth.attacks.reach import reach
-from synth.attacks.singling_out import singling_out
+from synth.attacks import (
+    attribute_inference,
+    caller_id_lookup,
+    exact_linkage,
+    hash_reversal,
+    membership_inference,
+    probabilistic_linkage,
+    reach,
+    reidentification,
+    singling_out,
+)
+from synth.attacks.base import Attack
+from synth.attacks.linking import LinkageAttack
 
-
-@dataclass(frozen=True)
-class AttackInfo:
-    """An attack: ``function(view, aux, rng, ...)``, its parameter class (if any) and needed sources."""
-
-    id: str
-    function: Callable[..., Any]
-    params: type | None
-    sources: tuple[str, ...]
-    summary: str
-
-
-ATTACKS: dict[str, AttackInfo] = {
-    a.id: a
-    for a in (
-        AttackInfo(
-            "exact_linkage",
-            exact_linkage,
-            None,
-            ("electoral_roll",),
-            "Join the release to the electoral roll on every shared quasi-identifier; link where one entry matches.",
-        ),
-        AttackInfo(
-            "probabilistic_linkage",
-            probabilistic_linkage,
-            ProbabilisticLinkageParams,
-            ("electoral_roll",),
-            "Fellegi-Sunter linkage to the roll with Splink (names with their spelling variants, age, gender, place).",
-        ),
-        AttackInfo(
-            "singling_out",
-            singling_out,
-            None,
-            (),
-            "Released rows whose quasi-identifiers no other released row shares.",
-        ),
-        AttackInfo(
-            "attribute_inference",
-            attribute_inference,
-            AttributeInferenceParams,
-            ("electoral_roll",),
-            "Learn a sensitive attribute from the release and predict it for every voter on the roll.",
-        ),
-        AttackInfo(
-            "hash_reversal",
-            hash_reversal,
-            None,
-            (),
-            "Enumerate the numbering plan, hash every number as the policy did, and invert the digests.",
-        ),
-        AttackInfo(
-            "membership_inference",
-            membership_inference,
-            MembershipInferenceParams,
-            ("membership_targets",),
-            "Flag targets whose closest synthetic record is nearest as members of the training rows.",
-        ),
-        AttackInfo(
-            "reach",
-            reach,
-            None,
-            (),
-            "Who can now be phoned, addressed, and targeted as a vulnerable person.",
-        ),
+ATTACKS: dict[str, Attack] = {
+    module.ATTACK.id: module.ATTACK
+    for module in (
+        hash_reversal,
+        caller_id_lookup,
+        exact_linkage,
+        probabilistic_linkage,
+        reidentification,
+        singling_out,
+        attribute_inference,
+        membership_inference,
+        reach,
     )
 }
+# The attacks whose guesses are links to roll entries (re-identifications), in the registry's order.
+LINKAGE: tuple[str, ...] = tuple(a.id for a in ATTACKS.values() if isinstance(a, LinkageAttack))
+# The combined attack the report leads with.
+HEADLINE = reidentification.ATTACK_ID
+
+
+def run_order(ids: Iterable[str]) -> list[str]:
+    """The attacks in the order their facts require: an attack that adds a fact runs before every attack
+    that reads it; otherwise the registry's order. Raises ``ValueError`` on a cycle."""
+    wanted = set(ids)
+    todo = [a for a in ATTACKS if a in wanted]
+    before = {b: {a for a in todo if a != b and set(ATTACKS[a].adds) & set(ATTACKS[b].reads)} for b in todo}
+    order: list[str] = []
+    while todo:
+        ready = [a for a in todo if not before[a] - set(order)]
+        if not ready:
+            raise ValueError(f"attacks {', '.join(todo)} read facts that they add one another")
+        order.append(ready[0])
+        todo.remove(ready[0])
+    return order
+
+
+def chain_problems(ids: Iterable[str], granted: Iterable[str]) -> dict[str, list[str]]:
+    """By attack: the sources it needs that are not granted, and the facts it needs that no attack of
+    ``ids`` adds (re-identification needs a linkage attack)."""
+    ids, granted = list(ids), set(granted)
+    added = {fact for a in ids for fact in ATTACKS[a].adds}
+    problems: dict[str, list[str]] = {}
+    for a in ids:
+        attack = ATTACKS[a]
+        for source in attack.sources:
+            if source not in granted:
+                problems.setdefault(a, []).append(
+                    f"needs the auxiliary source '{source}', which attacker.sources does not grant"
+                )
+        for fact in attack.needs:
+            if fact not in added:
+                makers = [b for b, other in ATTACKS.items() if fact in other.adds]
+                problems.setdefault(a, []).append(
+                    f"reads '{fact}', which no attack of this scenario adds; add one of {', '.join(makers)}"
+                )
+    return problems

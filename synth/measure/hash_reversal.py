@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from synth.attacks.hash_reversal import HashReversal
 from synth.measure.stats import Rate, Risk, risk, wilson
+
+if TYPE_CHECKING:
+    from synth.attacks.hash_reversal import HashReversal
 
 
 @dataclass(frozen=True)
@@ -16,8 +19,10 @@ class HashReversalScore:
 
     ``rows`` are released rows with a digest; ``guesses`` rows given a number, ``correct`` those whose
     number is the exported one. ``baseline`` is the recall of one number drawn at random per row.
-    ``hashes_per_second`` is the measured rate on one core; the ``real_space_*`` figures extrapolate it
-    (and a published GPU rate) to the whole Indian mobile space.
+    ``full_plan`` is 1 when the enumeration covered the world's whole numbering plan (budget ``"full"``,
+    or a numeric budget of at least its size), 0 for a slice. ``hashes_per_second`` is the measured rate
+    on one core; the ``plan_*`` figures extrapolate it (and a published GPU rate) to the world's plan,
+    the ``real_space_*`` figures to the whole Indian mobile space.
     """
 
     rows: int
@@ -29,7 +34,10 @@ class HashReversalScore:
     risk: Risk
     candidates: int
     plan_size: int
+    full_plan: int
     hashes_per_second: float
+    plan_cpu_core_seconds: float
+    plan_gpu_seconds: float
     real_space_cpu_core_seconds: float
     real_space_gpu_seconds: float
 
@@ -72,7 +80,10 @@ def score_hash_reversal(result: HashReversal, baseline: pl.DataFrame, exported: 
         risk=risk(recall, base),
         candidates=result.candidates,
         plan_size=result.plan_size,
+        full_plan=int(result.full or result.candidates >= result.plan_size),
         hashes_per_second=result.rate,
+        plan_cpu_core_seconds=float(cost["plan_cpu_core_seconds"]),
+        plan_gpu_seconds=float(cost["plan_gpu_seconds"]),
         real_space_cpu_core_seconds=float(cost["cpu_core_seconds"]),
         real_space_gpu_seconds=float(cost["gpu_seconds"]),
     )

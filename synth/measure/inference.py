@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from synth.attacks.attribute_inference import NEGATIVE, SECRETS
 from synth.errors import SpecError
 from synth.measure.stats import Rate, Risk, risk, wilson
+from synth.release.secrets import NEGATIVE, SECRETS
 from synth.world.api import World
 
 

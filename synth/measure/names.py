@@ -40,9 +40,17 @@ MEASURES: dict[str, str] = {
     "candidates": "Hash reversal: numbers hashed (the whole numbering plan unless a budget was set).",
     "plan_size": "Hash reversal: numbers in the world's numbering plan.",
     "hashes_per_second": "Hash reversal: measured candidates per second on one CPU core.",
+    "full_plan": 'Hash reversal: 1 when the enumeration covered the whole numbering plan (budget "full", scored '
+    "exactly as the digests whose preimage is a number of the plan, or a budget of at least its size), "
+    "0 when it covered only a slice.",
+    "plan_cpu_core_seconds": "Hash reversal: seconds to enumerate the world's whole numbering plan on one CPU core "
+    "at the measured rate.",
+    "plan_gpu_seconds": "Hash reversal: the same at a published GPU rate (hashcat, RTX 4090).",
     "real_space_cpu_core_seconds": "Hash reversal: seconds to enumerate the real Indian mobile space (4 x 10^9) "
     "on one CPU core at the measured rate.",
     "real_space_gpu_seconds": "Hash reversal: the same at a published GPU rate (hashcat, RTX 4090).",
+    "membership_disclosed": "Re-identification: released rows of a registry's members re-identified by any chain; "
+    "each tells the attacker that its person is in the registry (draws the pension, is in the scheme).",
     "people_released": "Distinct people with at least one released row.",
     "contactable": "Reach: people the attacker can phone or message.",
     "addressable": "Reach: people the attacker holds with name and address (house, ward, local body).",
@@ -93,7 +101,7 @@ MEASURES: dict[str, str] = {
 
 # Measured on the machine that ran the attack: they differ from run to run, so runs keep them apart from
 # the results (which are identical for the same scenario and seed).
-TIMED = ("hashes_per_second", "real_space_cpu_core_seconds")
+TIMED = ("hashes_per_second", "real_space_cpu_core_seconds", "plan_cpu_core_seconds")
 
 
 class MeasureRow(NamedTuple):

@@ -8,6 +8,12 @@ kept in memory only: the project never writes or loads a pickled model.
 
 A release larger than ``train_rows`` is modelled from a seeded uniform sample of that many rows, and
 rows are drawn in batches, so that a state's release (83 lakh rows) costs what a million does.
+
+``random_state`` seeds everything random: the training sample, the fit and the sampling. SDV 2.0 gives
+no seed for fitting, and CTGAN trains from numpy's and torch's global generators (its batches, noise and
+dropout), so the fit runs with both seeded from ``random_state`` and their previous states restored
+afterwards (:func:`seeded_global_state`); SDV's ``_set_random_state`` then seeds the sampling. The same
+release and seed give the same synthetic rows on one machine (a GPU may add its own nondeterminism).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +32,35 @@ from synth.policies.base import Step, positive_whole_problems, seed_problems
 MODELS = ("gaussian_copula", "ctgan")
 GEO = ("district", "taluk", "local_body", "ward")
 BATCH = 1_000_000  # rows drawn from SDV at a time
+
+
+@contextlib.contextmanager
+def seeded_global_state(seed: int) -> Iterator[None]:
+    """Seed numpy's and torch's global generators for the duration of the block, then restore them.
+
+    Parameters
+    ----------
+    seed
+        A whole number from 0 to 2**32 - 1.
+
+    Notes
+    -----
+    CTGAN draws its training batches from ``numpy.random`` and its noise and dropout from torch's
+    default generators, and SDV gives no seed for fitting: without this, two fits of the same data
+    differ. ``torch.random.fork_rng`` restores torch's CPU generator and those of the CUDA devices in use;
+    numpy's global state is saved and put back by hand, so nothing outside the block sees the seed.
+    """
+    import torch
+
+    # The legacy global generator is the point here: CTGAN samples its batches from it.
+    numpy_state = np.random.get_state()  # noqa: NPY002
+    try:
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            np.random.seed(seed)  # noqa: NPY002
+            yield
+    finally:
+        np.random.set_state(numpy_state)  # noqa: NPY002
 
 
 class SyntheticRelease(Step):
@@ -42,7 +77,8 @@ class SyntheticRelease(Step):
     rows
         Rows to sample; None: as many as the release has.
     random_state
-        Seeds the training sample and the sampling, so the same release and seed give the same synthetic rows.
+        Seeds the training sample, the fit (numpy's and torch's global generators, restored afterwards) and
+        the sampling, so the same release and seed give the same synthetic rows.
     train_rows
         Most rows the model is fitted on (a seeded uniform sample when the release has more); None: all.
     """
@@ -110,7 +146,8 @@ class SyntheticRelease(Step):
             else:
                 synthesizer = GaussianCopulaSynthesizer(metadata)
             synthesizer.add_constraints([FixedCombinations(column_names=g) for g in self._constraint_groups()])
-            synthesizer.fit({"release": frame})
+            with seeded_global_state(self.random_state):  # SDV has no seed for fitting; CTGAN trains from these
+                synthesizer.fit({"release": frame})
         self.synthesizer_ = synthesizer
         self.rows_in_ = data.height
         self.rows_fitted_ = sample.height

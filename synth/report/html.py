@@ -4,7 +4,8 @@ It opens with plain sentences per policy (who can be re-identified, contacted an
 policy keeps of each purpose), then the charts (exposure against utility, exposure by group and by
 district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
 and the questions the DPDP Act 2023 raises about it. Figures are means over the scenario's seeds; an
-interval is the widest of the seeds' 95% intervals.
+interval is the seeds' 95% intervals pooled by Rubin's rules (:func:`synth.measure.pooled.pool_seeds`), so
+it holds both each seed's sampling error and the variation between seeds.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Any
 
 import polars as pl
 
+from synth.attacks import hash_reversal, reach, singling_out
+from synth.attacks.auxiliary import SOURCES
+from synth.attacks.registry import HEADLINE, LINKAGE
+from synth.measure.pooled import pool_seeds
 from synth.report import svg
 
-LINKAGE = ("exact_linkage", "probabilistic_linkage")
+HASH, REACH, SINGLING_OUT = hash_reversal.ATTACK_ID, reach.ATTACK_ID, singling_out.ATTACK_ID
 ESTIMATORS = ("pitman", "zayatz", "snb", "dankar")
 PURPOSE_MEASURE = {
     "outreach": ("outreach_reach", "Outreach: share of intended recipients reachable"),
@@ -70,10 +75,12 @@ def render_report(run_dir: str | Path) -> Path:
 
 
 def summarize(results: pl.DataFrame) -> pl.DataFrame:
-    """Mean over seeds of every (policy, attack, group, measure); the widest interval of the seeds."""
-    return results.group_by("policy", "attack", "group", "measure", maintain_order=True).agg(
-        pl.col("value").mean(), pl.col("ci_low").min(), pl.col("ci_high").max(), seeds=pl.len()
-    )
+    """Mean over seeds of every (policy, attack, group, measure), with the seeds' intervals pooled.
+
+    The interval adds the variation between seeds to the seeds' own intervals (Rubin's rules; see
+    :mod:`synth.measure.pooled`); a single seed keeps its own interval.
+    """
+    return pool_seeds(results)
 
 
 def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]) -> str:
@@ -104,8 +111,10 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
         '<p class="note">Questions for the reader, not legal advice.</p>',
         "".join(_dpdp(fig, p) for p in policies),
         "<h2>All figures</h2>",
-        '<p class="note">Means over the seeds; the interval is the widest of the seeds\' Wilson 95% intervals. '
-        "Measure names are defined by <code>synth list measures</code>.</p>",
+        '<p class="note">Means over the seeds. The 95% interval pools the seeds\' own intervals with the '
+        "variation between seeds (Rubin's rules: the within-seed variance read from each interval's width, "
+        "plus the between-seed variance of the values, scaled by Student's t with Rubin's degrees of freedom); "
+        "with one seed it is that seed's interval. Measure names are defined by <code>synth list measures</code>.</p>",
         "".join(_figures_table(table, p) for p in policies),
         "<h2>Not measured</h2>",
         "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else "<p>Everything ran.</p>",
@@ -129,11 +138,24 @@ class _Figures:
         row = self.values.get((policy, attack, group, measure))
         return None if row is None else float(row["value"])
 
+    def best_chain(self, policy: str, attack: str) -> tuple[str, float] | None:
+        """The chain that re-identified most rows for ``attack``, and how many."""
+        chains = [
+            (g.split("=", 1)[1], v)
+            for g in self.groups(attack, "chain")
+            if (v := self.get(policy, attack, "correct", g))
+        ]
+        return max(chains, key=lambda c: c[1]) if chains else None
+
     def groups(self, attack: str, stratum: str) -> list[str]:
         return sorted({g for (_, a, g, _) in self.values if a == attack and g.startswith(f"{stratum}=")})
 
     def linkage(self, policy: str) -> tuple[str, float, float] | None:
-        """The linkage attack that re-identifies most: its id, people re-identified and recall."""
+        """The strongest attacker (re-identification by any chain) where the scenario has it, else the linkage
+        attack that re-identifies most: its id, rows re-identified and recall."""
+        correct = self.get(policy, HEADLINE, "correct")
+        if correct is not None:
+            return HEADLINE, correct, self.get(policy, HEADLINE, "recall") or 0.0
         best = None
         for attack in LINKAGE:
             correct = self.get(policy, attack, "correct")
@@ -162,40 +184,51 @@ def _setting(resolved: dict[str, Any]) -> str:
         f"<p>World: synthetic {escape(str(world.get('preset', '')))}, {escape(where)}, seed {world.get('seed')}. "
         f"Recipient: {escape(str(recipient.get('name', 'the recipient')))}; onward leak: "
         f"{float(recipient.get('onward_leak', 1.0)):.0%} of the released rows. Attacker's sources: "
-        f"{escape(', '.join(attacker.get('sources', ['electoral_roll', 'caller_id'])))}. "
+        f"{escape(', '.join(attacker.get('sources', list(SOURCES[:2]))))}. "
         f"Seeds: {escape(', '.join(map(str, s.get('seeds', [0]))))}.</p>"
     )
 
 
 def _sentence(fig: _Figures, policy: str) -> str:
-    released = fig.get(policy, "reach", "people_released") or fig.get(policy, "utility", "outreach_people_released")
+    released = fig.get(policy, REACH, "people_released") or fig.get(policy, "utility", "outreach_people_released")
     parts = [f"<b>{escape(policy)}</b>: "]
     link = fig.linkage(policy)
     if link is not None:
         attack, correct, recall = link
         precision = fig.get(policy, attack, "precision")
         groups = _by_group(fig, policy, attack, "recall")
+        best = fig.best_chain(policy, attack)
+        how = (
+            f"by any chain of attacks (most by {escape(best[0].replace('>', ' then ').replace('_', ' '))}: "
+            f"{_n(best[1])})"
+            if attack == HEADLINE and best
+            else f"by {attack.replace('_', ' ')}"
+        )
         parts.append(
-            f"an attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them{groups}) "
-            f"by {attack.replace('_', ' ')}, with {_pct(precision)} of its matches right"
+            f"the strongest attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them{groups}) "
+            f"{how}, with {_pct(precision)} of the rows it links right"
         )
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
-    contact, fraud = fig.get(policy, "reach", "contactable"), fig.get(policy, "reach", "fraud_ready")
+    contact, fraud = fig.get(policy, REACH, "contactable"), fig.get(policy, REACH, "fraud_ready")
     if contact is not None:
         share = f" ({_pct(contact / released)})" if released else ""
         parts.append(
             f"; {_n(contact)} people can be phoned{share} and {_n(fraud)} vulnerable people profiled"
-            f"{_by_group(fig, policy, 'reach', 'fraud_ready', ' (rows ready for fraud: ')}"
+            f"{_by_group(fig, policy, REACH, 'fraud_ready', ' (rows ready for fraud: ')}"
         )
-    recovered = fig.get(policy, "hash_reversal", "correct")
+    recovered = fig.get(policy, HASH, "correct")
     if recovered is not None:
-        cands, plan = fig.get(policy, "hash_reversal", "candidates"), fig.get(policy, "hash_reversal", "plan_size")
+        cands, plan = fig.get(policy, HASH, "candidates"), fig.get(policy, HASH, "plan_size")
         core, gpu = (
-            fig.get(policy, "hash_reversal", "real_space_cpu_core_seconds"),
-            fig.get(policy, "hash_reversal", "real_space_gpu_seconds"),
+            fig.get(policy, HASH, "real_space_cpu_core_seconds"),
+            fig.get(policy, HASH, "real_space_gpu_seconds"),
         )
-        part = f" in a slice of {_n(cands)} of the plan's {_n(plan)} numbers" if cands and plan and cands < plan else ""
+        part = (
+            f" in a slice of {_n(cands)} of the plan's {_n(plan)} numbers (a lower bound: the whole plan recovers more)"
+            if cands and plan and cands < plan
+            else f" over the whole plan of {_n(plan)} numbers (exactly what hashing every number recovers)"
+        )
         cost = (
             f"; the real mobile space takes {core / 3600:,.1f} core-hours, {gpu:,.1f} s on one GPU"
             if core and gpu
@@ -203,9 +236,9 @@ def _sentence(fig: _Figures, policy: str) -> str:
         )
         parts.append(
             f"; hash reversal recovered {_n(recovered)} phone numbers "
-            f"({_pct(fig.get(policy, 'hash_reversal', 'recall'))} of the digests){part}{cost}"
+            f"({_pct(fig.get(policy, HASH, 'recall'))} of the digests){part}{cost}"
         )
-    unique = fig.get(policy, "singling_out", "unique_in_population")
+    unique = fig.get(policy, SINGLING_OUT, "unique_in_population")
     if unique is not None:
         parts.append(f"; {_pct(unique)} of rows single out one person in the whole population")
     keeps = []
@@ -252,7 +285,7 @@ def _frontier(fig: _Figures, policies: list[str], purpose: str) -> str:
 
 
 def _by_stratum(fig: _Figures, policies: list[str], stratum: str, title: str) -> str:
-    found = [a for a in LINKAGE if fig.groups(a, stratum)]
+    found = [a for a in (HEADLINE, *LINKAGE) if fig.groups(a, stratum)]
     if not found:
         return f'<p class="note">No linkage breakdown by {stratum}.</p>'
     attack = max(found, key=lambda a: sum(fig.get(p, a, "correct") or 0.0 for p in policies))

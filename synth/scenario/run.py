@@ -17,7 +17,6 @@ process or several, and policies are compared on the same draws.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -31,15 +30,17 @@ import polars as pl
 
 import synth
 from synth.attacks.auxiliary import auxiliary_from_world
+from synth.attacks.knowledge import Knowledge
+from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.errors import OutputError, PolicyError, SpecError
 from synth.measure.breakdown import strata
 from synth.measure.names import TIMED
 from synth.release.build import make_release
 from synth.scenario.cells import (
-    ORDER,
     RESULT_SCHEMA,
     CellContext,
+    ChainState,
     leak,
     minimized_for,
     rng_for,
@@ -52,7 +53,7 @@ from synth.world.plan import WorldSpec
 
 PACKAGE_DIR = Path(synth.__file__).resolve().parent
 MARKER = "scenario.resolved.json"
-FOUND = {"exact_linkage": "links", "probabilistic_linkage": "fuzzy_links", "hash_reversal": "phones"}
+STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
 Progress = Callable[[int, int, str], None]
 
 
@@ -123,7 +124,7 @@ def run_scenario(
 
 def units(scenario: Scenario) -> list[str]:
     """What runs in every cell, in order: release measures, utility, then the attacks."""
-    return ["release", "utility", *[a for a in ORDER if a in scenario.attacks]]
+    return ["release", "utility", *run_order(scenario.attacks)]
 
 
 def collect(out: Path, scenario: Scenario) -> pl.DataFrame:
@@ -150,7 +151,6 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
     notes = _read_notes(notes_path)
     if todo:
         ctx = _context(scenario, world_path, seed)
-        ctx.found = _found(out, seed, policy.id)
         try:
             minimized = minimized_for(ctx, policy)
         except (PolicyError, SpecError) as exc:
@@ -162,20 +162,32 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
         if seed == scenario.seeds[0]:
             _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
+        folder = out / "cells" / f"seed={seed}" / policy.id
+        state = _read_state(folder) or ChainState.start(minimized)
         for unit in todo:
-            params = dict(scenario.attacks.get(unit, {}))
-            if unit == "utility":
-                params = {"purposes": scenario.purposes}
-            cell = run_cell(ctx, policy, minimized, unit, params)
+            params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
+            cell, state = run_cell(ctx, policy, minimized, unit, params, state)
             notes[unit] = list(cell.notes)
-            if unit in FOUND and FOUND[unit] in ctx.found:
-                _write_parquet(
-                    out / "cells" / f"seed={seed}" / policy.id / f"found_{FOUND[unit]}.parquet",
-                    ctx.found[FOUND[unit]],
-                )
+            if unit in ATTACKS and ATTACKS[unit].adds:  # the others read the knowledge and leave it as it was
+                _write_state(folder, state)
             _write_text(notes_path, json.dumps(notes))
             _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
     return _flat(notes, scenario)
+
+
+def _read_state(folder: Path) -> ChainState | None:
+    """The chain's state as the last finished unit left it (None: no unit has finished)."""
+    paths = [folder / f"{name}.parquet" for name in STATE]
+    if not all(p.is_file() for p in paths):
+        return None
+    facts, links, baseline = (pl.read_parquet(p) for p in paths)
+    return ChainState(Knowledge(facts=facts, links=links), baseline)
+
+
+def _write_state(folder: Path, state: ChainState) -> None:
+    frames = (state.knowledge.facts, state.knowledge.links, state.baseline_links)
+    for name, frame in zip(STATE, frames, strict=True):
+        _write_parquet(folder / f"{name}.parquet", frame)
 
 
 def _read_notes(path: Path) -> dict[str, list[str]]:
@@ -208,16 +220,7 @@ def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
         )
         roll_truth = world.table("roll_truth").collect()
         _CONTEXTS[key] = CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
-    return dataclasses.replace(_CONTEXTS[key], found={})  # what attacks recovered is per policy
-
-
-def _found(out: Path, seed: int, policy: str) -> dict[str, pl.DataFrame]:
-    folder = out / "cells" / f"seed={seed}" / policy
-    return {
-        name: pl.read_parquet(folder / f"found_{name}.parquet")
-        for name in FOUND.values()
-        if (folder / f"found_{name}.parquet").is_file()
-    }
+    return _CONTEXTS[key]
 
 
 def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:

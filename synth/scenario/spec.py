@@ -39,18 +39,14 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.attacks.attribute_inference import AttributeInferenceParams
 from synth.attacks.auxiliary import SOURCES
-from synth.attacks.membership_inference import MembershipInferenceParams
-from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
-from synth.attacks.registry import ATTACKS
+from synth.attacks.registry import ATTACKS, chain_problems
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
 from synth.measure.names import MEASURES
 from synth.policies.base import Policy
@@ -74,20 +70,6 @@ TOP_KEYS = (
     "thresholds",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
-# Parameters of each attack as a scenario sets them: the attack's own, and how its experiment is set up.
-ATTACK_PARAMS: dict[str, tuple[str, ...]] = {
-    "exact_linkage": (),
-    "probabilistic_linkage": tuple(f.name for f in dataclasses.fields(ProbabilisticLinkageParams)),
-    "singling_out": (),
-    "attribute_inference": tuple(f.name for f in dataclasses.fields(AttributeInferenceParams)),
-    "hash_reversal": ("budget",),
-    "membership_inference": (
-        *(f.name for f in dataclasses.fields(MembershipInferenceParams)),
-        "targets_per_side",
-        "holdout_share",
-    ),
-    "reach": (),
-}
 
 
 class ScenarioError(SpecError):
@@ -119,7 +101,7 @@ class Scenario:
     sources: tuple[str, ...]
     coverage: Mapping[str, float]
     policies: tuple[Policy, ...]
-    attacks: Mapping[str, Mapping[str, Any]]
+    attacks: Mapping[str, Any]  # attack id -> its typed parameters (the attack's own Params class)
     purposes: tuple[str, ...]
     seeds: tuple[int, ...]
     thresholds: Mapping[str, float]
@@ -366,61 +348,31 @@ def _policies(p: _Problems, raw: Mapping[str, Any], base: Path | None) -> tuple[
     return tuple(out)
 
 
-def _attacks(p: _Problems, a: Mapping[str, Any], sources: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+def _attacks(p: _Problems, a: Mapping[str, Any], sources: tuple[str, ...]) -> dict[str, Any]:
+    """Each attack's typed parameters (from the registry), and every problem of the chain at once."""
+    out: dict[str, Any] = {}
     if not a:
         p.add("attacks", {}, f"name at least one attack; allowed are {', '.join(ATTACKS)}")
-    for attack_id, params in a.items():
+    for attack_id, raw in a.items():
         if attack_id not in ATTACKS:
-            p.add(
-                f"attacks.{attack_id}", params, f"unknown attack; allowed are {', '.join(ATTACKS)}", attack_id, ATTACKS
-            )
+            p.add(f"attacks.{attack_id}", raw, f"unknown attack; allowed are {', '.join(ATTACKS)}", attack_id, ATTACKS)
             continue
-        if not isinstance(params, Mapping):
-            p.add(f"attacks.{attack_id}", params, "must be a table of the attack's parameters")
+        if not isinstance(raw, Mapping):
+            p.add(f"attacks.{attack_id}", raw, "must be a table of the attack's parameters")
             continue
-        allowed = ATTACK_PARAMS[attack_id]
-        for key in params:
-            if key not in allowed:
-                options = ", ".join(allowed) or "none"
-                p.add(
-                    f"attacks.{attack_id}.{key}", params[key], f"unknown parameter; allowed are {options}", key, allowed
-                )
-        for needed in ATTACKS[attack_id].sources:
-            if needed in SOURCES and needed not in sources:
-                p.add(
-                    f"attacks.{attack_id}",
-                    dict(params),
-                    f"needs the auxiliary source '{needed}', which attacker.sources does not grant",
-                )
-        known = {k: v for k, v in params.items() if k in allowed}
         try:
-            _check_params(attack_id, known)
-        except SpecError as exc:
-            p.add(f"attacks.{attack_id}", dict(params), str(exc))
-        out[attack_id] = dict(known)
+            out[attack_id] = ATTACKS[attack_id].parameters(raw)
+        except SpecError as exc:  # one line per problem: "attack 'ID': KEY = VALUE; allowed ..."
+            out[attack_id] = None  # the scenario names it (thresholds may refer to it); the error is raised below
+            for line in str(exc).splitlines():
+                problem = line.removeprefix(f"attack '{attack_id}': ")
+                key = problem.partition(" = ")[0]
+                if key in TOP_KEYS and "unknown parameter" in problem:
+                    problem += f" ('{key}' is a top-level key: in TOML it must come before the first [table])"
+                p.items.append(f"{p.source}: attacks.{attack_id}.{problem}")
+    for attack_id, problems in chain_problems([i for i in a if i in ATTACKS], sources).items():
+        p.items.extend(f"{p.source}: attacks.{attack_id}: {problem}" for problem in problems)
     return out
-
-
-def _check_params(attack_id: str, params: Mapping[str, Any]) -> None:
-    """Build the attack's parameter object once, so that bad values fail here rather than mid-run."""
-    classes: dict[str, type] = {
-        "probabilistic_linkage": ProbabilisticLinkageParams,
-        "attribute_inference": AttributeInferenceParams,
-        "membership_inference": MembershipInferenceParams,
-    }
-    own = {k: v for k, v in params.items() if k not in ("targets_per_side", "holdout_share", "budget")}
-    if attack_id in classes:
-        classes[attack_id](**own)
-    per_side = params.get("targets_per_side", 1000)
-    if attack_id == "membership_inference" and (not _whole(per_side) or per_side < 1):
-        raise SpecError(f"targets_per_side = {per_side!r}: must be a positive whole number")
-    holdout = params.get("holdout_share", 0.5)
-    if attack_id == "membership_inference" and not (_share(holdout) and holdout < 1):
-        raise SpecError(f"holdout_share = {holdout!r}: must be between 0 and 1")
-    budget = params.get("budget")
-    if budget is not None and (not _whole(budget) or budget < 1):
-        raise SpecError(f"budget = {budget!r}: must be a positive whole number of candidates")
 
 
 def _seeds(p: _Problems, seeds: Any) -> tuple[int, ...]:

@@ -10,10 +10,18 @@ import polars as pl
 import pytest
 
 from synth import World, open_world
-from synth.attacks.attribute_inference import AttributeInferenceParams
+from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
 from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
-from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
+from synth.attacks.base import Cell
+from synth.attacks.caller_id_lookup import _words
+from synth.attacks.exact_linkage import exact_linkage
+from synth.attacks.hash_reversal import hash_reversal, numbers_in_use
+from synth.attacks.knowledge import Knowledge
+from synth.attacks.membership_inference import membership_inference
+from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.reach import reach
 from synth.attacks.registry import ATTACKS
+from synth.attacks.singling_out import singling_out
 from synth.errors import TruthLeakError
 from synth.measure.membership import membership_split, membership_targets
 from synth.policies.apply import minimize
@@ -34,11 +42,13 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
     aux = auxiliary_from_world(world)
     hashed = minimize(release, load_policy("hash_plain")).view
     plan = load_plan(world.manifest["build"]["phone_plan"])
+    universe = numbers_in_use(world)
     rng = np.random.default_rng(0)
     split = membership_split(release, rng)
     targets = membership_targets(split, 50, rng)
     view = release.attacker_view()
 
+    _words()  # the public word lists of roles and relation words are read once, before the traps are set
     for name in ("table", "place_names", "verify"):
         monkeypatch.setattr(World, name, _trap)
     for name in ("people", "households", "electoral_roll", "caller_id"):
@@ -47,24 +57,29 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
         monkeypatch.setattr(pl, reader, _trap)
 
     runs = {
-        "exact_linkage": lambda: ATTACKS["exact_linkage"].function(view, aux, rng),
-        "probabilistic_linkage": lambda: ATTACKS["probabilistic_linkage"].function(
+        "exact_linkage": lambda: exact_linkage(view, aux, rng),
+        "probabilistic_linkage": lambda: probabilistic_linkage(
             view, aux, rng, ProbabilisticLinkageParams(max_pairs=1e4)
         ),
-        "singling_out": lambda: ATTACKS["singling_out"].function(view, aux, rng),
-        "attribute_inference": lambda: ATTACKS["attribute_inference"].function(
-            view, aux, rng, AttributeInferenceParams("pension_scheme")
-        ),
-        "hash_reversal": lambda: ATTACKS["hash_reversal"].function(hashed, aux, rng, plan, budget=100_000),
-        "membership_inference": lambda: ATTACKS["membership_inference"].function(
+        "singling_out": lambda: singling_out(view, aux, rng),
+        "attribute_inference": lambda: attribute_inference(view, aux, rng, AttributeInferenceParams("pension_scheme")),
+        "hash_reversal": lambda: hash_reversal(hashed, aux, rng, plan, budget="full", universe=universe),
+        "membership_inference": lambda: membership_inference(
             view, AuxiliaryData(membership_targets=targets.records), rng
         ),
-        "reach": lambda: ATTACKS["reach"].function(view, aux, rng),
+        "reach": lambda: reach(view, aux, rng),
     }
-    assert set(runs) == set(ATTACKS)
     for attack_id, run in runs.items():
         result = run()
         assert result is not None, attack_id
+    # the chain through the registry's objects: what each attack is given holds no truth either
+    knowledge = Knowledge.from_view(hashed)
+    for attack_id in ("hash_reversal", "caller_id_lookup", "exact_linkage", "reidentification", "reach"):
+        attack = ATTACKS[attack_id]
+        cell = Cell(hashed, aux, knowledge, rng, plan=plan, universe=universe)
+        knowledge = attack.run(cell, attack.parameters({})).knowledge
+    assert set(runs) | {"caller_id_lookup", "reidentification"} == set(ATTACKS)
+    assert knowledge.facts["epic"].is_not_null().sum() > 0
 
 
 def test_the_truth_cannot_be_handed_to_an_attack(small_world_dir: Path) -> None:

@@ -35,7 +35,22 @@ def test_outputs(smoke_run: Path) -> None:
 
     assert figure("as_exported", "exact_linkage", "precision") > 0.95
     assert figure("k5", "exact_linkage", "guesses") == 0  # 5-anonymous: no unique match
-    assert figure("hash_plain", "hash_reversal", "candidates") == 5_000_000
+    # a real attacker enumerates the whole plan: every digest of the export comes back
+    assert figure("hash_plain", "hash_reversal", "candidates") == 3_392_500_000
+    assert figure("hash_plain", "hash_reversal", "full_plan") == 1
+    assert figure("hash_plain", "hash_reversal", "recall") == 1.0
+    assert figure("hash_plain", "reach", "contactable") == figure("as_exported", "reach", "contactable")
+    # the strongest attacker is at least as strong as each linkage attack, and discloses membership
+    for policy in ("as_exported", "hash_plain"):
+        strongest = figure(policy, "reidentification", "correct")
+        assert strongest >= max(figure(policy, a, "correct") for a in ("exact_linkage", "probabilistic_linkage"))
+        assert figure(policy, "reidentification", "membership_disclosed") == strongest
+    notes = json.loads((smoke_run / "notes.json").read_text())
+    assert (
+        "as_exported / membership_inference: attack 'membership_inference': the release holds the registry's own "
+        "rows, so whoever re-identifies a row knows its person is a member: see reidentification's "
+        "membership_disclosed"
+    ) in notes
     assert figure("as_exported", "utility", "outreach_reach") == 1.0
     groups = results.filter((pl.col("attack") == "exact_linkage") & (pl.col("policy") == "as_exported"))["group"]
     assert {"registry=pensioners", "district=Kasaragod", "age_band=80+"} <= set(groups)
@@ -66,6 +81,12 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(two / "results.parquet").equals(reference)
     assert kept.stat().st_mtime_ns == before
+    # interrupted in the middle of the chain: the attacker's knowledge so far is kept, the rest reruns alike
+    for unit in ("exact_linkage", "probabilistic_linkage", "reidentification", "reach"):
+        (two / "cells" / "seed=1" / "hash_plain" / f"{unit}.parquet").unlink()
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(two / "results.parquet").equals(reference)
     # interrupted after a cell's notes were written but before the cell was: the rerun does not double them
     notes = json.loads((smoke_run / "notes.json").read_text())
     assert any(n.startswith("sdv_copula / exact_linkage: ") for n in notes)
@@ -92,3 +113,46 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(other)])
     assert result.exit_code == 2 and "holds other files" in result.stderr
     assert sorted(p.name for p in other.iterdir()) == ["keep.txt"]
+
+
+def test_the_scenario_seed_reaches_the_policies(tmp_path: Path, cache: Path) -> None:
+    """Noise, synthetic samples, salts and tokens are drawn anew for each scenario seed."""
+    two_seeds = tmp_path / "seeds.toml"
+    text = SMOKE.read_text().replace("seeds = [1]", "seeds = [1, 2]")
+    text = text.replace(
+        'policies = ["as_exported", "hash_plain", "k5", "sdv_copula"]',
+        'policies = ["dp_counts_eps1", "sdv_copula", "hash_salted_released"]',
+    )
+    text = text[: text.index("[attacks.")] + "[attacks.singling_out]\n[attacks.hash_reversal]\n"
+    two_seeds.write_text(text, encoding="utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(two_seeds), "--out", str(out), "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    results = pl.read_parquet(out / "results.parquet").filter(pl.col("group") == "all")
+
+    def by_seed(policy: str, attack: str, measure: str) -> list[float]:
+        rows = results.filter(policy=policy, attack=attack, measure=measure).sort("seed")
+        return rows["value"].to_list()
+
+    noise = by_seed("dp_counts_eps1", "utility", "ward_planning_abs_error")
+    sample = by_seed("sdv_copula", "singling_out", "unique_in_release")
+    assert len(noise) == len(sample) == 2
+    assert noise[0] != noise[1] and sample[0] != sample[1]
+    # a salt released with the digests is a salt the enumeration uses, whatever the seed drew
+    assert by_seed("hash_salted_released", "hash_reversal", "recall") == [1.0, 1.0]
+
+
+def test_a_chain_without_its_source_or_a_bad_budget_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = SMOKE.read_text().replace('sources = ["electoral_roll", "caller_id"]', 'sources = ["electoral_roll"]')
+    bad.write_text(text.replace("[attacks.hash_reversal]", '[attacks.hash_reversal]\nbudget = "half"'), "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {bad}: attacks.hash_reversal.budget = 'half'; allowed is \"full\" or a positive whole number of "
+        "candidates",
+        f"{bad}: attacks.caller_id_lookup: needs the auxiliary source 'caller_id', which attacker.sources does not "
+        "grant",
+    ]
+    assert not out.exists()

@@ -6,20 +6,97 @@ import json
 
 from typer.testing import CliRunner
 
-from synth.attacks.registry import ATTACKS
+from synth.attacks.registry import ATTACKS, run_order
 from synth.cli import app
 from synth.measure.names import MEASURES
+
+ORDER = [
+    "hash_reversal",
+    "caller_id_lookup",
+    "exact_linkage",
+    "probabilistic_linkage",
+    "reidentification",
+    "singling_out",
+    "attribute_inference",
+    "membership_inference",
+    "reach",
+]
 
 
 def test_list_attacks_json() -> None:
     r = CliRunner().invoke(app, ["list", "attacks", "--json"])
     assert r.exit_code == 0
     rows = json.loads(r.stdout)
-    assert [row["id"] for row in rows] == list(ATTACKS)
-    assert rows[0]["sources"] == ["electoral_roll"] and rows[2] == {
+    assert [row["id"] for row in rows] == ORDER == run_order(ATTACKS)
+    for row in rows:
+        attack = ATTACKS[row["id"]]
+        assert list(row) == ["id", "sources", "reads", "adds", "params", "summary"]
+        assert (row["sources"], row["reads"], row["adds"]) == (
+            list(attack.sources),
+            list(attack.reads),
+            list(attack.adds),
+        )
+        assert (row["params"], row["summary"]) == (attack.defaults(), attack.summary)
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["hash_reversal"] == {
+        "id": "hash_reversal",
+        "sources": [],
+        "reads": [],
+        "adds": ["phone"],
+        "params": {"budget": "full"},
+        "summary": "Enumerate the whole numbering plan, hash every number as the policy did (with the released "
+        "salt), and invert the digests.",
+    }
+    assert by_id["caller_id_lookup"] == {
+        "id": "caller_id_lookup",
+        "sources": ["caller_id"],
+        "reads": ["phone"],
+        "adds": ["name"],
+        "params": {},
+        "summary": "Look up every known phone number (released, or recovered from a digest) in the caller-ID "
+        "directory and read a name from its label.",
+    }
+    for linkage in ("exact_linkage", "probabilistic_linkage"):
+        assert (by_id[linkage]["sources"], by_id[linkage]["reads"], by_id[linkage]["adds"]) == (
+            ["electoral_roll"],
+            ["name"],
+            ["epic"],
+        )
+    assert by_id["probabilistic_linkage"]["params"] == {
+        "threshold": 0.9,
+        "recall": 0.7,
+        "max_pairs": 1_000_000.0,
+        "train_rows": 200_000,
+        "batch_pairs": 5_000_000,
+    }
+    assert (by_id["reidentification"]["reads"], by_id["reidentification"]["adds"]) == (["epic"], [])
+    assert by_id["singling_out"] == {
         "id": "singling_out",
         "sources": [],
+        "reads": [],
+        "adds": [],
+        "params": {},
         "summary": "Released rows whose quasi-identifiers no other released row shares.",
+    }
+    assert by_id["attribute_inference"]["sources"] == ["electoral_roll"]
+    assert by_id["attribute_inference"]["params"] == {
+        "secret": "widowhood",
+        "model": "gradient_boosting",
+        "max_train_rows": 500_000,
+    }
+    assert by_id["membership_inference"]["params"] == {
+        "flag_share": 0.5,
+        "model": "dcr",
+        "targets_per_side": 1000,
+        "holdout_share": 0.5,
+    }
+    assert by_id["reach"] == {
+        "id": "reach",
+        "sources": [],
+        "reads": ["phone", "name", "epic"],
+        "adds": [],
+        "params": {},
+        "summary": "Who can now be phoned, addressed, and targeted as a vulnerable person.",
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NotApplicable
 from synth.errors import SpecError
 from synth.measure.inference import score_inference
 from synth.release.build import AttackerView
@@ -98,29 +99,60 @@ def test_scoring_by_hand() -> None:
     assert s.risk.value == 0.0  # no better than always saying "none"
 
 
-def test_bad_input_names_the_attack_and_the_column() -> None:
+def test_not_applicable_names_the_attack_and_the_column() -> None:
     rng = np.random.default_rng(0)
-    with pytest.raises(
-        SpecError,
-        match="attack 'attribute_inference': secret 'widowhood' is learnt from the column 'scheme', "
-        "which the release lacks",
-    ):
-        attribute_inference(AttackerView(RELEASE.drop("scheme")), AUX, rng)
-    with pytest.raises(SpecError, match="attack 'attribute_inference': the release is empty; nothing to learn from"):
-        attribute_inference(AttackerView(RELEASE.clear()), AUX, rng)
-    with pytest.raises(
-        SpecError,
-        match="attack 'attribute_inference': needs the auxiliary source 'electoral_roll', "
-        "which the scenario did not grant",
-    ):
-        attribute_inference(AttackerView(RELEASE), AuxiliaryData(), rng)
-    with pytest.raises(SpecError, match="attack 'attribute_inference': the release shares no quasi-identifier"):
-        attribute_inference(AttackerView(RELEASE.select("row_id", "scheme")), AUX, rng)
-    with pytest.raises(
-        SpecError,
-        match="attack 'attribute_inference': unknown secret 'widow'; allowed are widowhood, disability, "
-        "womens_scheme, pension_scheme \\(did you mean 'widowhood'\\?\\)",
-    ):
-        AttributeInferenceParams(secret="widow")
-    with pytest.raises(SpecError, match="unknown model 'forest'; allowed are gradient_boosting, majority"):
-        AttributeInferenceParams(model="forest")
+    cases = [
+        (
+            RELEASE.drop("scheme"),
+            "attack 'attribute_inference': secret 'widowhood' is learnt from the column 'scheme', which the release "
+            "lacks (it has row_id, age, gender, local_body, ward, registry)",
+        ),
+        (RELEASE.clear(), "attack 'attribute_inference': the release is empty; nothing to learn from"),
+        (
+            RELEASE.select("row_id", "scheme"),
+            "attack 'attribute_inference': the release shares no quasi-identifier with the roll "
+            "(it has row_id, scheme)",
+        ),
+    ]
+    for data, message in cases:
+        with pytest.raises(NotApplicable) as err:
+            attribute_inference(AttackerView(data), AUX, rng)
+        assert err.type is NotApplicable and str(err.value) == message
+
+
+def test_an_ungranted_roll_is_a_spec_error() -> None:
+    with pytest.raises(SpecError) as err:
+        attribute_inference(AttackerView(RELEASE), AuxiliaryData(), np.random.default_rng(0))
+    assert str(err.value) == (
+        "attack 'attribute_inference': needs the auxiliary source 'electoral_roll', which the scenario did not "
+        "grant (granted: none)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"secret": "widow"},
+            "secret = 'widow': unknown secret; allowed are widowhood, disability, womens_scheme, pension_scheme "
+            "(did you mean 'widowhood'?)",
+        ),
+        ({"model": "forest"}, "model = 'forest': unknown model; allowed are gradient_boosting, majority"),
+        ({"max_train_rows": 99}, "max_train_rows = 99; allowed is a whole number of at least 100"),
+        ({"max_train_rows": True}, "max_train_rows = True; allowed is a whole number of at least 100"),
+    ],
+)
+def test_bad_parameters(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(SpecError) as err:
+        AttributeInferenceParams(**kwargs)  # type: ignore[arg-type]
+    assert str(err.value) == f"attack 'attribute_inference': {message}"
+
+
+def test_every_bad_parameter_is_reported_at_once() -> None:
+    with pytest.raises(SpecError) as err:
+        AttributeInferenceParams(secret="widow", model="forest")
+    assert str(err.value).splitlines() == [
+        "attack 'attribute_inference': secret = 'widow': unknown secret; allowed are widowhood, disability, "
+        "womens_scheme, pension_scheme (did you mean 'widowhood'?)",
+        "attack 'attribute_inference': model = 'forest': unknown model; allowed are gradient_boosting, majority",
+    ]

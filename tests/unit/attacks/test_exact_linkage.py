@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NotApplicable
 from synth.attacks.exact_linkage import exact_linkage
 from synth.errors import SpecError, TruthLeakError
 from synth.measure.scoring import correct_links, score_linkage
@@ -74,15 +75,23 @@ def test_attacks_cannot_receive_the_truth() -> None:
 
 
 def test_bad_input_names_the_attack() -> None:
-    with pytest.raises(
-        SpecError,
-        match="attack 'exact_linkage': needs the auxiliary source 'electoral_roll', which the scenario did not grant",
-    ):
+    with pytest.raises(SpecError) as err:
         exact_linkage(AttackerView(RELEASE), AuxiliaryData(), RNG)
-    with pytest.raises(SpecError, match="attack 'exact_linkage': the release is empty"):
-        exact_linkage(AttackerView(RELEASE.clear()), AuxiliaryData(electoral_roll=ROLL), RNG)
-    with pytest.raises(SpecError, match="shares no quasi-identifier with the roll"):
-        exact_linkage(AttackerView(RELEASE.select("row_id")), AuxiliaryData(electoral_roll=ROLL), RNG)
+    assert str(err.value) == (
+        "attack 'exact_linkage': needs the auxiliary source 'electoral_roll', which the scenario did not grant "
+        "(granted: none)"
+    )
+    cases = [
+        (RELEASE.clear(), "attack 'exact_linkage': the release is empty; nothing to link"),
+        (
+            RELEASE.select("row_id"),
+            "attack 'exact_linkage': the release shares no quasi-identifier with the roll (it has row_id)",
+        ),
+    ]
+    for data, message in cases:
+        with pytest.raises(NotApplicable) as not_applicable:
+            exact_linkage(AttackerView(data), AuxiliaryData(electoral_roll=ROLL), RNG)
+        assert not_applicable.type is NotApplicable and str(not_applicable.value) == message
 
 
 def test_top_coded_whole_years() -> None:

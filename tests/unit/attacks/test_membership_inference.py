@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NotApplicable
 from synth.attacks.membership_inference import MembershipInferenceParams, membership_inference
 from synth.errors import SpecError, TruthLeakError
 from synth.measure.membership import score_membership
@@ -60,17 +61,64 @@ def test_random_baseline_flags_the_same_share_and_twins_agree() -> None:
 
 def test_bad_input_names_the_attack() -> None:
     rng = np.random.default_rng(0)
-    with pytest.raises(
-        SpecError,
-        match="attack 'membership_inference': needs the auxiliary source 'membership_targets', which the "
-        "scenario did not grant \\(granted: none\\)",
-    ):
+    with pytest.raises(SpecError) as err:
         membership_inference(AttackerView(RELEASE), AuxiliaryData(), rng)
-    with pytest.raises(SpecError, match="attack 'membership_inference': the release is empty"):
-        membership_inference(AttackerView(RELEASE.clear()), AUX, rng)
-    with pytest.raises(SpecError, match="attack 'membership_inference': the release shares no column with the targets"):
-        membership_inference(AttackerView(RELEASE.select("row_id")), AUX, rng)
-    with pytest.raises(SpecError, match=r"flag_share = 1\.5; allowed is between 0 and 1"):
-        MembershipInferenceParams(flag_share=1.5)
+    assert str(err.value) == (
+        "attack 'membership_inference': needs the auxiliary source 'membership_targets', which the "
+        "scenario did not grant (granted: none)"
+    )
+    cases = [
+        (
+            RELEASE.clear(),
+            AUX,
+            "attack 'membership_inference': the release is empty; there is no record to be close to",
+        ),
+        (
+            RELEASE,
+            AuxiliaryData(membership_targets=TARGETS.drop("target_id")),
+            "attack 'membership_inference': membership_targets needs rows and a 'target_id' column",
+        ),
+        (
+            RELEASE,
+            AuxiliaryData(membership_targets=TARGETS.clear()),
+            "attack 'membership_inference': membership_targets needs rows and a 'target_id' column",
+        ),
+        (
+            RELEASE.select("row_id"),
+            AUX,
+            "attack 'membership_inference': the release shares no column with the targets' records "
+            "(release: row_id; targets: target_id, age, gender, ward)",
+        ),
+    ]
+    for data, aux, message in cases:
+        with pytest.raises(NotApplicable) as not_applicable:
+            membership_inference(AttackerView(data), aux, rng)
+        assert not_applicable.type is NotApplicable and str(not_applicable.value) == message
     with pytest.raises(TruthLeakError, match="'membership_targets' must not hold the truth: member"):
         AuxiliaryData(membership_targets=TARGETS.join(TRUTH, on="target_id"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"flag_share": 1.5}, "flag_share = 1.5; allowed is between 0 and 1"),
+        ({"flag_share": 0}, "flag_share = 0; allowed is between 0 and 1"),
+        ({"model": "knn"}, "model = 'knn': unknown model; allowed are dcr, random"),
+        ({"targets_per_side": 0}, "targets_per_side = 0; allowed is a positive whole number"),
+        ({"targets_per_side": 10.0}, "targets_per_side = 10.0; allowed is a positive whole number"),
+        ({"holdout_share": 1.0}, "holdout_share = 1.0; allowed is between 0 and 1"),
+    ],
+)
+def test_bad_parameters(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(SpecError) as err:
+        MembershipInferenceParams(**kwargs)  # type: ignore[arg-type]
+    assert str(err.value) == f"attack 'membership_inference': {message}"
+
+
+def test_every_bad_parameter_is_reported_at_once() -> None:
+    with pytest.raises(SpecError) as err:
+        MembershipInferenceParams(flag_share=1.5, holdout_share=0.0)
+    assert str(err.value).splitlines() == [
+        "attack 'membership_inference': flag_share = 1.5; allowed is between 0 and 1",
+        "attack 'membership_inference': holdout_share = 0.0; allowed is between 0 and 1",
+    ]

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import NotApplicable
 from synth.attacks.singling_out import singling_out
 from synth.errors import SpecError
 from synth.measure.relational import key_counts
@@ -53,6 +54,13 @@ def test_unique_rows_and_their_truth() -> None:
     assert score_singling_out(guesses, lucky, RELEASE, counts).baseline.value == 0.25  # (67, M) once
 
 
-def test_bad_input() -> None:
-    with pytest.raises(SpecError, match="attack 'singling_out': the release has no quasi-identifier"):
-        singling_out(AttackerView(RELEASE.select("row_id")), AuxiliaryData(), np.random.default_rng(0))
+def test_not_applicable_names_the_attack() -> None:
+    cases = [
+        (RELEASE.select("row_id"), "attack 'singling_out': the release has no quasi-identifier (it has row_id)"),
+        (RELEASE.clear(), "attack 'singling_out': the release is empty; nothing to single out"),
+    ]
+    for data, message in cases:
+        with pytest.raises(NotApplicable) as err:
+            singling_out(AttackerView(data), AuxiliaryData(), np.random.default_rng(0))
+        assert err.type is NotApplicable and str(err.value) == message
+        assert not isinstance(err.value, SpecError)  # "does not apply" is a note, not a bad scenario

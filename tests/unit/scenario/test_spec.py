@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from synth.attacks.attribute_inference import AttributeInferenceParams
+from synth.attacks.base import NoParams
 from synth.scenario import ScenarioError, load_scenario, scenario_from_dict
 
 SCENARIOS = Path(__file__).parents[3] / "scenarios"
@@ -35,7 +37,10 @@ def test_a_good_scenario() -> None:
     assert (s.world.districts, s.world.seed, s.seeds) == (("Wayanad",), 3, (1, 2))
     assert [p.id for p in s.policies] == ["as_exported", "k5"]
     assert s.coverage == {"electoral_roll": 0.5}
-    assert s.attacks == {"exact_linkage": {}, "attribute_inference": {"secret": "womens_scheme"}}
+    assert s.attacks == {
+        "exact_linkage": NoParams(),
+        "attribute_inference": AttributeInferenceParams(secret="womens_scheme"),
+    }
     assert s.thresholds == {"exact_linkage.correct": 10.0}
     assert s.purposes == ("outreach", "ward_planning", "research")
 
@@ -68,13 +73,13 @@ def test_every_problem_is_listed_at_once() -> None:
         "bad.toml: policies = 'as_exportd': unknown policy; allowed are as_exported, drop_names, drop_phone, "
         "mask_phone, hash_plain, hash_salted_released, hmac, tokenize, age_bands_5, local_body_not_ward, k5, k10, "
         "sdv_copula, dp_counts_eps1, controller_sends or the path of a policy TOML file (did you mean 'as_exported'?)",
-        "bad.toml: attacks.exact_linkag = {}: unknown attack; allowed are exact_linkage, probabilistic_linkage, "
-        "singling_out, attribute_inference, hash_reversal, membership_inference, reach (did you mean 'exact_linkage'?)",
+        "bad.toml: attacks.exact_linkag = {}: unknown attack; allowed are hash_reversal, caller_id_lookup, "
+        "exact_linkage, probabilistic_linkage, reidentification, singling_out, attribute_inference, "
+        "membership_inference, reach (did you mean 'exact_linkage'?)",
         "bad.toml: attacks.attribute_inference.modle = 1: unknown parameter; allowed are secret, model, "
         "max_train_rows (did you mean 'model'?)",
-        "bad.toml: attacks.attribute_inference = {'secret': 'widow', 'modle': 1}: attack 'attribute_inference': "
-        "unknown secret 'widow'; allowed are widowhood, disability, womens_scheme, pension_scheme "
-        "(did you mean 'widowhood'?)",
+        "bad.toml: attacks.attribute_inference.secret = 'widow': unknown secret; allowed are widowhood, disability, "
+        "womens_scheme, pension_scheme (did you mean 'widowhood'?)",
         "bad.toml: purposes = 'wards': unknown name; allowed are outreach, ward_planning, research",
         "bad.toml: seeds = [1, 1]: a seed is given twice",
         "bad.toml: thresholds.attribute_inference.recal = 0.1: names no measure; see synth list measures "
@@ -109,11 +114,38 @@ def test_policies_must_fit_the_release_and_attacks_need_their_sources(tmp_path: 
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(bad, "s.toml")
     assert str(err.value).splitlines() == [
-        "s.toml: attacks.exact_linkage = {}: needs the auxiliary source 'electoral_roll', which attacker.sources "
+        "s.toml: attacks.exact_linkage: needs the auxiliary source 'electoral_roll', which attacker.sources "
         "does not grant",
         "s.toml: policies: policy 'hash_plain', step 1 (hash): column 'phone' is not in the release "
         "(it has row_id, age, gender, registry)",
     ]
+
+
+def test_a_chain_needs_its_sources_and_a_budget_is_full_or_whole(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "attacker": {"sources": ["electoral_roll"]},
+        "attacks": {"caller_id_lookup": {}, "reidentification": {}, "hash_reversal": {"budget": "half"}},
+        "thresholds": {},
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(bad, "s.toml")
+    assert str(err.value).splitlines() == [
+        "s.toml: attacks.hash_reversal.budget = 'half'; allowed is \"full\" or a positive whole number of candidates",
+        "s.toml: attacks.caller_id_lookup: needs the auxiliary source 'caller_id', which attacker.sources does not "
+        "grant",
+        "s.toml: attacks.reidentification: reads 'epic', which no attack of this scenario adds; add one of "
+        "exact_linkage, probabilistic_linkage",
+    ]
+    for budget in (0, -3, 2.5, True):
+        with pytest.raises(ScenarioError) as err:
+            scenario_from_dict({**bad, "attacks": {"hash_reversal": {"budget": budget}}}, "s.toml")
+        assert str(err.value) == (
+            f's.toml: attacks.hash_reversal.budget = {budget!r}; allowed is "full" or a positive whole number '
+            "of candidates"
+        )
+    ok = scenario_from_dict({**bad, "attacks": {"hash_reversal": {"budget": 5_000}}}, "s.toml")
+    assert ok.attacks["hash_reversal"].budget == 5_000
 
 
 def test_the_hmac_key_is_needed_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,116 @@
+"""What exact and probabilistic linkage share: names from the chain, links by chain, and their scoring.
+
+A release without names (``drop_names``) is not safe from linkage when the attacker can learn names
+elsewhere: a caller-ID label read from a released or recovered number gives a given name, and a given
+name with the release's age, sex and ward picks out a roll entry. Both linkage attacks therefore link
+every row on the name the attacker knows (:class:`~synth.attacks.knowledge.Knowledge`), released or
+found, and record for each link the chain that made it (``caller_id_lookup>exact_linkage``).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+import polars as pl
+
+from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
+from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
+from synth.attacks.quasi_identifiers import shared_columns
+from synth.measure.breakdown import breakdown_rows
+from synth.measure.scoring import correct_rows, score_linkage
+from synth.release.build import AttackerView
+
+
+def named_rows(view: AttackerView, names: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` and ``name``/``name_by`` of the rows whose name the attacker learnt elsewhere (the release
+    does not name them)."""
+    data = view.data
+    found = names.filter(pl.col("by") != RELEASED).select("row_id", "name", name_by="by")
+    if "name" in data.columns:
+        unnamed = data.filter(pl.col("name").is_null()).select("row_id")
+        found = found.join(unnamed, on="row_id", how="semi")
+    return found
+
+
+def blinded(view: AttackerView, names: pl.DataFrame, rng: np.random.Generator) -> tuple[AttackerView, pl.DataFrame]:
+    """The naive baseline's input: each quasi-identifier column, and the learnt names, permuted on their own
+    (the marginals stay; the link between a row's values and a person is broken)."""
+    data = view.data
+    cols = {c: data[c].gather(rng.permutation(data.height)) for c in shared_columns(data)}
+    shuffled = names.with_columns(pl.col("name", "name_by").gather(rng.permutation(names.height)))
+    return AttackerView(data=data.with_columns(**cols), metadata=view.metadata), shuffled
+
+
+class LinkageAttack(Attack):
+    """A linkage attack to the electoral roll: guesses ``row_id -> epic``, one per row, each by a chain."""
+
+    sources: ClassVar[tuple[str, ...]] = ("electoral_roll",)
+    reads: ClassVar[tuple[str, ...]] = ("name",)
+    adds: ClassVar[tuple[str, ...]] = ("epic",)
+
+    @abstractmethod
+    def link(
+        self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
+    ) -> pl.DataFrame:
+        """``row_id``, ``epic`` and ``chain`` of every link made from the view and the learnt names (a row may
+        have one link per chain)."""
+
+    def run(self, cell: Cell, params: Any) -> Outcome:
+        if not cell.rows_are_people:
+            raise NotApplicable(f"attack '{self.id}': the release's rows are not people (synthetic or aggregate)")
+        if cell.view.data.height == 0:
+            raise NotApplicable(f"attack '{self.id}': the release is empty; nothing to link")
+        names = named_rows(cell.view, cell.knowledge.known("name"))
+        links = self.link(cell.view, names, cell.aux, cell.rng, params)
+        blind_view, blind_names = blinded(cell.view, names, cell.rng)
+        blind_links = self.link(blind_view, blind_names, cell.aux, cell.rng, params)
+        knowledge = cell.knowledge.link(links, cell.aux.electoral_roll)
+        return Outcome(
+            guesses=one_per_row(links, self.id),
+            baseline=one_per_row(blind_links, self.id),
+            knowledge=knowledge,
+            links=links.select(LINK_SCHEMA.keys()),
+            baseline_links=blind_links.select(LINK_SCHEMA.keys()),
+        )
+
+    def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
+        assert outcome.baseline is not None
+        guesses = outcome.guesses.select("row_id", "epic")
+        baseline = outcome.baseline.select("row_id", "epic")
+        score = score_linkage(guesses, baseline, truth.release, truth.roll, rows=truth.release.height)
+        right = correct_rows(guesses, truth.release, truth.roll)
+        strata = truth.strata.join(truth.release.select("row_id"), on="row_id", how="semi")
+        marked = outcome.guesses.with_columns(right=pl.col("row_id").is_in(right["row_id"].implode()))
+        by_chain = chain_rows(marked)
+        return Scored((score,), pl.concat([breakdown_rows(right, strata, "recall"), by_chain], how="diagonal_relaxed"))
+
+
+def chain_rows(marked: pl.DataFrame) -> pl.DataFrame:
+    """``group = chain=...`` rows: each chain's guesses and correct guesses, from links marked ``right``."""
+    counts = marked.group_by("chain").agg(guesses=pl.len(), correct=pl.col("right").sum()).sort("chain")
+    long = counts.unpivot(index="chain", on=["guesses", "correct"], variable_name="measure")
+    return long.select(
+        group=pl.format("chain={}", "chain"),
+        measure="measure",
+        value=pl.col("value").cast(pl.Float64),
+        ci_low=pl.lit(None, pl.Float64),
+        ci_high=pl.lit(None, pl.Float64),
+    )
+
+
+def all_links(direct: pl.DataFrame, chained: pl.DataFrame, attack_id: str) -> pl.DataFrame:
+    """Every link: the direct ones (``row_id, epic``, on what the release says) and the chained ones
+    (``row_id, epic, name_by``, on a name an earlier attack found), each with its chain."""
+    chained = chained.select("row_id", "epic", chain=chain(pl.col("name_by"), attack_id))
+    direct = direct.select("row_id", "epic", chain=pl.lit(attack_id))
+    return pl.concat([direct, chained]).cast(pl.Schema(LINK_SCHEMA)).sort("row_id", "chain")
+
+
+def one_per_row(links: pl.DataFrame, attack_id: str) -> pl.DataFrame:
+    """The attack's own guess for each row: a link on a name an earlier attack found (it uses more of what
+    the attacker knows) where there is one, else the direct link."""
+    direct = pl.col("chain") == attack_id
+    return links.sort("row_id", direct).unique("row_id", keep="first", maintain_order=True)
