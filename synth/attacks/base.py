@@ -87,7 +87,6 @@ class Outcome:
     guesses: pl.DataFrame
     baseline: pl.DataFrame | None
     knowledge: Knowledge
-    links: pl.DataFrame | None = None  # linkage guesses by chain (row_id, epic, chain), for the knowledge
     baseline_links: pl.DataFrame | None = None
     extra: Any = None
 

@@ -72,7 +72,6 @@ class LinkageAttack(Attack):
             guesses=one_per_row(links, self.id),
             baseline=one_per_row(blind_links, self.id),
             knowledge=knowledge,
-            links=links.select(LINK_SCHEMA.keys()),
             baseline_links=blind_links.select(LINK_SCHEMA.keys()),
         )
 

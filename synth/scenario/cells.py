@@ -5,9 +5,9 @@ seeded by the scenario seed), and runs each attack with its naive baseline throu
 scoring against the truth afterwards. Attacks run as a chain: each is given what the earlier ones found
 (:class:`~synth.attacks.knowledge.Knowledge`) and hands on what it adds. An attack that cannot apply to
 what the policy left (no digests to reverse, no column to learn a secret from, an aggregate release)
-raises :class:`~synth.attacks.base.NotApplicable`: no figures, and a note saying why. Every draw comes from a generator
-seeded by (scenario seed, attack), so cells can run in any order or process and agree, and policies are
-compared on the same draws.
+raises :class:`~synth.attacks.base.NotApplicable`: no figures, and a note saying why. Every draw comes from
+a generator seeded by (scenario seed, attack), so cells can run in any order or process and agree, and
+policies are compared on the same draws.
 """
 
 from __future__ import annotations
