@@ -4,7 +4,12 @@ The release tells the attacker, row by row, who receives a widow's pension or be
 security scheme, together with quasi-identifiers (age, gender, places). A classifier fitted on those
 rows predicts the attribute from quasi-identifiers alone; applied to the electoral roll, it labels
 every voter, released or not. Scoring then asks the truth how often the labels are right, against a
-majority-class model run through this same function.
+naive baseline run through this same function: the majority class of the attacker's prior on the same
+targets (``model = "prior"``). The attacker knows how many voters the roll holds and how many released rows
+carry each label; every voter not in the release is ``none``, so the prior count of ``none`` is the roll's
+size less the released positives, and the baseline labels every voter with the label of the largest prior
+count. (The majority class of the release alone, ``"majority"``, is no fair baseline: a release of
+pensioners is mostly pensioners, while the roll is mostly nobody's pensioner.)
 
 Secrets (``SECRETS``): ``widowhood`` and ``disability`` are learnt from the pension scheme (a widow's
 or disability pension), ``womens_scheme`` from the registry a row came from, ``pension_scheme`` is the
@@ -28,10 +33,10 @@ from synth.errors import did_you_mean
 from synth.measure.breakdown import breakdown_rows, roll_strata
 from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.release.build import AttackerView
-from synth.release.secrets import SECRETS
+from synth.release.secrets import NEGATIVE, SECRETS
 
 ATTACK_ID = "attribute_inference"
-MODELS = ("gradient_boosting", "majority")
+MODELS = ("gradient_boosting", "prior", "majority")
 FEATURES = ("age", "gender", "district", "taluk", "local_body", "ward")
 MAX_CATEGORIES = 255  # HistGradientBoosting's limit for a native categorical feature
 
@@ -45,7 +50,8 @@ class AttributeInferenceParams:
     secret
         The attribute inferred, one of :data:`SECRETS`.
     model
-        ``"gradient_boosting"`` (the attack) or ``"majority"`` (the naive baseline).
+        ``"gradient_boosting"`` (the attack), ``"prior"`` (the naive baseline: the majority class of the
+        attacker's prior on the targets) or ``"majority"`` (the majority class of the released rows).
     max_train_rows
         Released rows sampled to fit the model (all rows if fewer).
     """
@@ -104,10 +110,14 @@ def attribute_inference(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
+    targets = roll_in_release_coding(roll, data, features)
+    if params.model == "prior":
+        return targets.select(
+            "epic", prediction=pl.lit(prior_majority(data.select(label=secret.label)["label"], targets.height))
+        ).sort("epic")
     train = data.select(*features, label=secret.label)
     if train.height > params.max_train_rows:
         train = train[np.sort(rng.choice(train.height, params.max_train_rows, replace=False))]
-    targets = roll_in_release_coding(roll, data, features)
     # Voters sharing their quasi-identifiers get the same label: predict each combination once.
     combos = targets.select(features).unique(maintain_order=True)
     x_train, x_target, categorical = _encode(train.select(features), combos)
@@ -121,6 +131,23 @@ def attribute_inference(
     labels = combos.with_columns(prediction=pl.Series(model.predict(x_target).astype(str), dtype=pl.String))
     out = targets.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
     return out.select("epic", "prediction").sort("epic")
+
+
+def prior_majority(labels: pl.Series, targets: int) -> str:
+    """The label with the largest count in the attacker's prior over ``targets`` voters: each released
+    label's rows, and ``none`` for every voter the release does not name (ties: the first label in order).
+
+    Examples
+    --------
+    >>> prior_majority(pl.Series(["widow", "old_age", "old_age", "none"]), 10)
+    'none'
+    >>> prior_majority(pl.Series(["widow", "old_age", "old_age"]), 4)
+    'old_age'
+    """
+    positive = labels.alias("label").value_counts(name="n").filter(pl.col("label") != NEGATIVE)
+    rest = pl.DataFrame({"label": [NEGATIVE], "n": [max(targets - int(positive["n"].sum()), 0)]})
+    prior = pl.concat([positive, rest], how="vertical_relaxed")
+    return str(prior.sort(["n", "label"], descending=[True, False])["label"][0])
 
 
 def _encode(train: pl.DataFrame, target: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,7 +184,7 @@ class AttributeInference(Attack):
 
     def run(self, cell: Cell, params: AttributeInferenceParams) -> Outcome:
         guesses = attribute_inference(cell.view, cell.aux, cell.rng, params)
-        baseline = attribute_inference(cell.view, cell.aux, cell.rng, replace(params, model="majority"))
+        baseline = attribute_inference(cell.view, cell.aux, cell.rng, replace(params, model="prior"))
         return Outcome(guesses, baseline, cell.knowledge)
 
     def score(self, outcome: Outcome, truth: Truth, params: AttributeInferenceParams) -> Scored:

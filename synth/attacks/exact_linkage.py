@@ -10,17 +10,41 @@ hash of them instead, through the backend-neutral core :func:`synth.measure.rela
 and verifies on the columns themselves, so that its answer is exactly that of
 :func:`synth.measure.relational.unique_matches`, which matches without names (few distinct keys, which
 group fast as they are).
+
+Ages on two dates. The release's ages are whole years on its reference date (the export's, 1 February
+2026 in the Kerala preset), the roll's on its qualifying date (1 January 2026): anyone born between the
+two dates is a year older in the release than on the roll. An attacker who knows both dates joins on
+"roll age = release age, or release age - 1", so by default (:class:`ExactLinkageParams`, ``strict =
+false``) a release row matches a roll entry whose printed age is its age or its age minus one; the
+unique-match rule is unchanged (a link only where exactly one roll entry matches every key under that
+tolerance: a row that two entries match, one at each age, gets none). It is computed exactly by giving
+each roll entry two candidates, at its printed age and at that age plus one: a release row has one age,
+so it meets at most one candidate of an entry, and counting candidates is counting entries (see
+:func:`age_candidates`). ``strict = true`` keeps equality.
+
+The tolerance applies only where the release's ages are whole years (an integer column). Banded ages
+("60-64", "80+") keep equality on the band: a January birthday moves a person across a band boundary only
+at the band's lowest age (one in five for 5-year bands), so accepting the neighbouring band would double
+every row's candidates (and its ties) to catch those few; top-coded years (strings) keep equality too.
+
+The attacker takes the dates from the release view's metadata where it states them
+(``reference_date`` and ``roll_qualifying_date``, ISO dates): no tolerance where the release is dated
+on or before the roll's qualifying date. Today no release publishes them (a policy's
+``released_metadata`` carries only a released salt), and the attacker assumes what the default scenario
+has: a release dated after the roll, within a year of it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NoParams, NotApplicable
+from synth.attacks.base import NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links
 from synth.attacks.quasi_identifiers import key_hash, roll_in_release_coding, shared_columns
 from synth.measure.relational import match_counts, unique_matches
@@ -30,8 +54,60 @@ ATTACK_ID = "exact_linkage"
 SHARED_SHARE = 0.25  # above this share of matched rows in shared hash buckets, the keys are coarse
 
 
-def exact_linkage(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generator) -> pl.DataFrame:
-    """Guesses ``row_id -> epic`` where exactly one roll entry shares every quasi-identifier.
+@dataclass(frozen=True)
+class ExactLinkageParams:
+    """What the scenario sets for this attack.
+
+    Parameters
+    ----------
+    strict
+        ``False`` (the default): a whole-year release age matches a roll entry printed at that age or one
+        year younger (the module docstring says why). ``True``: ages must be equal.
+    """
+
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not isinstance(self.strict, bool):
+            problems.append(f"strict = {self.strict!r}; allowed is true or false")
+        raise_problems(ATTACK_ID, problems)
+
+
+def tolerates_age(view: AttackerView, keys: list[str], params: ExactLinkageParams) -> bool:
+    """Whether the join accepts a roll age one year below the release's (see the module docstring)."""
+    if params.strict or "age" not in keys or not view.data.schema["age"].is_integer():
+        return False
+    released, qualifying = view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date")
+    if released is None or qualifying is None:
+        return True  # the default scenario's case: the release is dated after the roll
+    return _as_date(released) > _as_date(qualifying)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def age_candidates(coded: pl.DataFrame) -> pl.DataFrame:
+    """Each roll entry twice: at its printed (whole-year) age and at that age plus one.
+
+    A release row of age ``a`` meets the entries printed at ``a`` or ``a - 1``, and at most one candidate
+    of each entry (its two candidates differ in age), so the candidates matching a row are the entries
+    matching it under the tolerance, one each: the unique-match count on the candidates is exact.
+    """
+    dtype = coded.schema["age"]
+    older = coded.with_columns((pl.col("age").cast(pl.Int64) + 1).cast(dtype).alias("age"))
+    return pl.concat([coded, older], how="vertical")
+
+
+def exact_linkage(
+    view: AttackerView,
+    aux: AuxiliaryData,
+    rng: np.random.Generator,
+    params: ExactLinkageParams | None = None,
+) -> pl.DataFrame:
+    """Guesses ``row_id -> epic`` where exactly one roll entry shares every quasi-identifier (an age
+    under the tolerance, unless ``params.strict``).
 
     Parameters
     ----------
@@ -41,7 +117,10 @@ def exact_linkage(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generat
         Auxiliary data; needs the electoral roll.
     rng
         Unused (the attack is deterministic); taken so every attack has the same signature.
+    params
+        ``strict`` (default :class:`ExactLinkageParams`: the age tolerance).
     """
+    params = params or ExactLinkageParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
     data = view.data
     if data.height == 0:
@@ -53,6 +132,8 @@ def exact_linkage(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generat
             f"(it has {', '.join(data.columns)})"
         )
     coded = roll_in_release_coding(roll, data, keys)
+    if tolerates_age(view, keys, params):
+        coded = age_candidates(coded)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         result: pl.DataFrame = unique_matches(data, coded, keys, "epic")
         return result
@@ -136,13 +217,17 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
     return out if ordered else out.sort("row_id")
 
 
-def given_name_links(view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData) -> pl.DataFrame:
+def given_name_links(
+    view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, params: ExactLinkageParams | None = None
+) -> pl.DataFrame:
     """Links of the rows whose name the attacker learnt elsewhere, on its first word (the given name, as a
     caller-ID label gives it) and every other quasi-identifier the release shares with the roll.
 
     Returns ``row_id``, ``epic`` and ``name_by`` (the chain that gave the name) where exactly one roll entry
-    whose name starts with that given name shares every other quasi-identifier.
+    whose name starts with that given name shares every other quasi-identifier (an age under the
+    tolerance, unless ``params.strict``).
     """
+    params = params or ExactLinkageParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
     keys = [c for c in shared_columns(view.data) if c != "name"]
     if names.height == 0 or not keys:
@@ -150,6 +235,8 @@ def given_name_links(view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
     rel = data.select("row_id", *keys, given=pl.col("name").str.extract(r"^(\S+)"))
     coded = roll_in_release_coding(roll, view.data, keys).with_columns(given=roll["name"].str.extract(r"^(\S+)"))
+    if tolerates_age(view, keys, params):
+        coded = age_candidates(coded)
     linked = hashed_unique_matches(rel, coded, ["given", *keys], "epic")
     return linked.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
 
@@ -160,12 +247,12 @@ class ExactLinkage(LinkageAttack):
         "Join the release to the electoral roll on every shared quasi-identifier, and rows named only by an "
         "earlier attack on their given name; link where one entry matches."
     )
-    Params: ClassVar[type] = NoParams
+    Params: ClassVar[type] = ExactLinkageParams
 
     def link(
         self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
     ) -> pl.DataFrame:
-        return all_links(exact_linkage(view, aux, rng), given_name_links(view, names, aux), ATTACK_ID)
+        return all_links(exact_linkage(view, aux, rng, params), given_name_links(view, names, aux, params), ATTACK_ID)
 
 
 ATTACK = ExactLinkage()

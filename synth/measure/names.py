@@ -37,6 +37,17 @@ MEASURES: dict[str, str] = {
     "fpr": "Membership: share of the holdout (never given to the synthesizer) flagged as members; the control.",
     "unique_in_release": "Singling out: share of released rows whose quasi-identifiers no other released row has.",
     "unique_in_population": "Share of released rows whose quasi-identifiers nobody else in the population has.",
+    "with_names_rows": "Singling out with names: released rows the attack ran over (the release prints names).",
+    "with_names_unique_in_release": "Singling out with names: share of released rows whose name, age, gender and "
+    "place no other released row has.",
+    "with_names_correct": "Singling out with names: unique predicates (name among them) the population confirms.",
+    "with_names_precision": "Singling out with names: correct / rows unique in the release on name, age, gender "
+    "and place.",
+    "with_names_unique_in_population": "Share of released rows whose name, age, gender and place nobody else in "
+    "the population has.",
+    "with_names_baseline": "Singling out with names: precision of the same predicates on a release with each "
+    "column shuffled (the same shuffle as the figure without names).",
+    "with_names_risk": "Singling out with names: (precision - baseline) / (1 - baseline).",
     "candidates": "Hash reversal: numbers hashed (the whole numbering plan unless a budget was set).",
     "plan_size": "Hash reversal: numbers in the world's numbering plan.",
     "hashes_per_second": "Hash reversal: measured candidates per second on one CPU core.",

@@ -20,13 +20,16 @@ from synth.world.api import World
 def population_in_release_coding(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands)."""
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+    names = ["name"] if "name" in columns else []
     people = (
-        world.people.select("ward_code", "age", gender=pl.col("sex").cast(pl.String))
+        world.people.select("ward_code", "age", *names, gender=pl.col("sex").cast(pl.String))
         .join(places.lazy(), on="ward_code")
         .collect()
     )
     if "age" in columns:
         people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+    if names:
+        people = people.with_columns(pl.col("name").cast(release["name"].dtype))
     return people.select(columns)
 
 
@@ -37,18 +40,21 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
     People are counted by ward, age and sex first (a few lakh integer groups for the whole state), and only
     those counts are given place names and the release's age coding; the same counts as
     ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory.
+
+    ``name`` (the full name as registries spell it, as the release prints it) is counted too when it is one
+    of ``columns``: then people are counted by ward, age, sex and name, all in one lazy query of group-bys
+    and joins (nearly one group a person, so about the memory of those four columns of the population).
     """
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-    cells = (
-        world.people.group_by("ward_code", "age", "sex")
-        .agg(n=pl.len())
-        .join(places.lazy(), on="ward_code")
-        .with_columns(gender=pl.col("sex").cast(pl.String))
-        .collect()
-    )
+    names = ["name"] if "name" in columns else []
+    counted = world.people.group_by("ward_code", "age", "sex", *names).agg(n=pl.len())
+    if names:  # the name as the release types it (the people's column is a string, like the export's)
+        counted = counted.with_columns(pl.col("name").cast(release["name"].dtype))
+    cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
     if "age" in columns:
         cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
-    return cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64))
+    counts: pl.DataFrame = cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
+    return counts
 
 
 def singled_out_rows(guesses: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
@@ -103,6 +109,14 @@ def score_singling_out(
         baseline=base,
         risk=risk(precision, base),
     )
+
+
+@dataclass(frozen=True)
+class SinglingOutWithNames:
+    """Singling out again with the released name among the quasi-identifiers (its measures are prefixed
+    ``with_names_``); None where the release has no name or the scenario left names out."""
+
+    with_names: SinglingOutScore | None
 
 
 @dataclass(frozen=True)

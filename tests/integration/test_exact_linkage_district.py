@@ -7,7 +7,7 @@ import polars as pl
 
 from synth import World
 from synth.attacks.auxiliary import auxiliary_from_world
-from synth.attacks.exact_linkage import exact_linkage, shuffled_view
+from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage, shuffled_view
 from synth.measure.scoring import score_linkage
 from synth.release import make_release
 
@@ -15,7 +15,8 @@ from synth.release import make_release
 def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
     release = make_release(wayanad)
     aux = auxiliary_from_world(wayanad)
-    guesses = exact_linkage(release.attacker_view(), aux, np.random.default_rng(0))
+    # strict: equal ages (the tolerant default is recounted in test_exact_linkage_ages.py)
+    guesses = exact_linkage(release.attacker_view(), aux, np.random.default_rng(0), ExactLinkageParams(strict=True))
 
     # Independent count: the roll with place names from the world's own tables, unique keys, a join.
     lbs = wayanad.table("local_bodies").select("local_body_code", "local_body").collect()

@@ -31,7 +31,12 @@ def run(wayanad: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "fields": ["phone", "name", "age", "gender", *PLACES, "registry"],
             },
             "attacker": {"sources": ["electoral_roll", "caller_id"]},
-            "attacks": {"caller_id_lookup": {}, "exact_linkage": {}, "reidentification": {}},
+            "attacks": {
+                "caller_id_lookup": {},
+                "exact_linkage": {},
+                "reidentification": {},
+                "attribute_inference": {"secret": "womens_scheme"},
+            },
             "seeds": [1],
         }
     )
@@ -41,9 +46,13 @@ def run(wayanad: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _unique_links(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """row_id -> epic where exactly one roll entry has the row's keys (no key null)."""
-    joined = left.drop_nulls(keys).join(right.drop_nulls(keys), on=keys, how="inner")
-    return joined.filter(pl.len().over("row_id") == 1).select("row_id", "epic")
+    """row_id -> epic where exactly one roll entry has the row's keys (no key null), its age being the row's
+    or one less (the roll's ages are on its qualifying date, a month before the export's)."""
+    left, right = left.drop_nulls(keys), right.drop_nulls(keys)
+    same_age = left.join(right, on=keys, how="inner")
+    a_year_less = left.with_columns(pl.col("age") - 1).join(right, on=keys, how="inner")
+    joined = pl.concat([same_age.select("row_id", "epic"), a_year_less.select("row_id", "epic")]).unique()
+    return joined.filter(pl.len().over("row_id") == 1)
 
 
 def _label_names(labels: pl.DataFrame) -> pl.DataFrame:
@@ -102,3 +111,16 @@ def test_reidentification_equals_an_independent_count(run: Path, wayanad: World,
         )
         by_chain = dict(zip(chains["group"], chains["value"], strict=True))
         assert by_chain["chain=caller_id_lookup>exact_linkage"] > 5 * by_chain["chain=exact_linkage"]
+
+
+def test_the_inference_baseline_is_the_majority_share_of_the_voters(run: Path, wayanad: World) -> None:
+    """The default scenario's secret (membership of the women's scheme) over every voter the truth knows: the
+    baseline's accuracy is the share of those voters outside the scheme, counted from the world's tables."""
+    voters = wayanad.table("roll_truth").filter(pl.col("person_id") >= 0).select("person_id").collect()
+    members = wayanad.table("womens_scheme").select("person_id").unique().collect()
+    outside = voters.join(members, on="person_id", how="anti").height / voters.height
+    assert outside > 0.5
+    results = pl.read_parquet(run / "results.parquet").filter(
+        pl.col("attack") == "attribute_inference", pl.col("group") == "all", pl.col("measure") == "baseline"
+    )
+    assert results["value"].to_list() == pytest.approx([outside, outside], abs=1e-12)  # both policies

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 import synth
@@ -156,3 +157,18 @@ def test_a_chain_without_its_source_or_a_bad_budget_exits_2(tmp_path: Path) -> N
         "grant",
     ]
     assert not out.exists()
+
+
+def test_the_inference_baseline_is_the_majority_share_of_the_targets(smoke_run: Path) -> None:
+    """ci_smoke infers the pension scheme of every voter: the baseline is the share of voters (living or moved,
+    the entries the truth knows) who draw no pension, counted here from the world's own tables."""
+    world = synth.open_world(json.loads((smoke_run / MARKER).read_text())["world_path"])
+    voters = world.table("roll_truth").filter(pl.col("person_id") >= 0).select("person_id").collect()
+    pensioners = world.table("pensioners").select("person_id").unique().collect()
+    labels = voters.join(pensioners.with_columns(pension=pl.lit(True)), on="person_id", how="left")
+    share_none = labels["pension"].is_null().mean()
+    assert share_none > 0.5  # 'none' is the majority label of the targets
+    baseline = pl.read_parquet(smoke_run / "results.parquet").filter(
+        policy="as_exported", attack="attribute_inference", group="all", measure="baseline"
+    )
+    assert baseline["value"].item() == pytest.approx(share_none, abs=1e-12)

@@ -75,7 +75,7 @@ def test_list_attacks_json() -> None:
         "sources": [],
         "reads": [],
         "adds": [],
-        "params": {},
+        "params": {"names": True},
         "summary": "Released rows whose quasi-identifiers no other released row shares.",
     }
     assert by_id["attribute_inference"]["sources"] == ["electoral_roll"]

@@ -14,6 +14,7 @@ import pytest
 import synth
 from synth.attacks.auxiliary import GRANTED
 from synth.attacks.base import NoParams
+from synth.attacks.exact_linkage import ExactLinkageParams
 from synth.attacks.registry import ATTACKS, HEADLINE, LINKAGE, chain_problems, run_order
 from synth.errors import SpecError
 from synth.measure.names import MEASURES
@@ -86,7 +87,8 @@ def test_parameters_are_checked_all_at_once() -> None:
         "attack 'probabilistic_linkage': threshold = 2; allowed is a probability in (0, 1)",
         "attack 'probabilistic_linkage': batch_pairs = 10; allowed is a whole number of at least 1000",
     ]
-    assert ATTACKS["exact_linkage"].parameters({}) == NoParams()
+    assert ATTACKS["exact_linkage"].parameters({}) == ExactLinkageParams(strict=False)
+    assert ATTACKS["reach"].parameters({}) == NoParams()
     assert ATTACKS["hash_reversal"].defaults() == {"budget": "full"}
 
 

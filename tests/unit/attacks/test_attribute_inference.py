@@ -61,6 +61,29 @@ def test_pension_scheme_and_the_majority_baseline() -> None:
     assert majority["prediction"].to_list() == ["old_age"] * 5  # 200 of 240 rows are old-age pensions
 
 
+def test_the_prior_baseline_by_hand() -> None:
+    """The attacker's prior over 1,000 voters: 40 widows and 200 old-age pensioners are released, so 760 voters
+    are nobody's pensioner; the baseline labels every voter 'none'. Over 5 voters the prior is 200 old-age."""
+    assert int(_WIDOW.sum()) == 40
+    voters = pl.concat([ROLL] * 200).with_columns(epic=pl.format("SYN{}", pl.int_range(pl.len())))
+    params = AttributeInferenceParams(secret="pension_scheme", model="prior")
+    base = attribute_inference(
+        AttackerView(RELEASE), AuxiliaryData(electoral_roll=voters), np.random.default_rng(0), params
+    )
+    assert base.height == 1_000 and set(base["prediction"]) == {"none"}
+    small = attribute_inference(AttackerView(RELEASE), AUX, np.random.default_rng(0), params)
+    assert small["prediction"].to_list() == ["old_age"] * 5  # 200 old-age rows, 40 widows, 0 left for 'none'
+    # widowhood over 1,000 voters: 40 'yes' released, 960 'none'
+    widowhood = AttributeInferenceParams(secret="widowhood", model="prior")
+    aux = AuxiliaryData(electoral_roll=voters)
+    assert set(attribute_inference(AttackerView(RELEASE), aux, np.random.default_rng(0), widowhood)["prediction"]) == {
+        "none"
+    }
+    # scored: the baseline's accuracy is the share of voters whose true label is 'none'
+    truth = pl.DataFrame({"epic": base["epic"], "truth": ["none"] * 700 + ["old_age"] * 250 + ["widow"] * 50})
+    assert score_inference(base, base, truth).baseline.value == 0.7
+
+
 def test_womens_scheme_from_the_registry_column() -> None:
     mixed = RELEASE.with_columns(
         registry=pl.when(pl.col("gender") == "F").then(pl.lit("womens_scheme")).otherwise(pl.lit("pensioners"))
@@ -137,7 +160,7 @@ def test_an_ungranted_roll_is_a_spec_error() -> None:
             "secret = 'widow': unknown secret; allowed are widowhood, disability, womens_scheme, pension_scheme "
             "(did you mean 'widowhood'?)",
         ),
-        ({"model": "forest"}, "model = 'forest': unknown model; allowed are gradient_boosting, majority"),
+        ({"model": "forest"}, "model = 'forest': unknown model; allowed are gradient_boosting, prior, majority"),
         ({"max_train_rows": 99}, "max_train_rows = 99; allowed is a whole number of at least 100"),
         ({"max_train_rows": True}, "max_train_rows = True; allowed is a whole number of at least 100"),
     ],
@@ -154,5 +177,5 @@ def test_every_bad_parameter_is_reported_at_once() -> None:
     assert str(err.value).splitlines() == [
         "attack 'attribute_inference': secret = 'widow': unknown secret; allowed are widowhood, disability, "
         "womens_scheme, pension_scheme (did you mean 'widowhood'?)",
-        "attack 'attribute_inference': model = 'forest': unknown model; allowed are gradient_boosting, majority",
+        "attack 'attribute_inference': model = 'forest': unknown model; allowed are gradient_boosting, prior, majority",
     ]

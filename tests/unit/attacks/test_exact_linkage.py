@@ -10,7 +10,7 @@ import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
-from synth.attacks.exact_linkage import exact_linkage
+from synth.attacks.exact_linkage import ATTACK, ExactLinkageParams, age_candidates, exact_linkage, given_name_links
 from synth.errors import SpecError, TruthLeakError
 from synth.measure.scoring import correct_links, score_linkage
 from synth.release.build import AttackerView
@@ -40,12 +40,102 @@ RELEASE = pl.DataFrame(
     }
 )
 RNG = np.random.default_rng(0)
+STRICT = ExactLinkageParams(strict=True)
 
 
 def test_ties_and_misses_get_no_guess() -> None:
-    guesses = exact_linkage(AttackerView(RELEASE), AuxiliaryData(electoral_roll=ROLL), RNG)
+    guesses = exact_linkage(AttackerView(RELEASE), AuxiliaryData(electoral_roll=ROLL), RNG, STRICT)
     # row 0 ties (two Sreedevi K, 41, ward 3); row 2's age differs (53 vs 52); rows 1 and 3 are unique
     assert guesses.rows() == [(1, "SYN3"), (3, "SYN5")]
+    # with the tolerance (the default), Mary at 53 in the release may be 52 on the roll: she links
+    tolerant = exact_linkage(AttackerView(RELEASE), AuxiliaryData(electoral_roll=ROLL), RNG)
+    assert tolerant.rows() == [(1, "SYN3"), (2, "SYN4"), (3, "SYN5")]
+
+
+def _one_person(release_age: int, roll_ages: list[int]) -> tuple[AttackerView, AuxiliaryData]:
+    n = len(roll_ages)
+    roll = pl.DataFrame(
+        {
+            "epic": [f"SYN{i + 1}" for i in range(n)],
+            "name": ["Lakshmi N"] * n,
+            "sex": ["F"] * n,
+            "age": pl.Series(roll_ages, dtype=pl.Int16),
+            "district": ["Wayanad"] * n,
+            "taluk": ["Vythiri"] * n,
+            "local_body": ["Kalpetta"] * n,
+            "ward": pl.Series([4] * n, dtype=pl.Int16),
+        }
+    )
+    release = pl.DataFrame(
+        {
+            "row_id": [7],
+            "name": ["Lakshmi N"],
+            "age": pl.Series([release_age], dtype=pl.Int16),
+            "gender": ["F"],
+            "district": ["Wayanad"],
+            "taluk": ["Vythiri"],
+            "local_body": ["Kalpetta"],
+            "ward": pl.Series([4], dtype=pl.Int16),
+        }
+    )
+    return AttackerView(release), AuxiliaryData(electoral_roll=roll)
+
+
+def test_a_january_birthday_links_under_the_age_tolerance() -> None:
+    view, aux = _one_person(60, [59])  # born in January: 59 on 1 Jan 2026, 60 on 1 Feb 2026
+    assert exact_linkage(view, aux, RNG).rows() == [(7, "SYN1")]
+    assert exact_linkage(view, aux, RNG, ExactLinkageParams(strict=False)).rows() == [(7, "SYN1")]
+    assert exact_linkage(view, aux, RNG, STRICT).rows() == []
+    # the roll never prints an age above the release's: 61 on the roll is somebody else
+    assert exact_linkage(*_one_person(60, [61]), RNG).rows() == []
+    # without names (the coarse-key path) alike
+    nameless = AttackerView(view.data.drop("name"))
+    assert exact_linkage(nameless, aux, RNG).rows() == [(7, "SYN1")]
+    assert exact_linkage(nameless, aux, RNG, STRICT).rows() == []
+
+
+def test_two_entries_one_at_each_age_give_no_link() -> None:
+    view, aux = _one_person(60, [60, 59])
+    assert exact_linkage(view, aux, RNG).rows() == []  # two entries match under the tolerance
+    assert exact_linkage(view, aux, RNG, STRICT).rows() == [(7, "SYN1")]  # only the 60-year-old matches
+    assert exact_linkage(AttackerView(view.data.drop("name")), aux, RNG).rows() == []
+
+
+def test_release_dated_before_the_roll_keeps_equality() -> None:
+    view, aux = _one_person(60, [59])
+    dated = {"reference_date": "2025-12-01", "roll_qualifying_date": "2026-01-01"}
+    assert exact_linkage(AttackerView(view.data, metadata=dated), aux, RNG).rows() == []
+    after = {"reference_date": "2026-02-01", "roll_qualifying_date": "2026-01-01"}
+    assert exact_linkage(AttackerView(view.data, metadata=after), aux, RNG).rows() == [(7, "SYN1")]
+
+
+def test_given_name_links_use_the_tolerance() -> None:
+    view, aux = _one_person(60, [59])
+    unnamed = AttackerView(view.data.drop("name"))
+    names = pl.DataFrame({"row_id": [7], "name": ["Lakshmi"], "name_by": ["caller_id_lookup"]})
+    assert given_name_links(unnamed, names, aux).rows() == [(7, "SYN1", "caller_id_lookup")]
+    assert given_name_links(unnamed, names, aux, STRICT).rows() == []
+    view2, aux2 = _one_person(60, [60, 59])
+    assert given_name_links(AttackerView(view2.data.drop("name")), names, aux2).rows() == []
+
+
+def test_params_are_checked_all_at_once() -> None:
+    assert ATTACK.Params is ExactLinkageParams
+    assert ATTACK.parameters({}) == ExactLinkageParams(strict=False)
+    assert ATTACK.parameters({"strict": True}) == STRICT
+    assert ATTACK.defaults() == {"strict": False}
+    with pytest.raises(SpecError) as err:
+        ATTACK.parameters({"strict": "yes"})
+    assert str(err.value) == "attack 'exact_linkage': strict = 'yes'; allowed is true or false"
+    with pytest.raises(SpecError) as err:
+        ATTACK.parameters({"strict": 1, "strictly": True})
+    assert str(err.value) == (
+        "attack 'exact_linkage': strictly = True: unknown parameter; allowed are strict (did you mean 'strict'?)\n"
+        "attack 'exact_linkage': strict = 1; allowed is true or false"
+    )
+    with pytest.raises(SpecError) as err:
+        ExactLinkageParams(strict=None)  # type: ignore[arg-type]
+    assert str(err.value) == "attack 'exact_linkage': strict = None; allowed is true or false"
 
 
 def test_banded_ages_are_matched_in_the_release_coding() -> None:
@@ -71,7 +161,12 @@ def test_attacks_cannot_receive_the_truth() -> None:
     with pytest.raises(TruthLeakError, match="auxiliary source 'electoral_roll' must not hold the truth"):
         AuxiliaryData(electoral_roll=ROLL.with_columns(person_id=pl.lit(1)))
     params = inspect.signature(exact_linkage).parameters
-    assert [p.annotation for p in params.values()] == ["AttackerView", "AuxiliaryData", "np.random.Generator"]
+    assert [p.annotation for p in params.values()] == [
+        "AttackerView",
+        "AuxiliaryData",
+        "np.random.Generator",
+        "ExactLinkageParams | None",
+    ]
 
 
 def test_bad_input_names_the_attack() -> None:
@@ -174,4 +269,44 @@ def test_hashed_linkage_of_an_unsorted_release_is_by_row_id() -> None:
     assert got["row_id"].is_sorted()
     from synth.measure.relational import unique_matches
 
-    assert got.equals(unique_matches(release, roll, keys, "epic"))
+    # the default tolerates a roll age one year below the release's: each roll entry at age and age + 1
+    assert got.equals(unique_matches(release, age_candidates(roll), keys, "epic"))
+
+
+def _brute_force(release: pl.DataFrame, roll: pl.DataFrame, keys: list[str], tolerant: bool) -> list[tuple[int, str]]:
+    """In plain Python: each release row with exactly one roll entry whose age is the row's (or one less,
+    when tolerant) and whose other keys are equal; nulls never match."""
+    others = [k for k in keys if k != "age"]
+    entries = roll.select(*keys, "epic").rows(named=True)
+    out = []
+    for row in release.select("row_id", *keys).rows(named=True):
+        if any(row[k] is None for k in keys):
+            continue
+        ages = {row["age"], row["age"] - 1} if tolerant else {row["age"]}
+        hits = [
+            e["epic"]
+            for e in entries
+            if e["age"] is not None and e["age"] in ages and all(e[k] is not None and e[k] == row[k] for k in others)
+        ]
+        if len(hits) == 1:
+            out.append((row["row_id"], hits[0]))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["hashed-with-names", "coarse-without-names"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_age_tolerance_equals_a_brute_force_count(seed: int, named: bool) -> None:
+    # without names, few entries per key (72 combinations), so that some are unique
+    release, roll = _random_tables(seed, n_release=300, n_roll=600 if named else 60)
+    keys = ["name", "gender", "age", "local_body", "ward"] if named else ["gender", "age", "local_body", "ward"]
+    if not named:
+        release = release.drop("name")
+    aux = AuxiliaryData(
+        electoral_roll=roll.rename({"gender": "sex"}).with_columns(district=pl.lit("Wayanad"), taluk=pl.lit("Vythiri"))
+    )
+    tolerant = exact_linkage(AttackerView(release), aux, RNG)
+    strict = exact_linkage(AttackerView(release), aux, RNG, STRICT)
+    assert tolerant.rows() == _brute_force(release, roll, keys, tolerant=True)
+    assert strict.rows() == _brute_force(release, roll, keys, tolerant=False)
+    assert tolerant.rows() != strict.rows()  # the tolerance changes the answer on these tables
+    assert tolerant.height > 0

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable
-from synth.attacks.singling_out import singling_out
+from synth.attacks.base import Cell, NotApplicable, Truth
+from synth.attacks.exact_linkage import shuffled_view
+from synth.attacks.knowledge import Knowledge
+from synth.attacks.registry import ATTACKS
+from synth.attacks.singling_out import SinglingOutParams, singling_out
 from synth.errors import SpecError
+from synth.measure.names import measure_rows
 from synth.measure.relational import key_counts
-from synth.measure.uniqueness import score_singling_out
+from synth.measure.uniqueness import (
+    SinglingOutScore,
+    population_counts,
+    population_in_release_coding,
+    score_singling_out,
+)
 from synth.release.build import AttackerView
 
 RELEASE = pl.DataFrame(
@@ -64,3 +76,185 @@ def test_not_applicable_names_the_attack() -> None:
             singling_out(AttackerView(data), AuxiliaryData(), np.random.default_rng(0))
         assert err.type is NotApplicable and str(err.value) == message
         assert not isinstance(err.value, SpecError)  # "does not apply" is a note, not a bad scenario
+
+
+# With names: a hand-built world of seven people in two wards of one local body, four of them released.
+PLACES = pl.DataFrame(
+    {
+        "ward_code": ["W1", "W2"],
+        "local_body_code": ["L1", "L1"],
+        "district": ["Wayanad"] * 2,
+        "taluk": ["Vythiri"] * 2,
+        "local_body": ["Kalpetta"] * 2,
+        "ward": pl.Series([1, 2], dtype=pl.Int16),
+    }
+)
+PEOPLE = pl.LazyFrame(
+    {
+        "person_id": [1, 2, 3, 4, 5, 6, 7],
+        "name": ["Anu K", "Bindu M", "Bindu M", "Chitra P", "Das R", "Eapen T", "Faisal A"],
+        "age": pl.Series([40, 40, 40, 40, 67, 80, 80], dtype=pl.Int16),
+        "sex": pl.Series(["F", "F", "F", "F", "M", "M", "M"], dtype=pl.Enum(["M", "F"])),
+        "ward_code": ["W1", "W1", "W1", "W1", "W1", "W2", "W2"],
+    }
+)
+WORLD = SimpleNamespace(people=PEOPLE, place_names=lambda: PLACES)
+NAMED = pl.DataFrame(
+    {
+        "row_id": [0, 1, 2, 3],
+        "name": ["Anu K", "Bindu M", "Das R", "Eapen T"],  # people 1, 2, 5 and 6
+        "age": pl.Series([40, 40, 67, 80], dtype=pl.Int16),
+        "gender": ["F", "F", "M", "M"],
+        "district": ["Wayanad"] * 4,
+        "taluk": ["Vythiri"] * 4,
+        "local_body": ["Kalpetta"] * 4,
+        "ward": pl.Series([1, 1, 1, 2], dtype=pl.Int16),
+        "registry": ["pensioners", "pensioners", "employees", "employees"],
+    }
+)
+NAMED_TRUTH = Truth(
+    release=pl.DataFrame({"row_id": [0, 1, 2, 3], "person_id": [1, 2, 5, 6]}),
+    roll=pl.DataFrame({"epic": [], "person_id": []}, schema={"epic": pl.String, "person_id": pl.Int64}),
+    strata=pl.DataFrame({"row_id": [0, 1, 2, 3], "registry": ["pensioners", "pensioners", "employees", "employees"]}),
+    exported=None,
+    world=WORLD,
+)
+PLACE_KEYS = ["age", "gender", "district", "taluk", "local_body", "ward"]
+
+
+def _cell(data: pl.DataFrame, seed: int = 3) -> Cell:
+    view = AttackerView(data)
+    return Cell(view=view, aux=AuxiliaryData(), knowledge=Knowledge.from_view(view), rng=np.random.default_rng(seed))
+
+
+def test_population_counts_with_names() -> None:
+    keys = ["name", *PLACE_KEYS]
+    counts = population_counts(WORLD, NAMED, keys).sort("name", "age")  # type: ignore[arg-type]
+    assert counts.columns == [*keys, "n_pop"]
+    assert counts.select("name", "n_pop").rows() == [
+        ("Anu K", 1),
+        ("Bindu M", 2),  # two namesakes of the same age and sex in ward 1
+        ("Chitra P", 1),
+        ("Das R", 1),
+        ("Eapen T", 1),
+        ("Faisal A", 1),
+    ]
+    assert counts["ward"].to_list() == [1, 1, 1, 1, 2, 2] and counts["gender"].to_list() == ["F"] * 3 + ["M"] * 3
+    coded = population_in_release_coding(WORLD, NAMED, keys)  # type: ignore[arg-type]
+    assert_frame_equal(counts, key_counts(coded, keys, "n_pop"), check_row_order=False, check_dtypes=False)
+    # without the name, the four women of 40 in ward 1 fall into one class, as before
+    plain = population_counts(WORLD, NAMED, PLACE_KEYS).sort("age")  # type: ignore[arg-type]
+    assert plain.select("age", "gender", "ward", "n_pop").rows() == [(40, "F", 1, 4), (67, "M", 1, 1), (80, "M", 2, 2)]
+
+
+def test_the_attack_reports_both_figures_worked_out_by_hand() -> None:
+    attack = ATTACKS["singling_out"]
+    params = attack.parameters({})
+    assert params == SinglingOutParams(names=True)
+    outcome = attack.run(_cell(NAMED), params)
+    # without names: rows 0 and 1 share (40, F, ward 1); rows 2 and 3 are unique in the release
+    assert outcome.guesses["row_id"].to_list() == [2, 3]
+    assert outcome.guesses.columns == ["row_id", *PLACE_KEYS]
+    named_guesses, named_baseline = outcome.extra[2]
+    assert named_guesses["row_id"].to_list() == [0, 1, 2, 3]  # every name differs
+    assert named_guesses.columns == ["row_id", "name", *PLACE_KEYS]
+    # both baselines come from one shuffle: a row unique in both has the same shuffled values
+    both = outcome.baseline.join(named_baseline, on="row_id", suffix="_named")  # type: ignore[union-attr]
+    assert all(both[c].equals(both[f"{c}_named"]) for c in PLACE_KEYS)
+    scored = attack.score(outcome, NAMED_TRUTH, params)
+    plain, wrapped = scored.scores
+    # (67, M, ward 1) is one person, (80, M, ward 2) two, (40, F, ward 1) four
+    assert (plain.rows, plain.unique_in_release.value, plain.correct, plain.precision.value) == (4, 0.5, 1, 0.5)
+    assert plain.unique_in_population.value == 0.25
+    # with names: Anu K, Das R and Eapen T are unique in the population; Bindu M has a namesake of 40 in ward 1
+    named = wrapped.with_names
+    assert (named.rows, named.unique_in_release.value, named.correct, named.precision.value) == (4, 1.0, 3, 0.75)
+    assert named.unique_in_population.value == 0.75
+    # the generator of seed 3 shuffles the rows to (Eapen T, 80, M, ward 1), (Das R, 40, F, ward 1),
+    # (Bindu M, 40, F, ward 1), (Anu K, 67, M, ward 2): without names (80, M, ward 1) and (67, M, ward 2) are
+    # unique there and describe nobody; with names every row is unique, three describe nobody and Bindu M two
+    assert outcome.baseline["row_id"].to_list() == [0, 3]  # type: ignore[index]
+    assert (plain.baseline.value, plain.risk.value) == (0.0, 0.5)
+    assert named_baseline["name"].to_list() == ["Eapen T", "Das R", "Bindu M", "Anu K"]
+    assert (named.baseline.value, named.baseline.trials, named.risk.value) == (0.0, 4, 0.75)
+    names = [r.measure for s in scored.scores for r in measure_rows(s)]
+    assert names == [
+        "rows",
+        "unique_in_release",
+        "correct",
+        "precision",
+        "unique_in_population",
+        "baseline",
+        "risk",
+        "with_names_rows",
+        "with_names_unique_in_release",
+        "with_names_correct",
+        "with_names_precision",
+        "with_names_unique_in_population",
+        "with_names_baseline",
+        "with_names_risk",
+    ]
+    # the breakdown stays on the figure without names: only row 2 (an employee) is unique in the population
+    breakdown = scored.breakdown
+    assert breakdown is not None
+    assert breakdown.select("group", "measure", "rows", "successes").rows() == [
+        ("registry=employees", "unique_in_population", 2, 1),
+        ("registry=pensioners", "unique_in_population", 2, 0),
+    ]
+
+
+def test_the_baseline_with_names_worked_out_by_hand() -> None:
+    counts = population_counts(WORLD, NAMED, ["name", *PLACE_KEYS])  # type: ignore[arg-type]
+    guesses = NAMED.select("row_id", "name", *PLACE_KEYS)
+    # a shuffled release: names and ages permuted. (Das R, 40, F) and (Anu K, 67, M) describe nobody;
+    # (Bindu M, 40, F) two people; (Eapen T, 80, M, ward 2) exactly one
+    baseline = guesses.with_columns(
+        name=pl.Series(["Das R", "Bindu M", "Anu K", "Eapen T"]),
+    )
+    s = score_singling_out(guesses, baseline, NAMED, counts)
+    assert (s.baseline.value, s.precision.value) == (0.25, 0.75)
+    assert s.risk.value == pytest.approx((0.75 - 0.25) / (1 - 0.25))
+
+
+def test_names_false_or_no_name_column_gives_only_the_figures_without_names() -> None:
+    attack = ATTACKS["singling_out"]
+    for data, params in (
+        (NAMED, attack.parameters({"names": False})),
+        (NAMED.drop("name"), attack.parameters({})),
+    ):
+        outcome = attack.run(_cell(data), params)
+        assert outcome.extra[2] is None
+        scored = attack.score(outcome, NAMED_TRUTH, params)
+        assert len(scored.scores) == 1 and isinstance(scored.scores[0], SinglingOutScore)
+        assert [r.measure for r in measure_rows(scored.scores[0])] == [
+            "rows",
+            "unique_in_release",
+            "correct",
+            "precision",
+            "unique_in_population",
+            "baseline",
+            "risk",
+        ]
+        # today's figures, and today's shuffle: the same generator gives the same baseline as before
+        before = singling_out(shuffled_view(AttackerView(data), np.random.default_rng(3)), AuxiliaryData(), None)  # type: ignore[arg-type]
+        assert outcome.baseline is not None and outcome.baseline.equals(before)
+        assert (scored.scores[0].unique_in_release.value, scored.scores[0].unique_in_population.value) == (0.5, 0.25)
+
+
+def test_params_errors_are_exact() -> None:
+    attack = ATTACKS["singling_out"]
+    assert attack.defaults() == {"names": True}
+    for raw, message in (
+        ({"names": "yes"}, "attack 'singling_out': names = 'yes'; allowed is true or false"),
+        ({"names": 1}, "attack 'singling_out': names = 1; allowed is true or false"),
+        (
+            {"names": None, "name": True},
+            "attack 'singling_out': name = True: unknown parameter; allowed are names (did you mean 'names'?)\n"
+            "attack 'singling_out': names = None; allowed is true or false",
+        ),
+    ):
+        with pytest.raises(SpecError) as err:
+            attack.parameters(raw)
+        assert str(err.value) == message
+    with pytest.raises(SpecError, match=r"^attack 'singling_out': names = 0; allowed is true or false$"):
+        SinglingOutParams(names=0)  # type: ignore[arg-type]

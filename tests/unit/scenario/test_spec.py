@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from synth.attacks.attribute_inference import AttributeInferenceParams
-from synth.attacks.base import NoParams
+from synth.attacks.exact_linkage import ExactLinkageParams
 from synth.scenario import ScenarioError, load_scenario, scenario_from_dict
 
 SCENARIOS = Path(__file__).parents[3] / "scenarios"
@@ -38,7 +38,7 @@ def test_a_good_scenario() -> None:
     assert [p.id for p in s.policies] == ["as_exported", "k5"]
     assert s.coverage == {"electoral_roll": 0.5}
     assert s.attacks == {
-        "exact_linkage": NoParams(),
+        "exact_linkage": ExactLinkageParams(),
         "attribute_inference": AttributeInferenceParams(secret="womens_scheme"),
     }
     assert s.thresholds == {"exact_linkage.correct": 10.0}
@@ -91,12 +91,10 @@ def test_every_problem_is_listed_at_once() -> None:
 
 def test_toml_table_scope_gets_a_hint(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
-    path.write_text(
-        'spec_version = 1\n[scenario]\nid = "x"\n[attacks.singling_out]\npolicies = ["k5"]\n', encoding="utf-8"
-    )
+    path.write_text('spec_version = 1\n[scenario]\nid = "x"\n[attacks.reach]\npolicies = ["k5"]\n', encoding="utf-8")
     with pytest.raises(
         ScenarioError,
-        match=r"attacks\.singling_out\.policies = \['k5'\]: unknown parameter; "
+        match=r"attacks\.reach\.policies = \['k5'\]: unknown parameter; "
         r"allowed are none \('policies' is a top-level key: in TOML it must come before the first",
     ):
         load_scenario(path)

@@ -1,0 +1,57 @@
+"""Exact linkage's age tolerance on a whole district, against an independent count in plain Polars."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from synth import World
+from synth.attacks.auxiliary import auxiliary_from_world
+from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
+from synth.measure.scoring import correct_links
+from synth.release import make_release
+
+
+def test_age_tolerance_equals_an_independent_count(wayanad: World) -> None:
+    release = make_release(wayanad)
+    aux = auxiliary_from_world(wayanad)
+    view = release.attacker_view()
+    tolerant = exact_linkage(view, aux, np.random.default_rng(0))
+    strict = exact_linkage(view, aux, np.random.default_rng(0), ExactLinkageParams(strict=True))
+
+    # Independent count: the roll with place names from the world's own tables; each release row joined to
+    # the entries printed at its age and at its age - 1; a link where exactly one distinct EPIC matches.
+    lbs = wayanad.table("local_bodies").select("local_body_code", "local_body").collect()
+    roll = (
+        wayanad.electoral_roll.collect()
+        .join(lbs, on="local_body_code")
+        .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16), gender=pl.col("sex").cast(pl.String))
+    )
+    keys = ["name", "gender", "age", "local_body", "ward"]
+    rows = release.data.select("row_id", *keys).drop_nulls(keys)
+    same = rows.join(roll.select(*keys, "epic"), on=keys)
+    younger = rows.with_columns(pl.col("age") - 1).join(roll.select(*keys, "epic"), on=keys)
+    counted = (
+        pl.concat([same, younger]).group_by("row_id").agg(pl.col("epic").n_unique().alias("n"), pl.col("epic").first())
+    )
+    expected = counted.filter(pl.col("n") == 1).select("row_id", "epic").sort("row_id")
+    assert tolerant.equals(expected)
+    unique = roll.group_by(keys).agg(pl.len(), pl.col("epic").first()).filter(pl.col("len") == 1)
+    assert strict.equals(release.data.join(unique, on=keys).select("row_id", "epic").sort("row_id"))
+
+    # the tolerance finds people a year younger on the roll: mostly those born between the roll's qualifying
+    # date and the export's (in January), the rest printed a year young on the roll (the world's roll errors)
+    truth = wayanad.table("roll_truth").collect()
+    assert correct_links(tolerant, release.truth, truth) > 1.05 * correct_links(strict, release.truth, truth)
+    gained = (
+        tolerant.join(strict, on="row_id", how="anti")
+        .join(release.truth, on="row_id")
+        .join(truth.select("epic", p2="person_id"), on="epic")
+        .filter(pl.col("person_id") == pl.col("p2"))
+        .join(wayanad.people.select("person_id", "dob").collect(), on="person_id")
+        .join(release.data.select("row_id", "age"), on="row_id")
+        .join(roll.select("epic", roll_age="age"), on="epic")
+    )
+    assert gained.height > 0 and (gained["roll_age"] == gained["age"] - 1).all()
+    assert (gained["dob"].dt.month() == 1).mean() > 0.6  # type: ignore[operator]
+    assert correct_links(tolerant, release.truth, truth) / tolerant.height > 0.95  # precision stays high
