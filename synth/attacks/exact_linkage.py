@@ -15,9 +15,9 @@ Ages on two dates. The release's ages are whole years on its reference date (the
 2026 in the Kerala preset), the roll's on its qualifying date (1 January 2026): anyone born between the
 two dates is a year older in the release than on the roll. An attacker who knows both dates joins on
 "roll age = release age, or release age - 1", so by default (:class:`ExactLinkageParams`, ``strict =
-false``) a release row matches a roll entry whose printed age is its age or its age minus one; the
-unique-match rule is unchanged (a link only where exactly one roll entry matches every key under that
-tolerance: a row that two entries match, one at each age, gets none). It is computed exactly by giving
+false``) a row is linked where exactly one roll entry matches it at its own age, and otherwise where
+exactly one matches at its age or its age minus one (:func:`equal_age_first`; a row that two entries
+match under the tolerance, one at each age, and none at its own age, gets no link). It is computed exactly by giving
 each roll entry two candidates, at its printed age and at that age plus one: a release row has one age,
 so it meets at most one candidate of an entry, and counting candidates is counting entries (see
 :func:`age_candidates`). ``strict = true`` keeps equality.
@@ -36,6 +36,7 @@ has: a release dated after the roll, within a year of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -132,12 +133,28 @@ def exact_linkage(
             f"(it has {', '.join(data.columns)})"
         )
     coded = roll_in_release_coding(roll, data, keys)
-    if tolerates_age(view, keys, params):
-        coded = age_candidates(coded)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
-        result: pl.DataFrame = unique_matches(data, coded, keys, "epic")
-        return result
-    return hashed_unique_matches(data, coded, keys, "epic")
+        return equal_age_first(
+            lambda roll: unique_matches(data, roll, keys, "epic"), coded, tolerates_age(view, keys, params)
+        )
+    return equal_age_first(
+        lambda roll: hashed_unique_matches(data, roll, keys, "epic"), coded, tolerates_age(view, keys, params)
+    )
+
+
+def equal_age_first(match: Callable[[pl.DataFrame], pl.DataFrame], coded: pl.DataFrame, tolerant: bool) -> pl.DataFrame:
+    """Links where exactly one roll entry matches at the release's age; then, for the rows still unlinked,
+    where exactly one matches at that age or one less (:func:`age_candidates`).
+
+    A row the equal ages single out keeps that link: the tolerance widens the candidates, and a second
+    candidate a year younger would otherwise take a sure link away (with names learnt from a caller-ID
+    label, given name and age match two people more often than full names do).
+    """
+    strict = match(coded)
+    if not tolerant:
+        return strict
+    loose = match(age_candidates(coded)).join(strict.select("row_id"), on="row_id", how="anti")
+    return pl.concat([strict, loose]).sort("row_id")
 
 
 def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[str], roll_id: str) -> pl.DataFrame:
@@ -235,9 +252,11 @@ def given_name_links(
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
     rel = data.select("row_id", *keys, given=pl.col("name").str.extract(r"^(\S+)"))
     coded = roll_in_release_coding(roll, view.data, keys).with_columns(given=roll["name"].str.extract(r"^(\S+)"))
-    if tolerates_age(view, keys, params):
-        coded = age_candidates(coded)
-    linked = hashed_unique_matches(rel, coded, ["given", *keys], "epic")
+    linked = equal_age_first(
+        lambda roll: hashed_unique_matches(rel, roll, ["given", *keys], "epic"),
+        coded,
+        tolerates_age(view, keys, params),
+    )
     return linked.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
 
 

@@ -46,13 +46,15 @@ def run(wayanad: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _unique_links(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """row_id -> epic where exactly one roll entry has the row's keys (no key null), its age being the row's
-    or one less (the roll's ages are on its qualifying date, a month before the export's)."""
+    """row_id -> epic where exactly one roll entry has the row's keys (no key null); failing that, where
+    exactly one has them with its age one less than the row's (the roll's ages are on its qualifying date,
+    a month before the export's)."""
     left, right = left.drop_nulls(keys), right.drop_nulls(keys)
-    same_age = left.join(right, on=keys, how="inner")
-    a_year_less = left.with_columns(pl.col("age") - 1).join(right, on=keys, how="inner")
-    joined = pl.concat([same_age.select("row_id", "epic"), a_year_less.select("row_id", "epic")]).unique()
-    return joined.filter(pl.len().over("row_id") == 1)
+    same_age = left.join(right, on=keys, how="inner").select("row_id", "epic")
+    a_year_less = left.with_columns(pl.col("age") - 1).join(right, on=keys, how="inner").select("row_id", "epic")
+    unique_same = same_age.filter(pl.len().over("row_id") == 1)
+    either = pl.concat([same_age, a_year_less]).unique().filter(pl.len().over("row_id") == 1)
+    return pl.concat([unique_same, either.join(unique_same, on="row_id", how="anti")])
 
 
 def _label_names(labels: pl.DataFrame) -> pl.DataFrame:

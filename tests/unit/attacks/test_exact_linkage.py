@@ -94,11 +94,15 @@ def test_a_january_birthday_links_under_the_age_tolerance() -> None:
     assert exact_linkage(nameless, aux, RNG, STRICT).rows() == []
 
 
-def test_two_entries_one_at_each_age_give_no_link() -> None:
+def test_equal_ages_first_then_the_tolerance() -> None:
+    # entries at 60 and 59: the equal age singles out SYN1, and the tolerance does not take that link away
     view, aux = _one_person(60, [60, 59])
-    assert exact_linkage(view, aux, RNG).rows() == []  # two entries match under the tolerance
-    assert exact_linkage(view, aux, RNG, STRICT).rows() == [(7, "SYN1")]  # only the 60-year-old matches
-    assert exact_linkage(AttackerView(view.data.drop("name")), aux, RNG).rows() == []
+    assert exact_linkage(view, aux, RNG).rows() == [(7, "SYN1")]
+    assert exact_linkage(view, aux, RNG, STRICT).rows() == [(7, "SYN1")]
+    assert exact_linkage(AttackerView(view.data.drop("name")), aux, RNG).rows() == [(7, "SYN1")]
+    # two entries at 59 (none at 60): ambiguous under the tolerance, no link
+    view, aux = _one_person(60, [59, 59])
+    assert exact_linkage(view, aux, RNG).rows() == []
 
 
 def test_release_dated_before_the_roll_keeps_equality() -> None:
@@ -115,8 +119,12 @@ def test_given_name_links_use_the_tolerance() -> None:
     names = pl.DataFrame({"row_id": [7], "name": ["Lakshmi"], "name_by": ["caller_id_lookup"]})
     assert given_name_links(unnamed, names, aux).rows() == [(7, "SYN1", "caller_id_lookup")]
     assert given_name_links(unnamed, names, aux, STRICT).rows() == []
-    view2, aux2 = _one_person(60, [60, 59])
+    view2, aux2 = _one_person(60, [59, 59])
     assert given_name_links(AttackerView(view2.data.drop("name")), names, aux2).rows() == []
+    view3, aux3 = _one_person(60, [60, 59])
+    assert given_name_links(AttackerView(view3.data.drop("name")), names, aux3).rows() == [
+        (7, "SYN1", "caller_id_lookup")
+    ]
 
 
 def test_params_are_checked_all_at_once() -> None:
@@ -269,27 +277,33 @@ def test_hashed_linkage_of_an_unsorted_release_is_by_row_id() -> None:
     assert got["row_id"].is_sorted()
     from synth.measure.relational import unique_matches
 
-    # the default tolerates a roll age one year below the release's: each roll entry at age and age + 1
-    assert got.equals(unique_matches(release, age_candidates(roll), keys, "epic"))
+    # the default: equal ages first, then a roll age one year below the release's for the rows left
+    strict = unique_matches(release, roll, keys, "epic")
+    loose = unique_matches(release, age_candidates(roll), keys, "epic").join(strict, on="row_id", how="anti")
+    assert got.equals(pl.concat([strict, loose]).sort("row_id"))
 
 
 def _brute_force(release: pl.DataFrame, roll: pl.DataFrame, keys: list[str], tolerant: bool) -> list[tuple[int, str]]:
-    """In plain Python: each release row with exactly one roll entry whose age is the row's (or one less,
-    when tolerant) and whose other keys are equal; nulls never match."""
+    """In plain Python: each release row with exactly one roll entry whose age is the row's and whose other
+    keys are equal; when tolerant, failing that, exactly one whose age is the row's or one less; nulls never
+    match."""
     others = [k for k in keys if k != "age"]
     entries = roll.select(*keys, "epic").rows(named=True)
     out = []
     for row in release.select("row_id", *keys).rows(named=True):
         if any(row[k] is None for k in keys):
             continue
-        ages = {row["age"], row["age"] - 1} if tolerant else {row["age"]}
-        hits = [
-            e["epic"]
-            for e in entries
-            if e["age"] is not None and e["age"] in ages and all(e[k] is not None and e[k] == row[k] for k in others)
-        ]
-        if len(hits) == 1:
-            out.append((row["row_id"], hits[0]))
+        for ages in [{row["age"]}, {row["age"], row["age"] - 1}] if tolerant else [{row["age"]}]:
+            hits = [
+                e["epic"]
+                for e in entries
+                if e["age"] is not None
+                and e["age"] in ages
+                and all(e[k] is not None and e[k] == row[k] for k in others)
+            ]
+            if len(hits) == 1:
+                out.append((row["row_id"], hits[0]))
+                break
     return sorted(out)
 
 
