@@ -9,18 +9,9 @@ from typer.testing import CliRunner
 from synth.attacks.registry import ATTACKS, run_order
 from synth.cli import app
 from synth.measure.names import MEASURES
+from tests.unit.attacks.test_attack_registry import STABLE_IDS
 
-ORDER = [
-    "hash_reversal",
-    "caller_id_lookup",
-    "exact_linkage",
-    "probabilistic_linkage",
-    "reidentification",
-    "singling_out",
-    "attribute_inference",
-    "membership_inference",
-    "reach",
-]
+ORDER = STABLE_IDS  # the chain's order is the registry's
 
 
 def test_list_attacks_json() -> None:
