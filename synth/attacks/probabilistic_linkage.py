@@ -40,7 +40,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable, raise_problems, whole_number
+from synth.attacks.base import NotApplicable, Outcome, raise_problems, whole_number
 from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linking import LinkageAttack
 from synth.attacks.quasi_identifiers import SHARED, present, recode_age
@@ -438,6 +438,14 @@ class ProbabilisticLinkage(LinkageAttack):
             by = names.select("row_id", chain=chain(pl.col("name_by"), ATTACK_ID))
             parts.append(found.join(by, on="row_id").select("row_id", "epic", "chain"))
         return pl.concat(parts).cast(pl.Schema(LINK_SCHEMA)).sort("row_id", "chain")
+
+    def caveats(self, outcome: Outcome, params: ProbabilisticLinkageParams) -> tuple[str, ...]:
+        if outcome.guesses.height:
+            return ()
+        return (
+            f"made no guess: no pair reached the match-probability threshold of {params.threshold} under the model "
+            "it trained, so its figures (0) are a lower bound of what a calibrated attacker links",
+        )
 
 
 ATTACK = ProbabilisticLinkage()

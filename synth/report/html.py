@@ -97,7 +97,7 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
         f"<p>{escape(str(head.get('description', '')))}</p>",
         _setting(resolved),
         "<h2>Summary</h2>",
-        '<ul class="summary">' + "".join(f"<li>{_sentence(fig, p)}</li>" for p in policies) + "</ul>",
+        '<ul class="summary">' + "".join(f"<li>{_sentence(fig, p, notes)}</li>" for p in policies) + "</ul>",
         "<h2>Exposure against utility</h2>",
         "".join(_frontier(fig, policies, purpose) for purpose in resolved.get("purposes", PURPOSE_MEASURE)),
         "<h2>Exposure by group and district</h2>",
@@ -115,7 +115,7 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
         "variation between seeds (Rubin's rules: the within-seed variance read from each interval's width, "
         "plus the between-seed variance of the values, scaled by Student's t with Rubin's degrees of freedom); "
         "with one seed it is that seed's interval. Measure names are defined by <code>synth list measures</code>.</p>",
-        "".join(_figures_table(table, p) for p in policies),
+        "".join(_figures_table(table, p, notes) for p in policies),
         "<h2>Not measured</h2>",
         "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else "<p>Everything ran.</p>",
     ]
@@ -189,7 +189,7 @@ def _setting(resolved: dict[str, Any]) -> str:
     )
 
 
-def _sentence(fig: _Figures, policy: str) -> str:
+def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
     released = fig.get(policy, REACH, "people_released") or fig.get(policy, "utility", "outreach_people_released")
     parts = [f"<b>{escape(policy)}</b>: "]
     link = fig.linkage(policy)
@@ -208,6 +208,10 @@ def _sentence(fig: _Figures, policy: str) -> str:
             f"the strongest attacker re-identifies {_n(correct)} released rows ({_pct(recall)} of them{groups}) "
             f"{how}, with {_pct(precision)} of the rows it links right"
         )
+        said = _notes_by_attack(notes, policy)
+        bounds = [f"{a.replace('_', ' ')} {m}" for a in LINKAGE for m in said.get(a, []) if "lower bound" in m]
+        if bounds:
+            parts.append(f" (a lower bound: {escape('; '.join(bounds))})")
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
     contact, fraud = fig.get(policy, REACH, "contactable"), fig.get(policy, REACH, "fraud_ready")
@@ -343,17 +347,37 @@ def _dpdp(fig: _Figures, policy: str) -> str:
     return f"<h3>{escape(policy)}</h3>{body}"
 
 
-def _figures_table(table: pl.DataFrame, policy: str) -> str:
+def _notes_by_attack(notes: list[str], policy: str) -> dict[str, list[str]]:
+    """The run's notes on ``policy`` (``POLICY / UNIT: message``), by unit."""
+    out: dict[str, list[str]] = {}
+    for note in notes:
+        unit, sep, message = note.removeprefix(f"{policy} / ").partition(": ")
+        if note.startswith(f"{policy} / ") and sep:
+            out.setdefault(unit, []).append(message)
+    return out
+
+
+def _figures_table(table: pl.DataFrame, policy: str, notes: list[str]) -> str:
+    """Every figure of ``policy``; beside an attack's figures, or in their place, what its notes say (a
+    lower bound, not applicable, not measured)."""
     rows = table.filter((pl.col("policy") == policy) & (pl.col("group") == "all"))
-    if rows.height == 0:
+    said = _notes_by_attack(notes, policy)
+    if rows.height == 0 and not said:
         return f"<h3>{escape(policy)}</h3><p>No figures.</p>"
     body = []
-    for r in rows.iter_rows(named=True):
-        ci = "" if r["ci_low"] is None else f"{r['ci_low']:.4g} to {r['ci_high']:.4g}"
-        body.append(
-            f"<tr><td>{escape(r['attack'])}</td><td>{escape(r['measure'])}</td>"
-            f'<td class="num">{r["value"]:,.6g}</td><td class="num">{ci}</td></tr>'
-        )
+    shown = rows["attack"].unique(maintain_order=True).to_list()
+    for attack in [*shown, *(a for a in said if a not in shown)]:
+        for r in rows.filter(pl.col("attack") == attack).iter_rows(named=True):
+            ci = "" if r["ci_low"] is None else f"{r['ci_low']:.4g} to {r['ci_high']:.4g}"
+            body.append(
+                f"<tr><td>{escape(r['attack'])}</td><td>{escape(r['measure'])}</td>"
+                f'<td class="num">{r["value"]:,.6g}</td><td class="num">{ci}</td></tr>'
+            )
+        kind = "note" if attack in shown else "not measured"
+        body += [
+            f'<tr class="note"><td>{escape(attack)}</td><td colspan="3">{kind}: {escape(m)}</td></tr>'
+            for m in said.get(attack, [])
+        ]
     return (
         f"<h3>{escape(policy)}</h3><table><tr><th>attack</th><th>measure</th><th>value</th><th>95% interval</th></tr>"
         + "".join(body)

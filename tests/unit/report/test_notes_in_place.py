@@ -1,0 +1,39 @@
+"""A figure that is a lower bound, or not measured, says so where it is shown, not only at the end."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from synth.report.html import build_html
+from synth.scenario.cells import RESULT_SCHEMA
+
+ROWS = [
+    ("s", 1, "drop_names", "reidentification", "all", "correct", 900.0, None, None),
+    ("s", 1, "drop_names", "reidentification", "all", "recall", 0.3, 0.29, 0.31),
+    ("s", 1, "drop_names", "reidentification", "all", "precision", 0.9, 0.89, 0.91),
+    ("s", 1, "drop_names", "probabilistic_linkage", "all", "correct", 0.0, None, None),
+]
+NOTES = [
+    "drop_names / probabilistic_linkage: made no guess: no pair reached the match-probability threshold of 0.9 "
+    "under the model it trained, so its figures (0) are a lower bound of what a calibrated attacker links",
+    "drop_names / hash_reversal: attack 'hash_reversal': the release's phone column holds no digests or tokens "
+    "to reverse",
+]
+
+
+def test_notes_stand_beside_their_figures_and_in_the_summary() -> None:
+    results = pl.DataFrame(ROWS, schema=RESULT_SCHEMA, orient="row")
+    html = build_html(results, {"policies": [{"id": "drop_names", "steps": []}]}, NOTES)
+    table = html[html.index("<h3>drop_names</h3><table>") :]
+    table = table[: table.index("</table>")]
+    # the note follows the probabilistic figure it qualifies; the attack that did not run says why in place
+    assert "<td>probabilistic_linkage</td><td>correct</td>" in table and table.index(
+        "<td>probabilistic_linkage</td><td>correct</td>"
+    ) < table.index('<td colspan="3">note: made no guess: no pair reached the match-probability threshold of 0.9')
+    assert (
+        '<tr class="note"><td>hash_reversal</td><td colspan="3">not measured: attack &#x27;hash_reversal&#x27;: '
+        "the release&#x27;s phone column holds no digests or tokens to reverse</td></tr>" in table
+    )
+    summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
+    assert "the strongest attacker re-identifies 900 released rows" in summary
+    assert "(a lower bound: probabilistic linkage made no guess: no pair reached" in summary
