@@ -33,7 +33,8 @@ import polars as pl
 from synth import World
 from synth.attacks.attribute_inference import SECRETS, AttributeInferenceParams, attribute_inference
 from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
-from synth.attacks.exact_linkage import exact_linkage, shuffled_view
+from synth.attacks.exact_linkage import exact_linkage
+from synth.attacks.linking import shuffled_view
 from synth.attacks.quasi_identifiers import roll_in_release_coding
 from synth.attacks.singling_out import singling_out
 from synth.measure.inference import score_inference, true_secrets

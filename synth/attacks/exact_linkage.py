@@ -275,11 +275,3 @@ class ExactLinkage(LinkageAttack):
 
 
 ATTACK = ExactLinkage()
-
-
-def shuffled_view(view: AttackerView, rng: np.random.Generator) -> AttackerView:
-    """The naive baseline's input: each quasi-identifier column permuted on its own, so the marginals
-    stay and the link between a row's values and a real person is broken."""
-    data = view.data
-    cols = {c: data[c].gather(rng.permutation(data.height)) for c in shared_columns(data)}
-    return AttackerView(data=data.with_columns(**cols), metadata=view.metadata)

@@ -35,13 +35,18 @@ def named_rows(view: AttackerView, names: pl.DataFrame) -> pl.DataFrame:
     return found
 
 
-def blinded(view: AttackerView, names: pl.DataFrame, rng: np.random.Generator) -> tuple[AttackerView, pl.DataFrame]:
-    """The naive baseline's input: each quasi-identifier column, and the learnt names, permuted on their own
-    (the marginals stay; the link between a row's values and a person is broken)."""
+def shuffled_view(view: AttackerView, rng: np.random.Generator) -> AttackerView:
+    """The naive baseline's input: each quasi-identifier column permuted on its own, so the marginals
+    stay and the link between a row's values and a real person is broken."""
     data = view.data
     cols = {c: data[c].gather(rng.permutation(data.height)) for c in shared_columns(data)}
-    shuffled = names.with_columns(pl.col("name", "name_by").gather(rng.permutation(names.height)))
-    return AttackerView(data=data.with_columns(**cols), metadata=view.metadata), shuffled
+    return AttackerView(data=data.with_columns(**cols), metadata=view.metadata)
+
+
+def blinded(view: AttackerView, names: pl.DataFrame, rng: np.random.Generator) -> tuple[AttackerView, pl.DataFrame]:
+    """:func:`shuffled_view`, and the learnt names permuted on their own too."""
+    view = shuffled_view(view, rng)  # the columns first, then the names: the draws in that order
+    return view, names.with_columns(pl.col("name", "name_by").gather(rng.permutation(names.height)))
 
 
 class LinkageAttack(Attack):

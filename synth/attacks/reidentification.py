@@ -24,24 +24,18 @@ import polars as pl
 from synth.attacks.base import Attack, Cell, NoParams, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.linking import chain_rows
 from synth.measure.breakdown import breakdown_rows
-from synth.measure.stats import Rate, Risk, risk, wilson
+from synth.measure.scoring import LinkageScore
+from synth.measure.stats import risk, wilson
 from synth.release.spec import OTHER_RESIDENT
 
 ATTACK_ID = "reidentification"
 
 
 @dataclass(frozen=True)
-class ReidentificationScore:
-    """Released rows re-identified by any chain, as a share of rows linked (``precision``) and of released
-    rows (``recall``), against the same union of the linkage baselines; and the memberships so disclosed."""
+class ReidentificationScore(LinkageScore):
+    """A linkage score over every chain (a row is right when any chain's link is its person's entry), against
+    the union of the linkage baselines; and the memberships so disclosed."""
 
-    guesses: int
-    correct: int
-    rows: int
-    precision: Rate
-    recall: Rate
-    baseline: Rate
-    risk: Risk
     membership_disclosed: int
 
 

@@ -20,7 +20,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
-from synth.attacks.exact_linkage import shuffled_view
+from synth.attacks.linking import shuffled_view
 from synth.attacks.quasi_identifiers import present
 from synth.measure.breakdown import breakdown_rows
 from synth.measure.relational import unique_rows

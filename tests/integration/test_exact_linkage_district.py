@@ -7,7 +7,8 @@ import polars as pl
 
 from synth import World
 from synth.attacks.auxiliary import auxiliary_from_world
-from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage, shuffled_view
+from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
+from synth.attacks.linking import shuffled_view
 from synth.measure.scoring import score_linkage
 from synth.release import make_release
 

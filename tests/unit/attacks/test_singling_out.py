@@ -11,8 +11,8 @@ from polars.testing import assert_frame_equal
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable, Truth
-from synth.attacks.exact_linkage import shuffled_view
 from synth.attacks.knowledge import Knowledge
+from synth.attacks.linking import shuffled_view
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import SinglingOutParams, singling_out
 from synth.errors import SpecError
