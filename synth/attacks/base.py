@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -61,7 +61,8 @@ class Cell:
     rng: np.random.Generator
     rows_are_people: bool = True
     plan: NumberingPlan | None = None  # the world's numbering plan (its name is in the manifest)
-    universe: np.ndarray | None = None  # national numbers in use: where a full enumeration can hit
+    # the national numbers in use (where a full enumeration can hit), read when an attack asks for them
+    universe: Callable[[], np.ndarray] | None = None
     baseline_links: pl.DataFrame | None = None  # the linkage baselines' guesses so far (row_id, epic, chain)
 
 
@@ -140,10 +141,6 @@ class Attack(ABC):
     @abstractmethod
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
         """Compare the guesses with the truth."""
-
-    def uses_universe(self, params: Any) -> bool:
-        """Whether the attack needs the numbers in use (a hash reversal scored for the full plan)."""
-        return False
 
     def caveats(self, outcome: Outcome, params: Any) -> tuple[str, ...]:
         """Notes on figures that are bounds rather than exact (a capped attack says so)."""

@@ -459,9 +459,6 @@ class HashReversalAttack(Attack):
     Params: ClassVar[type] = HashReversalParams
     adds: ClassVar[tuple[str, ...]] = ("phone",)
 
-    def uses_universe(self, params: HashReversalParams) -> bool:
-        return params.budget == FULL
-
     def run(self, cell: Cell, params: HashReversalParams) -> Outcome:
         data = cell.view.data
         # Anything in the phone column that is neither a number nor a masked one (digests, keyed digests,
@@ -476,7 +473,8 @@ class HashReversalAttack(Attack):
                 f"attack '{ATTACK_ID}': the release's phone column holds no digests or tokens to reverse"
             )
         assert cell.plan is not None
-        result = hash_reversal(cell.view, cell.aux, cell.rng, cell.plan, budget=params.budget, universe=cell.universe)
+        universe = cell.universe() if params.budget == FULL and cell.universe is not None else None
+        result = hash_reversal(cell.view, cell.aux, cell.rng, cell.plan, budget=params.budget, universe=universe)
         baseline = random_guesses(cell.view, cell.rng, cell.plan)
         knowledge = cell.knowledge.learn("phone", result.guesses.with_columns(by=pl.lit(ATTACK_ID)))
         return Outcome(result.guesses, baseline, knowledge, extra=result)

@@ -44,29 +44,21 @@ class Knowledge:
     def from_view(cls, view: AttackerView) -> Knowledge:
         """What the release itself tells: a plain phone number and a name where it has them."""
         data = view.data
-        if "row_id" not in data.columns:  # aggregate counts: no row to know anything about
-            facts = pl.DataFrame(schema={"row_id": pl.Int64})
-        else:
-            facts = data.select(pl.col("row_id").cast(pl.Int64))
-        phone = (
-            data["phone"].cast(pl.String).str.contains(PLAIN_PHONE).fill_null(False)
-            if "phone" in data.columns and "row_id" in data.columns
-            else pl.Series([False] * facts.height, dtype=pl.Boolean)
-        )
-        plain = (
-            data["phone"].cast(pl.String).alias("phone")
-            if phone.any()
-            else pl.Series("phone", [None] * facts.height, pl.String)
-        )
-        facts = facts.with_columns(phone=pl.when(phone).then(plain), phone_by=pl.when(phone).then(pl.lit(RELEASED)))
-        if "name" in data.columns and "row_id" in data.columns:
-            named = data["name"].cast(pl.String)
-            facts = facts.with_columns(
-                name=named, name_by=pl.when(named.is_not_null()).then(pl.lit(RELEASED)).otherwise(None)
-            )
-        else:
-            facts = facts.with_columns(name=pl.lit(None, pl.String), name_by=pl.lit(None, pl.String))
+        rows = "row_id" in data.columns  # aggregate counts have no row to know anything about
+        facts = data.select(pl.col("row_id").cast(pl.Int64)) if rows else pl.DataFrame(schema={"row_id": pl.Int64})
+
+        def released(column: str) -> pl.Series:
+            if rows and column in data.columns:
+                return data[column].cast(pl.String).alias(column)
+            return pl.Series(column, [None] * facts.height, pl.String)
+
+        phone, name = released("phone"), released("name")
+        plain = phone.str.contains(PLAIN_PHONE)  # a hashed, masked or tokenized number is not a phone
         facts = facts.with_columns(
+            phone=pl.when(plain).then(phone),
+            phone_by=pl.when(plain).then(pl.lit(RELEASED)),
+            name=name,
+            name_by=pl.when(name.is_not_null()).then(pl.lit(RELEASED)),
             epic=pl.lit(None, pl.String),
             epic_by=pl.lit(None, pl.String),
             **{c: pl.lit(None, pl.String) for c in FROM_ROLL},

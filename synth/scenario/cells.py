@@ -179,7 +179,7 @@ def _attack(
         rng=rng,
         rows_are_people=minimized.rows_are_people,
         plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
-        universe=ctx.universe() if attack.uses_universe(params) else None,
+        universe=ctx.universe,
         baseline_links=state.baseline_links,
     )
     exported = ctx.leaked.data.select("row_id", "phone") if "phone" in ctx.leaked.data.columns else None

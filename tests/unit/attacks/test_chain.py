@@ -200,7 +200,7 @@ def test_tokens_are_enumerated_against_and_none_comes_back() -> None:
     params = attack.parameters({})
     universe = np.array([6_400_000_011, 6_400_000_022], dtype=np.int64)
     cell = Cell(
-        view, AuxiliaryData(), Knowledge.from_view(view), np.random.default_rng(0), plan=PLAN, universe=universe
+        view, AuxiliaryData(), Knowledge.from_view(view), np.random.default_rng(0), plan=PLAN, universe=lambda: universe
     )
     outcome = attack.run(cell, params)
     score = attack.score(outcome, TRUTH, params).scores[0]
