@@ -10,6 +10,7 @@ from synth.attacks.auxiliary import auxiliary_from_world
 from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
 from synth.measure.scoring import correct_links
 from synth.release import make_release
+from tests.integration.test_exact_linkage_district import recount_roll
 
 
 def test_age_tolerance_equals_an_independent_count(wayanad: World) -> None:
@@ -21,12 +22,7 @@ def test_age_tolerance_equals_an_independent_count(wayanad: World) -> None:
 
     # Independent count: the roll with place names from the world's own tables; a row linked where exactly one
     # entry is printed at its age, else where exactly one distinct EPIC is printed at its age or its age - 1.
-    lbs = wayanad.table("local_bodies").select("local_body_code", "local_body").collect()
-    roll = (
-        wayanad.electoral_roll.collect()
-        .join(lbs, on="local_body_code")
-        .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16), gender=pl.col("sex").cast(pl.String))
-    )
+    roll = recount_roll(wayanad)
     keys = ["name", "gender", "age", "local_body", "ward"]
     rows = release.data.select("row_id", *keys).drop_nulls(keys)
     same = rows.join(roll.select(*keys, "epic"), on=keys)

@@ -13,6 +13,16 @@ from synth.measure.scoring import score_linkage
 from synth.release import make_release
 
 
+def recount_roll(world: World) -> pl.DataFrame:
+    """The roll with its local bodies' names and ward numbers, from the world's own tables (for recounts)."""
+    lbs = world.table("local_bodies").select("local_body_code", "local_body").collect()
+    return (
+        world.electoral_roll.collect()
+        .join(lbs, on="local_body_code")
+        .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16), gender=pl.col("sex").cast(pl.String))
+    )
+
+
 def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
     release = make_release(wayanad)
     aux = auxiliary_from_world(wayanad)
@@ -20,12 +30,7 @@ def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
     guesses = exact_linkage(release.attacker_view(), aux, np.random.default_rng(0), ExactLinkageParams(strict=True))
 
     # Independent count: the roll with place names from the world's own tables, unique keys, a join.
-    lbs = wayanad.table("local_bodies").select("local_body_code", "local_body").collect()
-    roll = (
-        wayanad.electoral_roll.collect()
-        .join(lbs, on="local_body_code")
-        .with_columns(ward=pl.col("ward_code").str.slice(6).cast(pl.Int16), gender=pl.col("sex").cast(pl.String))
-    )
+    roll = recount_roll(wayanad)
     keys = ["name", "gender", "age", "local_body", "ward"]
     unique = roll.group_by(keys).agg(pl.len(), pl.col("epic").first()).filter(pl.col("len") == 1)
     expected = release.data.join(unique, on=keys, how="inner").select("row_id", "epic").sort("row_id")
