@@ -243,7 +243,13 @@ def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
             f"({_pct(fig.get(policy, HASH, 'recall'))} of the digests){part}{cost}"
         )
     unique = fig.get(policy, SINGLING_OUT, "unique_in_population")
-    if unique is not None:
+    named = fig.get(policy, SINGLING_OUT, "with_names_unique_in_population")
+    if named is not None:
+        parts.append(
+            f"; {_pct(named)} of rows single out one person in the whole population "
+            f"({_pct(unique)} on age, sex and place alone)"
+        )
+    elif unique is not None:
         parts.append(f"; {_pct(unique)} of rows single out one person in the whole population")
     keeps = []
     for purpose, (measure, _) in PURPOSE_MEASURE.items():

@@ -12,6 +12,8 @@ ROWS = [
     ("s", 1, "drop_names", "reidentification", "all", "recall", 0.3, 0.29, 0.31),
     ("s", 1, "drop_names", "reidentification", "all", "precision", 0.9, 0.89, 0.91),
     ("s", 1, "drop_names", "probabilistic_linkage", "all", "correct", 0.0, None, None),
+    ("s", 1, "as_exported", "singling_out", "all", "unique_in_population", 0.034, 0.03, 0.04),
+    ("s", 1, "as_exported", "singling_out", "all", "with_names_unique_in_population", 0.986, 0.98, 0.99),
 ]
 NOTES = [
     "drop_names / probabilistic_linkage: made no guess: no pair reached the match-probability threshold of 0.9 "
@@ -37,3 +39,9 @@ def test_notes_stand_beside_their_figures_and_in_the_summary() -> None:
     summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
     assert "the strongest attacker re-identifies 900 released rows" in summary
     assert "(a lower bound: probabilistic linkage made no guess: no pair reached" in summary
+
+
+def test_the_summary_singles_out_with_names_where_the_release_has_them() -> None:
+    results = pl.DataFrame(ROWS, schema=RESULT_SCHEMA, orient="row")
+    html = build_html(results, {"policies": [{"id": "as_exported", "steps": []}]}, [])
+    assert "98.6% of rows single out one person in the whole population (3.4% on age, sex and place alone)" in html
