@@ -507,6 +507,109 @@ def scale_section(run: dict[str, Any]) -> list[str]:
     return [*_table(header, rows), ""]
 
 
+def _seconds(x: float | None) -> str:
+    """A time in the largest readable unit; "infeasible" where it is not a number (a secret kept)."""
+    from synth.measure.hash_reversal import duration
+
+    return duration(math.nan if x is None else x)
+
+
+def hash_costs_section(run: dict[str, Any]) -> list[str]:
+    """The time-to-reverse table: each primitive's rate on one CPU core (measured) and on one GPU (published)."""
+    rows = _extra(run, "hash_cost")
+    if not rows:
+        return ["No hash-cost results in this run (`pytest benchmarks/test_hash_costs.py --benchmark-only`).", ""]
+    meta = run.get("synth_bench", {})
+    machine = meta.get("machine", {})
+    first = rows[0]
+    lines = [
+        f"Measured by `{meta.get('command', 'unknown')}` on {run.get('datetime', 'unknown')}, "
+        f"{machine.get('cpu', '?')} ({machine.get('cores', '?')} cores), one core. Time to reverse is the worst case "
+        f'(the whole space: half that on average) over the {first["space"]:,} Indian mobile numbers; "every record" '
+        f"is a release of {first['records']:,} records (about 1 crore people were messaged).",
+        "",
+    ]
+    table = []
+    for r in rows:
+        mode = f"{_int(r['gpu_rate'])} (mode {r['gpu_mode']})" if r["gpu_mode"] is not None else "none"
+        note = r["infeasible"]
+        if r["truncated_bits"]:
+            note = f"{r['truncated_bits']} bits kept: {r['ambiguity']:.2f} numbers of the space per digest on average"
+        elif r["birth_dates"] > 1:
+            note = (
+                f"{r['birth_dates']:,} birth dates per number for one record, {r['birth_dates_all']:,} for every record"
+            )
+        elif r["salt"] == "per_record":
+            note = "one enumeration per record"
+        table.append(
+            [
+                r["label"],
+                f"{_int(r['cpu_rate'])} ({r['implementation']})",
+                mode,
+                _seconds(r["cpu_one_seconds"]),
+                _seconds(r["gpu_one_seconds"]),
+                _seconds(r["cpu_every_seconds"]),
+                _seconds(r["gpu_every_seconds"]),
+                _seconds(r["holder_seconds_per_value"]),
+                note,
+            ]
+        )
+    header = [
+        "primitive",
+        "hashes/s, one CPU core (measured)",
+        "hashes/s, one RTX 4090 (published)",
+        "one record, CPU core",
+        "one record, GPU",
+        "every record, CPU core",
+        "every record, GPU",
+        "data holder, per value",
+        "note",
+    ]
+    sources = sorted({r["gpu_source"] for r in rows if r["gpu_mode"] is not None})
+    return [
+        *lines,
+        *_table(header, table),
+        "",
+        "- **Model.** No salt, or one salt or key released with the data: one enumeration recovers every record. A "
+        "salt per record released beside it (bcrypt's is in every digest): one enumeration per record. A pepper or a "
+        "kept HMAC key: the secret (2^128 salts, 2^256 keys) would have to be guessed for every number: infeasible, "
+        "not a figure. A leaked HMAC key: like a released salt, at hashcat's HMAC-SHA256 (key = $salt) rate (the "
+        "key is known, the number is the message; mode 1450, key = $pass, is 4333.9 MH/s). Phone + birth date: the "
+        "space times the dates tried, 366 (the year of life a released age leaves) for one record, the dates of "
+        "110 years (ages 0 to 109) where no age is released, and for every record the union of the years of life "
+        "of the released ages (as much). A truncated digest costs what the full one does and is ambiguous.",
+        "- **CPU.** The attacker's best implementation here: the compiled SHA-256 kernel of the hash reversal where "
+        "it applies (SHA-256 of the number, plain or after one released salt), hashlib or the bcrypt package "
+        "otherwise, one call per candidate. The data holder hashes each distinct value once with hashlib (bcrypt: "
+        "each record); 'data holder, per value' is that cost.",
+        "- **GPU.** hashcat's published rates on one RTX 4090 (slow hashes scaled by their work factor: PBKDF2 from "
+        "999 iterations, bcrypt from cost 5, i.e. 32 rounds):",
+        "",
+        *[f"  - {source}" for source in sources],
+        "",
+    ]
+
+
+SECTIONS = {"hash_costs": ("The cost of every hash: one CPU core (measured), one GPU (published)", hash_costs_section)}
+
+
+def replace_section(text: str, title: str, lines: Sequence[str]) -> str:
+    """``text`` (a README) with the section headed ``## title`` replaced by ``lines`` (added before the protocol
+    where it is not there yet)."""
+    head = f"## {title}"
+    out = text.splitlines()
+    body = [head, "", *lines]
+    if head in out:
+        start = out.index(head)
+        end = next((i for i in range(start + 1, len(out)) if out[i].startswith("## ")), len(out))
+        out[start:end] = body
+    else:
+        protocol = "## How each figure is measured"
+        at = out.index(protocol) if protocol in out else len(out)
+        out[at:at] = body
+    return "\n".join(out).rstrip() + "\n"
+
+
 PROTOCOL = """\
 - **Same fields.** Every generator makes one record per person with name, gender, age, district, ward (the
   state-wide ward code), phone and group (the person's registry, or none): see `benchmarks/generators.py`.
@@ -604,6 +707,9 @@ def render(run: dict[str, Any], source: str) -> str:
         "## Scale: generation and the default scenario by districts",
         "",
         *scale_section(run),
+        f"## {SECTIONS['hash_costs'][0]}",
+        "",
+        *hash_costs_section(run),
         "## How each figure is measured",
         "",
         PROTOCOL,
@@ -612,16 +718,33 @@ def render(run: dict[str, Any], source: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md]`` (standard output without --out)."""
+    """``python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md]`` (standard output without --out), or
+    ``... --section hash_costs --into README.md`` to regenerate one section of an existing README in place."""
     args = list(sys.argv[1:] if argv is None else argv)
-    out = None
-    if "--out" in args:
-        i = args.index("--out")
-        out, args = Path(args[i + 1]), args[:i] + args[i + 2 :]
-    if not args:
-        raise SystemExit("usage: python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md]")
+    options: dict[str, str] = {}
+    for flag in ("--out", "--section", "--into"):
+        if flag in args:
+            i = args.index(flag)
+            options[flag], args = args[i + 1], args[:i] + args[i + 2 :]
+    usage = (
+        "usage: python -m benchmarks.report RUN.json [RUN.json ...] [--out README.md] "
+        f"| [--section {'|'.join(SECTIONS)} --into README.md]"
+    )
+    if (
+        not args
+        or ("--section" in options) != ("--into" in options)
+        or options.get("--section", "hash_costs") not in SECTIONS
+    ):
+        raise SystemExit(usage)
     runs = [json.loads(Path(a).read_text()) for a in args]
-    text = render(runs[0] if len(runs) == 1 else merge(runs), " ".join(args))
+    run = runs[0] if len(runs) == 1 else merge(runs)
+    if "--section" in options:
+        title, section = SECTIONS[options["--section"]]
+        readme = Path(options["--into"])
+        readme.write_text(replace_section(readme.read_text(), title, section(run)))
+        return
+    out = Path(options["--out"]) if "--out" in options else None
+    text = render(run, " ".join(args))
     if out is not None:
         out.write_text(text)
     else:

@@ -63,6 +63,10 @@ class Cell:
     plan: NumberingPlan | None = None  # the world's numbering plan (its name is in the manifest)
     # the national numbers in use (where a full enumeration can hit), read when an attack asks for them
     universe: Callable[[], np.ndarray] | None = None
+    # the message behind each released digest (synth.attacks.hash_reversal.released_messages): read only by hash
+    # reversal scoring a full enumeration of a scheme too slow to hash every number in use, which keeps what the
+    # enumeration would find and verifies a sample by hashing
+    preimages: Callable[[], pl.DataFrame] | None = None
     baseline_links: pl.DataFrame | None = None  # the linkage baselines' guesses so far (row_id, epic, chain)
 
 

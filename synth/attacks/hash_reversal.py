@@ -1,27 +1,52 @@
 """Hashed-phone reversal: enumerate the numbering plan, hash every candidate as the policy did, invert.
 
-A phone number has at most a few billion possible values, so an unsalted SHA-256 of it (or one
-salted with a released salt) is a lookup, not a secret. The inner loop is a compiled SHA-256 of
-single-block messages (``salt + "+91" + ten digits``), compared by the first 64 bits of each digest
-against the sorted released digests; hits are confirmed with hashlib. A keyed HMAC or a random token
-comes out as not reversible because enumeration finds nothing, not because of a special case.
+A phone number has at most a few billion possible values, so a hash of it (plain SHA-256, one salted with a
+released salt, a key-stretched PBKDF2, an HMAC whose key leaked, even one with the holder's birth date
+appended) is a lookup, not a secret: it only costs more or less time. The attacker reads the scheme from
+the release's metadata (:meth:`synth.policies.hashing.HashColumn.released_metadata`: a real attacker knows
+or guesses it, as it is written in the data holder's code or SDK), with the released salt, the per-record
+salts beside the digests, or a leaked key. A secret salt (a pepper) or a kept HMAC key cannot be enumerated:
+the attacker still hashes the plan with what it holds, finds nothing (measured, not assumed), and the cost
+figures say "infeasible" (NaN), never a small number.
 
-A real attacker enumerates the whole plan (a few billion numbers: a fraction of a second on one GPU).
-With ``budget="full"`` the attack does the same, scored exactly without hashing every number: a full
-enumeration recovers precisely the released digests whose preimage is a number of the plan, and those
-preimages are numbers somebody holds, so hashing the numbers in use that lie in the plan finds the
-same digests (see :func:`hash_reversal`). The rate is measured on a slice of the plan. The cost of the
-plan and of the real Indian mobile space is extrapolated from it, on one CPU core and at a published
-GPU rate.
+For plain and released-salt SHA-256 of the number alone, the inner loop is a compiled SHA-256 of
+single-block messages (``salt + "+91" + ten digits``), compared by the first 64 bits of each digest
+against the sorted released digests; hits are confirmed with hashlib. Every other scheme is hashed with
+hashlib (:func:`synth.policies.hashing.digest`), one call per candidate.
+
+A real attacker enumerates the whole space (a few billion numbers, times the birth dates where the birth
+date is hashed, once per record where each record has its own salt). With ``budget="full"`` the attack
+does the same, scored exactly without hashing every candidate: a full enumeration recovers precisely the
+released digests whose message (the number, and the birth date) lies in the space the attacker
+enumerates, namely a number of the plan and, where the birth date is hashed, a date of the window the
+released age leaves (see :func:`birth_date_window`). Those messages are numbers somebody holds, so:
+
+- for cheap schemes (plain, one released salt, a leaked HMAC key) the attack hashes the numbers in use that
+  lie in the plan (``universe``) and matches them against the release: the same recovered rows, exactly;
+- for schemes too slow to hash every number in use (PBKDF2, a salt per record, the birth date appended:
+  hours on a district) it reads the message behind each released digest from an oracle (``preimages``,
+  :func:`released_messages`), keeps those that lie in the space above, and verifies the oracle on a
+  seeded sample by hashing each sampled message with the released scheme (it must give the row's digest):
+  by determinism, the full enumeration hashes that message and finds that digest, and (a 256-bit digest
+  having no collisions within a few billion candidates) finds no other. Without an oracle it hashes the
+  numbers in use (times the dates, per salt), which gives the same rows (tests prove both equalities).
+
+The rate of the policy's primitive is measured on one core (a slice of the plan for the compiled kernel, a
+timed sample of hashlib calls otherwise). The cost of recovering every digest from the world's plan and from
+the real Indian mobile space is extrapolated from it, and at the published GPU rate of the primitive
+(:mod:`synth.measure.hash_reversal`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -31,7 +56,20 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
 from synth.errors import SpecError
 from synth.measure.breakdown import breakdown_rows
-from synth.measure.hash_reversal import recovered_rows, score_hash_reversal
+from synth.measure.hash_reversal import (
+    DOB_YEARS,
+    GPU_HMAC_KEY_SALT,
+    GPU_PBKDF2,
+    GPU_SALTED_SHA256,
+    GPU_SHA256,
+    PRIMITIVE,
+    REAL_MOBILE_SPACE,
+    GpuRate,
+    Primitive,
+    recovered_rows,
+    score_hash_reversal,
+)
+from synth.policies.hashing import DATE_FORMAT, KEY_SUFFIX, METHODS, SALT_SUFFIX, SCHEME_SUFFIX, digest
 from synth.release.build import AttackerView
 from synth.world.phones import COUNTRY_CODE, NumberingPlan
 
@@ -39,10 +77,9 @@ if TYPE_CHECKING:
     from synth.world.api import World
 
 ATTACK_ID = "hash_reversal"
-REAL_MOBILE_SPACE = 4_000_000_000  # ten digits starting 6-9
-# hashcat 6.2.6 benchmark, mode 1400 (SHA2-256), one NVIDIA GeForce RTX 4090: about 22 GH/s.
-GPU_RATE = 22.0e9
-GPU_SOURCE = "hashcat 6.2.6 benchmark, mode 1400 (SHA2-256), RTX 4090: ~22 GH/s"
+# hashcat v6.2.6 benchmark, mode 1400 (SHA2-256), one NVIDIA GeForce RTX 4090 (see synth.measure.hash_reversal).
+GPU_RATE = GPU_SHA256.rate
+GPU_SOURCE = GPU_SHA256.source
 CHUNK = 1 << 22
 # With budget "full": candidates enumerated (from the start of the plan) to measure the rate on one core.
 MEASURED_SLICE = 1 << 22
@@ -50,6 +87,12 @@ FULL = "full"
 # The compiled scan hashes one 64-byte block: salt + "+91" + 10 digits + 0x80 + 8 length bytes.
 MAX_SALT_BYTES = 64 - 13 - 1 - 8
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# The ages of a release are as of its reference date; the attacker takes it from the metadata where it is
+# published and otherwise assumes the default scenario's (ages on 1 February 2026, the date of the export).
+DEFAULT_REFERENCE_DATE = date(2026, 2, 1)
+VERIFY = 32  # oracle answers verified by hashing, per run (a seeded sample)
+RATE_SECONDS = 0.05  # a hashlib rate is timed on at least this long a sample
+SEARCH_BATCH = 1 << 20  # candidates hashed with hashlib and held at once (a numeric budget or the universe)
 
 _K = np.array(
     [
@@ -227,13 +270,135 @@ def _scan(
 
 
 @dataclass(frozen=True)
+class Scheme:
+    """How the release says a column was hashed, and what of it the attacker holds.
+
+    ``salt``: ``"none"``, ``"released"`` (one salt, in ``salt_bytes``), ``"per_record"`` (a column beside the
+    digests), ``"secret"`` or ``"secret_per_record"``; ``key``: ``"none"``, ``"leaked"`` (in ``key_bytes``) or
+    ``"kept"``; ``with_column``: the field whose text follows the number in the message (the birth date).
+    """
+
+    method: str = "sha256"
+    salt: str = "none"
+    key: str = "none"
+    with_column: str | None = None
+    iterations: int = 1
+    salt_bytes: bytes = field(default=b"", repr=False)
+    key_bytes: bytes = field(default=b"", repr=False)
+
+    @property
+    def computable(self) -> bool:
+        """Whether the attacker holds every input but the message (no secret salt, no kept key)."""
+        return not self.salt.startswith("secret") and self.key != "kept"
+
+    @property
+    def per_record(self) -> bool:
+        return self.salt == "per_record"
+
+    @property
+    def compiled(self) -> bool:
+        """Whether the compiled SHA-256 kernel hashes it: the number alone, plain or after one released salt (and
+        every scheme the attacker cannot compute, which it tries as plain SHA-256)."""
+        simple = self.method in ("sha256", "salted") and self.salt in ("none", "released")
+        return not self.computable or (simple and self.with_column is None)
+
+    @property
+    def expensive(self) -> bool:
+        """Too slow to hash every number in use on a district (read from the oracle where there is one)."""
+        return self.method == "pbkdf2" or self.per_record or self.with_column is not None
+
+    def digest(self, message: bytes, salt: bytes | None = None) -> bytes:
+        """The digest of ``message`` under this scheme (``salt``: a per-record salt)."""
+        return digest(self.method, message, self.salt_bytes if salt is None else salt, self.key_bytes, self.iterations)
+
+    @property
+    def gpu(self) -> GpuRate | None:
+        """The published GPU rate of the primitive (None when the attacker cannot compute it)."""
+        if not self.computable:
+            return None
+        return {"sha256": GPU_SHA256, "salted": GPU_SALTED_SHA256, "hmac": GPU_HMAC_KEY_SALT, "pbkdf2": GPU_PBKDF2}[
+            self.method
+        ]
+
+    @property
+    def label(self) -> str:
+        """The primitive in words."""
+        name = {
+            "sha256": "SHA-256",
+            "salted": "SHA-256 of a salt and",
+            "hmac": "HMAC-SHA-256",
+            "pbkdf2": f"PBKDF2-HMAC-SHA-256 ({self.iterations:,} iterations)",
+        }[self.method]
+        message = "phone + " + self.with_column.replace("_", " ") if self.with_column else "phone"
+        salt = {
+            "released": ", one salt released",
+            "per_record": ", a salt per record released beside it",
+            "secret": ", the salt kept secret",
+            "secret_per_record": ", a secret salt per record",
+        }.get(self.salt, "")
+        key = {"leaked": ", the key leaked", "kept": ", the key kept by the controller"}.get(self.key, "")
+        return f"{name}({message}){salt}{key}" if self.method != "salted" else f"{name} the {message}{salt}"
+
+    def primitive(self, birth_dates: int = 1, birth_dates_all: int = 1) -> Primitive:
+        """The cost model of this scheme (see :class:`synth.measure.hash_reversal.Primitive`)."""
+        if not self.computable:
+            infeasible = PRIMITIVE["hmac_kept"].infeasible if self.key == "kept" else PRIMITIVE["pepper"].infeasible
+            return Primitive(self.method, self.label, None, salt="secret", infeasible=infeasible)
+        return Primitive(
+            self.method,
+            self.label,
+            self.gpu,
+            work=self.iterations if self.method == "pbkdf2" else 0,
+            salt="per_record" if self.per_record else "released" if self.salt == "released" else "none",
+            birth_dates=birth_dates,
+            birth_dates_all=birth_dates_all,
+        )
+
+
+def scheme_of(metadata: Any, column: str = "phone") -> Scheme:
+    """The scheme the release's metadata states for ``column`` (a release without one: SHA-256, after the
+    released salt ``<column>_salt`` where there is one).
+
+    Raises
+    ------
+    SpecError
+        The metadata names a method the attack does not know.
+    """
+    salt_hex = str(metadata.get(column + SALT_SUFFIX, "") or "")
+    raw = metadata.get(column + SCHEME_SUFFIX)
+    if raw is None:
+        return Scheme("salted", "released", salt_bytes=bytes.fromhex(salt_hex)) if salt_hex else Scheme()
+    method = raw.get("method")
+    if method not in METHODS:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': the release's scheme names method {method!r}; known are {', '.join(METHODS)}"
+        )
+    salt, key = str(raw.get("salt", "none")), str(raw.get("key", "none"))
+    key_hex = str(metadata.get(column + KEY_SUFFIX, "") or "")
+    if key == "leaked" and not key_hex:
+        key = "kept"  # said to leak, but not in the release: the attacker does not hold it
+    return Scheme(
+        method=method,
+        salt=salt,
+        key=key,
+        with_column=raw.get("with"),
+        iterations=int(raw.get("iterations", 1)),
+        salt_bytes=bytes.fromhex(salt_hex) if salt == "released" else b"",
+        key_bytes=bytes.fromhex(key_hex) if key == "leaked" else b"",
+    )
+
+
+@dataclass(frozen=True)
 class HashReversal:
     """Recovered numbers (``row_id -> phone``) and what it took.
 
-    ``candidates`` are the numbers the enumeration covers: the whole plan when ``full`` (budget
-    ``"full"``, scored by equivalence), else the first ``budget`` numbers of it, each really hashed.
-    ``seconds`` is the time to hash ``hashed`` numbers on one core (None: all ``candidates``); with
-    ``full`` that is the measured slice, not the whole plan.
+    ``candidates`` are the numbers of the plan the enumeration covers: the whole plan when ``full`` (budget
+    ``"full"``, scored by equivalence), else the first ``budget`` numbers of it, each really hashed (with every
+    birth date and salt). ``seconds`` is the time to hash ``hashed`` candidates on one core (None: all
+    ``candidates``); with ``full`` that is the measured sample, not the whole plan. ``enumerations`` of the
+    space recover every record (one per distinct salt released beside a record, else one); ``birth_dates`` are
+    tried with each number for one record (the window of its age), ``birth_dates_all`` for every record.
+    ``reversible`` is False when the scheme needs a secret the release does not hold.
     """
 
     guesses: pl.DataFrame
@@ -242,6 +407,11 @@ class HashReversal:
     plan_size: int
     full: bool = False
     hashed: int | None = None
+    reversible: bool = True
+    enumerations: int = 1
+    birth_dates: int = 1
+    birth_dates_all: int = 1
+    primitive: Primitive = PRIMITIVE["sha256"]
 
     @property
     def rate(self) -> float:
@@ -250,18 +420,27 @@ class HashReversal:
         return hashed / self.seconds if self.seconds > 0 else 0.0
 
     def cost(self) -> dict[str, float | str]:
-        """Time to enumerate the world's plan and the real Indian mobile space, from the measured rate
-        (one CPU core) and from a published GPU rate."""
-        rate = self.rate
+        """Time to recover every digest of the release from the world's plan and from the real Indian mobile space,
+        from the measured rate (one CPU core) and from the primitive's published GPU rate; NaN where the scheme
+        is not reversible by enumeration (and for the CPU where no rate was measured)."""
+        p, rate = self.primitive, self.rate
+        gpu_rate = p.gpu_rate
+        one, every = p.candidates(REAL_MOBILE_SPACE, self.enumerations)
+        _, plan_every = p.candidates(self.plan_size, self.enumerations)
+
+        def per(work: float, at: float) -> float:
+            return work / at if at and not math.isnan(at) else math.nan
+
         return {
             "real_space": float(REAL_MOBILE_SPACE),
-            "cpu_core_seconds": REAL_MOBILE_SPACE / rate if rate else float("inf"),
-            "gpu_seconds": REAL_MOBILE_SPACE / GPU_RATE,
+            "cpu_core_seconds": per(every, rate),
+            "gpu_seconds": per(every, gpu_rate),
             "plan_size": float(self.plan_size),
-            "plan_cpu_core_seconds": self.plan_size / rate if rate else float("inf"),
-            "plan_gpu_seconds": self.plan_size / GPU_RATE,
-            "gpu_rate": GPU_RATE,
-            "gpu_source": GPU_SOURCE,
+            "plan_cpu_core_seconds": per(plan_every, rate),
+            "plan_gpu_seconds": per(plan_every, gpu_rate),
+            "per_record_gpu_seconds": per(one, gpu_rate),
+            "gpu_rate": gpu_rate,
+            "gpu_source": p.gpu.source if p.gpu is not None else p.infeasible,
         }
 
 
@@ -282,6 +461,10 @@ def check_budget(value: object) -> str | int:
     )
 
 
+def _national(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.strip_prefix(COUNTRY_CODE).cast(pl.Int64, strict=False)
+
+
 def numbers_in_use(world: World) -> np.ndarray:
     """The distinct ten-digit national numbers (int64, sorted) somebody in ``world`` holds: ``people.phone``
     and ``people.contact_phone`` where the table has it, nulls left out."""
@@ -290,9 +473,38 @@ def numbers_in_use(world: World) -> np.ndarray:
     if not columns:
         return np.zeros(0, dtype=np.int64)
     stacked = pl.concat([people.select(number=pl.col(c).cast(pl.String)) for c in columns])
-    national = pl.col("number").str.strip_prefix(COUNTRY_CODE).cast(pl.Int64, strict=False)
-    numbers = stacked.select(national).drop_nulls().unique().collect()["number"].to_numpy()
+    numbers = stacked.select(_national("number")).drop_nulls().unique().collect()["number"].to_numpy()
     return np.sort(numbers).astype(np.int64)
+
+
+def released_messages(exported: pl.DataFrame, view: AttackerView, column: str = "phone") -> pl.DataFrame:
+    """The oracle behind :attr:`synth.attacks.base.Cell.preimages`: the message behind each released digest.
+
+    One row per distinct released digest (with its per-record salt where the release has a column of them):
+    the national ``number`` (Int64) the data holder hashed, and the ``date_of_birth`` where its scheme appends
+    it. It is read from the rows as exported (the truth side), and only through :func:`hash_reversal`, which
+    keeps the messages a full enumeration of the attacker's space reaches and verifies a sample by hashing:
+    it stands for the attacker's own enumeration, not for knowledge of who a row is.
+
+    Parameters
+    ----------
+    exported
+        The rows as exported before the policy (``row_id``, ``phone``, and ``date_of_birth`` where released).
+    view
+        The attacker's view of the release after the policy.
+    column
+        The hashed column.
+    """
+    if column not in view.data.columns or column not in exported.columns:
+        return pl.DataFrame()
+    keys = [column, *([column + SALT_SUFFIX] if column + SALT_SUFFIX in view.data.columns else [])]
+    scheme = scheme_of(view.metadata, column)
+    extra = [scheme.with_column] if scheme.with_column and scheme.with_column in exported.columns else []
+    truth = exported.select("row_id", _national(column).alias("number"), *extra)
+    if extra:
+        truth = truth.rename({extra[0]: "date_of_birth"})
+    released = view.data.select("row_id", *keys).drop_nulls(column)
+    return released.join(truth, on="row_id", how="inner").drop("row_id").unique(keys, keep="first").sort(keys)
 
 
 def _scan_numbers(prefix: np.ndarray, numbers: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -316,12 +528,195 @@ def _enumerate(prefix: np.ndarray, plan: NumberingPlan, total: int, targets: np.
     return (np.concatenate(found) if found else np.zeros(0, dtype=np.int64)), seconds
 
 
+def _plan_numbers(universe: np.ndarray, plan: NumberingPlan) -> np.ndarray:
+    """The distinct numbers of ``universe`` that lie in ``plan``."""
+    numbers = np.unique(np.asarray(universe, dtype=np.int64).ravel())
+    return numbers[plan.contains(numbers)]
+
+
 def _in_plan(universe: np.ndarray, plan: NumberingPlan, prefix: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """The numbers of ``universe`` that lie in ``plan`` and whose digest starts with one of ``targets``."""
-    numbers = np.unique(np.asarray(universe, dtype=np.int64).ravel())
-    numbers = numbers[plan.contains(numbers)]
+    numbers = _plan_numbers(universe, plan)
     found = [_scan_numbers(prefix, numbers[lo : lo + CHUNK], targets) for lo in range(0, len(numbers), CHUNK)]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+# --- birth dates ----------------------------------------------------------------------------------
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date_window(ages: tuple[int, int] | None, reference: date = DEFAULT_REFERENCE_DATE) -> tuple[date, date]:
+    """The first and last birth date (inclusive) the attacker tries for a record whose age on ``reference`` is
+    between ``ages[0]`` and ``ages[1]`` whole years (None: no age released, every date of the
+    :data:`~synth.measure.hash_reversal.DOB_YEARS` years before ``reference``).
+
+    Examples
+    --------
+    >>> birth_date_window((40, 40))  # one year of life: 365 or 366 dates
+    (datetime.date(1985, 2, 2), datetime.date(1986, 2, 1))
+    """
+    low, high = ages if ages is not None else (0, DOB_YEARS - 1)
+    return _years_before(reference, high + 1) + timedelta(days=1), _years_before(reference, low)
+
+
+def _age_range(value: object) -> tuple[int, int] | None:
+    """Whole-year ages a released age stands for: ``37`` or ``"37"``, a band ``"35-39"``, an open ``"80+"``."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value), int(value)
+    text = str(value) if value is not None else ""
+    if text.isdigit():
+        return int(text), int(text)
+    if match := re.fullmatch(r"(\d+)-(\d+)", text):
+        return int(match[1]), int(match[2])
+    if match := re.fullmatch(r"(\d+)\+", text):
+        return int(match[1]), DOB_YEARS - 1
+    return None
+
+
+def _windows(data: pl.DataFrame, reference: date | None) -> pl.DataFrame:
+    """``first`` and ``last`` birth date tried for each row, by its released ``age`` where it has one (null for
+    both where ``reference`` is None: the birth date is not hashed)."""
+    if reference is None:
+        return data.with_columns(first=pl.lit(None, dtype=pl.Date), last=pl.lit(None, dtype=pl.Date))
+    if "age" not in data.columns:
+        first, last = birth_date_window(None, reference)
+        return data.with_columns(first=pl.lit(first), last=pl.lit(last))
+    ages = data["age"].unique().to_list()  # one window per distinct released age
+    spans = [birth_date_window(_age_range(a), reference) for a in ages]
+    table = pl.DataFrame(
+        {
+            "age": pl.Series(ages, dtype=data.schema["age"]),
+            "first": pl.Series([s[0] for s in spans], dtype=pl.Date),
+            "last": pl.Series([s[1] for s in spans], dtype=pl.Date),
+        }
+    )
+    return data.join(table, on="age", how="left", nulls_equal=True, maintain_order="left")
+
+
+def _union_dates(windows: pl.DataFrame) -> list[date]:
+    """Every date of the union of the rows' windows, in order."""
+    days: set[date] = set()
+    for first, last in windows.select("first", "last").unique().iter_rows():
+        days.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+    return sorted(days)
+
+
+def _reference(view: AttackerView) -> date:
+    value = view.metadata.get("reference_date")
+    return date.fromisoformat(str(value)) if value else DEFAULT_REFERENCE_DATE
+
+
+# --- the generic (hashlib) search -----------------------------------------------------------------
+
+
+def _message(number: int, day: date | None = None) -> bytes:
+    text = f"{COUNTRY_CODE}{number:010d}"
+    return (text + day.strftime(DATE_FORMAT) if day is not None else text).encode()
+
+
+def _hashed(scheme: Scheme, numbers: np.ndarray, days: list[date] | None, salt: bytes | None = None) -> pl.DataFrame:
+    """Every candidate (number, birth date) with its hex digest under ``scheme``."""
+    pairs = [(int(n), d) for n in numbers for d in days] if days is not None else [(int(n), None) for n in numbers]
+    return pl.DataFrame(
+        {
+            "digest": [scheme.digest(_message(n, d), salt).hex() for n, d in pairs],
+            "number": [n for n, _ in pairs],
+            "date_of_birth": [d for _, d in pairs],
+        },
+        schema={"digest": pl.String, "number": pl.Int64, "date_of_birth": pl.Date},
+    )
+
+
+def _search(scheme: Scheme, numbers: np.ndarray, rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The rows of ``rows`` (``row_id``, the digest, its salt, its window) whose digest is that of one of
+    ``numbers`` (with a birth date of the row's window): ``row_id``, ``number``, ``date_of_birth``."""
+    empty = pl.DataFrame(schema={"row_id": pl.Int64, "number": pl.Int64, "date_of_birth": pl.Date})
+    if rows.height == 0 or len(numbers) == 0:
+        return empty
+    dated = scheme.with_column is not None
+    found = []
+    contexts = (
+        [(pl.DataFrame([row]), bytes.fromhex(row[column + SALT_SUFFIX])) for row in rows.iter_rows(named=True)]
+        if scheme.per_record
+        else [(rows, None)]
+    )
+    for targets, salt in contexts:  # one enumeration per salt released beside a record, else one
+        days = _union_dates(targets) if dated else None
+        step = max(1, SEARCH_BATCH // len(days)) if days else SEARCH_BATCH  # candidates held at once
+        for lo in range(0, len(numbers), step):
+            table = _hashed(scheme, numbers[lo : lo + step], days, salt)
+            hits = targets.join(table, left_on=column, right_on="digest", how="inner")
+            found.append(hits.select("row_id", "number", "date_of_birth"))
+    out = pl.concat([empty, *found], how="vertical_relaxed")
+    return _in_window(out.join(rows.select("row_id", "first", "last"), on="row_id"), dated)
+
+
+def _in_window(found: pl.DataFrame, dated: bool) -> pl.DataFrame:
+    """The hits whose birth date lies in the row's window (every hit where the birth date is not hashed)."""
+    if dated:
+        found = found.filter(pl.col("date_of_birth").is_between(pl.col("first"), pl.col("last")))
+    return found.select("row_id", "number", "date_of_birth")
+
+
+def _rate(scheme: Scheme, plan: NumberingPlan) -> tuple[int, float]:
+    """Hashlib calls of ``scheme`` timed on messages of the plan's first numbers: (calls, seconds)."""
+    n = 16
+    while True:
+        numbers = plan.number(np.arange(min(n, plan.size), dtype=np.int64))
+        day = DEFAULT_REFERENCE_DATE if scheme.with_column else None
+        salt = bytes(16) if scheme.per_record else None
+        start = time.perf_counter()
+        for number in numbers:
+            scheme.digest(_message(int(number), day), salt)
+        seconds = time.perf_counter() - start
+        if seconds >= RATE_SECONDS or n >= plan.size or n >= 1 << 20:
+            return len(numbers), seconds
+        n *= 4
+
+
+def _oracle(
+    scheme: Scheme,
+    preimages: pl.DataFrame,
+    rows: pl.DataFrame,
+    plan: NumberingPlan,
+    column: str,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """What a full enumeration finds, read from the oracle: the messages behind the released digests that lie in
+    the attacker's space, verified on a seeded sample (see the module docstring)."""
+    keys = [column, *([column + SALT_SUFFIX] if scheme.per_record else [])]
+    oracle = preimages.select(*keys, "number", *(["date_of_birth"] if scheme.with_column else []))
+    if not scheme.with_column:
+        oracle = oracle.with_columns(date_of_birth=pl.lit(None, dtype=pl.Date))
+    joined = rows.join(oracle, on=keys, how="inner")
+    joined = joined.filter(pl.Series(plan.contains(joined["number"].to_numpy())))
+    found = _in_window(
+        joined.select("row_id", "number", "date_of_birth", "first", "last"), scheme.with_column is not None
+    )
+    if found.height:
+        check = found.join(rows, on="row_id")
+        for i in np.sort(rng.choice(check.height, min(VERIFY, check.height), replace=False)):
+            row = check.row(int(i), named=True)
+            salt = bytes.fromhex(row[column + SALT_SUFFIX]) if scheme.per_record else None
+            if scheme.digest(_message(row["number"], row["date_of_birth"]), salt).hex() != row[column]:
+                raise RuntimeError(
+                    f"attack '{ATTACK_ID}': the oracle's message for row {row['row_id']} does not give its digest "
+                    f"under the released scheme ({scheme.label}); the full enumeration's equivalence does not hold"
+                )
+    return found
+
+
+# --- the attack -----------------------------------------------------------------------------------
+
+
+def _resolve(value: Any) -> Any:
+    return value() if callable(value) else value
 
 
 def hash_reversal(
@@ -331,32 +726,34 @@ def hash_reversal(
     plan: NumberingPlan,
     column: str = "phone",
     budget: str | int = FULL,
-    universe: np.ndarray | None = None,
+    universe: np.ndarray | Callable[[], np.ndarray] | None = None,
+    preimages: pl.DataFrame | Callable[[], pl.DataFrame] | None = None,
 ) -> HashReversal:
-    """Enumerate ``plan`` (all of it, or its first ``budget`` numbers), hashing each number as SHA-256 of
-    ``salt + "+91" + ten digits`` with the released salt if any, and keep the numbers whose digest was
-    released.
+    """Enumerate ``plan`` (all of it, or its first ``budget`` numbers), hashing each number as the release's
+    scheme says (with the released salt, each record's salt, a leaked key, every birth date the released age
+    leaves), and keep the numbers whose digest was released.
 
-    With ``budget="full"`` the result is that of enumerating every one of the plan's N numbers, obtained
-    by an equivalence instead of N hashes: a full enumeration recovers exactly the released digests whose
-    preimage (``salt + "+91" + ten digits``) is a number of the plan. Those preimages are numbers people
-    hold, so the attack hashes the numbers of ``universe`` that the plan contains and matches them against
-    the release: the same recovered rows, exactly (when ``universe`` holds every in-plan number behind a
-    released digest; a number outside it would be missed). A digest whose preimage is not a number of the
-    plan (an HMAC, a random token, a salt kept secret) could be found only through a SHA-256 collision,
-    so, as by a real full enumeration, it is not recovered. The rate is measured by enumerating the first
-    :data:`MEASURED_SLICE` numbers of the plan (all of it if smaller) on one core; the figure equals
-    hashing all N numbers, whose cost is N / the measured rate on one CPU core and N / :data:`GPU_RATE`
-    on one GPU (:data:`GPU_SOURCE`): see :meth:`HashReversal.cost`.
+    With ``budget="full"`` the result is that of enumerating every one of the plan's N numbers (times the birth
+    dates, once per salt), obtained by an equivalence instead (see the module docstring): a full enumeration
+    recovers exactly the released digests whose message is a number of the plan (with a birth date of the row's
+    window). Cheap schemes hash the numbers of ``universe`` that the plan contains; slow ones read the message
+    behind each digest from ``preimages`` and verify a seeded sample by hashing (or, without it, hash the
+    numbers of ``universe``). A digest whose message is not in that space (an HMAC under a kept key, a random
+    token, a secret salt) could be found only through a collision of SHA-256, so, as by a real full
+    enumeration, it is not recovered. The rate is measured on one core (the compiled kernel on the first
+    :data:`MEASURED_SLICE` numbers of the plan, hashlib on a timed sample otherwise); the cost of the whole
+    space is in :meth:`HashReversal.cost`.
 
     Parameters
     ----------
     view
-        The attacker's view; ``column`` holds 64-hex-digit digests (other values never match).
+        The attacker's view; ``column`` holds 64-hex-digit digests (other values never match), its metadata
+        the scheme (:func:`scheme_of`), and per-record salts are in the column ``<column>_salt``.
     aux
         Unused (no auxiliary source is needed).
     rng
-        Unused (enumeration is exhaustive and deterministic); taken so every attack has the same signature.
+        Draws the sample of oracle answers verified (a generator spawned from it, so its own stream is not
+        consumed); the enumeration itself is exhaustive and deterministic.
     plan
         The numbering plan to enumerate (the world's, as named in its manifest).
     column
@@ -365,23 +762,24 @@ def hash_reversal(
         ``"full"``: the whole plan, scored as above. A positive whole number: enumerate only the first
         ``budget`` numbers of the plan, really hashing each (a slice; ``full`` is False).
     universe
-        With ``"full"``: the national numbers in use (int64, ten digits), e.g. :func:`numbers_in_use`.
+        With ``"full"``: the national numbers in use (int64, ten digits), e.g. :func:`numbers_in_use`, or a
+        callable returning them (called only when needed).
+    preimages
+        With ``"full"``: the oracle of :func:`released_messages`, or a callable returning it (called only for a
+        slow scheme).
 
     Raises
     ------
     SpecError
-        A bad budget, or ``"full"`` without a universe.
+        A bad budget, ``"full"`` without what its equivalence needs, or a scheme the attack does not know.
     NotApplicable
         No such column or no value in it, or a salt longer than one SHA-256 block allows (the figure is
         then not measured, and the cell's note says so).
+    RuntimeError
+        The oracle's answers do not hash to their digests (the equivalence would not hold: a bug).
     """
     budget = check_budget(budget)
     full = budget == FULL
-    if full and universe is None:
-        raise SpecError(
-            f"attack '{ATTACK_ID}': budget \"full\" needs the universe of numbers in use (numbers_in_use(world)) "
-            "to score the full enumeration"
-        )
     data = view.data
     if column not in data.columns:
         raise NotApplicable(
@@ -390,7 +788,75 @@ def hash_reversal(
     digests = data.select("row_id", column).drop_nulls(column)
     if digests.height == 0:
         raise NotApplicable(f"attack '{ATTACK_ID}': column '{column}' is empty; nothing to reverse")
-    salt = bytes.fromhex(str(view.metadata.get(f"{column}_salt", "")))
+    scheme = scheme_of(view.metadata, column)
+    oracle_route = full and scheme.computable and scheme.expensive and preimages is not None
+    if full and universe is None and not oracle_route:
+        raise SpecError(
+            f"attack '{ATTACK_ID}': budget \"full\" needs the universe of numbers in use (numbers_in_use(world)) "
+            "to score the full enumeration"
+        )
+    if scheme.compiled:
+        return _compiled(view, scheme, plan, column, budget, universe)
+    salt_column = column + SALT_SUFFIX
+    if scheme.per_record and salt_column not in data.columns:
+        raise NotApplicable(
+            f"attack '{ATTACK_ID}': the scheme salts every record but the release has no column '{salt_column}'"
+        )
+    keep = [
+        "row_id",
+        column,
+        *([salt_column] if scheme.per_record else []),
+        *(["age"] if "age" in data.columns else []),
+    ]
+    rows = data.select(keep).drop_nulls([column, *([salt_column] if scheme.per_record else [])])
+    dated = scheme.with_column is not None
+    rows = _windows(rows.filter(pl.col(column).str.contains(HEX64.pattern)), _reference(view) if dated else None)
+    hashed, seconds = _rate(scheme, plan)
+    if oracle_route:
+        found = _oracle(scheme, _resolve(preimages), rows, plan, column, rng.spawn(1)[0])
+    else:
+        numbers = (
+            _plan_numbers(_resolve(universe), plan)
+            if full
+            else plan.number(np.arange(min(int(budget), plan.size), dtype=np.int64))
+        )
+        found = _search(scheme, numbers, rows, column)
+    phones = COUNTRY_CODE + pl.col("number").cast(pl.String).str.zfill(10)
+    guesses = found.select("row_id", phone=phones).unique("row_id").sort("row_id")
+    per_record, every = 1, 1
+    if dated and rows.height:
+        spans = rows.select("first", "last").unique()
+        per_record = int(spans.select((pl.col("last") - pl.col("first")).dt.total_days().max()).item()) + 1
+        every = len(_union_dates(spans))
+    enumerations = rows[salt_column].n_unique() if scheme.per_record else 1
+    return HashReversal(
+        guesses=guesses,
+        candidates=plan.size if full else min(int(budget), plan.size),
+        seconds=seconds,
+        plan_size=plan.size,
+        full=full,
+        hashed=hashed,
+        reversible=True,
+        enumerations=max(enumerations, 1),
+        birth_dates=per_record,
+        birth_dates_all=every,
+        primitive=scheme.primitive(per_record, every),
+    )
+
+
+def _compiled(
+    view: AttackerView,
+    scheme: Scheme,
+    plan: NumberingPlan,
+    column: str,
+    budget: str | int,
+    universe: np.ndarray | Callable[[], np.ndarray] | None,
+) -> HashReversal:
+    """The compiled SHA-256 path: plain, or one released salt, of the number alone (and what the attacker tries
+    where it lacks the secret: plain SHA-256)."""
+    full = budget == FULL
+    digests = view.data.select("row_id", column).drop_nulls(column)
+    salt = scheme.salt_bytes if scheme.computable and scheme.method == "salted" else b""
     if len(salt) > MAX_SALT_BYTES:
         raise NotApplicable(
             f"attack '{ATTACK_ID}': the released salt has {len(salt)} bytes; at most {MAX_SALT_BYTES} are supported"
@@ -403,8 +869,7 @@ def hash_reversal(
     hashed = min(MEASURED_SLICE, plan.size) if full else min(int(budget), plan.size)
     found, seconds = _enumerate(prefix, plan, hashed, targets)
     if full:
-        assert universe is not None
-        found = np.concatenate([found, _in_plan(universe, plan, prefix, targets)])
+        found = np.concatenate([found, _in_plan(_resolve(universe), plan, prefix, targets)])
     found = np.unique(found)
     # confirm every hit on the full digest
     phones = (COUNTRY_CODE + pl.Series(found, dtype=pl.Int64).cast(pl.String).str.zfill(10)).to_list()
@@ -420,6 +885,8 @@ def hash_reversal(
         plan_size=plan.size,
         full=full,
         hashed=hashed,
+        reversible=scheme.computable,
+        primitive=scheme.primitive(),
     )
 
 
@@ -473,8 +940,16 @@ class HashReversalAttack(Attack):
                 f"attack '{ATTACK_ID}': the release's phone column holds no digests or tokens to reverse"
             )
         assert cell.plan is not None
-        universe = cell.universe() if params.budget == FULL and cell.universe is not None else None
-        result = hash_reversal(cell.view, cell.aux, cell.rng, cell.plan, budget=params.budget, universe=universe)
+        full = params.budget == FULL
+        result = hash_reversal(
+            cell.view,
+            cell.aux,
+            cell.rng,
+            cell.plan,
+            budget=params.budget,
+            universe=cell.universe if full else None,
+            preimages=cell.preimages if full else None,
+        )
         baseline = random_guesses(cell.view, cell.rng, cell.plan)
         knowledge = cell.knowledge.learn("phone", result.guesses.with_columns(by=pl.lit(ATTACK_ID)))
         return Outcome(result.guesses, baseline, knowledge, extra=result)

@@ -61,7 +61,7 @@ class LinkageAttack(Attack):
         self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
     ) -> pl.DataFrame:
         """``row_id``, ``epic`` and ``chain`` of every link made from the view and the learnt names (a row may
-        have one link per chain)."""
+        have one link per chain), and any column the attack scores them by (kept in ``Outcome.extra``)."""
 
     def run(self, cell: Cell, params: Any) -> Outcome:
         if not cell.rows_are_people:
@@ -69,16 +69,23 @@ class LinkageAttack(Attack):
         if cell.view.data.height == 0:
             raise NotApplicable(f"attack '{self.id}': the release is empty; nothing to link")
         names = named_rows(cell.view, cell.knowledge.known("name"))
-        links = self.link(cell.view, names, cell.aux, cell.rng, params)
+        scanned = self.link(cell.view, names, cell.aux, cell.rng, params)
+        links = self.accepted(scanned, params)
         blind_view, blind_names = blinded(cell.view, names, cell.rng)
-        blind_links = self.link(blind_view, blind_names, cell.aux, cell.rng, params)
+        blind_links = self.accepted(self.link(blind_view, blind_names, cell.aux, cell.rng, params), params)
         knowledge = cell.knowledge.link(links, cell.aux.electoral_roll)
         return Outcome(
             guesses=one_per_row(links, self.id),
             baseline=one_per_row(blind_links, self.id),
             knowledge=knowledge,
             baseline_links=blind_links.select(LINK_SCHEMA.keys()),
+            extra=scanned,
         )
+
+    def accepted(self, links: pl.DataFrame, params: Any) -> pl.DataFrame:
+        """The links the attacker acts on, of those :meth:`link` made (all of them, unless the attack also
+        scores candidates it does not act on), in :data:`LINK_SCHEMA`."""
+        return links.select(LINK_SCHEMA.keys())
 
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
         assert outcome.baseline is not None

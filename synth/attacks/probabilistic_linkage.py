@@ -5,7 +5,16 @@ another way (Sooraj and Suraj), an age a year off, a voter still listed in the w
 adversary uses the field's tool instead. Splink (DuckDB backend) compares each release row with the
 roll entries of its block on every shared field, learns how much agreement on each field is worth
 without any labels (u by random sampling, m by expectation maximisation), and scores each pair with a
-match probability.
+match probability. An exact name counts for more the rarer it is (term frequencies of release and roll
+together, computed once over the whole input).
+
+Training learns every comparison's m and u, sex included, with or without wards. Expectation
+maximisation assumes fields agree independently given match status, and names are not independent of
+sex or of birth cohort: among pairs that share a common name, namesakes outnumber true matches and
+agree on sex, so a pass that learns age or sex from them learns the namesakes' ages instead (without
+wards, the m of "same age" came out at 0.08). Each pass therefore blocks on fields that make true
+matches a large share of its pairs (see :func:`_training_blocks`), and the passes that block on the name
+keep only names that at most :data:`MAX_NAMESAKES` voters of the roll hold.
 
 A row gets a guess (the roll entry with the highest match probability) where that probability reaches
 the scenario's threshold and no other entry ties with it.
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,16 +50,23 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable, Outcome, raise_problems, whole_number
+from synth.attacks.base import NotApplicable, Outcome, Scored, Truth, raise_problems, whole_number
 from synth.attacks.knowledge import LINK_SCHEMA, chain
-from synth.attacks.linking import LinkageAttack
+from synth.attacks.linking import LinkageAttack, one_per_row
 from synth.attacks.quasi_identifiers import SHARED, present, recode_age
+from synth.measure.scoring import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision
 from synth.release.build import AttackerView
 
 ATTACK_ID = "probabilistic_linkage"
 COMPARED = ("name", "relative_name", "age", "gender", "district", "taluk", "local_body", "ward")
 ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
 PLACES = ("local_body", "taluk", "district")  # finest first
+# Links are scored down to this match probability, to find the recall at each precision an attacker might
+# accept; the guesses are those at the scenario's threshold.
+SCAN_FLOOR = 0.01
+MODEL_DIGITS = 9  # significant digits the trained probabilities are kept to (see _rounded)
+RARE = "<rare name>"  # in a training block: only names few voters of the roll hold
+MAX_NAMESAKES = 2
 # Folds applied in order; each pair is (regex, replacement).
 NAME_KEY_FOLDS = (
     (r"[^a-z ]", ""),
@@ -76,7 +93,8 @@ class ProbabilisticLinkageParams:
         The attacker's prior for the share of true matches that a strict deterministic rule finds,
         used to estimate the share of pairs that match; in (0, 1].
     max_pairs
-        Pairs sampled to estimate the u probabilities.
+        Pairs sampled to estimate the u probabilities, and at most in each training pass. At 3 x 10^6 the
+        recall of five training seeds on Wayanad spans half a point; at 10^6 it spanned 1.6 points.
     train_rows
         Release rows the model is trained on, at least: whole districts drawn at random until they hold
         this many (all districts when the release has no more).
@@ -87,7 +105,7 @@ class ProbabilisticLinkageParams:
 
     threshold: float = 0.9
     recall: float = 0.7
-    max_pairs: float = 1e6
+    max_pairs: float = 3e6
     train_rows: int = 200_000
     batch_pairs: int = 5_000_000
 
@@ -119,6 +137,7 @@ def probabilistic_linkage(
     aux: AuxiliaryData,
     rng: np.random.Generator,
     params: ProbabilisticLinkageParams | None = None,
+    floor: float | None = None,
 ) -> pl.DataFrame:
     """Guesses ``row_id -> epic`` (with ``match_probability``) from a Fellegi-Sunter model fitted by Splink.
 
@@ -132,6 +151,10 @@ def probabilistic_linkage(
         Seeds the random sampling of pairs for the u probabilities.
     params
         Threshold and training settings (defaults: :class:`ProbabilisticLinkageParams`).
+    floor
+        The lowest match probability a best pair is kept at (default: the threshold). Lower, it returns the
+        pairs below the threshold too, to score the recall the model reaches at other thresholds; a row's best
+        pair does not depend on it.
 
     Returns
     -------
@@ -152,9 +175,10 @@ def probabilistic_linkage(
     parts = _districts(data, roll, cols)
     training = _training_districts(parts, params.train_rows, seed)
     ages = data["age"] if "age" in cols else None
-    model = _fit(*_inputs(*_concat([parts[d] for d in training]), cols, ages), cols, params, seed)
+    tf = name_frequencies(data, roll)
+    model = _fit(*_inputs(*_concat([parts[d] for d in training]), cols, ages), cols, params, seed, tf)
     guesses = [
-        _predict(model, left, right, params.threshold)
+        _predict(model, left, right, params.threshold if floor is None else floor, tf)
         for d in sorted(parts)
         for left, right in _batches(*_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
     ]
@@ -213,40 +237,78 @@ def _batches(
         yield left, (rol.join(left.select(place).unique(), on=place, how="semi") if place else rol)
 
 
+def name_frequencies(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
+    """``name`` and ``tf_name``: each name's share of the names of release and roll together (Splink's term
+    frequency, computed once over the whole input)."""
+    names = pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).drop_nulls()
+    return names.group_by("name").agg(tf_name=pl.len() / names.height).sort("name")
+
+
 def _concat(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
 
 
 def _fit(
-    left: pl.DataFrame, right: pl.DataFrame, cols: list[str], params: ProbabilisticLinkageParams, seed: int
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    cols: list[str],
+    params: ProbabilisticLinkageParams,
+    seed: int,
+    tf: pl.DataFrame,
 ) -> Any:
     """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
     numeric_age = "age" in cols and left["age"].dtype != pl.String
-    with _linker(left, right, _settings(cols, numeric_age)) as (linker, con):
+    with _linker(left, right, _settings(cols, numeric_age), tf) as (linker, con):
         # Training sums over pairs; DuckDB's parallel sums vary in the last bits from run to run, and
-        # so would the guesses. One thread makes training exact.
+        # so would the guesses. One thread makes training exact within a process.
         con.execute("SET threads = 1")
         _train(linker, cols, params, seed=seed)
-        return linker.misc.save_model_to_json()
+        return _rounded(linker.misc.save_model_to_json())
 
 
-def _predict(model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def _rounded(model: dict[str, Any]) -> dict[str, Any]:
+    """The model with every probability rounded to :data:`MODEL_DIGITS` significant digits.
+
+    Across processes (one worker or two) the trained m probabilities still differ in their last bits (about
+    1e-15 apart: the sums' order), which would change the match probabilities in theirs and could move a
+    pair across the threshold or break a tie. Rounded, two runs agree unless a probability lies within
+    1e-15 of a rounding boundary.
+    """
+
+    def r(v: float | None) -> float | None:
+        return None if v is None else float(f"{v:.{MODEL_DIGITS}g}")
+
+    model["probability_two_random_records_match"] = r(model["probability_two_random_records_match"])
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                if key in level:
+                    level[key] = r(level[key])
+    return model
+
+
+def _predict(model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float, tf: pl.DataFrame) -> pl.DataFrame:
     """The best pairs of one district under a trained model (scoring pairs has no sums: threads are safe)."""
     if left.height == 0 or right.height == 0:
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
-    with _linker(left, right, copy.deepcopy(model)) as (linker, _):
+    names = pl.concat([left.select("name"), right.select("name")])
+    tf = tf.join(names, on="name", how="semi")  # the batch's names, at their frequencies in the whole input
+    with _linker(left, right, copy.deepcopy(model), tf) as (linker, _):
         predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         return _best_pairs(predicted.as_pyarrow_table())
 
 
 @contextlib.contextmanager
-def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any) -> Iterator[tuple[Linker, Any]]:
-    """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards."""
+def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: pl.DataFrame) -> Iterator[tuple[Linker, Any]]:
+    """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
+    names' term frequencies of the whole input (not of the batch: a batch must change no guess)."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
         tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
-        yield Linker(tables, settings, log_level=None), con
+        linker = Linker(tables, settings, log_level=None)
+        linker.table_management.register_term_frequency_lookup(db.register(tf.to_arrow(), table_name="tf"), "name")
+        yield linker, con
     finally:
         con.close()
 
@@ -271,12 +333,15 @@ def _inputs(
     rel, rol = (
         t.with_columns(
             name_key=name_key(pl.col("name")),
+            initial=name_key(pl.col("name")).str.slice(0, 1),
             given=pl.col("name").str.extract(r"^(\S+)"),
             rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
         )
         for t in (rel, rol)
     )
-    return rel, rol
+    namesakes = rol.group_by("name").agg(namesakes=pl.len().cast(pl.Int32))
+    rel, rol = (t.join(namesakes, on="name", how="left", nulls_equal=False) for t in (rel, rol))
+    return rel.with_columns(pl.col("namesakes").fill_null(0)), rol
 
 
 def _blocks(cols: list[str]) -> tuple[list[str], list[str]]:
@@ -297,7 +362,7 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
             output_column_name="name",
             comparison_levels=[
                 cll.NullLevel("name"),
-                cll.ExactMatchLevel("name"),
+                cll.ExactMatchLevel("name", term_frequency_adjustments=True),
                 cll.ExactMatchLevel("name_key"),
                 # A Kerala name is a given name and the initials of a house or father's name (and a
                 # title): a spelling variant changes the given name, never the initials.
@@ -360,21 +425,46 @@ def _age_comparison(numeric: bool) -> Any:
 
 
 def _train(linker: Linker, cols: list[str], params: ProbabilisticLinkageParams, seed: int) -> None:
-    by_name, by_person = _blocks(cols)
+    _, by_person = _blocks(cols)
     # Splink advises on max_pairs and on levels a small sample does not show; the scenario reports its own
     logging.getLogger("splink").setLevel(logging.ERROR)
     strict = sorted({"name", *by_person} - {"name_key"})
     linker.training.estimate_probability_two_random_records_match([block_on(*strict)], recall=params.recall)
-    linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed)
-    # Each EM pass learns the weights of the fields it does not block on, and needs other fields left
-    # that tell matches apart: name and age are learnt among people of one ward (pairs sampled), the
-    # places among people who share name, age and gender anywhere.
-    place = by_name[:-1]
-    broad = [*place, *(c for c in ("ward", "gender") if c in cols)]
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on(*broad), max_pairs=params.max_pairs)
+    linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed, min_count_per_level=None)
+    for rule in _training_blocks(cols):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            _blocking_rule(rule), max_pairs=params.max_pairs
+        )
+
+
+def _blocking_rule(columns: list[str]) -> Any:
+    """Splink's rule for pairs that agree on ``columns``; :data:`RARE` in them keeps only names at most
+    :data:`MAX_NAMESAKES` voters of the roll hold."""
+    keys = [c for c in columns if c != RARE]
+    if RARE not in columns:
+        return block_on(*keys)
+    same = " AND ".join(f'l."{c}" = r."{c}"' for c in keys)
+    return f"{same} AND l.namesakes <= {MAX_NAMESAKES} AND r.namesakes <= {MAX_NAMESAKES}"
+
+
+def _training_blocks(cols: list[str]) -> list[list[str]]:
+    """The EM passes: each learns the m of every comparison whose columns it does not block on.
+
+    The name and sex are learnt among people of one place and age (blocks of a few hundred voters, in
+    which a true match stands out by its name); the age among people of one place, sex and a rare name;
+    the places among people of one rare name, age and sex anywhere. Without ages, the first pass blocks
+    on place and the name's first letter (blocks about the size of a ward).
+    """
+    place = next(([p] for p in PLACES if p in cols), [])
+    age = ["age"] if "age" in cols else []
+    gender = ["gender"] if "gender" in cols else []
+    first = [*place, *age] if age else [*place, "initial"]
+    passes = [first]
+    if age:
+        passes.append([*place, "name", *gender, RARE])
     if place:
-        by_identity = ["name", *(c for c in ("age", "gender") if c in cols)]
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*by_identity))
+        passes.append(["name", *age, *gender, RARE])
+    return passes
 
 
 def _best_pairs(pred: Any) -> pl.DataFrame:
@@ -421,10 +511,11 @@ class ProbabilisticLinkage(LinkageAttack):
                 f"attack '{ATTACK_ID}': the release has no names and no earlier attack found any "
                 f"(it has {', '.join(data.columns)})"
             )
+        floor = min(params.threshold, SCAN_FLOOR)
         parts = []
         if "name" in data.columns:
-            direct = probabilistic_linkage(view, aux, rng, params)
-            parts.append(direct.select("row_id", "epic", chain=pl.lit(ATTACK_ID)))
+            direct = probabilistic_linkage(view, aux, rng, params, floor)
+            parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
             roll = aux.require("electoral_roll", ATTACK_ID)
             first = pl.col("name").str.extract(r"^(\S+)")
@@ -434,10 +525,32 @@ class ProbabilisticLinkage(LinkageAttack):
                 AuxiliaryData(electoral_roll=roll.with_columns(name=first)),
                 rng,
                 params,
+                floor,
             )
             by = names.select("row_id", chain=chain(pl.col("name_by"), ATTACK_ID))
-            parts.append(found.join(by, on="row_id").select("row_id", "epic", "chain"))
-        return pl.concat(parts).cast(pl.Schema(LINK_SCHEMA)).sort("row_id", "chain")
+            parts.append(found.join(by, on="row_id"))
+        schema = pl.Schema({**LINK_SCHEMA, "match_probability": pl.Float64})
+        return pl.concat(parts).select(schema.names()).cast(schema).sort("row_id", "chain")
+
+    def accepted(self, links: pl.DataFrame, params: ProbabilisticLinkageParams) -> pl.DataFrame:
+        """The links at or above the scenario's threshold (:meth:`link` scores them down to
+        :data:`SCAN_FLOOR`)."""
+        return links.filter(pl.col("match_probability") >= params.threshold).select(LINK_SCHEMA.keys())
+
+    def score(self, outcome: Outcome, truth: Truth, params: ProbabilisticLinkageParams) -> Scored:
+        """The linkage score at the threshold, with the recall at each precision of :data:`PRECISIONS`."""
+        scored = super().score(outcome, truth, params)
+        at: dict[str, Any] = {}
+        base = scored.scores[0]
+        scanned = one_per_row(outcome.extra, self.id).select("row_id", "epic", "match_probability")
+        curve = precision_curve(scanned, truth.release, truth.roll)
+        for precision in PRECISIONS:
+            level = round(precision * 100)
+            at[f"recall_at_precision_{level}"], at[f"threshold_at_precision_{level}"] = recall_at_precision(
+                curve, precision, base.rows
+            )
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        return Scored((ProbabilisticLinkageScore(**fields, **at),), scored.breakdown)
 
     def caveats(self, outcome: Outcome, params: ProbabilisticLinkageParams) -> tuple[str, ...]:
         if outcome.guesses.height:

@@ -47,6 +47,17 @@ MEASURES: dict[str, str] = {
     "the population has.",
     "with_names_baseline": "Singling out with names: precision of the same predicates on a release with each "
     "column shuffled (the same shuffle as the figure without names).",
+    **{
+        f"recall_at_precision_{level}": f"Probabilistic linkage: the largest recall of any threshold on the match "
+        f"probability whose guesses are at least {level}% right, the threshold set with the truth in hand (the "
+        "attacker's best choice for that precision; scanned down to a match probability of 0.01)."
+        for level in (90, 95, 99)
+    },
+    **{
+        f"threshold_at_precision_{level}": f"Probabilistic linkage: the match-probability threshold of "
+        f"recall_at_precision_{level} (absent where no threshold reaches {level}% precision)."
+        for level in (90, 95, 99)
+    },
     "with_names_risk": "Singling out with names: (precision - baseline) / (1 - baseline).",
     "candidates": "Hash reversal: numbers hashed (the whole numbering plan unless a budget was set).",
     "plan_size": "Hash reversal: numbers in the world's numbering plan.",
@@ -54,12 +65,22 @@ MEASURES: dict[str, str] = {
     "full_plan": 'Hash reversal: 1 when the enumeration covered the whole numbering plan (budget "full", scored '
     "exactly as the digests whose preimage is a number of the plan, or a budget of at least its size), "
     "0 when it covered only a slice.",
-    "plan_cpu_core_seconds": "Hash reversal: seconds to enumerate the world's whole numbering plan on one CPU core "
-    "at the measured rate.",
+    "plan_cpu_core_seconds": "Hash reversal: seconds to recover every digest from the world's whole numbering plan "
+    "on one CPU core at the measured rate of the policy's primitive (times the birth dates, once per salt).",
     "plan_gpu_seconds": "Hash reversal: the same at a published GPU rate (hashcat, RTX 4090).",
-    "real_space_cpu_core_seconds": "Hash reversal: seconds to enumerate the real Indian mobile space (4 x 10^9) "
-    "on one CPU core at the measured rate.",
+    "real_space_cpu_core_seconds": "Hash reversal: seconds to recover every digest from the real Indian mobile "
+    "space (4 x 10^9) on one CPU core at the measured rate (times the birth dates, once per salt).",
     "real_space_gpu_seconds": "Hash reversal: the same at a published GPU rate (hashcat, RTX 4090).",
+    "reversible": "Hash reversal: 1 when the attacker holds every input of the hash but the number (no secret salt, "
+    "no kept key); 0 when reversal by enumeration is infeasible (the cost figures are then absent).",
+    "enumerations": "Hash reversal: enumerations of the space that recover every digest (one per salt released "
+    "beside a record, else one).",
+    "birth_dates": "Hash reversal: birth dates tried with every number to recover every digest (1 unless the birth "
+    "date is hashed with the phone; the union of the windows of the released ages otherwise).",
+    "gpu_hashes_per_second": "Hash reversal: the published GPU rate of the policy's primitive (hashcat, RTX 4090), "
+    "scaled to its iteration count.",
+    "per_record_gpu_seconds": "Hash reversal: seconds to recover one record from the real Indian mobile space on "
+    "one GPU (its salt, the window of birth dates its age leaves).",
     "membership_disclosed": "Re-identification: released rows of a registry's members re-identified by any chain; "
     "each tells the attacker that its person is in the registry (draws the pension, is in the scheme).",
     "people_released": "Distinct people with at least one released row.",

@@ -53,3 +53,54 @@ def score_linkage(
         baseline=base,
         risk=risk(recall, base),
     )
+
+
+PRECISIONS = (0.9, 0.95, 0.99)  # what an attacker might accept, from a campaign's list to a fraud's
+
+
+@dataclass(frozen=True)
+class ProbabilisticLinkageScore(LinkageScore):
+    """A :class:`LinkageScore` at the scenario's threshold, and the recall the same model reaches at each
+    precision an attacker might accept (:data:`PRECISIONS`), its threshold set with the truth in hand.
+
+    ``recall_at_precision_90`` is the largest recall of any threshold on the match probability whose
+    guesses are at least 90% right (over the guesses the attack scored, down to its lowest threshold), and
+    ``threshold_at_precision_90`` that threshold (None where no threshold reaches the precision).
+    """
+
+    recall_at_precision_90: Rate
+    recall_at_precision_95: Rate
+    recall_at_precision_99: Rate
+    threshold_at_precision_90: float | None
+    threshold_at_precision_95: float | None
+    threshold_at_precision_99: float | None
+
+
+def precision_curve(scored: pl.DataFrame, release_truth: pl.DataFrame, roll_truth: pl.DataFrame) -> pl.DataFrame:
+    """For each distinct ``match_probability`` of ``scored`` (``row_id``, ``epic``, ``match_probability``,
+    one guess per row), highest first: the guesses at or above it and how many are right.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``threshold``, ``guesses``, ``correct`` (cumulative), one row per distinct probability.
+    """
+    right = correct_rows(scored, release_truth, roll_truth)
+    marked = scored.with_columns(right=pl.col("row_id").is_in(right["row_id"].implode()))
+    per = marked.group_by("match_probability").agg(guesses=pl.len(), correct=pl.col("right").sum())
+    per = per.sort("match_probability", descending=True)
+    return per.select(
+        threshold="match_probability",
+        guesses=pl.col("guesses").cum_sum(),
+        correct=pl.col("correct").cast(pl.Int64).cum_sum(),
+    )
+
+
+def recall_at_precision(curve: pl.DataFrame, precision: float, rows: int) -> tuple[Rate, float | None]:
+    """The largest recall (of ``rows``) of a threshold of ``curve`` whose precision is at least
+    ``precision``, and that threshold (None, and a recall of 0, where none reaches it)."""
+    reached = curve.filter(pl.col("correct") >= precision * pl.col("guesses"))
+    if reached.height == 0:
+        return wilson(0, rows), None
+    best = reached.sort(["correct", "threshold"], descending=[True, True]).row(0, named=True)
+    return wilson(int(best["correct"]), rows), float(best["threshold"])

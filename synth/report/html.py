@@ -11,19 +11,22 @@ it holds both each seed's sampling error and the variation between seeds.
 from __future__ import annotations
 
 import json
+import math
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from synth.attacks import hash_reversal, reach, singling_out
+from synth.attacks import hash_reversal, probabilistic_linkage, reach, singling_out
 from synth.attacks.auxiliary import SOURCES
 from synth.attacks.registry import HEADLINE, LINKAGE
+from synth.measure import hash_reversal as hash_costs
 from synth.measure.pooled import pool_seeds
 from synth.report import svg
 
 HASH, REACH, SINGLING_OUT = hash_reversal.ATTACK_ID, reach.ATTACK_ID, singling_out.ATTACK_ID
+PROBABILISTIC = probabilistic_linkage.ATTACK_ID
 ESTIMATORS = ("pitman", "zayatz", "snb", "dankar")
 PURPOSE_MEASURE = {
     "outreach": ("outreach_reach", "Outreach: share of intended recipients reachable"),
@@ -105,6 +108,8 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
         _by_stratum(fig, policies, "district", "Re-identified by district (share of released rows)"),
         "<h2>Population uniqueness: estimators against the truth</h2>",
         _uniqueness(fig, policies),
+        "<h2>The cost of every hash</h2>",
+        _hash_costs(fig, policies),
         "<h2>What each policy does</h2>",
         _policy_steps(resolved),
         "<h2>Questions under the DPDP Act 2023</h2>",
@@ -212,6 +217,7 @@ def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
         bounds = [f"{a.replace('_', ' ')} {m}" for a in LINKAGE for m in said.get(a, []) if "lower bound" in m]
         if bounds:
             parts.append(f" (a lower bound: {escape('; '.join(bounds))})")
+        parts.append(_at_precision(fig, policy))
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
     contact, fraud = fig.get(policy, REACH, "contactable"), fig.get(policy, REACH, "fraud_ready")
@@ -267,6 +273,18 @@ def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
     return "".join(parts)
 
 
+def _at_precision(fig: _Figures, policy: str) -> str:
+    """``; an attacker who sets probabilistic linkage's threshold for 90% precision links ...``, where measured."""
+    at = {level: fig.get(policy, PROBABILISTIC, f"recall_at_precision_{level}") for level in (90, 95, 99)}
+    if at[90] is None:
+        return ""
+    return (
+        f"; an attacker who sets probabilistic linkage's threshold for 90% of its links right links {_pct(at[90])} "
+        f"of the rows by it alone ({_pct(at[95])} at 95%, {_pct(at[99])} at 99%; "
+        f"{_pct(fig.get(policy, PROBABILISTIC, 'recall'))} at the scenario's threshold)"
+    )
+
+
 def _by_group(fig: _Figures, policy: str, attack: str, measure: str, lead: str = ": ") -> str:
     """``: employees 80%, pensioners 85%, ...``, the share of each registry group's rows, if broken down."""
     shares = [
@@ -318,6 +336,74 @@ def _uniqueness(fig: _Figures, policies: list[str]) -> str:
     return chart + (
         '<p class="note">Estimators see only the release and the population size, as a data holder would; '
         "the truth is counted in the synthetic world. A missing bar: the estimator did not converge.</p>"
+    )
+
+
+def _hash_costs(fig: _Figures, policies: list[str]) -> str:
+    """Time to reverse a hashed phone: the scenario's hashed policies as measured in this run, then every primitive a
+    data holder might choose, projected to one GPU. Shown always: the choice of a hash is made before a scenario
+    compares a few of them (see :mod:`synth.measure.hash_reversal` for the model and the sources)."""
+
+    def took(policy: str, measure: str) -> str:
+        value = fig.get(policy, HASH, measure)
+        return hash_costs.duration(math.nan if value is None else value)
+
+    rows = []
+    for policy in policies:
+        digests = fig.get(policy, HASH, "rows")
+        if digests is None:
+            continue
+        head = (
+            f"<tr><td>{escape(policy)}</td><td class='num'>{_n(fig.get(policy, HASH, 'correct'))} of {_n(digests)}"
+            f"</td><td class='num'>{_n(fig.get(policy, HASH, 'hashes_per_second'))}</td>"
+        )
+        if fig.get(policy, HASH, "reversible") == 0:
+            rows.append(
+                f"{head}<td colspan='6'>infeasible: the digests need a secret the release does not hold</td></tr>"
+            )
+            continue
+        counts = [fig.get(policy, HASH, m) for m in ("gpu_hashes_per_second", "birth_dates", "enumerations")]
+        times = [
+            took(policy, m) for m in ("real_space_cpu_core_seconds", "real_space_gpu_seconds", "per_record_gpu_seconds")
+        ]
+        rows.append(head + "".join(f"<td class='num'>{v}</td>" for v in [*map(_n, counts), *times]) + "</tr>")
+    measured = (
+        "<table><tr><th>policy</th><th>digests recovered</th><th>hashes/s, one CPU core (measured)</th>"
+        "<th>hashes/s, one GPU (published)</th><th>birth dates per number</th><th>enumerations</th>"
+        "<th>every digest, one CPU core</th><th>every digest, one GPU</th><th>one record, one GPU</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        if rows
+        else "<p>No policy of this scenario released hashed phone numbers.</p>"
+    )
+    space, records = hash_costs.REAL_MOBILE_SPACE, hash_costs.RECORDS
+    reference = []
+    for p in hash_costs.PRIMITIVES:
+        one, every = p.seconds(p.gpu_rate, space, records)
+        note = p.infeasible or (
+            f"ambiguous: {p.ambiguity(space):.2f} numbers per digest on average" if p.truncated_bits else ""
+        )
+        reference.append(
+            f"<tr><td>{escape(p.label)}</td><td class='num'>{_n(p.gpu_rate) if p.reversible else 'none'}</td>"
+            f"<td class='num'>{hash_costs.duration(one)}</td><td class='num'>{hash_costs.duration(every)}</td>"
+            f"<td>{escape(note)}</td><td>{p.gpu.mode if p.gpu else ''}</td></tr>"
+        )
+    sources = sorted({p.gpu.source for p in hash_costs.PRIMITIVES if p.gpu is not None})
+    return (
+        '<p class="note">Time to recover hashed phone numbers by enumerating every number they can be (the '
+        f"{space:,.0f} Indian mobile numbers; worst case, half that on average): on one CPU core at the rate "
+        "measured in this run for each policy's own primitive, and on one GPU at hashcat's published RTX 4090 rate. "
+        "A salt per record multiplies the work by the records; a birth date hashed with the phone multiplies it by "
+        "the birth dates tried: the 366 of the year of life a released age leaves for one record, the dates of "
+        f"{hash_costs.DOB_YEARS} years (or of the released ages' years of life) for every record.</p>"
+        + measured
+        + f"<h3>Every primitive, one GPU, {space:,.0f} numbers, {records:,.0f} records</h3>"
+        '<p class="note">Projected from the published rates below (the CPU rate of each primitive is measured by '
+        '<code>make bench</code>: benchmarks/README.md). "Infeasible": the secret must be guessed for every '
+        "number.</p>"
+        "<table><tr><th>primitive</th><th>hashes/s, one GPU</th><th>one record</th><th>every record</th>"
+        "<th>note</th><th>hashcat mode</th></tr>" + "".join(reference) + "</table>"
+        '<ul class="note">' + "".join(f"<li>{escape(s)}</li>" for s in sources) + "</ul>"
     )
 
 

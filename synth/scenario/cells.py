@@ -21,7 +21,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import SOURCES, AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable, Outcome, Truth
-from synth.attacks.hash_reversal import numbers_in_use
+from synth.attacks.hash_reversal import numbers_in_use, released_messages
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers
@@ -180,6 +180,7 @@ def _attack(
         rows_are_people=minimized.rows_are_people,
         plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
         universe=ctx.universe,
+        preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
         baseline_links=state.baseline_links,
     )
     exported = ctx.leaked.data.select("row_id", "phone") if "phone" in ctx.leaked.data.columns else None

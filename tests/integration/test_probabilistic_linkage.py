@@ -11,7 +11,15 @@ import pytest
 from synth import open_world
 from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
 from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.probabilistic_linkage import (
+    COMPARED,
+    ProbabilisticLinkageParams,
+    _fit,
+    _inputs,
+    name_frequencies,
+    probabilistic_linkage,
+)
+from synth.attacks.quasi_identifiers import present
 from synth.measure.scoring import correct_links
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
@@ -51,7 +59,7 @@ def test_batches_change_no_guess(setting, policy: str) -> None:  # type: ignore[
     _, release, aux = setting
     view = minimize(release, load_policy(policy)).view
     whole = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
-    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=1_000)
+    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=20_000)  # 11 and 27 batches
     batched = probabilistic_linkage(view, aux, np.random.default_rng(3), small)
     assert whole.height > 0 and batched.equals(whole)
 
@@ -83,3 +91,42 @@ def test_district_by_district_with_a_model_trained_on_one(setting) -> None:  # t
     back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
     assert back.select("row_id", "epic").equals(first.select("row_id", "epic"))
     assert np.allclose(back["match_probability"].to_numpy(), first["match_probability"].to_numpy())
+
+
+@pytest.mark.parametrize("policy", ["as_exported", "local_body_not_ward", "age_bands_5"])
+def test_every_comparison_is_trained_gender_included(setting, policy: str) -> None:  # type: ignore[no-untyped-def]
+    """Each comparison's m and u are estimated for every policy (levels a random sample never shows aside):
+    gender was never trained before, and without wards the name's and age's m came out upside down."""
+    _, release, aux = setting
+    data = minimize(release, load_policy(policy)).view.data
+    cols = present(data, COMPARED)
+    left, right = _inputs(data, aux.electoral_roll, cols, data["age"])
+    model = _fit(left, right, cols, PARAMS, 5, name_frequencies(data, aux.electoral_roll))
+    levels = {
+        (c["output_column_name"], level["sql_condition"]): (level.get("m_probability"), level.get("u_probability"))
+        for c in model["comparisons"]
+        for level in c["comparison_levels"]
+        # a pair in different local bodies is never in a training block: the place's ELSE cannot be learnt
+        if not level.get("is_null_level")
+        and not (c["output_column_name"] == "place" and level["sql_condition"] == "ELSE")
+    }
+    assert {c for c, _ in levels} == {"name", "age", "gender", "place"}
+    assert all(m is not None and u is not None for m, u in levels.values()), levels
+    m = {key: mu[0] for key, mu in levels.items()}
+    # The agreements that make a match are learnt as more likely among matches than disagreement
+    assert m[("gender", '"gender_l" = "gender_r"')] > 0.9
+    assert m[("name", '"name_l" = "name_r"')] > 0.5
+    same_age = next(v for (c, sql), v in m.items() if c == "age" and sql == '"age_l" = "age_r"')
+    assert same_age > 0.5
+
+
+def test_a_release_without_wards_links_at_least_as_many_as_exact_linkage(setting) -> None:  # type: ignore[no-untyped-def]
+    """``local_body_not_ward`` made no guess at all before training blocks worked without wards."""
+    world, release, aux = setting
+    view = minimize(release, load_policy("local_body_not_ward")).view
+    roll_truth = world.table("roll_truth").collect()
+    fuzzy = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
+    exact = exact_linkage(view, aux, np.random.default_rng(3))
+    fuzzy_correct = correct_links(fuzzy, release.truth, roll_truth)
+    assert fuzzy_correct >= correct_links(exact, release.truth, roll_truth) - 0.01 * view.data.height
+    assert fuzzy_correct / fuzzy.height > 0.9

@@ -44,9 +44,16 @@ def test_release_spec_errors() -> None:
     ]
 
 
+@pytest.fixture(scope="module")
+def release_with_dob(small_world_dir: Path):  # type: ignore[no-untyped-def]
+    return make_release(open_world(small_world_dir), ReleaseSpec(fields=(*EXPORT_FIELDS, "date_of_birth")))
+
+
 @pytest.mark.parametrize("pid", policy_ids())
-def test_every_shipped_policy_runs(pid: str, release, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_every_shipped_policy_runs(pid: str, release, release_with_dob, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SYNTH_HMAC_KEY", "integration-key")
+    if pid == "hash_phone_dob":  # the birth date is hashed with the phone: the release must hold it
+        release = release_with_dob
     out = minimize(release, load_policy(pid))
     assert out.policy_id == pid
     if out.rows_are_people:
@@ -62,6 +69,8 @@ def test_every_shipped_policy_runs(pid: str, release, monkeypatch: pytest.Monkey
     ):
         assert not set(out.view.data["phone"].drop_nulls()) & set(release.data["phone"].drop_nulls())
     assert "integration-key" not in str(out.report) + str(out.view.metadata)
-    assert out.view.metadata == (
-        {"phone_salt": out.view.metadata.get("phone_salt")} if pid == "hash_salted_released" else {}
-    )
+    # a hash publishes its scheme (no secret), and a salt released with the data; nothing else publishes anything
+    hashed = pid.startswith("hash_") or pid == "hmac"
+    salted = pid in ("hash_salted_released", "hash_pbkdf2")
+    published = {"phone_hash", "phone_salt"} if salted else {"phone_hash"} if hashed else set()
+    assert set(out.view.metadata) == published

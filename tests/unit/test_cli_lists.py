@@ -56,7 +56,7 @@ def test_list_attacks_json() -> None:
     assert by_id["probabilistic_linkage"]["params"] == {
         "threshold": 0.9,
         "recall": 0.7,
-        "max_pairs": 1_000_000.0,
+        "max_pairs": 3_000_000.0,
         "train_rows": 200_000,
         "batch_pairs": 5_000_000,
     }

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -20,13 +23,17 @@ from synth.attacks.hash_reversal import (
     REAL_MOBILE_SPACE,
     HashReversal,
     HashReversalParams,
+    Scheme,
+    birth_date_window,
     check_budget,
     hash_reversal,
     numbers_in_use,
     random_guesses,
+    released_messages,
+    scheme_of,
 )
 from synth.errors import SpecError
-from synth.measure.hash_reversal import score_hash_reversal
+from synth.measure.hash_reversal import DOB_DAYS, score_hash_reversal
 from synth.measure.names import MEASURES, TIMED, measure_rows
 from synth.policies.hashing import HashColumn
 from synth.policies.tokenize import Tokenize
@@ -276,3 +283,215 @@ def test_numbers_in_use() -> None:
     assert numbers_in_use(_People(people)).tolist() == expected  # type: ignore[arg-type]
     assert numbers_in_use(_People(people.drop("contact_phone"))).tolist() == [98_700_000, 7_123_400_001]  # type: ignore[arg-type]
     assert numbers_in_use(_People(people)).dtype == np.int64  # type: ignore[arg-type]
+
+
+# --- every scheme of the hash step: a real enumeration, the universe and the oracle agree ---------------
+
+TINY = NumberingPlan(  # 2,000 numbers in two blocks
+    name="tiny",
+    starts=np.array([7_123_400_000, 98_700_000]),
+    sizes=np.array([1_500, 500]),
+    cumulative=np.array([0, 1_500]),
+)
+DOB_PLAN = NumberingPlan(name="dob", starts=np.array([7_123_400_000]), sizes=np.array([20]), cumulative=np.array([0]))
+AGED_PLAN = NumberingPlan(  # 30 numbers around the exported ones (7_123_401_500 just off the second block)
+    name="aged",
+    starts=np.array([7_123_400_000, 7_123_401_490, 98_700_120]),
+    sizes=np.array([10, 10, 10]),
+    cumulative=np.array([0, 10, 20]),
+)
+# rows 0-3 in the plan (row 3 repeats row 0's number, another person), 4 outside it, 5 held by nobody released
+EXPORTED = pl.DataFrame(
+    {
+        "row_id": [0, 1, 2, 3, 4, 5],
+        "phone": ["+917123400007", "+917123401499", "+910098700123", "+917123400007", "+917123401500", None],
+        "age": [37, 81, 37, 60, 37, 50],
+        "date_of_birth": [
+            date(1988, 6, 15),
+            date(1944, 12, 31),
+            date(1988, 2, 2),  # the first day of age 37 on 1 February 2026
+            date(1965, 3, 1),
+            date(1988, 6, 15),
+            date(1975, 5, 5),
+        ],
+    },
+    schema_overrides={"age": pl.Int16},
+)
+IN_USE = np.array([7_123_400_007, 7_123_401_499, 98_700_123, 7_123_401_500, 7_123_400_009, 5_555_555_555])
+FOUND = pl.DataFrame(
+    {"row_id": [0, 1, 2, 3], "phone": ["+917123400007", "+917123401499", "+910098700123", "+917123400007"]},
+    schema={"row_id": pl.Int64, "phone": pl.String},
+)
+
+
+def _hashed_view(step: HashColumn, exported: pl.DataFrame = EXPORTED, keep_dob: bool = False) -> AttackerView:
+    out = step.fit_transform(exported)
+    return AttackerView(out if keep_dob else out.drop("date_of_birth"), step.released_metadata())
+
+
+def _three_ways(view: AttackerView, plan: NumberingPlan, exported: pl.DataFrame = EXPORTED) -> list[HashReversal]:
+    """A real enumeration of the whole plan, the full attack through the numbers in use, and as the scenario runs it
+    (given both: a slow scheme reads the oracle, a cheap one hashes the numbers in use)."""
+    oracle = released_messages(exported, view)
+    return [
+        hash_reversal(view, AuxiliaryData(), RNG, plan, budget=plan.size),
+        hash_reversal(view, AuxiliaryData(), RNG, plan, universe=IN_USE),
+        hash_reversal(view, AuxiliaryData(), np.random.default_rng(3), plan, universe=IN_USE, preimages=lambda: oracle),
+    ]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        HashColumn(method="pbkdf2", iterations=2, salt_released=True, random_state=4),
+        HashColumn(method="pbkdf2", iterations=2, salt_released=True, per_record_salt=True, random_state=4),
+        HashColumn(method="salted", salt_released=True, per_record_salt=True, random_state=4),
+        HashColumn(method="hmac", key_file="KEYFILE", key_leaked=True),
+    ],
+    ids=["pbkdf2", "pbkdf2_per_record", "salted_per_record", "hmac_leaked"],
+)
+def test_full_equals_a_real_enumeration_for_every_scheme(step: HashColumn, tmp_path: Path) -> None:
+    if step.key_file:
+        (tmp_path / "key").write_bytes(b"leaked key")
+        step.key_file = str(tmp_path / "key")
+    view = _hashed_view(step)
+    enumerated, universe, oracle = _three_ways(view, TINY)
+    for result in (enumerated, universe, oracle):
+        assert_frame_equal(result.guesses, FOUND)
+        assert result.reversible and result.birth_dates_all == 1 and result.rate > 0
+    assert (enumerated.full, universe.full, oracle.full) == (False, True, True)
+    assert enumerated.candidates == universe.candidates == TINY.size
+    per_record = step.per_record_salt
+    assert oracle.enumerations == (5 if per_record else 1)  # a salt per released digest
+    gpu = oracle.primitive.gpu_rate
+    assert oracle.cost()["gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE * oracle.enumerations / gpu)
+    assert oracle.cost()["per_record_gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE / gpu)
+
+
+def test_pbkdf2_rate_and_cost_scale_with_the_iterations() -> None:
+    view = _hashed_view(HashColumn(method="pbkdf2", iterations=1_000, salt_released=True))
+    result = hash_reversal(view, AuxiliaryData(), RNG, TINY, preimages=released_messages(EXPORTED, view))
+    assert_frame_equal(result.guesses, FOUND)
+    assert result.primitive.gpu_rate == pytest.approx(8_865.7e3 * 999 / 1_000)
+    cost = result.cost()
+    assert cost["gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE / (8_865.7e3 * 0.999))  # about 7.5 minutes
+    assert cost["plan_gpu_seconds"] == pytest.approx(TINY.size / (8_865.7e3 * 0.999))
+    assert cost["cpu_core_seconds"] == pytest.approx(REAL_MOBILE_SPACE / result.rate)
+    assert 100 < result.rate < 100_000  # hashlib's PBKDF2 at 1,000 iterations: a few thousand a second
+    assert "mode 10900" in str(cost["gpu_source"]) and "8865.7 kH/s at 999 iterations" in str(cost["gpu_source"])
+
+
+@pytest.mark.parametrize("ages", [True, False], ids=["age_released", "no_age"])
+def test_phone_and_birth_date_full_equals_a_real_enumeration(ages: bool) -> None:
+    """Every number of the plan with every birth date of the window the released age leaves (or of 110 years)."""
+    exported = (
+        EXPORTED if ages else EXPORTED.with_columns(phone=pl.Series(["+917123400007", None, None, None, None, None]))
+    )
+    plan = AGED_PLAN if ages else DOB_PLAN
+    view = _hashed_view(HashColumn(method="sha256", with_column="date_of_birth"), exported)
+    if not ages:
+        view = AttackerView(view.data.drop("age"), view.metadata)
+    enumerated, universe, oracle = _three_ways(view, plan, exported)
+    expected = FOUND if ages else FOUND.head(1)
+    for result in (enumerated, universe, oracle):
+        assert_frame_equal(result.guesses, expected)
+    # one record: its year of life (366 dates: 2 February 1988 to 1 February 1989 holds 29 February 1988);
+    # every record: the union of the windows of the released ages (37, 81 and 60: 1944 is a leap year, 1965 is
+    # not), or the 110 years
+    assert oracle.birth_dates == (366 if ages else DOB_DAYS)
+    assert oracle.birth_dates_all == (366 + 366 + 365 if ages else DOB_DAYS)
+    cost = oracle.cost()
+    assert cost["per_record_gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE * oracle.birth_dates / GPU_RATE)
+    assert cost["gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE * oracle.birth_dates_all / GPU_RATE)
+
+
+def test_a_birth_date_outside_the_window_is_not_found() -> None:
+    """A release whose age disagrees with the birth date hashed: the attacker's window misses it, as a real
+    enumeration of that window would."""
+    wrong = EXPORTED.with_columns(age=pl.Series([38, 81, 37, 60, 37, 50], dtype=pl.Int16))
+    view = _hashed_view(HashColumn(method="sha256", with_column="date_of_birth"), wrong)
+    enumerated, universe, oracle = _three_ways(view, AGED_PLAN, wrong)
+    for result in (enumerated, universe, oracle):
+        assert_frame_equal(result.guesses, FOUND.filter(pl.col("row_id") != 0))
+
+
+def test_birth_date_windows() -> None:
+    assert birth_date_window((40, 40)) == (date(1985, 2, 2), date(1986, 2, 1))
+    assert birth_date_window((35, 39)) == (date(1986, 2, 2), date(1991, 2, 1))
+    first, last = birth_date_window(None)
+    assert (last - first).days + 1 == DOB_DAYS and last == date(2026, 2, 1)
+    assert birth_date_window((0, 0), date(2024, 2, 29)) == (date(2023, 3, 1), date(2024, 2, 29))
+
+
+def test_the_oracle_is_verified_by_hashing() -> None:
+    view = _hashed_view(HashColumn(method="pbkdf2", iterations=2, salt_released=True))
+    oracle = released_messages(EXPORTED, view)
+    lying = oracle.with_columns(number=pl.col("number").reverse())
+    with pytest.raises(
+        RuntimeError, match=r"the oracle's message for row \d does not give its digest under the released"
+    ):
+        hash_reversal(view, AuxiliaryData(), RNG, TINY, preimages=lying)
+    # the same seed verifies the same sample: seeded twins agree
+    first = hash_reversal(view, AuxiliaryData(), np.random.default_rng(9), TINY, preimages=oracle)
+    second = hash_reversal(view, AuxiliaryData(), np.random.default_rng(9), TINY, preimages=oracle)
+    assert_frame_equal(first.guesses, second.guesses)
+
+
+def test_released_messages() -> None:
+    view = _hashed_view(HashColumn(method="sha256", with_column="date_of_birth"))
+    oracle = released_messages(EXPORTED, view)
+    assert oracle.columns == ["phone", "number", "date_of_birth"]
+    assert oracle.height == 5  # rows 0 and 3 share a number but not a birth date; row 5 has no phone
+    assert sorted(oracle["number"].to_list()) == sorted(
+        [7_123_400_007, 7_123_401_499, 98_700_123, 7_123_400_007, 7_123_401_500]
+    )
+    salted = _hashed_view(HashColumn(method="salted", per_record_salt=True, salt_released=True))
+    assert released_messages(EXPORTED, salted).columns == ["phone", "phone_salt", "number"]
+    assert released_messages(EXPORTED, AttackerView(EXPORTED.drop("phone"))).height == 0
+
+
+def test_a_secret_salt_or_a_kept_key_is_infeasible_never_a_small_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNTH_HMAC_KEY", "kept")
+    steps = {
+        "pepper": HashColumn(method="salted", random_state=2),
+        "hmac": HashColumn(method="hmac"),
+        "pbkdf2_secret": HashColumn(method="pbkdf2", iterations=2, per_record_salt=True),
+    }
+    exported = EXPORTED.select("row_id", "phone").drop_nulls()
+    for name, step in steps.items():
+        view = _hashed_view(step, EXPORTED)
+        result = hash_reversal(
+            view, AuxiliaryData(), RNG, TINY, universe=IN_USE, preimages=released_messages(EXPORTED, view)
+        )
+        assert result.guesses.height == 0 and not result.reversible, name  # enumerated with what it holds
+        cost = result.cost()
+        assert all(math.isnan(float(cost[k])) for k in ("gpu_seconds", "plan_gpu_seconds", "cpu_core_seconds")), name
+        assert "2^128" in str(cost["gpu_source"]) or "2^256" in str(cost["gpu_source"])
+        score = score_hash_reversal(result, random_guesses(view, np.random.default_rng(1), TINY), exported)
+        names = {row.measure: row.value for row in measure_rows(score)}
+        assert names["reversible"] == 0 and names["recall"] == 0
+        assert not {"real_space_gpu_seconds", "plan_gpu_seconds", "per_record_gpu_seconds"} & set(names), name
+
+
+def test_the_score_carries_the_primitive_cost() -> None:
+    view = _hashed_view(HashColumn(method="sha256", with_column="date_of_birth"))
+    result = hash_reversal(view, AuxiliaryData(), RNG, TINY, preimages=released_messages(EXPORTED, view))
+    exported = EXPORTED.select("row_id", "phone")
+    score = score_hash_reversal(result, random_guesses(view, np.random.default_rng(1), TINY), exported)
+    assert (score.rows, score.correct, score.recall.value) == (5, 4, 4 / 5)
+    assert (score.reversible, score.enumerations, score.birth_dates) == (1, 1, 366 + 366 + 365)
+    assert score.gpu_hashes_per_second == GPU_RATE
+    assert score.real_space_gpu_seconds == pytest.approx(REAL_MOBILE_SPACE * 1_097 / GPU_RATE)
+    assert score.per_record_gpu_seconds == pytest.approx(REAL_MOBILE_SPACE * 366 / GPU_RATE)
+    assert {"reversible", "enumerations", "birth_dates", "per_record_gpu_seconds"} <= {
+        r.measure for r in measure_rows(score)
+    }
+
+
+def test_scheme_of_metadata() -> None:
+    assert scheme_of({}) == Scheme()
+    assert scheme_of({"phone_salt": "00ff"}) == Scheme("salted", "released", salt_bytes=b"\x00\xff")
+    with pytest.raises(SpecError, match=r"^attack 'hash_reversal': the release's scheme names method 'md5'; known are"):
+        scheme_of({"phone_hash": {"method": "md5"}})
+    said = scheme_of({"phone_hash": {"method": "hmac", "key": "leaked"}})  # said to leak, but not published
+    assert said.key == "kept" and not said.computable

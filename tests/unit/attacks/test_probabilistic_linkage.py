@@ -13,6 +13,7 @@ from synth.attacks.probabilistic_linkage import (
     ProbabilisticLinkageParams,
     _batches,
     _best_pairs,
+    _training_blocks,
     _training_districts,
     name_key,
     probabilistic_linkage,
@@ -160,3 +161,40 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
     ]
     whole = list(_batches(rel, rol, cols, pairs=1_000))
     assert len(whole) == 1 and whole[0][0].height == 4 and whole[0][1].height == 6
+
+
+@pytest.mark.parametrize(
+    ("cols", "passes"),
+    [
+        (
+            ["name", "age", "gender", "district", "taluk", "local_body", "ward"],
+            [
+                ["local_body", "age"],
+                ["local_body", "name", "gender", "<rare name>"],
+                ["name", "age", "gender", "<rare name>"],
+            ],
+        ),
+        (  # no wards: the same passes (a ward was never in them)
+            ["name", "age", "gender", "district", "taluk", "local_body"],
+            [
+                ["local_body", "age"],
+                ["local_body", "name", "gender", "<rare name>"],
+                ["name", "age", "gender", "<rare name>"],
+            ],
+        ),
+        (  # no ages: the first pass splits a place by the name's first letter
+            ["name", "gender", "district"],
+            [["district", "initial"], ["name", "gender", "<rare name>"]],
+        ),
+        (["name", "age", "gender"], [["age"], ["name", "gender", "<rare name>"]]),  # no place
+    ],
+)
+def test_each_compared_field_is_learnt_in_a_pass_that_does_not_block_on_it(
+    cols: list[str], passes: list[list[str]]
+) -> None:
+    assert _training_blocks(cols) == passes
+    for field in ("name", "age", "gender"):
+        if field in cols:
+            assert any(field not in rule for rule in passes), field
+    # nothing is learnt among pairs that share a common name (its namesakes agree on sex and birth cohort)
+    assert all("<rare name>" in rule for rule in passes if "name" in rule)

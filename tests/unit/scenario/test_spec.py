@@ -71,8 +71,9 @@ def test_every_problem_is_listed_at_once() -> None:
         "Wayanad, Kannur, Kasaragod (did you mean 'Wayanad'?)",
         "bad.toml: attacker.coverage.electoral_roll = 2: must be a share above 0 and at most 1",
         "bad.toml: policies = 'as_exportd': unknown policy; allowed are as_exported, drop_names, drop_phone, "
-        "mask_phone, hash_plain, hash_salted_released, hmac, tokenize, age_bands_5, local_body_not_ward, k5, k10, "
-        "sdv_copula, dp_counts_eps1, controller_sends or the path of a policy TOML file (did you mean 'as_exported'?)",
+        "mask_phone, hash_plain, hash_salted_released, hash_pbkdf2, hash_phone_dob, hmac, tokenize, age_bands_5, "
+        "local_body_not_ward, k5, k10, sdv_copula, dp_counts_eps1, controller_sends or the path of a policy TOML "
+        "file (did you mean 'as_exported'?)",
         "bad.toml: attacks.exact_linkag = {}: unknown attack; allowed are hash_reversal, caller_id_lookup, "
         "exact_linkage, probabilistic_linkage, reidentification, singling_out, attribute_inference, "
         "membership_inference, reach (did you mean 'exact_linkage'?)",
