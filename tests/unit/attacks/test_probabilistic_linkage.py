@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
+from typer.testing import CliRunner
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
@@ -18,9 +21,11 @@ from synth.attacks.probabilistic_linkage import (
     name_key,
     probabilistic_linkage,
 )
+from synth.cli import app
 from synth.errors import SpecError
 from synth.release.build import AttackerView
 
+SMOKE = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
 RNG = np.random.default_rng(0)
 ROLL = pl.DataFrame({"epic": ["SYN1"], "name": ["Sooraj K"], "sex": ["M"], "age": [30], "local_body": ["Meppadi"]})
 
@@ -198,3 +203,19 @@ def test_each_compared_field_is_learnt_in_a_pass_that_does_not_block_on_it(
             assert any(field not in rule for rule in passes), field
     # nothing is learnt among pairs that share a common name (its namesakes agree on sex and birth cohort)
     assert all("<rare name>" in rule for rule in passes if "name" in rule)
+
+
+def test_a_threshold_outside_0_1_exits_2_from_the_cli(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.toml"
+    text = SMOKE.read_text(encoding="utf-8")
+    scenario.write_text(
+        text.replace("[attacks.probabilistic_linkage]\n", "[attacks.probabilistic_linkage]\nthreshold = 1.5\n"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {scenario}: attacks.probabilistic_linkage.threshold = 1.5; allowed is a probability in (0, 1)"
+    ]
+    assert not out.exists()
