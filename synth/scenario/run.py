@@ -204,12 +204,25 @@ def _world_at(path: str) -> World:
     return open_world(path)
 
 
-_CONTEXTS: dict[tuple[str, str, int], CellContext] = {}
+_CONTEXTS: dict[tuple[object, ...], CellContext] = {}
 
 
 def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
-    """The export, its leaked part and the attacker's sources for one seed (kept for the next policy)."""
-    key = (scenario.id, world_path, seed)
+    """The export, its leaked part and the attacker's sources for one seed (kept for the next policy).
+
+    Kept under everything it is made of, not the scenario's id alone: two scenarios of one id that export
+    other fields, leak another share or grant other sources (a scenario edited and rerun in one process)
+    must not share it.
+    """
+    key = (
+        scenario.id,
+        world_path,
+        seed,
+        repr(scenario.release),
+        scenario.onward_leak,
+        tuple(scenario.sources),
+        tuple(sorted(dict(scenario.coverage).items())),
+    )
     if key not in _CONTEXTS:
         _CONTEXTS.clear()
         world = _world_at(world_path)

@@ -37,14 +37,14 @@ def test_without_wards_probabilistic_recall_is_at_least_exact_recall(wayanad: Wo
     marked = (
         scanned.join(released.truth.select("row_id", "person_id"), on="row_id")
         .join(truth.select("epic", guessed="person_id"), on="epic", how="left")
-        .select("match_probability", right=(pl.col("person_id") == pl.col("guessed")).fill_null(False))
+        .select("match_probability", is_right=(pl.col("person_id") == pl.col("guessed")).fill_null(False))
     )
     con = duckdb.connect()
     con.register("marked", marked)
     best = con.sql(
         """
         SELECT coalesce(max(correct), 0) FROM (
-            SELECT sum(right::INT) OVER w AS correct, count(*) OVER w AS guesses
+            SELECT sum(is_right::INT) OVER w AS correct, count(*) OVER w AS guesses
             FROM marked WINDOW w AS (ORDER BY match_probability DESC RANGE UNBOUNDED PRECEDING)
         ) WHERE correct >= 0.9 * guesses
         """

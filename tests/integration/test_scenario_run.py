@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 import synth
 from synth.cli import app
+from synth.scenario import scenario_from_dict
+from synth.scenario.run import _context
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
@@ -172,3 +174,25 @@ def test_the_inference_baseline_is_the_majority_share_of_the_targets(smoke_run: 
         policy="as_exported", attack="attribute_inference", group="all", measure="baseline"
     )
     assert baseline["value"].item() == pytest.approx(share_none, abs=1e-12)
+
+
+def test_a_scenario_edited_and_rerun_in_one_process_gets_its_own_export(small_world_dir: Path) -> None:
+    """The export is kept from one policy to the next under everything it is made of: the same scenario id
+    with other fields (or leak, or sources) must not reuse the first one's."""
+
+    def scenario(fields: list[str]):  # type: ignore[no-untyped-def]
+        return scenario_from_dict(
+            {
+                "spec_version": 1,
+                "policies": ["as_exported"],
+                "scenario": {"id": "edited"},
+                "world": {"path": str(small_world_dir)},
+                "release": {"fields": fields},
+                "attacks": {"exact_linkage": {}},
+            }
+        )
+
+    first = _context(scenario(["phone", "name", "age"]), str(small_world_dir), 1)
+    second = _context(scenario(["phone", "name", "age", "date_of_birth"]), str(small_world_dir), 1)
+    assert first.release.data.columns == ["row_id", "phone", "name", "age"]
+    assert second.release.data.columns == ["row_id", "phone", "name", "age", "date_of_birth"]
