@@ -41,7 +41,7 @@ def test_without_wards_probabilistic_recall_is_at_least_exact_recall(wayanad: Wo
     )
     con = duckdb.connect()
     con.register("marked", marked)
-    best = con.sql(
+    best = con.execute(
         """
         SELECT coalesce(max(correct), 0) FROM (
             SELECT sum(is_right::INT) OVER w AS correct, count(*) OVER w AS guesses
