@@ -217,6 +217,15 @@ def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
         bounds = [f"{a.replace('_', ' ')} {m}" for a in LINKAGE for m in said.get(a, []) if "lower bound" in m]
         if bounds:
             parts.append(f" (a lower bound: {escape('; '.join(bounds))})")
+        # a linkage attack of the scenario that did not run is not a 0: say why beside the figure it leaves out
+        skipped = [
+            f"{a.replace('_', ' ')}: {m.removeprefix(f'attack {a!r}: ')}"
+            for a in LINKAGE
+            if fig.get(policy, a, "correct") is None
+            for m in said.get(a, [])
+        ]
+        if skipped:
+            parts.append(f" (did not run: {escape('; '.join(skipped))})")
         parts.append(_at_precision(fig, policy))
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
@@ -241,6 +250,9 @@ def _sentence(fig: _Figures, policy: str, notes: list[str]) -> str:
         )
         cost = (
             f"; the real mobile space takes {core / 3600:,.1f} core-hours, {gpu:,.1f} s on one GPU"
+            if core and gpu and recovered
+            else f"; enumerating the real mobile space ({core / 3600:,.1f} core-hours, {gpu:,.1f} s on one GPU) "
+            "recovers none of them"
             if core and gpu
             else ""
         )

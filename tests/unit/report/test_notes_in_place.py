@@ -45,3 +45,31 @@ def test_the_summary_singles_out_with_names_where_the_release_has_them() -> None
     results = pl.DataFrame(ROWS, schema=RESULT_SCHEMA, orient="row")
     html = build_html(results, {"policies": [{"id": "as_exported", "steps": []}]}, [])
     assert "98.6% of rows single out one person in the whole population (3.4% on age, sex and place alone)" in html
+
+
+def test_a_linkage_attack_that_did_not_run_and_a_reversal_that_found_nothing_say_so_in_the_summary() -> None:
+    rows = [
+        ("s", 1, "k5", "reidentification", "all", "correct", 0.0, None, None),
+        ("s", 1, "k5", "exact_linkage", "all", "correct", 0.0, None, None),
+        ("s", 1, "tokenize", "reidentification", "all", "correct", 90.0, None, None),
+        ("s", 1, "tokenize", "hash_reversal", "all", "correct", 0.0, None, None),
+        ("s", 1, "tokenize", "hash_reversal", "all", "real_space_cpu_core_seconds", 720.0, None, None),
+        ("s", 1, "tokenize", "hash_reversal", "all", "real_space_gpu_seconds", 0.18, None, None),
+    ]
+    notes = [
+        "k5 / probabilistic_linkage: attack 'probabilistic_linkage': the release has no names and no earlier attack "
+        "found any (it has row_id, age)"
+    ]
+    results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+    html = build_html(results, {"policies": [{"id": p, "steps": []} for p in ("k5", "tokenize")]}, notes)
+    summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
+    assert (
+        "the strongest attacker re-identifies 0 released rows (0.0% of them) by reidentification, with n/a of the "
+        "rows it links right (did not run: probabilistic linkage: the release has no names and no earlier attack "
+        "found any (it has row_id, age))" in summary
+    )
+    assert (
+        "; hash reversal recovered 0 phone numbers (n/a of the digests) over the whole plan of n/a numbers (exactly "
+        "what hashing every number recovers); enumerating the real mobile space (0.2 core-hours, 0.2 s on one GPU) "
+        "recovers none of them" in summary
+    )
