@@ -95,16 +95,6 @@ def digests_hex(
     return [digest(method, m, s, key, iterations).hex() for m, s in zip(messages, salts, strict=True)]
 
 
-def sha256_hex(values: Sequence[str], prefix: bytes = b"") -> list[str]:
-    """SHA-256 hex digests of ``prefix + value`` (UTF-8) for each value."""
-    return [hashlib.sha256(prefix + v.encode()).hexdigest() for v in values]
-
-
-def hmac_hex(values: Sequence[str], key: bytes) -> list[str]:
-    """HMAC-SHA-256 hex digests of each value under ``key``."""
-    return [hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values]
-
-
 def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return column.dt.strftime(DATE_FORMAT) if dtype == pl.Date else column.cast(pl.String)
 
