@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from synth.world.build import _atomic_bytes  # one atomic write for the project (to be made public: issue 16)
+
 TARGETS = {"faker": 50.0, "sdv": 10.0}
 LABELS = {
     "ours": "ours (1 worker)",
@@ -741,12 +743,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "--section" in options:
         title, section = SECTIONS[options["--section"]]
         readme = Path(options["--into"])
-        readme.write_text(replace_section(readme.read_text(), title, section(run)))
+        # written whole or not at all: an interruption must not leave the README cut short
+        _atomic_bytes(readme, replace_section(readme.read_text(), title, section(run)).encode())
         return
     out = Path(options["--out"]) if "--out" in options else None
     text = render(run, " ".join(args))
     if out is not None:
-        out.write_text(text)
+        _atomic_bytes(out, text.encode())
     else:
         sys.stdout.write(text)
 

@@ -56,3 +56,21 @@ def test_one_section_is_regenerated_in_place(tmp_path: Path) -> None:
     main([str(run), "--section", "hash_costs", "--into", str(readme)])
     assert readme.read_text() == once  # replaced, not added twice
     assert replace_section(once, TITLE, ["new"]).count(f"## {TITLE}\n\nnew\n## How each") == 1
+
+
+def test_an_interrupted_regeneration_leaves_the_readme_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\n## How each figure is measured\n\nprotocol\n")
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps(_run()))
+
+    def interrupted(src: object, dst: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main([str(run), "--section", "hash_costs", "--into", str(readme)])
+    assert readme.read_text() == "# Benchmarks\n\n## How each figure is measured\n\nprotocol\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "run.json"]  # no temporary left behind
