@@ -48,6 +48,8 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check synth tests benchmarks tools
 	$(BIN)/ruff format --check synth tests benchmarks tools
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/pylint --rcfile pyproject.toml --score no synth
 
 typecheck: $(STAMP)
 	$(BIN)/mypy synth

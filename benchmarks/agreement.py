@@ -32,16 +32,17 @@ import polars as pl
 
 from synth import World
 from synth.attacks.attribute_inference import SECRETS, AttributeInferenceParams, attribute_inference
-from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.linking import shuffled_view
-from synth.attacks.quasi_identifiers import roll_in_release_coding
 from synth.attacks.singling_out import singling_out
-from synth.measure.inference import score_inference, true_secrets
-from synth.measure.scoring import correct_rows
-from synth.measure.stats import Rate, risk, wilson
-from synth.measure.uniqueness import population_counts, population_in_release_coding, score_singling_out
+from synth.core.coding import roll_in_release_coding
 from synth.release import Release, ReleaseSpec, make_release
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.inference import score_inference, true_secrets
+from synth.scoring.linkage import correct_rows
+from synth.scoring.singling_out import population_counts, population_in_release_coding, score_singling_out
+from synth.scoring.stats import Rate, risk, wilson
 
 QUASI_IDENTIFIERS = ("age", "gender", "district", "taluk", "local_body", "ward")
 ROLL_KEYS = ("name", *QUASI_IDENTIFIERS)

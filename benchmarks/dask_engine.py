@@ -119,7 +119,7 @@ def national_figures(scale: float, workers: int, folder: Path) -> dict[str, Any]
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    from synth.measure.relational import key_counts, unique_rows
+    from synth.engine.relational import key_counts, unique_rows
     from synth.world.national import people_files
 
     args = ["world", "national", "--seed", "7", "--scale", str(scale), "--json"]

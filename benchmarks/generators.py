@@ -174,8 +174,8 @@ PHASES = (
     ("  electoral roll: its rows", "synth/world/generate.py", "roll_frame"),
     ("  caller-ID directory", "synth/world/generate.py", "directory_frame"),
     ("render: codes to names, ids, the tables", "synth/world/render.py", "render"),
-    ("Parquet writes", "synth/world/build.py", "_atomic_parquet"),
-    ("SHA-256 checksums of the files", "synth/world/build.py", "sha256_file"),
+    ("Parquet writes", "synth/engine/io.py", "atomic_parquet"),
+    ("SHA-256 checksums of the files", "synth/engine/io.py", "sha256_file"),
     ("reading the seven fields back", "benchmarks/generators.py", "person_fields"),
 )
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synth.world.build import _atomic_bytes  # one atomic write for the project (to be made public: issue 16)
+from synth.engine.io import atomic_bytes
 
 TARGETS = {"faker": 50.0, "sdv": 10.0}
 LABELS = {
@@ -511,7 +511,7 @@ def scale_section(run: dict[str, Any]) -> list[str]:
 
 def _seconds(x: float | None) -> str:
     """A time in the largest readable unit; "infeasible" where it is not a number (a secret kept)."""
-    from synth.measure.hash_reversal import duration
+    from synth.core.hash_costs import duration
 
     return duration(math.nan if x is None else x)
 
@@ -744,12 +744,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         title, section = SECTIONS[options["--section"]]
         readme = Path(options["--into"])
         # written whole or not at all: an interruption must not leave the README cut short
-        _atomic_bytes(readme, replace_section(readme.read_text(), title, section(run)).encode())
+        atomic_bytes(readme, replace_section(readme.read_text(), title, section(run)).encode())
         return
     out = Path(options["--out"]) if "--out" in options else None
     text = render(run, " ".join(args))
     if out is not None:
-        _atomic_bytes(out, text.encode())
+        atomic_bytes(out, text.encode())
     else:
         sys.stdout.write(text)
 

@@ -13,16 +13,17 @@ import pytest
 
 from synth import build_world, open_world
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
-from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.membership_inference import membership_inference
 from synth.attacks.probabilistic_linkage import probabilistic_linkage
 from synth.attacks.singling_out import singling_out
-from synth.measure.membership import membership_split, membership_targets
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import ReleaseSpec, make_release
 from synth.release.spec import EXPORT_FIELDS
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.membership import membership_split, membership_targets
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,11 @@ import polars as pl
 import pytest
 
 from synth import World, open_world
-from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.singling_out import singling_out
 from synth.release import AttackerView, ReleaseSpec, make_release
+from synth.scenario.auxiliary import auxiliary_from_world
 
 WORLD = os.environ.get("SYNTH_BENCH_WORLD")
 RECIPIENTS = 10_000_000  # 1 crore rows

@@ -2,10 +2,10 @@
 on one RTX 4090, and the time to reverse one record and every record of a release.
 
 The CPU rate is that of the attacker's best implementation here: the compiled SHA-256 kernel of the hash reversal
-(:func:`synth.attacks.hash_reversal._scan`) where it applies (SHA-256 of the number, plain or after one released
+(:func:`synth.attacks.hash_enumeration._scan`) where it applies (SHA-256 of the number, plain or after one released
 salt), hashlib (or the ``bcrypt`` package) otherwise, one call per candidate, the Python call included. The data
 holder hashes with hashlib once per distinct value (bcrypt: once per record); its cost per value is beside it. The
-GPU rates, sources and the time-to-reverse model are in :mod:`synth.measure.hash_reversal`; ``benchmarks/report.py``
+GPU rates, sources and the time-to-reverse model are in :mod:`synth.core.hash_costs`; ``benchmarks/report.py``
 turns the ``extra_info`` of these benchmarks into the README's table.
 
 Run alone (and regenerate only the README's section)::
@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from synth.attacks.hash_reversal import _enumerate
-from synth.measure.hash_reversal import PRIMITIVES, REAL_MOBILE_SPACE, RECORDS, Primitive
-from synth.world.phones import load_plan
+from synth.attacks.hash_enumeration import enumerate_plan
+from synth.core.hash_costs import PRIMITIVES, REAL_MOBILE_SPACE, RECORDS, Primitive
+from synth.core.numbering import load_plan
 
 SALT = bytes(range(16))
 KEY = bytes(range(32))
@@ -81,7 +81,7 @@ def _kernel_rate(prefix: bytes) -> tuple[int, float]:
     salt = np.frombuffer(prefix, dtype=np.uint8).copy()
     total = 1 << 20
     while True:
-        seconds = min(_enumerate(salt, plan, total, target)[1] for _ in range(3))
+        seconds = min(enumerate_plan(salt, plan, total, target)[1] for _ in range(3))
         if seconds >= SECONDS / 3 or total >= 1 << 26:
             return total, seconds
         total *= 4

@@ -9,8 +9,8 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.hash_reversal import hash_reversal
+from synth.core.numbering import load_plan
 from synth.release.build import AttackerView
-from synth.world.phones import load_plan
 
 CANDIDATES = 20_000_000
 

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from synth.core.numbering import load_plan
 from synth.policies.base import Step
 from synth.policies.columns import DropColumns
 from synth.policies.dp_counts import DPCounts
@@ -17,7 +18,7 @@ from synth.policies.no_release import ControllerSends
 from synth.policies.synthetic import SyntheticRelease
 from synth.policies.tokenize import Tokenize
 from synth.world.names import load_vocabulary
-from synth.world.phones import load_plan, permute
+from synth.world.phones import permute
 from synth.world.preset import load_preset
 
 ROWS = 1_000_000

@@ -12,8 +12,11 @@ from synth.errors import (
     SynthError,
     WorldError,
 )
-from synth.world.api import World, build_world, learn_world, open_world, validate_world
+from synth.version import __version__
+from synth.world.api import World, build_world, open_world
+from synth.world.learned.api import learn_world
 from synth.world.plan import WorldSpec
+from synth.world.validate import validate_world
 
 __all__ = [
     "BuildInterrupted",
@@ -25,9 +28,9 @@ __all__ = [
     "World",
     "WorldError",
     "WorldSpec",
+    "__version__",
     "build_world",
     "learn_world",
     "open_world",
     "validate_world",
 ]
-__version__ = "0.1.0"

@@ -27,13 +27,13 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems, whole_number
-from synth.attacks.quasi_identifiers import roll_in_release_coding, shared_columns
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.checks import whole
+from synth.core.coding import NEGATIVE, SECRETS, roll_in_release_coding, shared_columns
 from synth.errors import did_you_mean
-from synth.measure.breakdown import breakdown_rows, roll_strata
-from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.release.build import AttackerView
-from synth.release.secrets import NEGATIVE, SECRETS
+from synth.scoring.breakdown import breakdown_rows, roll_strata
+from synth.scoring.inference import right_labels, score_inference, true_secrets
 
 ATTACK_ID = "attribute_inference"
 MODELS = ("gradient_boosting", "prior", "majority")
@@ -69,7 +69,7 @@ class AttributeInferenceParams:
             )
         if self.model not in MODELS:
             problems.append(f"model = {self.model!r}: unknown model; allowed are {', '.join(MODELS)}")
-        if not whole_number(self.max_train_rows, 100):
+        if not whole(self.max_train_rows, 100):
             problems.append(f"max_train_rows = {self.max_train_rows!r}; allowed is a whole number of at least 100")
         raise_problems(ATTACK_ID, problems)
 

@@ -1,25 +1,22 @@
 """The auxiliary data an attacker is granted, as it would obtain it: public tables, no truth.
 
-The electoral roll and the caller-ID directory come from the world without any link to people (the
-roll's truth table stays behind); the roll gains the public names of its places (local body, taluk,
-district names and ward numbers are printed on every roll page), so that it can be joined to a
-release that names places rather than codes.
+The scenario grants them (:func:`synth.scenario.auxiliary.auxiliary_from_world`): the electoral roll and the
+caller-ID directory come from the world without any link to people. A table holding the truth is refused here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import TRUTH_COLUMNS
-from synth.world.api import World
 
 SOURCES = ("electoral_roll", "caller_id")
 # Granted by the scenario rather than taken from the world: the records of the people whose membership
-# of a synthetic release's training rows is in question (see synth.measure.membership).
+# of a synthetic release's training rows is in question (see synth.scoring.membership).
 GRANTED = (*SOURCES, "membership_targets")
 
 
@@ -50,14 +47,14 @@ class AuxiliaryData:
         return table
 
 
-def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> AuxiliaryData:
-    """Collect the granted sources from a world (never its truth tables)."""
+def grant(
+    sources: Sequence[str], electoral_roll: Callable[[], pl.DataFrame], caller_id: Callable[[], pl.DataFrame]
+) -> AuxiliaryData:
+    """The granted ``sources`` (a subset of :data:`SOURCES`), each read by its loader only when granted."""
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise SpecError(f"auxiliary source '{unknown[0]}' is unknown; allowed are {', '.join(SOURCES)}")
-    roll = None
-    if "electoral_roll" in sources:
-        places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-        roll = world.electoral_roll.drop("district_code").join(places.lazy(), on="ward_code", how="left").collect()
-    directory = world.caller_id.collect() if "caller_id" in sources else None
-    return AuxiliaryData(electoral_roll=roll, caller_id=directory)
+    return AuxiliaryData(
+        electoral_roll=electoral_roll() if "electoral_roll" in sources else None,
+        caller_id=caller_id() if "caller_id" in sources else None,
+    )

@@ -24,9 +24,9 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.knowledge import Knowledge
+from synth.core.numbering import NumberingPlan
 from synth.errors import SpecError, SynthError, did_you_mean
 from synth.release.build import AttackerView, Release
-from synth.world.phones import NumberingPlan
 
 
 class NotApplicable(SynthError):
@@ -36,11 +36,6 @@ class NotApplicable(SynthError):
 @dataclass(frozen=True)
 class NoParams:
     """An attack without parameters."""
-
-
-def whole_number(value: object, low: int = 1) -> bool:
-    """True for an int (not a bool) of at least ``low``."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
 def raise_problems(attack_id: str, problems: list[str]) -> None:
@@ -63,7 +58,7 @@ class Cell:
     plan: NumberingPlan | None = None  # the world's numbering plan (its name is in the manifest)
     # the national numbers in use (where a full enumeration can hit), read when an attack asks for them
     universe: Callable[[], np.ndarray] | None = None
-    # the message behind each released digest (synth.attacks.hash_reversal.released_messages): read only by hash
+    # the message behind each released digest (synth.attacks.hash_schemes.released_messages): read only by hash
     # reversal scoring a full enumeration of a scheme too slow to hash every number in use, which keeps what the
     # enumeration would find and verifies a sample by hashing
     preimages: Callable[[], pl.DataFrame] | None = None

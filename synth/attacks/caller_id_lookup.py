@@ -24,9 +24,9 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NoParams, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import chain
-from synth.measure.breakdown import breakdown_rows
-from synth.measure.stats import Rate, Risk, risk, wilson
-from synth.world.preset import VOCAB_DIR
+from synth.core.paths import VOCAB_DIR
+from synth.scoring.breakdown import breakdown_rows
+from synth.scoring.stats import Rate, Risk, risk, wilson
 
 ATTACK_ID = "caller_id_lookup"
 
@@ -101,7 +101,7 @@ class CallerIdScore:
 
 def _right(found: pl.DataFrame, truth: Truth) -> pl.DataFrame:
     """Rows whose name's first word is the person's given name (compared by the transliteration key)."""
-    from synth.attacks.probabilistic_linkage import name_key
+    from synth.attacks.linkage_inputs import name_key
 
     people = truth.world.people.select("person_id", true_given=pl.col("given_name").str.extract(r"^(\S+)")).collect()
     joined = found.join(truth.release.select("row_id", "person_id"), on="row_id").join(people, on="person_id")

@@ -6,9 +6,9 @@ quasi-identifier gets none.
 
 At state scale (a crore of released rows against 2.7 crore roll entries) joining on seven columns, most
 of them strings, is slow; where names are among them, :func:`hashed_unique_matches` joins on one 64-bit
-hash of them instead, through the backend-neutral core :func:`synth.measure.relational.match_counts`,
+hash of them instead, through the backend-neutral core :func:`synth.engine.relational.match_counts`,
 and verifies on the columns themselves, so that its answer is exactly that of
-:func:`synth.measure.relational.unique_matches`, which matches without names (few distinct keys, which
+:func:`synth.engine.relational.unique_matches`, which matches without names (few distinct keys, which
 group fast as they are).
 
 Ages on two dates. The release's ages are whole years on its reference date (the export's, 1 February
@@ -47,8 +47,8 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links
-from synth.attacks.quasi_identifiers import key_hash, roll_in_release_coding, shared_columns
-from synth.measure.relational import match_counts, unique_matches
+from synth.core.coding import key_hash, roll_in_release_coding, shared_columns
+from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
 ATTACK_ID = "exact_linkage"
@@ -161,7 +161,7 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
     """``unique_matches(release, roll, keys, roll_id)`` exactly, computed on a 64-bit hash of the keys.
 
     1. Both sides get a hash of their keys (null where a key is null: such rows never match) and their
-       position; the core :func:`~synth.measure.relational.match_counts` groups the roll by hash and joins
+       position; the core :func:`~synth.engine.relational.match_counts` groups the roll by hash and joins
        the release to it, on integers only.
     2. A release row whose hash exactly one roll entry carries can match only that entry: it is linked
        where the keys themselves are equal (different keys can share a hash; equal keys cannot differ).
@@ -171,7 +171,7 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
 
     Hashing pays where keys are nearly unique (names among them). Where more than :data:`SHARED_SHARE`
     of the matched release rows share their hash with several roll entries, the keys are coarse, and the
-    whole is matched on the keys themselves (:func:`~synth.measure.relational.unique_matches`) instead.
+    whole is matched on the keys themselves (:func:`~synth.engine.relational.unique_matches`) instead.
 
     Parameters
     ----------

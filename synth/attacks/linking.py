@@ -18,10 +18,10 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
-from synth.attacks.quasi_identifiers import shared_columns
-from synth.measure.breakdown import breakdown_rows
-from synth.measure.scoring import correct_rows, score_linkage
+from synth.core.coding import shared_columns
 from synth.release.build import AttackerView
+from synth.scoring.breakdown import breakdown_rows
+from synth.scoring.linkage import correct_rows, score_linkage
 
 
 def named_rows(view: AttackerView, names: pl.DataFrame) -> pl.DataFrame:

@@ -5,7 +5,7 @@ controller's table has them) and asks of each whether it was among the rows the 
 fitted on. A model that memorised its training rows places synthetic rows near them, so targets
 whose closest synthetic record is nearest are flagged as members. Scoring compares the members'
 flag rate with that of a holdout of people who were never given to the model (the control), as
-anonymeter scores its attacks (:mod:`synth.measure.membership`).
+anonymeter scores its attacks (:mod:`synth.scoring.membership`).
 
 The distance is Gower's: the mean over columns of ``|a - b| / range`` for numbers and of ``a != b``
 for categories (a missing value is a category of its own; against a number it is the farthest).
@@ -21,10 +21,11 @@ import polars as pl
 from numba import njit, prange
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems, whole_number
-from synth.attacks.quasi_identifiers import recode_age
-from synth.measure.membership import membership_split, membership_targets, score_membership
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.checks import whole
+from synth.core.coding import recode_age
 from synth.release.build import AttackerView
+from synth.scoring.membership import membership_split, membership_targets, score_membership
 
 ATTACK_ID = "membership_inference"
 MODELS = ("dcr", "random")
@@ -60,7 +61,7 @@ class MembershipInferenceParams:
             problems.append(f"flag_share = {self.flag_share!r}; allowed is between 0 and 1")
         if self.model not in MODELS:
             problems.append(f"model = {self.model!r}: unknown model; allowed are {', '.join(MODELS)}")
-        if not whole_number(self.targets_per_side):
+        if not whole(self.targets_per_side, 1):
             problems.append(f"targets_per_side = {self.targets_per_side!r}; allowed is a positive whole number")
         if not (isinstance(self.holdout_share, int | float) and 0 < self.holdout_share < 1):
             problems.append(f"holdout_share = {self.holdout_share!r}; allowed is between 0 and 1")

@@ -17,9 +17,10 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NoParams, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import Knowledge
-from synth.measure.breakdown import breakdown_rows
-from synth.measure.reach import score_reach
+from synth.core.coding import youngest_possible_age
 from synth.release.build import AttackerView
+from synth.scoring.breakdown import breakdown_rows
+from synth.scoring.reach import score_reach
 
 ATTACK_ID = "reach"
 
@@ -51,7 +52,7 @@ def reach(
     addressable = (rows["name"].is_not_null() & placed) | rows["epic"].is_not_null()
     rows = rows.select("row_id", contactable=pl.col("phone").is_not_null(), addressable=addressable)
     registry = data["registry"] if "registry" in data.columns else pl.Series([None] * data.height, dtype=pl.String)
-    age = _youngest_possible_age(data["age"]) if "age" in data.columns else None
+    age = youngest_possible_age(data["age"]) if "age" in data.columns else None
     old_pensioner = (registry == "pensioners") & (age >= 70 if age is not None else False)
     disability = (
         (registry == "pensioners") & (data["scheme"] == "disability")
@@ -86,10 +87,3 @@ class Reach(Attack):
 
 
 ATTACK = Reach()
-
-
-def _youngest_possible_age(age: pl.Series) -> pl.Series:
-    """Whole years as they are; a band ("70-74", "80+") by its lower end: a pensioner in "70-74" is 70 or over."""
-    if age.dtype != pl.String:
-        return age
-    return age.str.extract(r"^(\d+)", 1).cast(pl.Int64)

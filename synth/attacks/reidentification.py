@@ -23,10 +23,10 @@ import polars as pl
 
 from synth.attacks.base import Attack, Cell, NoParams, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.linking import chain_rows
-from synth.measure.breakdown import breakdown_rows
-from synth.measure.scoring import LinkageScore
-from synth.measure.stats import risk, wilson
 from synth.release.spec import OTHER_RESIDENT
+from synth.scoring.breakdown import breakdown_rows
+from synth.scoring.linkage import LinkageScore
+from synth.scoring.stats import risk, wilson
 
 ATTACK_ID = "reidentification"
 

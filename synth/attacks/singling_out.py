@@ -21,16 +21,16 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.linking import shuffled_view
-from synth.attacks.quasi_identifiers import present
-from synth.measure.breakdown import breakdown_rows
-from synth.measure.relational import unique_rows
-from synth.measure.uniqueness import (
+from synth.core.coding import present
+from synth.engine.relational import unique_rows
+from synth.release.build import AttackerView
+from synth.scoring.breakdown import breakdown_rows
+from synth.scoring.singling_out import (
     SinglingOutWithNames,
     population_counts,
     score_singling_out,
     singled_out_rows,
 )
-from synth.release.build import AttackerView
 
 ATTACK_ID = "singling_out"
 QUASI_IDENTIFIERS = ("age", "gender", "district", "taluk", "local_body", "ward")

@@ -1,8 +1,8 @@
 """Every measure's stable name and meaning, in one place, and the flattening of scores into tidy rows.
 
 A score (a frozen dataclass from :mod:`synth.measure`) becomes rows of ``measure, value, ci_low,
-ci_high``: a whole-number or real field gives its value; a :class:`~synth.measure.stats.Rate` or
-:class:`~synth.measure.stats.Risk` gives its value with its 95% interval; a nested score gives its rows
+ci_high``: a whole-number or real field gives its value; a :class:`~synth.scoring.stats.Rate` or
+:class:`~synth.scoring.stats.Risk` gives its value with its 95% interval; a nested score gives its rows
 with the field name as a prefix (``research_accuracy``); text, flags and figures that are not
 available (None, NaN) give no row. Every name a score can produce is in :data:`MEASURES`, and tests
 hold the two together, so results files, reports and CI thresholds can rely on them.
@@ -15,7 +15,30 @@ import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from synth.measure.stats import Rate, Risk
+from synth.measure.uniqueness_estimators import ESTIMATORS
+from synth.scoring.stats import Rate, Risk
+
+# The attacks the report and the gate speak of, by the ids they are registered under in
+# synth.attacks.registry (a test holds each to the registry, so a renamed attack fails the suite).
+HEADLINE = "reidentification"  # the strongest attacker: any chain
+LINKAGE = ("exact_linkage", "probabilistic_linkage")  # the attacks whose guesses are links to roll entries
+HASH_REVERSAL = "hash_reversal"
+PROBABILISTIC_LINKAGE = "probabilistic_linkage"
+REACH = "reach"
+SINGLING_OUT = "singling_out"
+SOURCES = ("electoral_roll", "caller_id")  # the auxiliary sources a scenario may grant from its world
+ESTIMATOR_LABELS = {
+    "pitman": "Pitman's sampling formula",
+    "zayatz": "Zayatz's method",
+    "snb": "the shifted negative binomial",
+    "dankar": "the estimator Dankar's rule picks",
+}
+# Each purpose's headline measure and how the report labels it.
+PURPOSE_MEASURE = {
+    "outreach": ("outreach_reach", "Outreach: share of intended recipients reachable"),
+    "ward_planning": ("ward_planning_within_tolerance", "Ward planning: cells counted within 10%"),
+    "research": ("research_accuracy", "Research: accuracy of a model trained on the release"),
+}
 
 MEASURES: dict[str, str] = {
     # what every attack reports
@@ -102,13 +125,8 @@ MEASURES: dict[str, str] = {
     "true_uniques": "People unique in the population on the release's quasi-identifiers (the truth).",
     "true_share": "true_uniques / population_size.",
     **{
-        f"{kind}_{estimator}": f"{what} estimated from the release alone by {label}."
-        for estimator, label in (
-            ("pitman", "Pitman's sampling formula"),
-            ("zayatz", "Zayatz's method"),
-            ("snb", "the shifted negative binomial"),
-            ("dankar", "the estimator Dankar's rule picks"),
-        )
+        f"{kind}_{estimator}": f"{what} estimated from the release alone by {ESTIMATOR_LABELS[estimator]}."
+        for estimator in ESTIMATORS
         for kind, what in (("uniques", "Population uniques"), ("unique_share", "Share of the population unique"))
     },
     # utility

@@ -32,19 +32,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from synth.measure.stats import Z95
-
-KEYS = ("policy", "attack", "group", "measure")
-POOLED_SCHEMA = {
-    "policy": pl.String,
-    "attack": pl.String,
-    "group": pl.String,
-    "measure": pl.String,
-    "value": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "seeds": pl.UInt32,
-}
+from synth.measure.results import KEYS, POOLED_SCHEMA
+from synth.scoring.stats import Z95
 
 
 def _within_unit(column: str) -> pl.Expr:

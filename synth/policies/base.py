@@ -16,11 +16,8 @@ from typing import Any, ClassVar, Self
 
 import polars as pl
 
+from synth.checks import seed_problem, whole
 from synth.errors import NotFittedError, PolicyError
-
-
-def _whole_at_least(value: object, low: int, high: float = float("inf")) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value < high
 
 
 def positive_whole_problems(step: object, *names: str) -> list[str]:
@@ -28,15 +25,14 @@ def positive_whole_problems(step: object, *names: str) -> list[str]:
     return [
         f"{name} = {value!r}: must be a positive whole number"
         for name in names
-        if not _whole_at_least(value := getattr(step, name), 1)
+        if not whole(value := getattr(step, name), 1)
     ]
 
 
 def seed_problems(value: object, name: str = "random_state") -> list[str]:
     """The problem of a seed that numpy and SDV cannot take (a whole number from 0 to 2**32 - 1), if any."""
-    if _whole_at_least(value, 0, 2**32):
-        return []
-    return [f"{name} = {value!r}: must be a whole number from 0 to 2**32 - 1"]
+    problem = seed_problem(value, name)
+    return [] if problem is None else [problem]
 
 
 class Step(ABC):
@@ -63,6 +59,12 @@ class Step(ABC):
     def released_metadata(self) -> dict[str, Any]:
         """What the fitted step publishes beside the data (a released salt, say); empty by default."""
         return {}
+
+    def key_fingerprint(self) -> str | None:
+        """A keyed fingerprint of the secret this step reads from outside the scenario (an HMAC key), never the
+        secret itself: part of a run's identity, so that a run made under another key is not taken for this
+        one. None for a step without such a secret (the default)."""
+        return None
 
     def check(self, columns: Sequence[str]) -> list[str]:
         """Problems with this step's parameters or with a release of these columns (no data touched)."""

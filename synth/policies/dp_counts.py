@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synth.checks import number
+from synth.core.coding import BAND_TOP, GENDERS, age_band
 from synth.policies.base import Step, positive_whole_problems, seed_problems
-from synth.policies.generalize import age_band
-
-GENDERS = ("F", "M")
 
 
 class DPCounts(Step):
@@ -69,7 +68,7 @@ class DPCounts(Step):
 
     def check(self, columns: Sequence[str]) -> list[str]:
         problems = super().check(columns)
-        if isinstance(self.epsilon, bool) or not isinstance(self.epsilon, int | float) or not self.epsilon > 0:
+        if not (number(self.epsilon) and self.epsilon > 0):
             problems.append(f"epsilon = {self.epsilon!r}: must be a positive number")
         return problems + positive_whole_problems(self, "age_width", "contributions") + seed_problems(self.random_state)
 
@@ -79,7 +78,7 @@ class DPCounts(Step):
     def _grid(self, data: pl.DataFrame) -> pl.DataFrame:
         places = data.select(self.by).unique().sort(self.by)
         bands = pl.DataFrame({"age": pl.Series([0, *range(self.age_width, 80, self.age_width), 80])})
-        bands = bands.select(age=age_band(pl.col("age"), self.age_width, 80)).unique(maintain_order=True)
+        bands = bands.select(age=age_band(pl.col("age"), self.age_width, BAND_TOP)).unique(maintain_order=True)
         return places.join(bands, how="cross").join(pl.DataFrame({"gender": GENDERS}), how="cross")
 
     def _fit(self, data: pl.DataFrame) -> None:
@@ -94,7 +93,9 @@ class DPCounts(Step):
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         counted = (
-            data.with_columns(age=age_band(pl.col("age"), self.age_width, 80), gender=pl.col("gender").cast(pl.String))
+            data.with_columns(
+                age=age_band(pl.col("age"), self.age_width, BAND_TOP), gender=pl.col("gender").cast(pl.String)
+            )
             .group_by([*self.by, "age", "gender"])
             .len()
         )

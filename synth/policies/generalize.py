@@ -7,20 +7,11 @@ from typing import Any
 
 import polars as pl
 
+from synth.checks import whole
+from synth.core.coding import GEO_COLUMNS, GEO_LEVELS, age_band
 from synth.policies.base import Step, positive_whole_problems
 
 AGE_MODES = ("band", "birth_year", "top_code")
-GEO_LEVELS = ("ward", "local_body", "taluk", "district", "state")
-GEO_COLUMNS = ("ward", "local_body", "taluk", "district")
-
-
-def age_band(col: pl.Expr, width: int, top: int | None = None) -> pl.Expr:
-    """``"35-39"`` style bands of ``width`` years; ``"80+"`` from ``top`` on (if given)."""
-    lo = (col // width) * width
-    band = pl.concat_str([lo.cast(pl.String), (lo + width - 1).cast(pl.String)], separator="-")
-    if top is None:
-        return band
-    return pl.when(col >= top).then(pl.lit(f"{top}+")).otherwise(band)
 
 
 class GeneralizeAge(Step):
@@ -65,7 +56,7 @@ class GeneralizeAge(Step):
         problems = super().check(columns)
         if self.mode not in AGE_MODES:
             problems.append(f"mode = {self.mode!r}: allowed are {', '.join(AGE_MODES)}")
-        if self.mode == "band" and (isinstance(self.width, bool) or not isinstance(self.width, int) or self.width < 2):
+        if self.mode == "band" and not whole(self.width, 2):
             problems.append(f"width = {self.width!r}: must be a whole number of at least 2")
         if self.mode == "top_code" and self.top is None:
             problems.append("top: required in top_code mode")

@@ -41,6 +41,7 @@ from synth.policies.base import Step, positive_whole_problems, seed_problems
 METHODS = ("sha256", "salted", "hmac", "pbkdf2")
 SALTED = ("salted", "pbkdf2")  # the methods that take a salt
 DEFAULT_KEY_ENV = "SYNTH_HMAC_KEY"
+FINGERPRINT_MESSAGE = b"synth-citizens: the fingerprint of a run's HMAC key"
 DEFAULT_ITERATIONS = 10_000
 SALT_BYTES = 16
 SCHEME_SUFFIX = "_hash"  # metadata key of the published scheme: "<column>_hash"
@@ -97,6 +98,18 @@ def digests_hex(
 
 def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return column.dt.strftime(DATE_FORMAT) if dtype == pl.Date else column.cast(pl.String)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A fingerprint that tells two keys apart without telling anything of either: the first 16 hex digits of
+    HMAC-SHA-256 under the key of a fixed message (what a run records of its HMAC key, never the key).
+
+    Examples
+    --------
+    >>> key_fingerprint(b"k" * 32) == key_fingerprint(b"k" * 32) != key_fingerprint(b"j" * 32)
+    True
+    """
+    return hmac.new(key, FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
 class HashColumn(Step):
@@ -183,6 +196,11 @@ class HashColumn(Step):
             return key or None
         value = os.environ.get(self.key_env, "")
         return value.encode() or None
+
+    def key_fingerprint(self) -> str | None:
+        """For ``"hmac"``: :func:`key_fingerprint` of the key (None while no key is set)."""
+        key = self._key() if self.method == "hmac" else None
+        return None if key is None else key_fingerprint(key)
 
     def check(self, columns: Sequence[str]) -> list[str]:
         problems = super().check(columns)

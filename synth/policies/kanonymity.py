@@ -16,8 +16,9 @@ from typing import Any
 
 import polars as pl
 
+from synth.checks import whole
+from synth.core.coding import GEO_COLUMNS, GEO_LEVELS, age_band
 from synth.policies.base import Step
-from synth.policies.generalize import GEO_COLUMNS, GEO_LEVELS, age_band
 
 AGE_WIDTHS = (1, 5, 10, 20)  # then "any"
 ANY = "*"
@@ -81,7 +82,7 @@ class KAnonymity(Step):
 
     def check(self, columns: Sequence[str]) -> list[str]:
         problems = super().check(columns)
-        if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 2:
+        if not whole(self.k, 2):
             problems.append(f"k = {self.k!r}: must be a whole number of at least 2")
         if not self.quasi_identifiers:
             problems.append("quasi_identifiers: empty; name at least one column")

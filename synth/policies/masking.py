@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from synth.checks import whole
 from synth.policies.base import Step
 
 
@@ -40,7 +41,7 @@ class MaskPhone(Step):
 
     def check(self, columns: Sequence[str]) -> list[str]:
         problems = super().check(columns)
-        if isinstance(self.keep, bool) or not isinstance(self.keep, int) or not 0 <= self.keep <= 9:
+        if not whole(self.keep, 0, 9):
             problems.append(f"keep = {self.keep!r}: must be a whole number from 0 to 9")
         if self.side not in ("first", "last"):
             problems.append(f"side = {self.side!r}: allowed are 'first', 'last'")

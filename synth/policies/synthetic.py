@@ -9,58 +9,32 @@ kept in memory only: the project never writes or loads a pickled model.
 A release larger than ``train_rows`` is modelled from a seeded uniform sample of that many rows, and
 rows are drawn in batches, so that a state's release (83 lakh rows) costs what a million does.
 
-``random_state`` seeds everything random: the training sample, the fit and the sampling. SDV 2.0 gives
-no seed for fitting, and CTGAN trains from numpy's and torch's global generators (its batches, noise and
-dropout), so the fit runs with both seeded from ``random_state`` and their previous states restored
-afterwards (:func:`seeded_global_state`); SDV's ``_set_random_state`` then seeds the sampling. The same
+``random_state`` seeds everything random: the training sample, the fit and the sampling, through the
+project's one SDV wrapper (:mod:`synth.world.learned.sdv_fit`, shared with learned worlds): the fit runs with
+numpy's and torch's global generators seeded and restored afterwards, then the sampling is seeded. The same
 release and seed give the same synthetic rows on one machine (a GPU may add its own nondeterminism).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from synth.policies.base import Step, positive_whole_problems, seed_problems
+from synth.world.learned.sdv_fit import (
+    MODELS,
+    fit_synthesizer,
+    sample_quietly,
+    sdv_metadata,
+    seed_sampling,
+)
 
-MODELS = ("gaussian_copula", "ctgan")
+TABLE = "release"  # the release's name in SDV's metadata
 GEO = ("district", "taluk", "local_body", "ward")
 BATCH = 1_000_000  # rows drawn from SDV at a time
-
-
-@contextlib.contextmanager
-def seeded_global_state(seed: int) -> Iterator[None]:
-    """Seed numpy's and torch's global generators for the duration of the block, then restore them.
-
-    Parameters
-    ----------
-    seed
-        A whole number from 0 to 2**32 - 1.
-
-    Notes
-    -----
-    CTGAN draws its training batches from ``numpy.random`` and its noise and dropout from torch's
-    default generators, and SDV gives no seed for fitting: without this, two fits of the same data
-    differ. ``torch.random.fork_rng`` restores torch's CPU generator and those of the CUDA devices in use;
-    numpy's global state is saved and put back by hand, so nothing outside the block sees the seed.
-    """
-    import torch
-
-    # The legacy global generator is the point here: CTGAN samples its batches from it.
-    numpy_state = np.random.get_state()  # noqa: NPY002
-    try:
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            np.random.seed(seed)  # noqa: NPY002
-            yield
-    finally:
-        np.random.set_state(numpy_state)  # noqa: NPY002
 
 
 class SyntheticRelease(Step):
@@ -127,42 +101,33 @@ class SyntheticRelease(Step):
         return groups
 
     def _fit(self, data: pl.DataFrame) -> None:
-        from sdv.cag import FixedCombinations
-        from sdv.metadata import Metadata
-        from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer
-
         sample = data
         if self.train_rows is not None and data.height > self.train_rows:
             rng = np.random.default_rng(self.random_state)
             sample = data[np.sort(rng.choice(data.height, self.train_rows, replace=False))]
         frame = sample.select(pl.col(c).cast(pl.String) if c != "age" else pl.col(c) for c in self.columns).to_pandas()
-        metadata = Metadata.detect_from_dataframes({"release": frame})
-        for c in self.columns:
-            metadata.update_column(c, sdtype="numerical" if c == "age" else "categorical", table_name="release")
-        with warnings.catch_warnings():  # SDV asks every synthesizer to save metadata to JSON; ours stays in memory
-            warnings.simplefilter("ignore", UserWarning)
-            if self.model == "ctgan":
-                synthesizer = CTGANSynthesizer(metadata, epochs=self.epochs)
-            else:
-                synthesizer = GaussianCopulaSynthesizer(metadata)
-            synthesizer.add_constraints([FixedCombinations(column_names=g) for g in self._constraint_groups()])
-            with seeded_global_state(self.random_state):  # SDV has no seed for fitting; CTGAN trains from these
-                synthesizer.fit({"release": frame})
-        self.synthesizer_ = synthesizer
+        metadata = sdv_metadata(TABLE, {c: "numerical" if c == "age" else "categorical" for c in self.columns})
+        self.synthesizer_ = fit_synthesizer(
+            metadata,
+            TABLE,
+            frame,
+            model=self.model,
+            epochs=self.epochs,
+            constraints=self._constraint_groups(),
+            seed=self.random_state,
+            enable_gpu=True,
+        )
         self.rows_in_ = data.height
         self.rows_fitted_ = sample.height
         self.allowed_ = {tuple(g): data.select(g).unique() for g in map(tuple, self._constraint_groups())}
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         n = self.rows or self.rows_in_
-        # SDV 2.0 has no public seed for sampling: without this call it falls back to its own fixed seed.
-        self.synthesizer_._set_random_state(self.random_state)
-        batches = []
-        for start in range(0, n, BATCH):
-            with contextlib.redirect_stderr(io.StringIO()):  # SDV's own progress bar; callers show theirs
-                sampled = self.synthesizer_.sample(min(BATCH, n - start))
-            frame = sampled["release"] if isinstance(sampled, dict) else sampled
-            batches.append(pl.from_pandas(frame))
+        seed_sampling(self.synthesizer_, self.random_state)
+        batches = [
+            pl.from_pandas(sample_quietly(self.synthesizer_, TABLE, min(BATCH, n - start)))
+            for start in range(0, n, BATCH)
+        ]
         out = pl.concat(batches).with_columns(pl.col("age").round(0).cast(pl.Int16))
         for c in self.columns:
             if c not in ("age",) and data.schema[c] != pl.String:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from synth.checks import seed_problem, whole
 from synth.errors import SpecError, did_you_mean
 
 REGISTRIES = ("employees", "pensioners", "entrepreneurs", "womens_scheme")
@@ -76,10 +77,10 @@ class ReleaseSpec:
             problems.append("release.fields: empty; name at least one field")
         if len(set(self.fields)) != len(self.fields):
             problems.append("release.fields: a field is named twice")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            problems.append(f"release.seed = {self.seed!r}: must be a non-negative whole number")
+        if (problem := seed_problem(self.seed, "release.seed")) is not None:
+            problems.append(problem)
         n = self.recipients
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        if n is not None and not whole(n, 1):
             problems.append(
                 f"release.recipients = {n!r}: must be a positive whole number (total rows of the release), "
                 "or absent for the export alone"

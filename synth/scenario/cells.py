@@ -21,33 +21,23 @@ import polars as pl
 
 from synth.attacks.auxiliary import SOURCES, AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable, Outcome, Truth
-from synth.attacks.hash_reversal import numbers_in_use, released_messages
+from synth.attacks.hash_schemes import numbers_in_use, released_messages
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers
+from synth.core.numbering import load_plan
 from synth.errors import SpecError
 from synth.measure.names import measure_rows
 from synth.measure.release import k_anonymity
-from synth.measure.uniqueness import population_counts, population_uniqueness
+from synth.measure.results import RESULT_SCHEMA
+from synth.measure.uniqueness import population_uniqueness
 from synth.measure.utility import utility
 from synth.policies.apply import MinimizedRelease, minimize
 from synth.policies.base import Policy
 from synth.release.build import Release
 from synth.scenario.seeding import seeded_policy
+from synth.scoring.singling_out import population_counts
 from synth.world.api import World
-from synth.world.phones import load_plan
-
-RESULT_SCHEMA = {
-    "scenario": pl.String,
-    "seed": pl.Int64,
-    "policy": pl.String,
-    "attack": pl.String,
-    "group": pl.String,
-    "measure": pl.String,
-    "value": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-}
 
 
 @dataclass
@@ -67,7 +57,7 @@ class CellContext:
     def universe(self) -> np.ndarray:
         """The national numbers in use in the world (where a full enumeration of the plan can hit)."""
         if "universe" not in self.cache:
-            self.cache["universe"] = numbers_in_use(self.world)
+            self.cache["universe"] = numbers_in_use(self.world.people)
         result: np.ndarray = self.cache["universe"]
         return result
 

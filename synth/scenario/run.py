@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,17 +27,16 @@ from typing import Any
 
 import polars as pl
 
-import synth
-from synth.attacks.auxiliary import auxiliary_from_world
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
+from synth.engine.io import Progress, atomic_parquet, atomic_text
 from synth.errors import OutputError, PolicyError, SpecError
-from synth.measure.breakdown import strata
 from synth.measure.names import TIMED
+from synth.measure.results import RESULT_SCHEMA
 from synth.release.build import make_release
+from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scenario.cells import (
-    RESULT_SCHEMA,
     CellContext,
     ChainState,
     leak,
@@ -48,13 +46,14 @@ from synth.scenario.cells import (
     sample_sources,
 )
 from synth.scenario.spec import Scenario, WorldRef
-from synth.world.api import World, build_world, open_world
-from synth.world.plan import WorldSpec
+from synth.scoring.breakdown import strata
+from synth.version import __version__
+from synth.world.api import World, open_world
+from synth.world.build import build_world
 
-PACKAGE_DIR = Path(synth.__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MARKER = "scenario.resolved.json"
 STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -243,24 +242,11 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
 def _world(ref: WorldRef, workers: Engine, cache: str | Path | None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
-    spec = WorldSpec(
-        preset=ref.preset,
-        districts=ref.districts,
-        local_bodies=ref.local_bodies,
-        seed=ref.seed,
-        phone_plan=ref.phone_plan,
-    ).to_dict()
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(json.dumps(ref.spec.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
     root = resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
-    return build_world(
-        root / f"{ref.preset}-{digest}",
-        preset=ref.preset,
-        districts=ref.districts,
-        local_bodies=ref.local_bodies,
-        seed=ref.seed,
-        workers=workers,
-        phone_plan=ref.phone_plan,
-    )
+    folder = root / f"{ref.spec.preset}-{digest}"
+    build_world(ref.spec, folder, workers=workers)
+    return open_world(folder)
 
 
 def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
@@ -277,7 +263,19 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
         "purposes": list(scenario.purposes),
         "world_path": str(world.path),
         "world_manifest_spec": world.manifest["build"]["spec"],
-        "synth_version": synth.__version__ if hasattr(synth, "__version__") else "0.1.0",
+        "synth_version": __version__,
+        "key_fingerprints": key_fingerprints(scenario),
+    }
+
+
+def key_fingerprints(scenario: Scenario) -> dict[str, str]:
+    """``"POLICY/STEP"`` -> the keyed fingerprint of each secret a policy reads from outside the scenario (an HMAC
+    key from ``SYNTH_HMAC_KEY`` or a key file): a run under another key is another run. Never the key itself."""
+    return {
+        f"{policy.id}/{i}": fingerprint
+        for policy in scenario.policies
+        for i, step in enumerate(policy.steps)
+        if (fingerprint := step.key_fingerprint()) is not None
     }
 
 
@@ -292,11 +290,21 @@ def check_out(out: Path, scenario: Scenario | None) -> None:
         marker = out / MARKER
         if not marker.is_file():
             raise OutputError(f"output folder {out} holds other files; choose a new or empty folder")
-        if scenario is not None and json.loads(marker.read_text()).get("scenario") != json.loads(
-            json.dumps(dict(scenario.raw))
-        ):
+        if scenario is None:
+            return
+        held = json.loads(marker.read_text())
+        if held.get("scenario") != json.loads(json.dumps(dict(scenario.raw))):
             raise OutputError(
                 f"output folder {out} holds the results of a different scenario; choose another folder or delete it"
+            )
+        now = key_fingerprints(scenario)
+        before = held.get("key_fingerprints", {})
+        changed = sorted({step.split("/")[0] for step in set(now) | set(before) if before.get(step) != now.get(step)})
+        if changed:
+            raise OutputError(
+                f"output folder {out} holds results made under another HMAC key for the policies "
+                f"{', '.join(changed)} (SYNTH_HMAC_KEY or the key file changed since); choose another folder or "
+                "delete it, or set the key the run was made with"
             )
 
 
@@ -309,13 +317,9 @@ def _prepare_out(out: Path, scenario: Scenario) -> Path:
 
 def _write_parquet(path: Path, frame: pl.DataFrame) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.write_parquet(tmp)
-    os.replace(tmp, path)
+    atomic_parquet(path, frame)
 
 
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    atomic_text(path, text)

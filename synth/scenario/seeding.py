@@ -13,6 +13,7 @@ import zlib
 
 import numpy as np
 
+from synth.checks import seed_problem, whole
 from synth.policies.base import Policy, Step
 
 SEED_PARAM = "random_state"
@@ -24,7 +25,7 @@ def step_seed(seed: int, policy_id: str, index: int) -> int:
     Parameters
     ----------
     seed
-        The scenario seed (a non-negative whole number).
+        The scenario seed (a whole number from 0 to 2**32 - 1).
     policy_id
         The policy's id; its CRC-32 enters the entropy, so two policies with a step at the same
         position get unrelated seeds.
@@ -40,7 +41,7 @@ def step_seed(seed: int, policy_id: str, index: int) -> int:
     Raises
     ------
     ValueError
-        ``seed`` or ``index`` is not a non-negative whole number.
+        ``seed`` is not a whole number from 0 to 2**32 - 1, or ``index`` is not a non-negative whole number.
 
     Examples
     --------
@@ -49,9 +50,10 @@ def step_seed(seed: int, policy_id: str, index: int) -> int:
     >>> step_seed(1, "tokenize", 0) != step_seed(2, "tokenize", 0)
     True
     """
-    for name, value in (("seed", seed), ("index", index)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ValueError(f"{name} = {value!r}: must be a non-negative whole number")
+    if (problem := seed_problem(seed)) is not None:
+        raise ValueError(problem)
+    if not whole(index, 0):
+        raise ValueError(f"index = {index!r}: must be a non-negative whole number")
     entropy = [int(seed), zlib.crc32(policy_id.encode("utf-8")), int(index)]
     return int(np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint32)[0])
 
@@ -76,7 +78,7 @@ def seeded_policy(policy: Policy, seed: int) -> Policy:
     policy
         The policy as loaded (its file's ``random_state`` values, or the steps' defaults, are replaced).
     seed
-        The scenario seed (a non-negative whole number).
+        The scenario seed (a whole number from 0 to 2**32 - 1).
 
     Returns
     -------
@@ -86,7 +88,7 @@ def seeded_policy(policy: Policy, seed: int) -> Policy:
     Raises
     ------
     ValueError
-        ``seed`` is not a non-negative whole number.
+        ``seed`` is not a whole number from 0 to 2**32 - 1.
 
     Notes
     -----
@@ -106,8 +108,8 @@ def seeded_policy(policy: Policy, seed: int) -> Policy:
     >>> p.steps[0].random_state  # the caller's policy is unchanged
     0
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed = {seed!r}: must be a non-negative whole number")
+    if (problem := seed_problem(seed)) is not None:
+        raise ValueError(problem)
     out = copy.deepcopy(policy)
     out.steps = [
         _reseeded(step, step_seed(seed, policy.id, i)) if SEED_PARAM in step.get_params() else copied

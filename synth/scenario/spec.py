@@ -47,11 +47,13 @@ from typing import Any
 
 from synth.attacks.auxiliary import SOURCES
 from synth.attacks.registry import ATTACKS, chain_problems
+from synth.checks import seed_problem
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
 from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.world.plan import WorldSpec
 
 SPEC_VERSION = 1
 PURPOSES = ("outreach", "ward_planning", "research")
@@ -78,13 +80,9 @@ class ScenarioError(SpecError):
 
 @dataclass(frozen=True)
 class WorldRef:
-    """The world a scenario runs on: an existing folder (``path``), or a spec to build (and cache)."""
+    """The world a scenario runs on: an existing folder (``path``), or the spec of one to build (and cache)."""
 
-    preset: str = "kerala-2026"
-    districts: tuple[str, ...] = ()
-    local_bodies: int | None = None
-    seed: int = 0
-    phone_plan: str | None = None
+    spec: WorldSpec = field(default_factory=WorldSpec)
     path: str | None = None
 
 
@@ -112,10 +110,14 @@ class Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raises one :class:`ScenarioError` listing every problem."""
     path = Path(path)
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a directory, not a scenario file (a .toml file)")
     if not path.is_file():
         raise ScenarioError(f"{path}: scenario file not found")
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario file ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     return scenario_from_dict(raw, str(path), base=path.parent)
@@ -203,10 +205,6 @@ def _table(p: _Problems, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _share(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
 
@@ -226,22 +224,16 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
     if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
         p.add("world.districts", districts, "must be a list of district names")
         districts = []
-    local_bodies = w.get("local_bodies")
-    if local_bodies is not None and (not _whole(local_bodies) or local_bodies < 1):
-        p.add("world.local_bodies", local_bodies, "must be a positive whole number")
-        local_bodies = None
-    seed = w.get("seed", 0)
-    if not _whole(seed) or seed < 0:
-        p.add("world.seed", seed, "must be a non-negative whole number")
-        seed = 0
     preset = w.get("preset", "kerala-2026")
     if not isinstance(preset, str):
         p.add("world.preset", preset, "must be a preset name (synth list presets)")
         preset = "kerala-2026"
-    phone_plan = w.get("phone_plan")
-    if phone_plan not in (None, "safe", "realistic"):
-        p.add("world.phone_plan", phone_plan, "allowed are 'safe', 'realistic'")
-        phone_plan = None
+    fields = {k: w[k] for k in ("local_bodies", "seed", "phone_plan") if k in w}
+    try:  # the world's own checks, each problem named under world.
+        spec = WorldSpec(preset=preset, districts=tuple(districts), **fields)
+    except SpecError as exc:
+        p.items += [f"{p.source}: world.{line}" for line in str(exc).splitlines()]
+        spec = WorldSpec(preset=preset, districts=tuple(districts))
     if path is None and preset == "kerala-2026" and districts:
         from synth.world.preset import load_preset
 
@@ -249,7 +241,7 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
         for d in districts:
             if d not in known:
                 p.add("world.districts", d, f"unknown district; allowed are {', '.join(known)}", d, known)
-    return WorldRef(str(preset), tuple(districts), local_bodies, int(seed), phone_plan, path)
+    return WorldRef(spec, path)
 
 
 def _release(p: _Problems, r: Mapping[str, Any]) -> ReleaseSpec | None:
@@ -376,8 +368,8 @@ def _attacks(p: _Problems, a: Mapping[str, Any], sources: tuple[str, ...]) -> di
 
 
 def _seeds(p: _Problems, seeds: Any) -> tuple[int, ...]:
-    if not isinstance(seeds, list) or not seeds or not all(_whole(s) and s >= 0 for s in seeds):
-        p.add("seeds", seeds, "must be a non-empty list of non-negative whole numbers")
+    if not isinstance(seeds, list) or not seeds or any(seed_problem(s) is not None for s in seeds):
+        p.add("seeds", seeds, "must be a non-empty list of whole numbers from 0 to 2**32 - 1")
         return (0,)
     if len(set(seeds)) != len(seeds):
         p.add("seeds", seeds, "a seed is given twice")

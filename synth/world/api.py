@@ -1,9 +1,14 @@
-"""Python API for worlds: build one, learn one from a table, open one, validate one."""
+"""Python API for worlds: a built world on disk (:class:`World`), opening one, building one.
+
+Learning a world from a table is :func:`synth.world.learned.api.learn_world`; validating one is
+:func:`synth.world.validate.validate_world`. Neither is imported here: both read worlds, so this module
+imports nothing that imports it.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,11 +16,12 @@ from typing import Any
 import polars as pl
 
 from synth.engine import Engine, resolve_out
+from synth.engine.io import Progress, sha256_file
 from synth.errors import WorldError
 from synth.world import build as _build
-from synth.world.fidelity import FidelitySizes
-from synth.world.generate import TABLES
 from synth.world.plan import WorldSpec
+from synth.world.preset import load_preset
+from synth.world.shard_context import TABLES
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,6 @@ class World:
     def place_names(self) -> pl.DataFrame:
         """Every built ward with the public names printed on rolls and exports: district, taluk, local body
         and ward number."""
-        from synth.world.preset import load_preset
-
         preset = load_preset(self.manifest["build"]["spec"]["preset"])
         lbs = self.table("local_bodies").select("local_body_code", "local_body").collect()
         wards = self.table("wards").select("ward_code", "local_body_code", "district_code", "taluk_code").collect()
@@ -81,7 +85,7 @@ class World:
         return [
             rel
             for rel, digest in self.manifest["files"].items()
-            if not (self.path / rel).is_file() or _build.sha256_file(self.path / rel) != digest
+            if not (self.path / rel).is_file() or sha256_file(self.path / rel) != digest
         ]
 
 
@@ -113,7 +117,7 @@ def build_world(
     seed: int = 0,
     workers: int | Engine = 1,
     phone_plan: str | None = None,
-    progress: _build.Progress | None = None,
+    progress: Progress | None = None,
 ) -> World:
     """Build a world (or resume an unfinished build) and open it.
 
@@ -149,113 +153,3 @@ def build_world(
     )
     _build.build_world(spec, out, workers=workers, progress=progress)
     return open_world(out)
-
-
-def learn_world(
-    table: str | Path | pl.DataFrame,
-    out: str | Path,
-    rows: int,
-    seed: int = 0,
-    metadata: str | Path | Mapping[str, Any] | None = None,
-    rules: str | Path | Mapping[str, str] | None = None,
-    model: str = "gaussian_copula",
-    epochs: int = 300,
-    preset: str = "kerala-2026",
-    phone_plan: str | None = None,
-    fidelity: FidelitySizes | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> World:
-    """Learn a population from a table of people with SDV and write a world of ``rows`` people.
-
-    The world has the same folder, manifest and schema as a built one, so every scenario runs on it;
-    its manifest says what was learned, how (model, constraints, rules and the rejected share), and
-    the quality and privacy of the learned rows against the table (see :mod:`synth.world.learned`).
-
-    Parameters
-    ----------
-    table
-        A ``.parquet`` or ``.csv`` file, or a DataFrame: one row per person.
-    out
-        Output folder (new or empty); written beside it and renamed into place when complete.
-    rows
-        People in the learned world (any size: the model is sampled until this many rows meet every rule).
-    seed
-        Seeds the model's sampling and every generator of the world; same table and seed, same bytes.
-    metadata
-        SDV metadata of the table (a JSON file or its dict, one table, optionally with ``"rules"``);
-        detected with SDV when absent. Saved with the world as ``metadata.json``.
-    rules
-        Declared rules: a TOML file (``[rules]``, ``name = "expression"``) or a mapping.
-    model
-        ``"gaussian_copula"`` (default) or ``"ctgan"``.
-    epochs
-        CTGAN's training epochs.
-    preset
-        Preset whose geography and vocabularies the table uses.
-    phone_plan
-        ``"safe"`` (default) or ``"realistic"``.
-    fidelity
-        Sample sizes of the quality and privacy figures (see :class:`~synth.world.fidelity.FidelitySizes`).
-    progress
-        Optional callback ``progress(stage, done, total)``.
-
-    Raises
-    ------
-    LearnError
-        Every problem with the table, metadata, rules or parameters, together, before any fitting.
-    OutputError
-        ``out`` is a file or a non-empty folder, or cannot be written.
-
-    Examples
-    --------
-    >>> world = learn_world("extract.parquet", "out/learned", rows=1_000_000, seed=7)  # doctest: +SKIP
-    >>> world.manifest["learned"]["quality"]["score"]  # doctest: +SKIP
-    """
-    from synth.errors import LearnError
-    from synth.world.learned_build import build_learned_world, read_table
-    from synth.world.rules import read_rules_file, rules_table
-
-    source: dict[str, Any] = {}
-    if isinstance(table, pl.DataFrame):
-        frame = table
-    else:
-        frame, source = read_table(table)
-    meta: Mapping[str, Any] | None
-    if metadata is None or isinstance(metadata, Mapping):
-        meta = metadata
-    else:
-        path = Path(metadata)
-        if not path.is_file():
-            raise LearnError(f"{path}: metadata file not found")
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise LearnError(f"{path}: not valid JSON ({exc})") from None
-        if not isinstance(meta, dict):
-            raise LearnError(f"{path}: SDV metadata must be a JSON object")
-    declared = rules_table(rules, "rules") if isinstance(rules, Mapping) else None
-    if rules is not None and declared is None:
-        declared = read_rules_file(rules)  # type: ignore[arg-type]
-    build_learned_world(
-        frame,
-        out,
-        rows=rows,
-        seed=seed,
-        metadata=meta,
-        rules=declared,
-        model=model,
-        epochs=epochs,
-        preset=preset,
-        phone_plan=phone_plan,
-        source=source,
-        fidelity=fidelity,
-        progress=progress,
-    )
-    return open_world(out)
-
-
-def validate_world(world: World | str | Path) -> pl.DataFrame:
-    """Every calibration target and structural rule of a world, with its error (see :mod:`synth.world.validate`)."""
-    from synth.world.validate import validate
-
-    return validate(world if isinstance(world, World) else open_world(world))

@@ -18,77 +18,36 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
-import platform
 import shutil
-import socket
-from collections.abc import Callable
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from synth.core.numbering import PLANS, load_plan
+from synth.core.paths import PHONE_PLAN_DIR
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
+from synth.engine.io import (
+    Progress,
+    atomic_json,
+    atomic_parquet,
+    check_empty_or_new,
+    clean_temporaries,
+    sha256_file,
+    versions,
+)
 from synth.errors import BuildInterrupted, OutputError, WorkerLost
-from synth.world.generate import TABLES, ShardContext, generate_local_body
-from synth.world.phones import PLANS, load_plan
+from synth.version import __version__
+from synth.world.generate import generate_local_body
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
-from synth.world.preset import PHONE_PLAN_DIR
 from synth.world.render import render
+from synth.world.shard_context import TABLES, ShardContext
 
 MANIFEST = "manifest.json"
 BUILD_MARKER = "_build.json"
 SHARD_DIR = "_shards"
 FORMAT_VERSION = 1
-Progress = Callable[[int, int, str], None]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _tmp_name(path: Path) -> Path:
-    """A temporary name beside ``path`` that no other process writes to, on this machine or another
-    sharing the folder (a Dask task rerun after its worker was lost may overlap the first attempt)."""
-    return path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = _tmp_name(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _atomic_json(path: Path, obj: Any) -> None:
-    _atomic_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
-
-
-def _atomic_parquet(path: Path, frame: pl.DataFrame) -> None:
-    tmp = _tmp_name(path)
-    try:
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("synth-citizens", "numpy", "polars", "pyarrow", "phonenumbers"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
 
 
 def spec_record(plan: WorldPlan) -> dict[str, Any]:
@@ -99,7 +58,7 @@ def spec_record(plan: WorldPlan) -> dict[str, Any]:
         preset_hash.update(plan.preset.tables[key].write_csv().encode())
     return {
         "format_version": FORMAT_VERSION,
-        "synth_version": _versions()["synth-citizens"],
+        "synth_version": __version__,
         "spec": plan.spec.to_dict(),
         "preset": plan.preset.name,
         "preset_sha256": preset_hash.hexdigest(),
@@ -136,7 +95,7 @@ def write_tables(out: Path, shard: Shard, tables: dict[str, pl.DataFrame]) -> di
         folder = out / name / f"district={shard.district_code}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"part-{shard.key}.parquet"
-        _atomic_parquet(path, tables[name])
+        atomic_parquet(path, tables[name])
         record["files"][str(path.relative_to(out))] = sha256_file(path)
         record["rows"][name] = tables[name].height
     return record
@@ -152,7 +111,7 @@ def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
     record["shortfall"] = dict(
         zip(tables["_shortfall"]["registry"].to_list(), tables["_shortfall"]["missing"].to_list(), strict=True)
     )
-    _atomic_json(out / SHARD_DIR / f"{shard.key}.json", record)
+    atomic_json(out / SHARD_DIR / f"{shard.key}.json", record)
     return record
 
 
@@ -177,8 +136,6 @@ def _verified(out: Path, shard: Shard) -> dict[str, Any] | None:
 
 
 def _prepare_folder(out: Path, record: dict[str, Any]) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
     manifest, marker = out / MANIFEST, out / BUILD_MARKER
     for existing in (manifest, marker):
         if existing.is_file():
@@ -194,19 +151,13 @@ def _prepare_folder(out: Path, record: dict[str, Any]) -> None:
                     "refusing to overwrite it: choose another --out folder or delete this one"
                 )
             return
-    if out.is_dir() and any(out.iterdir()):
-        raise OutputError(f"{out}: folder is not empty and holds no world; choose an empty or new folder")
+    check_empty_or_new(out, "world")
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / SHARD_DIR).mkdir(exist_ok=True)
-        _atomic_json(marker, record)
+        atomic_json(marker, record)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write to the output folder ({exc.strerror or exc})") from None
-
-
-def _clean_temporaries(out: Path) -> None:
-    for tmp in out.rglob(".*.tmp-*"):
-        tmp.unlink(missing_ok=True)
 
 
 def build_world(
@@ -248,7 +199,7 @@ def build_world(
     manifest_path = out / MANIFEST
     if manifest_path.is_file():
         return dict(json.loads(manifest_path.read_text()))
-    _clean_temporaries(out)
+    clean_temporaries(out)
 
     records: dict[str, dict[str, Any]] = {}
     todo: list[Shard] = []
@@ -281,21 +232,21 @@ def build_world(
                     "--out must be a folder every worker and this machine share at the same path"
                 )
     except KeyboardInterrupt:
-        _clean_temporaries(out)
+        clean_temporaries(out)
         complete = sum(_verified(out, s) is not None for s in plan.shards)  # workers may finish in-flight shards
         raise BuildInterrupted(
             f"{out}: build interrupted; {complete} of {total} shards are complete and verified. "
             "Run the same command again to resume, or delete the folder."
         ) from None
     except WorkerLost as exc:
-        _clean_temporaries(out)
+        clean_temporaries(out)
         complete = sum(_verified(out, s) is not None for s in plan.shards)
         raise OutputError(
             f"{out}: {exc}; {complete} of {total} shards are complete and verified. "
             "Run the same command again (with fewer --workers) to resume, or delete the folder."
         ) from None
     except OSError as exc:
-        _clean_temporaries(out)
+        clean_temporaries(out)
         why = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         raise OutputError(
             f"{out}: cannot write the world ({why}); {len(records)} of {total} shards are complete and "
@@ -305,7 +256,7 @@ def build_world(
     try:
         return _finish(out, plan, record, records)
     except OSError as exc:
-        _clean_temporaries(out)
+        clean_temporaries(out)
         raise OutputError(
             f"{out}: cannot write the manifest ({exc.strerror or exc}); every shard is written and "
             "verified: run the same command again to finish"
@@ -313,13 +264,13 @@ def build_world(
 
 
 def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    _clean_temporaries(out)  # a write cut short by a lost Dask worker (its task was rerun elsewhere)
+    clean_temporaries(out)  # a write cut short by a lost Dask worker (its task was rerun elsewhere)
     geo = out / "geography"
     geo.mkdir(exist_ok=True)
     files: dict[str, str] = {}
     for name, frame in (("wards", plan.wards), ("local_bodies", plan.local_bodies)):
         path = geo / f"{name}.parquet"
-        _atomic_parquet(path, frame)
+        atomic_parquet(path, frame)
         files[str(path.relative_to(out))] = sha256_file(path)
     rows: dict[str, int] = {}
     shortfall: dict[str, int] = {}
@@ -332,7 +283,7 @@ def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[st
     phones = load_plan(plan.phone_plan)
     manifest = {
         "build": record,
-        "versions": _versions(),
+        "versions": versions(),
         "reference_date": plan.preset.reference_date.isoformat(),
         "roll_qualifying_date": plan.preset.roll_qualifying_date.isoformat(),
         "phone_plan": {"name": phones.name, "numbers": phones.size, "blocks": len(phones.starts)},
@@ -342,7 +293,7 @@ def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[st
         "rows": rows,
         "files": dict(sorted(files.items())),
     }
-    _atomic_json(out / MANIFEST, manifest)
+    atomic_json(out / MANIFEST, manifest)
     (out / BUILD_MARKER).unlink(missing_ok=True)
     shutil.rmtree(out / SHARD_DIR, ignore_errors=True)
     return manifest

@@ -51,6 +51,12 @@ class FidelitySizes:
     dcr_reference: int = 2_000
     dcr_queries: int = 500
 
+    @property
+    def min_table_rows(self) -> int:
+        """Fewest rows a table needs for these figures: the ``dcr_reference`` rows distances are measured to and
+        one more, held out from them (SDMetrics' ``calculate_dcr`` fails on an empty set of real rows)."""
+        return self.dcr_reference + 1
+
 
 def _sample(frame: pl.DataFrame, n: int, rng: np.random.Generator) -> pl.DataFrame:
     if frame.height <= n:

@@ -3,13 +3,13 @@
 Random draws happen per local body, each with a generator spawned from ``(seed, local body)``,
 so a local body comes out the same whichever shard, worker or subset of the state it is built in.
 Strings (names, house numbers, phone numbers, labels) are assembled once per shard, column-wise.
+What every local body shares (the context, the generator of each) is in :mod:`synth.world.shard_context`;
+house numbers and names in :mod:`synth.world.houses`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -19,112 +19,18 @@ import pyarrow as pa
 from synth.world.auxiliary import LABEL_KINDS, RollDraw, draw_directory, draw_roll
 from synth.world.demography import MARITAL
 from synth.world.excluded import VARIANT_ROUNDS, Redraw, clear_names
-from synth.world.households import HouseholdParams, Households, form_households
-from synth.world.names import COMMUNITIES, Vocabulary, caller_label, full_name, load_vocabulary
+from synth.world.households import Households, form_households
+from synth.world.houses import house_names, house_serials
+from synth.world.names import COMMUNITIES, Vocabulary, caller_label, full_name
 from synth.world.people import People, sample_people
-from synth.world.phones import NumberingPlan, load_plan, permute
-from synth.world.plan import REGISTRIES, WorldPlan
-from synth.world.preset import RATION_CARDS
+from synth.world.phones import permute
+from synth.world.plan import REGISTRIES
 from synth.world.registries import NO_PENSION, RegistryDraw, draw_registries
+from synth.world.shard_context import PERSON_ID_SPAN, ShardContext, local_body_number, local_body_rng
 
-LB_TYPE_DIGIT = {"G": 1, "M": 2, "C": 3}
-PERSON_ID_SPAN = 10_000_000
 SALT_PHONE, SALT_EPIC = 0x50_4E, 0x45_50
 EPIC_DOMAIN = 1_000_000_000
-GOVERNMENT_EMPLOYEE = "government_employee"
 BANK_PAID_SHARE = 26.62 / 52.46  # welfare pensions paid into bank accounts; the rest at home (2023)
-TABLES = (
-    "people",
-    "households",
-    "employees",
-    "pensioners",
-    "entrepreneurs",
-    "womens_scheme",
-    "electoral_roll",
-    "caller_id",
-    "roll_truth",
-)
-
-
-def local_body_number(code: str) -> int:
-    """``G01001`` -> 101001: the numeric part of person and household ids."""
-    return LB_TYPE_DIGIT[code[0]] * 100_000 + int(code[1:])
-
-
-@dataclass(frozen=True)
-class ShardContext:
-    """What every local body of a build needs, loaded once per worker.
-
-    ``excluded_phones`` (sorted national numbers) and ``excluded_names`` (full names as
-    :func:`synth.world.excluded.table_names` gives them) are empty for a world built from a preset; a
-    world learned from a user's table lists the table's own numbers and names there, so that none of
-    them is ever given to anybody (see :func:`own_numbers` and :mod:`synth.world.excluded`).
-    ``population`` is the number of people of the whole world (0: the preset's state population),
-    which bounds person and phone indices.
-    """
-
-    plan: WorldPlan
-    excluded_phones: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False)
-    excluded_names: pl.Series = field(default_factory=lambda: pl.Series("name", [], dtype=pl.String), compare=False)
-    population: int = 0
-
-    @cached_property
-    def vocab(self) -> Vocabulary:
-        return load_vocabulary()
-
-    @cached_property
-    def phones(self) -> NumberingPlan:
-        return load_plan(self.plan.phone_plan)
-
-    @cached_property
-    def index_span(self) -> int:
-        """More than every person index of the world: the state's population, or the world's if larger."""
-        return max(int(self.plan.preset.params["preset"]["state_population"]), int(self.population))
-
-    @cached_property
-    def ghost_epic_base(self) -> int:
-        """First EPIC index of ghost entries: above every person index of the state (and then some)."""
-        return self.index_span * 2
-
-    @cached_property
-    def household_params(self) -> HouseholdParams:
-        d = self.plan.preset.params["demography"]
-        return HouseholdParams(**{k: d[k] for k in HouseholdParams.__dataclass_fields__})
-
-    @cached_property
-    def shares(self) -> dict[str, np.ndarray]:
-        p = self.plan.preset
-        return {
-            "ration": np.array([p.params["ration_cards"][c] for c in RATION_CARDS]),
-            "departments": p.table("departments")["share"].to_numpy(),
-            "enterprises": p.table("enterprise_categories")["share"].to_numpy(),
-        }
-
-    @cached_property
-    def occupations(self) -> tuple[str, ...]:
-        return (*self.plan.demography.occupations, GOVERNMENT_EMPLOYEE)
-
-
-def house_names(vocab: Vocabulary, community: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """House-name word indices ``(a, b)``: Hindu houses compose a prefix and a suffix, others a family name."""
-    u = rng.random(len(community))
-    a = vocab.house_prefix.draw(u)
-    b = vocab.house_suffix.draw(rng.random(len(community)))
-    for c in (COMMUNITIES.index("christian"), COMMUNITIES.index("muslim")):
-        sel = community == c
-        a[sel] = vocab.family[c].draw(u[sel])
-        b[sel] = -1
-    return a, b
-
-
-def house_serials(ward: np.ndarray, n_wards: int, rng: np.random.Generator) -> np.ndarray:
-    """House numbers 1..H within each ward, in random order."""
-    order = np.lexsort((rng.random(len(ward)), ward))
-    sizes = np.bincount(ward, minlength=n_wards)
-    starts = np.cumsum(sizes) - sizes
-    serial = np.empty(len(ward), dtype=np.int64)
-    serial[order] = np.arange(len(ward)) - starts[ward[order]] + 1
-    return serial
 
 
 def named_relative(people: People, hh: Households) -> tuple[np.ndarray, np.ndarray]:
@@ -324,11 +230,6 @@ def directory_frame(
         }
     )
     return frame, redrawn
-
-
-def local_body_rng(seed: int, local_body_code: str) -> np.random.Generator:
-    """The generator of one local body, spawned from ``(seed, local body number)``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(local_body_number(local_body_code),)))
 
 
 def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFrame) -> dict[str, pl.DataFrame]:

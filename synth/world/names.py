@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from synth.core.paths import VOCAB_DIR
 from synth.errors import PresetError
 from synth.world.auxiliary import LABEL_KINDS
-from synth.world.preset import VOCAB_DIR
 
 COMMUNITIES = ("christian", "hindu", "muslim")  # sorted, as in the demography tables
 COHORTS = ("old", "middle", "young")

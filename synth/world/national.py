@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,25 +33,27 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synth.checks import number, seed_problem, whole
+from synth.core.coding import AGE_BANDS, BAND_TOP, BAND_WIDTH
+from synth.core.paths import CALIBRATION_DIR
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
-from synth.errors import OutputError, SpecError, WorkerLost, did_you_mean
-from synth.world.build import (
-    MANIFEST,
-    _atomic_json,
-    _atomic_parquet,
-    _clean_temporaries,
-    _versions,
+from synth.engine.io import (
+    Progress,
+    atomic_json,
+    atomic_parquet,
+    check_empty_or_new,
+    clean_temporaries,
     sha256_file,
+    versions,
 )
-from synth.world.preset import CALIBRATION_DIR
+from synth.errors import OutputError, SpecError, WorkerLost, did_you_mean
+from synth.world.build import MANIFEST
 
 PACK_DIR = CALIBRATION_DIR / "india-2011"
-AGE_GROUPS = (*(f"{a}-{a + 4}" for a in range(0, 80, 5)), "80+")
 SEX = pl.Enum(["M", "F"])
 BUILD_MARKER = "_build.json"
 PART_DIR = "_parts"
 FORMAT_VERSION = 1
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def load_pack(folder: Path = PACK_DIR) -> NationalPack:
     states = pl.read_csv(folder / params["pack"]["states"], schema_overrides={"state_code": pl.String})
     ages = pl.read_csv(folder / params["pack"]["age_groups"], schema_overrides={"state_code": pl.String})
     ages = states.select("state_code").join(ages, on="state_code", how="left", maintain_order="left")
-    counts = ages.select(*AGE_GROUPS).to_numpy().astype(np.float64)
+    counts = ages.select(*AGE_BANDS).to_numpy().astype(np.float64)
     stated = counts.sum(axis=1) + ages["not_stated"].to_numpy()
     problems = [
         f"{folder}: state {code}: age groups sum to {int(s):,}, not {int(t):,}"
@@ -133,13 +135,11 @@ class NationalSpec:
 
     def problems(self, pack: NationalPack) -> list[str]:
         out = []
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            out.append(f"seed = {self.seed!r}: must be a non-negative whole number")
-        if isinstance(self.scale, bool) or not isinstance(self.scale, int | float) or not 0 < self.scale <= 1:
+        if (problem := seed_problem(self.seed)) is not None:
+            out.append(problem)
+        if not (number(self.scale) and 0 < self.scale <= 1):
             out.append(f"scale = {self.scale!r}: must be a number above 0 and at most 1 (a share of each state)")
-        if self.rows_per_part is not None and (
-            isinstance(self.rows_per_part, bool) or not isinstance(self.rows_per_part, int) or self.rows_per_part < 1
-        ):
+        if self.rows_per_part is not None and not whole(self.rows_per_part, 1):
             out.append(f"rows_per_part = {self.rows_per_part!r}: must be a positive whole number")
         names = pack.states["state"].to_list()
         codes = pack.states["state_code"].to_list()
@@ -201,12 +201,12 @@ def generate_part(spec: NationalSpec, pack: NationalPack, part: Part) -> pl.Data
     """The people of one part: person_id, state_code, sex, age (seeded by seed, state and part)."""
     row = pack.states["state_code"].to_list().index(part.state_code)
     rng = np.random.default_rng([spec.seed, int(part.state_code), part.index])
-    group = rng.choice(len(AGE_GROUPS), size=part.rows, p=pack.age_shares[row])
-    within = rng.integers(0, 5, size=part.rows)
-    tail = np.arange(pack.oldest - 80 + 1)
+    group = rng.choice(len(AGE_BANDS), size=part.rows, p=pack.age_shares[row])
+    within = rng.integers(0, BAND_WIDTH, size=part.rows)
+    tail = np.arange(pack.oldest - BAND_TOP + 1)
     weights = pack.open_group_decay**tail
     old = rng.choice(tail, size=part.rows, p=weights / weights.sum())
-    age = np.where(group == len(AGE_GROUPS) - 1, 80 + old, group * 5 + within)
+    age = np.where(group == len(AGE_BANDS) - 1, BAND_TOP + old, group * BAND_WIDTH + within)
     female = rng.random(part.rows) < pack.states["p_female"][row]
     return pl.DataFrame(
         {
@@ -225,10 +225,10 @@ def _write_part(spec: NationalSpec, out: str, key: str) -> dict[str, Any]:
     folder = Path(out) / "people" / f"state={part.state_code}"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"part-{part.key}.parquet"
-    _atomic_parquet(path, generate_part(spec, pack, part))
+    atomic_parquet(path, generate_part(spec, pack, part))
     record = {"part": key, "state_code": part.state_code, "rows": part.rows, "file": str(path.relative_to(out))}
     record["sha256"] = sha256_file(path)
-    _atomic_json(Path(out) / PART_DIR / f"{key}.json", record)
+    atomic_json(Path(out) / PART_DIR / f"{key}.json", record)
     return record
 
 
@@ -269,15 +269,14 @@ def build_national(
     if marker.is_file():
         if json.loads(marker.read_text()) != record:
             raise OutputError(f"{out}: holds a different unfinished build; choose another --out folder or delete it")
-    elif out.is_dir() and any(out.iterdir()):
-        raise OutputError(f"{out}: folder is not empty and holds no population; choose an empty or new folder")
     else:
+        check_empty_or_new(out, "population")
         try:
             (out / PART_DIR).mkdir(parents=True, exist_ok=True)
-            _atomic_json(marker, record)
+            atomic_json(marker, record)
         except OSError as exc:
             raise OutputError(f"{out}: cannot write to the output folder ({exc.strerror or exc})") from None
-    _clean_temporaries(out)
+    clean_temporaries(out)
     (out / PART_DIR).mkdir(exist_ok=True)
     parts = plan_parts(spec, pack)
     records: dict[str, dict[str, Any]] = {}
@@ -301,21 +300,21 @@ def build_national(
         if todo:
             run_tasks(engine, _write_part, calls, [p.key for p in todo], on_result=part_done)
     except WorkerLost as exc:
-        _clean_temporaries(out)
+        clean_temporaries(out)
         raise OutputError(f"{out}: {exc}; run the same command again to resume") from None
-    _clean_temporaries(out)
+    clean_temporaries(out)
     rows: dict[str, int] = {}
     for key in sorted(records):
         rows[records[key]["state_code"]] = rows.get(records[key]["state_code"], 0) + int(records[key]["rows"])
     manifest = {
         "build": record,
-        "versions": _versions(),
+        "versions": versions(),
         "rows": {"people": sum(rows.values())},
         "people_by_state": dict(sorted(rows.items())),
         "parts": len(records),
         "files": {records[k]["file"]: records[k]["sha256"] for k in sorted(records)},
     }
-    _atomic_json(out / MANIFEST, manifest)
+    atomic_json(out / MANIFEST, manifest)
     marker.unlink(missing_ok=True)
     for leftover in (out / PART_DIR).glob("*.json"):
         leftover.unlink()

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synth.checks import seed_problem, whole
 from synth.errors import SpecError, did_you_mean
 from synth.world.demography import MARITAL, N_AGES, Demography, build_demography
 from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
@@ -37,7 +38,7 @@ class WorldSpec:
     local_bodies
         Build only this many local bodies (sampled with the seed from the chosen districts).
     seed
-        Non-negative integer; the same spec and seed give byte-identical output.
+        A whole number from 0 to 2**32 - 1; the same spec and seed give byte-identical output.
     phone_plan
         ``"safe"`` (default of the preset) or ``"realistic"``.
     """
@@ -50,13 +51,9 @@ class WorldSpec:
 
     def __post_init__(self) -> None:
         problems = []
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
-            problems.append(f"seed = {self.seed!r}: must be a non-negative whole number")
-        if self.local_bodies is not None and (
-            isinstance(self.local_bodies, bool)
-            or not isinstance(self.local_bodies, int | np.integer)
-            or self.local_bodies <= 0
-        ):
+        if (problem := seed_problem(self.seed)) is not None:
+            problems.append(problem)
+        if self.local_bodies is not None and not whole(self.local_bodies, 1):
             problems.append(f"local_bodies = {self.local_bodies!r}: must be a positive whole number")
         if self.phone_plan not in (None, "safe", "realistic"):
             problems.append(f"phone_plan = {self.phone_plan!r}: allowed are 'safe', 'realistic'")

@@ -16,11 +16,9 @@ from typing import Any
 
 import polars as pl
 
+from synth.checks import number, whole
+from synth.core.paths import CALIBRATION_DIR
 from synth.errors import PresetError, did_you_mean
-
-CALIBRATION_DIR = Path(__file__).parent / "calibration"
-VOCAB_DIR = CALIBRATION_DIR / "vocab"
-PHONE_PLAN_DIR = CALIBRATION_DIR / "phone_plans"
 
 PENSION_SCHEMES = (
     "disability",
@@ -131,14 +129,14 @@ _REQUIRED_FILES = {
 
 
 def _positive_int(problems: list[str], path: Path, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not whole(value, 1):
         problems.append(f"{path}: {key} = {value!r}: must be a positive whole number")
         return 1
     return value
 
 
 def _share(problems: list[str], path: Path, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+    if not (number(value) and 0 <= value <= 1):
         problems.append(f"{path}: {key} = {value!r}: must be a number between 0 and 1")
         return 0.0
     return float(value)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from synth.core.numbering import e164
 from synth.world.auxiliary import ROLL_STATUS
 from synth.world.demography import MARITAL
-from synth.world.generate import ShardContext
 from synth.world.households import RELATIONS
 from synth.world.names import COMMUNITIES, caller_label, full_name, word
-from synth.world.phones import e164, permute
+from synth.world.phones import permute
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
+from synth.world.shard_context import ShardContext
 
 SEX = ("M", "F")
 PEOPLE_COLUMNS = (  # the published people table, in order

@@ -3,6 +3,7 @@ an attack that reaches for the truth key or the true person table fails this tes
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -11,25 +12,38 @@ import pytest
 
 from synth import World, open_world
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
-from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell
 from synth.attacks.caller_id_lookup import _words
 from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.hash_reversal import hash_reversal, numbers_in_use
+from synth.attacks.hash_reversal import hash_reversal
+from synth.attacks.hash_schemes import numbers_in_use
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.membership_inference import membership_inference
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.reach import reach
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import singling_out
+from synth.core.numbering import load_plan
 from synth.errors import TruthLeakError
-from synth.measure.membership import membership_split, membership_targets
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import ReleaseSpec, make_release
-from synth.release.build import AttackerView
+from synth.release.build import TRUTH_COLUMNS, AttackerView
 from synth.release.spec import EXPORT_FIELDS
-from synth.world.phones import load_plan
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.membership import membership_split, membership_targets
+
+
+def _frames(result: object) -> list[pl.DataFrame]:
+    """Every frame an attack returned: itself, or the frames among a result's fields or a tuple's items."""
+    if isinstance(result, pl.DataFrame):
+        return [result]
+    if isinstance(result, tuple):
+        return [f for item in result for f in _frames(item)]
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return [f for field in dataclasses.fields(result) for f in _frames(getattr(result, field.name))]
+    return []
 
 
 def _trap(*args: object, **kwargs: object) -> None:
@@ -42,7 +56,7 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
     aux = auxiliary_from_world(world)
     hashed = minimize(release, load_policy("hash_plain")).view
     plan = load_plan(world.manifest["build"]["phone_plan"])
-    universe = numbers_in_use(world)
+    universe = numbers_in_use(world.people)
     rng = np.random.default_rng(0)
     split = membership_split(release, rng)
     targets = membership_targets(split, 50, rng)
@@ -70,8 +84,11 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
         "reach": lambda: reach(view, aux, rng),
     }
     for attack_id, run in runs.items():
-        result = run()
-        assert result is not None, attack_id
+        frames = _frames(run())
+        # each attack made guesses keyed by released rows, voters or targets, and none carries a truth column
+        assert frames, attack_id
+        assert any({"row_id", "epic", "target_id"} & set(frame.columns) for frame in frames), attack_id
+        assert not [c for frame in frames for c in frame.columns if c in TRUTH_COLUMNS], attack_id
     # the chain through the registry's objects: what each attack is given holds no truth either
     knowledge = Knowledge.from_view(hashed)
     for attack_id in ("hash_reversal", "caller_id_lookup", "exact_linkage", "reidentification", "reach"):

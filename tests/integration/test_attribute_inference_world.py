@@ -10,11 +10,11 @@ import pytest
 
 from synth import open_world
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
-from synth.attacks.auxiliary import auxiliary_from_world
-from synth.measure.breakdown import breakdown_rows, roll_strata
-from synth.measure.inference import right_labels, score_inference, true_secrets
 from synth.release import ReleaseSpec, make_release
 from synth.release.spec import EXPORT_FIELDS
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.breakdown import breakdown_rows, roll_strata
+from synth.scoring.inference import right_labels, score_inference, true_secrets
 
 
 @pytest.fixture(scope="module")

@@ -103,7 +103,7 @@ def test_full_disk_leaves_no_partial_files(tmp_path: Path, monkeypatch: pytest.M
         path.with_name(f".{path.name}.tmp-1").write_bytes(b"partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(build_module, "_atomic_parquet", full)
+    monkeypatch.setattr(build_module, "atomic_parquet", full)
     out = tmp_path / "w"
     with pytest.raises(OutputError) as exc:
         build_module.build_world(WorldSpec(districts=("Wayanad",), local_bodies=1, seed=2), out)
@@ -192,7 +192,7 @@ def test_cli_build_and_validate(tmp_path: Path) -> None:
         (["--districts", "Atlantis"], "unknown district 'Atlantis': allowed are Thiruvananthapuram"),
         (["--local-bodies", "0"], "local_bodies = 0: must be a positive whole number"),
         (["--local-bodies", "-3"], "local_bodies = -3: must be a positive whole number"),
-        (["--seed", "-2"], "seed = -2: must be a non-negative whole number"),
+        (["--seed", "-2"], "seed = -2: must be a whole number from 0 to 2**32 - 1"),
         (["--workers", "0"], "workers = 0: must be a whole number of at least 1"),
         (["--preset", "kerala-2020"], "unknown preset 'kerala-2020'"),
     ],

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from synth.cli import app
 from synth.engine import Engine
+from synth.engine.relational import key_counts, match_counts, unique_matches, unique_rows
 from synth.errors import EngineError
-from synth.measure.relational import key_counts, match_counts, unique_matches, unique_rows
 from synth.scenario import load_scenario
 from synth.scenario.run import run_scenario
 from synth.world.build import build_world

@@ -6,10 +6,10 @@ import numpy as np
 import polars as pl
 
 from synth import World
-from synth.attacks.auxiliary import auxiliary_from_world
 from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
-from synth.measure.scoring import correct_links
 from synth.release import make_release
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.linkage import correct_links
 from tests.integration.test_exact_linkage_district import recount_roll
 
 

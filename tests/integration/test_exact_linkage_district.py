@@ -6,11 +6,11 @@ import numpy as np
 import polars as pl
 
 from synth import World
-from synth.attacks.auxiliary import auxiliary_from_world
 from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
 from synth.attacks.linking import shuffled_view
-from synth.measure.scoring import score_linkage
 from synth.release import make_release
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.linkage import score_linkage
 
 
 def recount_roll(world: World) -> pl.DataFrame:
@@ -54,8 +54,8 @@ def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
 def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
     from synth.attacks.auxiliary import AuxiliaryData
     from synth.attacks.singling_out import singling_out
-    from synth.measure.relational import key_counts
-    from synth.measure.uniqueness import population_counts, population_in_release_coding, score_singling_out
+    from synth.engine.relational import key_counts
+    from synth.scoring.singling_out import population_counts, population_in_release_coding, score_singling_out
 
     release = make_release(wayanad)
     guesses = singling_out(release.attacker_view(), AuxiliaryData(), np.random.default_rng(0))
@@ -80,8 +80,8 @@ def test_singling_out_equals_an_independent_count(wayanad: World) -> None:
 
 
 def test_linkage_breakdown_adds_up(wayanad: World) -> None:
-    from synth.measure.breakdown import breakdown, strata
-    from synth.measure.scoring import correct_links
+    from synth.scoring.breakdown import breakdown, strata
+    from synth.scoring.linkage import correct_links
 
     release = make_release(wayanad)
     guesses = exact_linkage(release.attacker_view(), auxiliary_from_world(wayanad), np.random.default_rng(0))

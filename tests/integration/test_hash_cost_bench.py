@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.report import SECTIONS, hash_costs_section, main, render, replace_section
 from benchmarks.test_hash_costs import HASHLIB, _hashlib_rate, _kernel_rate, figures
-from synth.measure.hash_reversal import PRIMITIVE, PRIMITIVES
+from synth.core.hash_costs import PRIMITIVE, PRIMITIVES
 
 TITLE = SECTIONS["hash_costs"][0]
 

@@ -14,14 +14,15 @@ from typer.testing import CliRunner
 from synth import open_world
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell
-from synth.attacks.hash_reversal import ATTACK, hash_reversal, numbers_in_use, released_messages
+from synth.attacks.hash_reversal import ATTACK, hash_reversal
+from synth.attacks.hash_schemes import numbers_in_use, released_messages
 from synth.attacks.knowledge import Knowledge
 from synth.cli import app
-from synth.measure.hash_reversal import GPU_PBKDF2, GPU_SHA256, REAL_MOBILE_SPACE
+from synth.core.hash_costs import GPU_PBKDF2, GPU_SHA256, REAL_MOBILE_SPACE
+from synth.core.numbering import load_plan
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy, policy_from_dict
 from synth.release import EXPORT_FIELDS, ReleaseSpec, make_release
-from synth.world.phones import load_plan
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 
@@ -42,7 +43,7 @@ def _expected(release) -> pl.DataFrame:  # type: ignore[no-untyped-def]
 
 def _run(world, release, policy):  # type: ignore[no-untyped-def]
     minimized = minimize(release, policy)
-    universe = numbers_in_use(world)
+    universe = numbers_in_use(world.people)
     cell = Cell(
         minimized.view,
         AuxiliaryData(),

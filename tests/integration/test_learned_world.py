@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from synth import World, learn_world, validate_world
 from synth.cli import app
 from synth.world.fidelity import FidelitySizes
-from synth.world.generate import TABLES
-from synth.world.learned import world_rules
-from synth.world.learned_build import people_table
+from synth.world.learned.table_rules import world_rules
+from synth.world.people_table import people_table
 from synth.world.preset import load_preset
+from synth.world.shard_context import TABLES
 
 runner = CliRunner()
 ROWS = 150_000
@@ -205,7 +205,8 @@ budget = 1_000_000
             ["--rows", "10", "--metadata", "{metadata}"],
             "error: the table does not match its metadata: column(s) 'ward' are not in the metadata",
         ),
-        ("empty", ["--rows", "10"], "error: the table has no rows"),
+        ("empty", ["--rows", "10"], "error: {empty} has 0 rows; a table to learn from needs at least 2,001 rows"),
+        ("one", ["--rows", "10"], "error: {one} has 1 row; a table to learn from needs at least 2,001 rows"),
     ],
 )
 def test_bad_input_gets_one_clear_error_and_nothing_written(
@@ -216,12 +217,17 @@ def test_bad_input_gets_one_clear_error_and_nothing_written(
     columns = {c: {"sdtype": "categorical"} for c in source.columns if c != "ward"}
     (tmp_path / "meta.json").write_text(json.dumps({"tables": {"people": {"columns": columns}}}))
     source.head(0).write_parquet(tmp_path / "empty.parquet")
-    tables = {"extract": extract / "extract.parquet", "empty": tmp_path / "empty.parquet"}
+    source.head(1).write_parquet(tmp_path / "one.parquet")
+    tables = {
+        "extract": extract / "extract.parquet",
+        "empty": tmp_path / "empty.parquet",
+        "one": tmp_path / "one.parquet",
+    }
     argv = [a.format(bad_rules=tmp_path / "bad_rules.toml", metadata=tmp_path / "meta.json") for a in argv]
     out = tmp_path / "out"
     r = runner.invoke(app, ["world", "learn", str(tables[table]), "--seed", "1", "--out", str(out), *argv])
     assert r.exit_code == 2
-    assert " ".join(r.stderr.split()) == message
+    assert " ".join(r.stderr.split()) == message.format(**tables)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

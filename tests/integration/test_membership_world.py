@@ -11,10 +11,10 @@ import pytest
 from synth import open_world
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.membership_inference import MembershipInferenceParams, membership_inference
-from synth.measure.membership import MembershipScore, membership_split, membership_targets, score_membership
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import make_release
+from synth.scoring.membership import MembershipScore, membership_split, membership_targets, score_membership
 
 
 def _run(world_dir: Path, policy: str, seed: int = 3) -> MembershipScore:

@@ -9,22 +9,18 @@ import polars as pl
 import pytest
 
 from synth import open_world
-from synth.attacks.auxiliary import AuxiliaryData, auxiliary_from_world
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.probabilistic_linkage import (
-    COMPARED,
-    ProbabilisticLinkageParams,
-    _fit,
-    _inputs,
-    name_frequencies,
-    probabilistic_linkage,
-)
-from synth.attacks.quasi_identifiers import present
-from synth.measure.scoring import correct_links
+from synth.attacks.linkage_inputs import linkage_inputs, name_frequencies
+from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.splink_model import fit_model
+from synth.core.coding import present
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import make_release
 from synth.release.build import AttackerView
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.linkage import correct_links
 
 PARAMS = ProbabilisticLinkageParams(max_pairs=1e5)
 
@@ -100,8 +96,8 @@ def test_every_comparison_is_trained_gender_included(setting, policy: str) -> No
     _, release, aux = setting
     data = minimize(release, load_policy(policy)).view.data
     cols = present(data, COMPARED)
-    left, right = _inputs(data, aux.electoral_roll, cols, data["age"])
-    model = _fit(left, right, cols, PARAMS, 5, name_frequencies(data, aux.electoral_roll))
+    left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"])
+    model = fit_model(left, right, cols, PARAMS, 5, name_frequencies(data, aux.electoral_roll))
     levels = {
         (c["output_column_name"], level["sql_condition"]): (level.get("m_probability"), level.get("u_probability"))
         for c in model["comparisons"]

@@ -9,13 +9,13 @@ import numpy as np
 import polars as pl
 
 from synth import World
-from synth.attacks.auxiliary import auxiliary_from_world
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.probabilistic_linkage import SCAN_FLOOR, ProbabilisticLinkageParams, probabilistic_linkage
-from synth.measure.scoring import correct_links, precision_curve, recall_at_precision
 from synth.policies.apply import minimize
 from synth.policies.library import load_policy
 from synth.release import make_release
+from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.linkage import correct_links, precision_curve, recall_at_precision
 
 
 def test_without_wards_probabilistic_recall_is_at_least_exact_recall(wayanad: World) -> None:

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from synth import World
+from synth.core.paths import VOCAB_DIR
 from synth.scenario import scenario_from_dict
 from synth.scenario.run import run_scenario
-from synth.world.preset import VOCAB_DIR
 
 PLACES = ["district", "taluk", "local_body", "ward"]
 

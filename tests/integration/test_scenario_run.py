@@ -106,7 +106,7 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(bad), "--out", str(inside)])
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert any("world.seed = -5: must be a non-negative whole number" in line for line in lines)
+    assert any("world.seed = -5: must be a whole number from 0 to 2**32 - 1" in line for line in lines)
     assert any("policies = 'k55': unknown policy" in line and "(did you mean 'k5'?)" in line for line in lines)
     assert any(line.startswith("--out: output folder") and "is inside the package" in line for line in lines)
     assert not inside.exists()

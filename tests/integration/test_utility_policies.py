@@ -10,7 +10,8 @@ import pytest
 
 from synth import World, open_world
 from synth.errors import SpecError
-from synth.measure.utility import PLAIN_PHONE, Utility, utility
+from synth.measure.utility import Utility, utility
+from synth.measure.utility.outreach import PLAIN_PHONE
 from synth.policies import MinimizedRelease, load_policy, minimize, policy_ids
 from synth.policies.generalize import age_band
 from synth.release import make_release

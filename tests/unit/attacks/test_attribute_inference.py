@@ -11,8 +11,8 @@ from synth.attacks.attribute_inference import AttributeInferenceParams, attribut
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.errors import SpecError
-from synth.measure.inference import score_inference
 from synth.release.build import AttackerView
+from synth.scoring.inference import score_inference
 
 # 240 released pensioners in two wards: every woman of 60 and over in ward 3 draws a widow's pension,
 # everybody else an old-age pension (a rule of age, gender and ward the model can learn).

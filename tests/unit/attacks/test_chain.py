@@ -15,8 +15,8 @@ from synth.attacks.base import Cell, NotApplicable, Truth
 from synth.attacks.caller_id_lookup import read_label
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
+from synth.core.numbering import NumberingPlan
 from synth.release.build import AttackerView
-from synth.world.phones import NumberingPlan
 
 PLAN = NumberingPlan(
     name="tiny",

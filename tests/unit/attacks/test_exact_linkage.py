@@ -12,8 +12,8 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.exact_linkage import ATTACK, ExactLinkageParams, age_candidates, exact_linkage, given_name_links
 from synth.errors import SpecError, TruthLeakError
-from synth.measure.scoring import correct_links, score_linkage
 from synth.release.build import AttackerView
+from synth.scoring.linkage import correct_links, score_linkage
 
 ROLL = pl.DataFrame(
     {
@@ -245,7 +245,7 @@ def _few_buckets(cols: list[str], nullable: list[str]) -> pl.Expr:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_hashed_linkage_is_exact_even_when_hashes_collide(weak_hash, share: float, seed: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import synth.attacks.exact_linkage as el
-    from synth.measure.relational import unique_matches
+    from synth.engine.relational import unique_matches
 
     monkeypatch.setattr(el, "SHARED_SHARE", share)
     if weak_hash is not None:
@@ -275,7 +275,7 @@ def test_hashed_linkage_of_an_unsorted_release_is_by_row_id() -> None:
         RNG,
     )
     assert got["row_id"].is_sorted()
-    from synth.measure.relational import unique_matches
+    from synth.engine.relational import unique_matches
 
     # the default: equal ages first, then a roll age one year below the release's for the rows left
     strict = unique_matches(release, roll, keys, "epic")

@@ -17,28 +17,26 @@ from polars.testing import assert_frame_equal
 import synth.attacks.hash_reversal as hash_reversal_module
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
+from synth.attacks.birth_date_windows import birth_date_window
 from synth.attacks.hash_reversal import (
     ATTACK,
     GPU_RATE,
     REAL_MOBILE_SPACE,
     HashReversal,
     HashReversalParams,
-    Scheme,
-    birth_date_window,
     check_budget,
     hash_reversal,
-    numbers_in_use,
     random_guesses,
-    released_messages,
-    scheme_of,
 )
+from synth.attacks.hash_schemes import Scheme, numbers_in_use, released_messages, scheme_of
+from synth.core.hash_costs import DOB_DAYS
+from synth.core.numbering import NumberingPlan
 from synth.errors import SpecError
-from synth.measure.hash_reversal import DOB_DAYS, score_hash_reversal
 from synth.measure.names import MEASURES, TIMED, measure_rows
 from synth.policies.hashing import HashColumn
 from synth.policies.tokenize import Tokenize
 from synth.release.build import AttackerView
-from synth.world.phones import NumberingPlan
+from synth.scoring.hash_reversal import score_hash_reversal
 
 PLAN = NumberingPlan(
     name="test",
@@ -267,11 +265,6 @@ def test_full_scores_beyond_the_measured_slice(monkeypatch: pytest.MonkeyPatch) 
     assert_frame_equal(_run("full", universe=np.zeros(0, dtype=np.int64)).guesses, in_slice)
 
 
-class _People:
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.people = frame.lazy()
-
-
 def test_numbers_in_use() -> None:
     people = pl.DataFrame(
         {
@@ -280,9 +273,9 @@ def test_numbers_in_use() -> None:
         }
     )
     expected = [98_700_000, 5_555_555_555, 7_123_400_001]
-    assert numbers_in_use(_People(people)).tolist() == expected  # type: ignore[arg-type]
-    assert numbers_in_use(_People(people.drop("contact_phone"))).tolist() == [98_700_000, 7_123_400_001]  # type: ignore[arg-type]
-    assert numbers_in_use(_People(people)).dtype == np.int64  # type: ignore[arg-type]
+    assert numbers_in_use(people.lazy()).tolist() == expected
+    assert numbers_in_use(people.drop("contact_phone").lazy()).tolist() == [98_700_000, 7_123_400_001]
+    assert numbers_in_use(people.lazy()).dtype == np.int64
 
 
 # --- every scheme of the hash step: a real enumeration, the universe and the oracle agree ---------------
@@ -428,7 +421,7 @@ def test_the_oracle_is_verified_by_hashing() -> None:
     oracle = released_messages(EXPORTED, view)
     lying = oracle.with_columns(number=pl.col("number").reverse())
     with pytest.raises(
-        RuntimeError, match=r"the oracle's message for row \d does not give its digest under the released"
+        RuntimeError, match=r"^attack 'hash_reversal': the oracle's message for row \d does not give its digest under"
     ):
         hash_reversal(view, AuxiliaryData(), RNG, TINY, preimages=lying)
     # the same seed verifies the same sample: seeded twins agree
@@ -491,7 +484,10 @@ def test_the_score_carries_the_primitive_cost() -> None:
 def test_scheme_of_metadata() -> None:
     assert scheme_of({}) == Scheme()
     assert scheme_of({"phone_salt": "00ff"}) == Scheme("salted", "released", salt_bytes=b"\x00\xff")
-    with pytest.raises(SpecError, match=r"^attack 'hash_reversal': the release's scheme names method 'md5'; known are"):
+    with pytest.raises(SpecError, match=r"^the release's scheme names method 'md5'; known are"):
         scheme_of({"phone_hash": {"method": "md5"}})
+    view = AttackerView(pl.DataFrame({"row_id": [0], "phone": ["ab" * 32]}), {"phone_hash": {"method": "md5"}})
+    with pytest.raises(SpecError, match=r"^attack 'hash_reversal': the release's scheme names method 'md5'; known are"):
+        hash_reversal(view, AuxiliaryData(), RNG, TINY, budget=10)  # the attack names itself
     said = scheme_of({"phone_hash": {"method": "hmac", "key": "leaked"}})  # said to leak, but not published
     assert said.key == "kept" and not said.computable

@@ -10,8 +10,8 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.membership_inference import MembershipInferenceParams, membership_inference
 from synth.errors import SpecError, TruthLeakError
-from synth.measure.membership import score_membership
 from synth.release.build import AttackerView
+from synth.scoring.membership import score_membership
 
 RELEASE = pl.DataFrame(
     {"row_id": [0, 1, 2], "age": [40, 60, 60], "gender": ["F", "M", "M"], "ward": pl.Series([3, 5, 5], dtype=pl.Int16)}

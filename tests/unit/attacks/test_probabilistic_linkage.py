@@ -12,15 +12,9 @@ from typer.testing import CliRunner
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
-from synth.attacks.probabilistic_linkage import (
-    ProbabilisticLinkageParams,
-    _batches,
-    _best_pairs,
-    _training_blocks,
-    _training_districts,
-    name_key,
-    probabilistic_linkage,
-)
+from synth.attacks.linkage_inputs import name_key, pair_batches, training_districts
+from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.splink_model import _best_pairs, _training_blocks
 from synth.cli import app
 from synth.errors import SpecError
 from synth.release.build import AttackerView
@@ -119,15 +113,15 @@ def _parts(sizes: dict[str, int]) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]
 
 def test_training_districts_are_drawn_until_they_hold_enough_rows() -> None:
     parts = _parts({"A": 50, "B": 100, "C": 150, "D": 200})
-    everything = _training_districts(parts, 10_000, seed=3)
+    everything = training_districts(parts, 10_000, seed=3)
     assert everything == ["A", "B", "C", "D"]  # fewer rows than asked: every district
     for seed in range(20):
-        chosen = _training_districts(parts, 120, seed)
+        chosen = training_districts(parts, 120, seed)
         held = [parts[d][0].height for d in chosen]
         # enough rows, and without the last district drawn (at most the largest) there were too few
         assert sum(held) >= 120 and sum(held) - max(held) < 120
-        assert chosen == _training_districts(parts, 120, seed)  # seeded twins
-    assert len({tuple(_training_districts(parts, 1, s)) for s in range(20)}) == 4  # every district can be drawn
+        assert chosen == training_districts(parts, 120, seed)  # seeded twins
+    assert len({tuple(training_districts(parts, 1, s)) for s in range(20)}) == 4  # every district can be drawn
 
 
 def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
@@ -157,14 +151,14 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
     )
     # Pairs by (place, name key) + by (place, ward, gender, age):
     # r1: 3 Anu in A + 2 (A,1,F,30) = 5; r2: 3 + 1 = 4; r3: 1 + 1 = 2; r4: 1 (Anu in B) + 1 = 2.
-    batches = list(_batches(rel, rol, cols, pairs=5))
+    batches = list(pair_batches(rel, rol, cols, pairs=5))
     assert [b[0]["uid"].to_list() for b in batches] == [["r1"], ["r2", "r3"], ["r4"]]
     assert [sorted(b[1]["uid"].to_list()) for b in batches] == [
         ["e0", "e1", "e2", "e3"],
         ["e0", "e1", "e2", "e3"],
         ["e4", "e5"],
     ]
-    whole = list(_batches(rel, rol, cols, pairs=1_000))
+    whole = list(pair_batches(rel, rol, cols, pairs=1_000))
     assert len(whole) == 1 and whole[0][0].height == 4 and whole[0][1].height == 6
 
 

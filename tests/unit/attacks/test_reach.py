@@ -10,8 +10,8 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.reach import reach
-from synth.measure.reach import score_reach
 from synth.release.build import AttackerView
+from synth.scoring.reach import score_reach
 
 RELEASE = pl.DataFrame(
     {

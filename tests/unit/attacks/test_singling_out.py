@@ -15,16 +15,16 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.linking import shuffled_view
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import SinglingOutParams, singling_out
+from synth.engine.relational import key_counts
 from synth.errors import SpecError
 from synth.measure.names import measure_rows
-from synth.measure.relational import key_counts
-from synth.measure.uniqueness import (
+from synth.release.build import AttackerView
+from synth.scoring.singling_out import (
     SinglingOutScore,
     population_counts,
     population_in_release_coding,
     score_singling_out,
 )
-from synth.release.build import AttackerView
 
 RELEASE = pl.DataFrame(
     {

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from synth.measure.breakdown import breakdown, breakdown_rows
+from synth.scoring.breakdown import breakdown, breakdown_rows
 
 STRATA = pl.DataFrame(
     {

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from synth.measure.hash_reversal import (
+from synth.core.hash_costs import (
     DOB_DAYS,
     GPU_BCRYPT,
     GPU_PBKDF2,

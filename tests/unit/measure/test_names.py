@@ -7,17 +7,21 @@ import dataclasses
 import numpy as np
 import pytest
 
-from synth.measure.hash_reversal import HashReversalScore
-from synth.measure.inference import InferenceScore
-from synth.measure.membership import MembershipScore
 from synth.measure.names import MEASURES, MeasureRow, measure_rows
-from synth.measure.reach import ReachScore
 from synth.measure.release import KAnonymityProfile, LDiversityProfile
-from synth.measure.scoring import LinkageScore
-from synth.measure.stats import Rate, Risk, wilson
-from synth.measure.uniqueness import PopulationUniqueness, SinglingOutScore
+from synth.measure.uniqueness import PopulationUniqueness
 from synth.measure.uniqueness_estimators import estimate_all
-from synth.measure.utility import OutreachUtility, ResearchUtility, Utility, WardPlanningUtility
+from synth.measure.utility import Utility
+from synth.measure.utility.outreach import OutreachUtility
+from synth.measure.utility.research import ResearchUtility
+from synth.measure.utility.ward_planning import WardPlanningUtility
+from synth.scoring.hash_reversal import HashReversalScore
+from synth.scoring.inference import InferenceScore
+from synth.scoring.linkage import LinkageScore
+from synth.scoring.membership import MembershipScore
+from synth.scoring.reach import ReachScore
+from synth.scoring.singling_out import SinglingOutScore
+from synth.scoring.stats import Rate, Risk, wilson
 
 RATE = wilson(3, 4)
 RISK = Risk(0.5, 0.1, 0.9)
@@ -124,3 +128,30 @@ def test_an_undocumented_figure_is_refused() -> None:
         measure_rows(NewScore(1))
     with pytest.raises(TypeError, match="expected a score dataclass, got int"):
         measure_rows(3)
+
+
+def test_the_attack_names_the_report_reads_are_the_registered_ones() -> None:
+    from synth.attacks import hash_reversal, probabilistic_linkage, reach, singling_out
+    from synth.attacks.auxiliary import SOURCES
+    from synth.attacks.registry import ATTACKS
+    from synth.attacks.registry import HEADLINE as REGISTERED_HEADLINE
+    from synth.attacks.registry import LINKAGE as REGISTERED_LINKAGE
+    from synth.measure import names
+
+    assert names.HEADLINE == REGISTERED_HEADLINE == "reidentification"
+    assert names.LINKAGE == REGISTERED_LINKAGE == ("exact_linkage", "probabilistic_linkage")
+    assert names.HASH_REVERSAL == hash_reversal.ATTACK_ID
+    assert names.PROBABILISTIC_LINKAGE == probabilistic_linkage.ATTACK_ID
+    assert names.REACH == reach.ATTACK_ID
+    assert names.SINGLING_OUT == singling_out.ATTACK_ID
+    assert names.SOURCES == SOURCES
+    assert {names.HEADLINE, *names.LINKAGE, names.HASH_REVERSAL, names.REACH, names.SINGLING_OUT} <= set(ATTACKS)
+
+
+def test_every_estimator_and_purpose_measure_is_a_documented_measure() -> None:
+    from synth.measure import names
+    from synth.measure.uniqueness_estimators import ESTIMATORS
+
+    assert tuple(names.ESTIMATOR_LABELS) == ESTIMATORS == ("pitman", "zayatz", "snb", "dankar")
+    assert {f"unique_share_{e}" for e in ESTIMATORS} <= set(names.MEASURES)
+    assert {measure for measure, _ in names.PURPOSE_MEASURE.values()} <= set(names.MEASURES)

@@ -11,8 +11,8 @@ from polars.testing import assert_frame_equal
 from scipy import stats  # type: ignore[import-untyped]
 
 from synth.measure.pooled import pool_seeds
+from synth.measure.results import RESULT_SCHEMA
 from synth.report.html import summarize
-from synth.scenario.cells import RESULT_SCHEMA
 
 Z = 1.959963984540054
 

@@ -10,7 +10,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from synth.measure.relational import key_counts, match_counts, unique_matches, unique_rows
+from synth.engine.relational import key_counts, match_counts, unique_matches, unique_rows
 
 # Narwhals 2.x warns that its Dask support will move to a separate package; it works as it is
 pytestmark = pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning")

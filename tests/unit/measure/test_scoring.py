@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from synth.measure.scoring import precision_curve, recall_at_precision
+from synth.scoring.linkage import precision_curve, recall_at_precision
 
 # Release rows 1..5 are persons 11..15; roll entry "eN" is person N.
 RELEASE = pl.DataFrame({"row_id": [1, 2, 3, 4, 5], "person_id": [11, 12, 13, 14, 15]})

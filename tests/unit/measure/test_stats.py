@@ -1,6 +1,6 @@
 import pytest
 
-from synth.measure.stats import risk, wilson
+from synth.scoring.stats import risk, wilson
 
 
 def test_wilson_hand_values() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from synth.measure.hash_reversal import recovered_rows
-from synth.measure.inference import right_labels
-from synth.measure.relational import key_counts
-from synth.measure.scoring import correct_rows
-from synth.measure.uniqueness import singled_out_rows
+from synth.engine.relational import key_counts
+from synth.scoring.hash_reversal import recovered_rows
+from synth.scoring.inference import right_labels
+from synth.scoring.linkage import correct_rows
+from synth.scoring.singling_out import singled_out_rows
 
 
 def test_correct_links() -> None:

@@ -12,20 +12,16 @@ import polars as pl
 import pytest
 
 from synth.errors import SpecError
-from synth.measure.uniqueness_estimators import (
+from synth.measure.pitman_estimator import pitman, pitman_population_uniques
+from synth.measure.snb_estimator import shlosser_classes, snb, snb_expected_counts
+from synth.measure.uniqueness_estimators import dankar_rule, estimate_all
+from synth.measure.uniqueness_sample import (
     UniquenessEstimate,
     class_sizes,
-    dankar_rule,
-    estimate_all,
     frequency_of_frequencies,
-    pitman,
-    pitman_population_uniques,
-    shlosser_classes,
-    snb,
-    snb_expected_counts,
     true_population_uniques,
-    zayatz,
 )
+from synth.measure.zayatz_estimator import zayatz
 
 # A small sample: three uniques, one class of two, one of three (n = 8 rows), from a population of N = 20 (pi = 0.4).
 SMALL = np.array([1, 1, 1, 2, 3])
@@ -352,7 +348,7 @@ def test_bad_input_is_named_everywhere() -> None:
 def test_population_uniqueness_sets_the_truth_beside_the_estimates() -> None:
     import polars as pl
 
-    from synth.measure.relational import key_counts
+    from synth.engine.relational import key_counts
     from synth.measure.uniqueness import population_uniqueness
 
     population = pl.DataFrame(

@@ -8,15 +8,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from synth.core.coding import AGE_BANDS
 from synth.errors import SpecError
-from synth.measure.stats import wilson
-from synth.measure.utility import (
-    AGE_BANDS,
-    fit_and_score,
-    outreach_utility,
-    research_utility,
-    ward_planning_utility,
-)
+from synth.measure.utility.outreach import outreach_utility
+from synth.measure.utility.research import fit_and_score, research_utility
+from synth.measure.utility.ward_planning import ward_planning_utility
 from synth.policies import MinimizedRelease, Policy, Step, minimize
 from synth.policies.columns import DropColumns
 from synth.policies.generalize import CoarsenGeography, GeneralizeAge
@@ -25,6 +21,7 @@ from synth.policies.no_release import ControllerSends
 from synth.policies.tokenize import Tokenize
 from synth.release import ReleaseSpec
 from synth.release.build import AttackerView, Release
+from synth.scoring.stats import wilson
 
 
 def _release(columns: dict[str, Sequence[object]], people: Sequence[str]) -> Release:

@@ -165,10 +165,12 @@ def test_ctgan_fit_is_seeded() -> None:
 def test_seeded_global_state_is_scoped() -> None:
     import torch
 
+    from synth.world.learned.sdv_fit import seeded_global_state
+
     before = np.random.get_state()[1].copy(), torch.get_rng_state().clone()  # noqa: NPY002
-    with synthetic_module.seeded_global_state(7):
+    with seeded_global_state(7):
         inside = np.random.random(3), torch.rand(3)  # noqa: NPY002
-    with synthetic_module.seeded_global_state(7):
+    with seeded_global_state(7):
         again = np.random.random(3), torch.rand(3)  # noqa: NPY002
     assert (inside[0] == again[0]).all() and torch.equal(inside[1], again[1])
     assert (np.random.get_state()[1] == before[0]).all()  # noqa: NPY002

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from synth.measure.hash_reversal import GPU_PBKDF2, PRIMITIVE, duration
+from synth.core.hash_costs import GPU_PBKDF2, PRIMITIVE, duration
+from synth.measure.results import RESULT_SCHEMA
 from synth.report.html import build_html
-from synth.scenario.cells import RESULT_SCHEMA
 
 PBKDF2_GPU = GPU_PBKDF2.at(10_000)
 ROWS = [

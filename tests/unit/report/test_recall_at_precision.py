@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from synth.measure.results import RESULT_SCHEMA
 from synth.report.html import build_html
-from synth.scenario.cells import RESULT_SCHEMA
 
 ROWS = [
     ("s", 1, "local_body_not_ward", "reidentification", "all", "correct", 1349.0, None, None),

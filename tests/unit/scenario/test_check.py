@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from synth.errors import SpecError
-from synth.scenario.cells import RESULT_SCHEMA
+from synth.measure.results import RESULT_SCHEMA
 from synth.scenario.check import check, parse_max
 
 RESULTS = pl.DataFrame(

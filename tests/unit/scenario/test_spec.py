@@ -34,7 +34,7 @@ def test_shipped_scenarios_load(name: str, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_a_good_scenario() -> None:
     s = scenario_from_dict(GOOD)
-    assert (s.world.districts, s.world.seed, s.seeds) == (("Wayanad",), 3, (1, 2))
+    assert (s.world.spec.districts, s.world.spec.seed, s.seeds) == (("Wayanad",), 3, (1, 2))
     assert [p.id for p in s.policies] == ["as_exported", "k5"]
     assert s.coverage == {"electoral_roll": 0.5}
     assert s.attacks == {
@@ -65,7 +65,7 @@ def test_every_problem_is_listed_at_once() -> None:
         "policies, inline_policies, attacks, purposes, seeds, thresholds (did you mean 'world'?)",
         "bad.toml: spec_version = 2: must be 1",
         "bad.toml: scenario.id = 't t': must be a name of letters, digits, '_' and '-'",
-        "bad.toml: world.seed = -1: must be a non-negative whole number",
+        "bad.toml: world.seed = -1: must be a whole number from 0 to 2**32 - 1",
         "bad.toml: world.districts = 'Wayand': unknown district; allowed are Thiruvananthapuram, Kollam, "
         "Pathanamthitta, Alappuzha, Kottayam, Idukki, Ernakulam, Thrissur, Palakkad, Malappuram, Kozhikode, "
         "Wayanad, Kannur, Kasaragod (did you mean 'Wayanad'?)",

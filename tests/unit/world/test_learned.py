@@ -14,13 +14,15 @@ import pytest
 from synth import LearnError, learn_world, open_world
 from synth.errors import NotFittedError
 from synth.world.fidelity import FidelitySizes
-from synth.world.generate import ShardContext, own_numbers
-from synth.world.learned import LearnedPopulation, observed_age_rules, world_rules
-from synth.world.learned_build import people_table
-from synth.world.learned_columns import national_numbers, plan_columns
+from synth.world.generate import own_numbers
+from synth.world.learned.columns import national_numbers, plan_columns
+from synth.world.learned.population import LearnedPopulation
+from synth.world.learned.table_rules import observed_age_rules, world_rules
+from synth.world.people_table import people_table
 from synth.world.plan import WorldSpec, plan_world
 from synth.world.preset import load_preset
 from synth.world.rules import parse_rules, schema_kinds
+from synth.world.shard_context import ShardContext
 
 SMALL = FidelitySizes(quality=1_000, new_rows=10, dcr_reference=200, dcr_queries=50)
 
@@ -111,7 +113,7 @@ def test_every_problem_is_reported_before_any_fitting(table: pl.DataFrame, monke
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda t: t.head(0), "the table has no rows"),
+        (lambda t: t.head(0), "the table has 0 rows; a table to learn from needs at least 1 row"),
         (
             lambda t: t.drop("ward"),
             "the table does not say each person's ward: give 'ward_code', or 'ward' with 'local_body_code' or "
@@ -207,6 +209,21 @@ def test_ctgan_is_an_option_seeded_and_keeps_the_rules(table: pl.DataFrame) -> N
     assert learner.sampling_["rejected"] > 0  # CTGAN breaks rules that rejection keeps
 
 
+def test_a_table_too_small_to_learn_from_is_refused_before_any_fitting(
+    table: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "one.parquet"
+    table.head(1).write_parquet(path)
+    monkeypatch.setattr(LearnedPopulation, "fit", lambda *_: pytest.fail("fitted"))
+    with pytest.raises(LearnError) as exc:
+        learn_world(path, tmp_path / "w", rows=10, seed=1)
+    assert str(exc.value) == f"{path} has 1 row; a table to learn from needs at least 2,001 rows"
+    with pytest.raises(LearnError) as exc:  # smaller figures need fewer rows: the reference and one held out
+        learn_world(table.head(200), tmp_path / "w", rows=10, seed=1, fidelity=SMALL)
+    assert str(exc.value) == "the table has 200 rows; a table to learn from needs at least 201 rows"
+    assert not (tmp_path / "w").exists()
+
+
 def test_sample_needs_a_fitted_learner() -> None:
     with pytest.raises(NotFittedError) as exc:
         LearnedPopulation().sample(10)
@@ -233,7 +250,12 @@ def test_seeded_twins_are_byte_identical(table: pl.DataFrame, tmp_path: Path) ->
 
 
 def test_no_full_name_or_phone_of_the_table_is_given_to_anybody(table: pl.DataFrame, tmp_path: Path) -> None:
-    world = learn_world(table, tmp_path / "w", rows=3_000, seed=2, fidelity=SMALL)
+    calls: list[tuple[int, int, str]] = []
+    world = learn_world(
+        table, tmp_path / "w", rows=3_000, seed=2, fidelity=SMALL, progress=lambda *call: calls.append(call)
+    )
+    assert [what for _, _, what in calls] == ["fitting", "sampling", "writing", "writing", "evaluating"]
+    assert calls[2:4] == [(0, 1, "writing"), (1, 1, "writing")]  # progress(done, total, what)
     names = table["name"].str.to_lowercase().unique().implode()
     phones = table["phone"].drop_nulls().unique().implode()
     published = {

@@ -68,7 +68,7 @@ def test_bad_input_is_reported_together(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as exc:
         build_national(NationalSpec(seed=-1, scale=0.0, states=("Kerela",), rows_per_part=0), tmp_path / "w")
     assert str(exc.value).splitlines() == [
-        "seed = -1: must be a non-negative whole number",
+        "seed = -1: must be a whole number from 0 to 2**32 - 1",
         "scale = 0.0: must be a number above 0 and at most 1 (a share of each state)",
         "rows_per_part = 0: must be a positive whole number",
         "unknown state 'Kerela': allowed are " + ", ".join(load_pack().states["state"]) + " or their codes 01-35"

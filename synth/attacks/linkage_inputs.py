@@ -1,0 +1,143 @@
+"""What probabilistic linkage (:mod:`synth.attacks.probabilistic_linkage`) feeds Splink: release and roll by
+district and in batches of bounded pairs, coded alike (with the attacker's phonetic name key), the names' term
+frequencies, and the two blocking rules that make the candidate pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+
+from synth.core.coding import SHARED, recode_age
+
+ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
+PLACES = ("local_body", "taluk", "district")  # finest first
+# Folds applied in order; each pair is (regex, replacement).
+NAME_KEY_FOLDS = (
+    (r"[^a-z ]", ""),
+    (r"([a-z])h", "$1"),  # aspirates and sh/zh/kh: th -> t, dh -> d, sh -> s
+    (r"ee|ie", "i"),
+    (r"oo|ou", "u"),
+    (r"w", "v"),
+    (r"y", "i"),
+    (r"z", "s"),
+    *((f"{c}{c}+", c) for c in "abcdefgijklmnoprstuvx"),  # doubled letters single (no backreferences in Rust regex)
+    (r"\s+", " "),
+)
+
+
+def name_key(name: pl.Expr) -> pl.Expr:
+    """The phonetic key of a name: transliteration variants of one name share it."""
+    key = name.str.to_lowercase()
+    for pattern, replacement in NAME_KEY_FOLDS:
+        key = key.str.replace_all(pattern, replacement)
+    return key.str.strip_chars()
+
+
+def by_district(
+    data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]
+) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
+    """Release and roll rows by district (one part, the whole, when the release names no district)."""
+    if "district" not in cols:
+        return {"": (data, roll)}
+    names = sorted(data["district"].drop_nulls().unique().cast(pl.String).to_list())
+    released = data["district"].cast(pl.String)
+    listed = roll[ROLL_NAMES["district"]].cast(pl.String)  # cast once, not once a district
+    parts = {d: (data.filter(released == d), roll.filter(listed == d)) for d in names}
+    if data["district"].null_count():
+        parts[""] = (data.filter(pl.col("district").is_null()), roll.clear())
+    return parts
+
+
+def training_districts(parts: dict[str, tuple[pl.DataFrame, pl.DataFrame]], rows: int, seed: int) -> list[str]:
+    """Districts in a seeded random order, until they hold ``rows`` release rows (all of them if fewer)."""
+    names = sorted(parts)
+    order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
+    chosen: list[str] = []
+    held = 0
+    for name in order:
+        if held >= rows:
+            break
+        chosen.append(name)
+        held += parts[name][0].height
+    return sorted(chosen)
+
+
+def pair_batches(
+    rel: pl.DataFrame, rol: pl.DataFrame, cols: list[str], pairs: int
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Release rows in batches of at most ``pairs`` candidate pairs, each with the roll of its places.
+
+    A row's pairs are counted per blocking rule (a pair both rules find counts twice, so batches err
+    small). Rows are taken in order of place, so a batch needs the roll of few places.
+    """
+    by_name, by_person = blocking_columns(cols)
+    place = by_name[:-1]
+    cost = pl.lit(0, dtype=pl.Int64)
+    counted = rel
+    for i, keys in enumerate((by_name, by_person)):
+        counts = rol.group_by(keys).agg(pl.len().cast(pl.Int64).alias(f"n{i}"))
+        counted = counted.join(counts, on=keys, how="left", nulls_equal=False)
+        cost = cost + pl.col(f"n{i}").fill_null(0)
+    counted = counted.with_columns(cost=cost).sort([*place, "uid"], nulls_last=True)
+    # A batch starts where the pairs before a row pass a multiple of the budget.
+    batch = ((pl.col("cost").cum_sum() - pl.col("cost")) // pairs).alias("batch")
+    counted = counted.with_columns(batch).drop("cost", *(f"n{i}" for i in range(2)))
+    for _, batch_rows in counted.group_by("batch", maintain_order=True):
+        left = batch_rows.drop("batch")
+        yield left, (rol.join(left.select(place).unique(), on=place, how="semi") if place else rol)
+
+
+def name_frequencies(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
+    """``name`` and ``tf_name``: each name's share of the names of release and roll together (Splink's term
+    frequency, computed once over the whole input)."""
+    names = pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).drop_nulls()
+    return names.group_by("name").agg(tf_name=pl.len() / names.height).sort("name")
+
+
+def concat_parts(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
+
+
+def linkage_inputs(
+    data: pl.DataFrame, roll: pl.DataFrame, cols: list[str], ages: pl.Series | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Release and roll with the same columns, in the coding of the release's ages, and a shared ``uid``."""
+    rel = data.select(pl.format("r{}", "row_id").alias("uid"), *cols)
+    rol = roll.select(pl.format("e{}", "epic").alias("uid"), *[pl.col(ROLL_NAMES[c]).alias(c) for c in cols])
+    if "gender" in cols:
+        rel, rol = (t.with_columns(pl.col("gender").cast(pl.String)) for t in (rel, rol))
+    if "age" in cols:
+        assert ages is not None
+        rol = rol.with_columns(recode_age(pl.col("age"), ages).alias("age"))
+        if data["age"].dtype == pl.String:
+            rel = rel.with_columns(pl.col("age").cast(pl.String))
+        else:
+            rel, rol = (t.with_columns(pl.col("age").cast(pl.Int32)) for t in (rel, rol))
+    if "ward" in cols:
+        rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
+    rel, rol = (
+        t.with_columns(
+            name_key=name_key(pl.col("name")),
+            initial=name_key(pl.col("name")).str.slice(0, 1),
+            given=pl.col("name").str.extract(r"^(\S+)"),
+            rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
+        )
+        for t in (rel, rol)
+    )
+    namesakes = rol.group_by("name").agg(namesakes=pl.len().cast(pl.Int32))
+    rel, rol = (t.join(namesakes, on="name", how="left", nulls_equal=False) for t in (rel, rol))
+    return rel.with_columns(pl.col("namesakes").fill_null(0)), rol
+
+
+def blocking_columns(cols: list[str]) -> tuple[list[str], list[str]]:
+    """Two blocking rules: the same place and name key; the same place, ward, gender and age.
+
+    The place is the coarsest area that still keeps blocks small (a local body, else a taluk, else a
+    district), so that a voter still listed in a ward they left is compared too.
+    """
+    place = next(([p] for p in PLACES if p in cols), [])
+    by_name = [*place, "name_key"]
+    by_person = [*place, *(c for c in ("ward", "gender", "age") if c in cols)]
+    return by_name, (by_person if len(by_person) > len(place) else [*place, "name"])

@@ -1,0 +1,223 @@
+"""The Fellegi-Sunter model of probabilistic linkage (:mod:`synth.attacks.probabilistic_linkage`) in Splink:
+its comparisons, its training without labels (u by random sampling, m by expectation maximisation over
+blocks chosen so that true matches are a large share of their pairs), and the best pairs it predicts."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from synth.attacks.linkage_inputs import PLACES, blocking_columns
+
+if TYPE_CHECKING:
+    from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
+
+MODEL_DIGITS = 9  # significant digits the trained probabilities are kept to (see _rounded)
+RARE = "<rare name>"  # in a training block: only names few voters of the roll hold
+MAX_NAMESAKES = 2
+
+
+def fit_model(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    cols: list[str],
+    params: ProbabilisticLinkageParams,
+    seed: int,
+    tf: pl.DataFrame,
+) -> Any:
+    """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
+    numeric_age = "age" in cols and left["age"].dtype != pl.String
+    with _linker(left, right, _settings(cols, numeric_age), tf) as (linker, con):
+        # Training sums over pairs; DuckDB's parallel sums vary in the last bits from run to run, and
+        # so would the guesses. One thread makes training exact within a process.
+        con.execute("SET threads = 1")
+        _train(linker, cols, params, seed=seed)
+        return _rounded(linker.misc.save_model_to_json())
+
+
+def _rounded(model: dict[str, Any]) -> dict[str, Any]:
+    """The model with every probability rounded to :data:`MODEL_DIGITS` significant digits.
+
+    Across processes (one worker or two) the trained m probabilities still differ in their last bits (about
+    1e-15 apart: the sums' order), which would change the match probabilities in theirs and could move a
+    pair across the threshold or break a tie. Rounded, two runs agree unless a probability lies within
+    1e-15 of a rounding boundary.
+    """
+
+    def r(v: float | None) -> float | None:
+        return None if v is None else float(f"{v:.{MODEL_DIGITS}g}")
+
+    model["probability_two_random_records_match"] = r(model["probability_two_random_records_match"])
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                if key in level:
+                    level[key] = r(level[key])
+    return model
+
+
+def predict_links(
+    model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float, tf: pl.DataFrame
+) -> pl.DataFrame:
+    """The best pairs of one district under a trained model (scoring pairs has no sums: threads are safe)."""
+    if left.height == 0 or right.height == 0:
+        return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
+    names = pl.concat([left.select("name"), right.select("name")])
+    tf = tf.join(names, on="name", how="semi")  # the batch's names, at their frequencies in the whole input
+    with _linker(left, right, copy.deepcopy(model), tf) as (linker, _):
+        predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        return _best_pairs(predicted.as_pyarrow_table())
+
+
+@contextlib.contextmanager
+def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: pl.DataFrame) -> Iterator[tuple[Linker, Any]]:
+    """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
+    names' term frequencies of the whole input (not of the batch: a batch must change no guess)."""
+    con = duckdb.connect()
+    try:
+        db = DuckDBAPI(con)
+        tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
+        linker = Linker(tables, settings, log_level=None)
+        linker.table_management.register_term_frequency_lookup(db.register(tf.to_arrow(), table_name="tf"), "name")
+        yield linker, con
+    finally:
+        con.close()
+
+
+def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
+    comparisons: list[Any] = [
+        cl.CustomComparison(
+            output_column_name="name",
+            comparison_levels=[
+                cll.NullLevel("name"),
+                cll.ExactMatchLevel("name", term_frequency_adjustments=True),
+                cll.ExactMatchLevel("name_key"),
+                # A Kerala name is a given name and the initials of a house or father's name (and a
+                # title): a spelling variant changes the given name, never the initials.
+                cll.And(cll.JaroWinklerLevel("given", 0.88), cll.ExactMatchLevel("rest")),
+                cll.ExactMatchLevel("rest"),
+                cll.ElseLevel(),
+            ],
+        )
+    ]
+    if "relative_name" in cols:
+        comparisons.append(cl.JaroWinklerAtThresholds("relative_name", [0.92, 0.80]))
+    if "age" in cols:
+        comparisons.append(_age_comparison(numeric_age))
+    if "gender" in cols:
+        comparisons.append(cl.ExactMatch("gender"))
+    place_levels = _place_levels(cols)
+    if place_levels:
+        comparisons.append(cl.CustomComparison(output_column_name="place", comparison_levels=place_levels))
+    by_name, by_person = blocking_columns(cols)
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="uid",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[block_on(*by_name), block_on(*by_person)],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _place_levels(cols: list[str]) -> list[Any]:
+    """Same ward, same local body, same taluk, same district, else: the finest agreement counts.
+
+    Prediction blocks never cross a local body, but agreeing on it is still evidence (a random roll
+    entry rarely shares it) and must count in the match weight.
+    """
+    levels: list[Any] = []
+    if "local_body" in cols and "ward" in cols:
+        levels.append(cll.And(cll.ExactMatchLevel("local_body"), cll.ExactMatchLevel("ward")))
+    levels += [cll.ExactMatchLevel(c) for c in ("local_body", "taluk", "district") if c in cols]
+    if not levels:
+        return []
+    finest = next(c for c in ("ward", "local_body", "taluk", "district") if c in cols)
+    return [cll.NullLevel(finest), *levels, cll.ElseLevel()]
+
+
+def _age_comparison(numeric: bool) -> Any:
+    """Whole years: exact, one year off, up to three off (rolls carry age errors); bands: exact."""
+    if not numeric:
+        return cl.ExactMatch("age")
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.NullLevel("age"),
+            cll.ExactMatchLevel("age"),
+            cll.AbsoluteDifferenceLevel("age", 1),
+            cll.AbsoluteDifferenceLevel("age", 3),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _train(linker: Linker, cols: list[str], params: ProbabilisticLinkageParams, seed: int) -> None:
+    _, by_person = blocking_columns(cols)
+    # Splink advises on max_pairs and on levels a small sample does not show; the scenario reports its own
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    strict = sorted({"name", *by_person} - {"name_key"})
+    linker.training.estimate_probability_two_random_records_match([block_on(*strict)], recall=params.recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed, min_count_per_level=None)
+    for rule in _training_blocks(cols):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            _blocking_rule(rule), max_pairs=params.max_pairs
+        )
+
+
+def _blocking_rule(columns: list[str]) -> Any:
+    """Splink's rule for pairs that agree on ``columns``; :data:`RARE` in them keeps only names at most
+    :data:`MAX_NAMESAKES` voters of the roll hold."""
+    keys = [c for c in columns if c != RARE]
+    if RARE not in columns:
+        return block_on(*keys)
+    same = " AND ".join(f'l."{c}" = r."{c}"' for c in keys)
+    return f"{same} AND l.namesakes <= {MAX_NAMESAKES} AND r.namesakes <= {MAX_NAMESAKES}"
+
+
+def _training_blocks(cols: list[str]) -> list[list[str]]:
+    """The EM passes: each learns the m of every comparison whose columns it does not block on.
+
+    The name and sex are learnt among people of one place and age (blocks of a few hundred voters, in
+    which a true match stands out by its name); the age among people of one place, sex and a rare name;
+    the places among people of one rare name, age and sex anywhere. Without ages, the first pass blocks
+    on place and the name's first letter (blocks about the size of a ward).
+    """
+    place = next(([p] for p in PLACES if p in cols), [])
+    age = ["age"] if "age" in cols else []
+    gender = ["gender"] if "gender" in cols else []
+    first = [*place, *age] if age else [*place, "initial"]
+    passes = [first]
+    if age:
+        passes.append([*place, "name", *gender, RARE])
+    if place:
+        passes.append(["name", *age, *gender, RARE])
+    return passes
+
+
+def _best_pairs(pred: Any) -> pl.DataFrame:
+    """For each release row, its most probable roll entry, unless another entry ties with it."""
+    p = pl.from_arrow(pred)
+    assert isinstance(p, pl.DataFrame)
+    left_is_release = p["uid_l"].str.starts_with("r")
+    p = p.select(
+        uid_release=pl.when(left_is_release).then("uid_l").otherwise("uid_r"),
+        uid_roll=pl.when(left_is_release).then("uid_r").otherwise("uid_l"),
+        match_probability="match_probability",
+    )
+    best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("uid_release"))
+    best = best.filter(pl.len().over("uid_release") == 1)
+    return best.select(
+        row_id=pl.col("uid_release").str.slice(1).cast(pl.Int64),
+        epic=pl.col("uid_roll").str.slice(1),
+        match_probability="match_probability",
+    ).sort("row_id")

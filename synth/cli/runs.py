@@ -1,0 +1,118 @@
+"""``synth run``, ``synth report`` and ``synth check``: a scenario's run, its report and its CI gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from synth.cli.common import (
+    RUN_OUT_HELP,
+    SCHEDULER_HELP,
+    WORKERS_HELP,
+    engine_of,
+    fail,
+    one_message,
+    out,
+    out_folder,
+    progress_bar,
+)
+from synth.errors import SynthError
+
+CACHE_HELP = "Folder keeping built worlds between runs (default: $SYNTH_CACHE, else ~/.cache/synth/worlds)."
+
+RUN_HELP = "\n\n".join(
+    (
+        "Run a scenario: every policy x attack x seed cell, then results, releases and the report.",
+        "Environment: SYNTH_HMAC_KEY holds the secret key of the policies that hash with HMAC (the hmac policy of "
+        "the default scenario, kerala_2026_export, needs it; the key is never written anywhere). SYNTH_CACHE is the "
+        "folder where the worlds a run builds are kept and reused by later runs of the same world spec and seed "
+        "(default ~/.cache/synth/worlds; --cache overrides it).",
+    )
+)
+
+
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="A scenario TOML file (see scenarios/).")],
+    out_text: Annotated[str, typer.Option("--out", help=RUN_OUT_HELP)],
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    cache: Annotated[Path | None, typer.Option(help=CACHE_HELP)] = None,
+) -> None:
+    """Run a scenario (see RUN_HELP)."""
+    from synth.report import render_report
+    from synth.scenario import load_scenario
+    from synth.scenario.run import check_out, run_scenario
+
+    problems = []
+    scenario = None
+    try:
+        scenario = load_scenario(scenario_file)
+    except SynthError as exc:
+        problems.append(str(exc))
+    out_dir = out_folder(out_text, problems)
+    if out_dir is not None:
+        try:
+            check_out(out_dir, scenario)
+        except SynthError as exc:
+            problems.append(f"--out: {exc}")
+    engine = engine_of(workers, scheduler, problems)
+    if problems or scenario is None or out_dir is None or engine is None:
+        fail("\n".join(problems))
+    with one_message(out_dir):
+        with progress_bar("running") as bar:
+            task = bar.add_task(scenario.id, total=None)
+
+            def progress(done: int, total: int, cell: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"{scenario.id}: {cell}")
+
+            result = run_scenario(scenario, out_dir, workers=engine, progress=progress, cache=cache)
+        report = render_report(result.out)
+    out.print(f"results: {result.out / 'results.parquet'} ({result.results.height:,} rows)", highlight=False)
+    out.print(f"report:  {report}", highlight=False)
+    if result.notes:
+        out.print(f"{len(result.notes)} figure(s) not measured; see the report's last section", highlight=False)
+
+
+def finished_run(run_dir: Path) -> None:
+    """End the command (exit 2) unless ``run_dir`` is the output folder of a finished ``synth run``."""
+    if not (run_dir / "results.parquet").is_file() or not (run_dir / "scenario.resolved.json").is_file():
+        fail(f"{run_dir}: not the output folder of a finished `synth run` (no results.parquet)")
+
+
+def report(run_dir: Annotated[Path, typer.Argument(help="The output folder of `synth run`.")]) -> None:
+    """Re-render a run's report.html from its results."""
+    from synth.report import render_report
+
+    finished_run(run_dir)
+    with one_message(run_dir):
+        path = render_report(run_dir)
+    out.print(f"report: {path}", highlight=False)
+
+
+def check(
+    run_dir: Annotated[Path, typer.Argument(help="The output folder of `synth run`.")],
+    maximum: Annotated[
+        list[str] | None,
+        typer.Option("--max", help="ATTACK.MEASURE=VALUE or MEASURE=VALUE: the largest value allowed (repeatable)."),
+    ] = None,
+) -> None:
+    """Exit 1 when a figure exceeds a threshold of the scenario file or of --max (a CI gate)."""
+    from synth.scenario.check import check as find_breaches
+    from synth.scenario.check import parse_max, thresholds_of
+
+    finished_run(run_dir)
+    try:
+        thresholds = {**thresholds_of(run_dir), **parse_max(maximum or [])}
+    except SynthError as exc:
+        fail(exc)
+    if not thresholds:
+        fail("no thresholds: set [thresholds] in the scenario file or pass --max MEASURE=VALUE")
+    breaches = find_breaches(pl.read_parquet(run_dir / "results.parquet"), thresholds)
+    for b in breaches:
+        out.print(f"FAIL {b}", highlight=False)
+    if breaches:
+        raise typer.Exit(1)
+    out.print(f"ok: {len(thresholds)} threshold(s) hold", highlight=False)

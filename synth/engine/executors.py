@@ -1,0 +1,266 @@
+"""Where long work runs: in this process, on a local Dask cluster, or on an existing Dask scheduler.
+
+This module alone owns the choice; the world build, the national build and the scenario runner hand it
+their tasks (one per shard or per scenario cell group) and get the results back in their own order.
+
+- ``Engine()`` or ``Engine(workers=1)``: every task runs in this process, one after the other.
+- ``Engine(workers=N)``, N > 1: a Dask ``LocalCluster`` of N single-threaded worker processes on this
+  machine, started for the command and closed after it.
+- ``Engine(scheduler="tcp://HOST:PORT")``: the tasks go to an existing Dask scheduler and run on its
+  workers, which must see the same output folder (a shared file system) and have this package installed.
+
+A task is a module-level function and its arguments (both pickled to the workers). Tasks write their
+own files atomically (temporary name, then rename) and return small records; Dask reruns a task whose
+worker died, so a task must give the same bytes when run twice. Outputs go to a local path or a
+``file://`` URL of a folder every worker shares (:func:`resolve_out`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from synth.checks import whole
+from synth.errors import EngineError, OutputError, SpecError, WorkerLost
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+THREAD_VARIABLES = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+SINGLE_THREADED = dict.fromkeys(THREAD_VARIABLES, "1")
+ALLOWED_SCHEDULER = "tcp://HOST:PORT or tls://HOST:PORT (for example tcp://10.0.0.5:8786)"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where tasks run (see the module docstring).
+
+    Parameters
+    ----------
+    workers
+        1: in this process; N > 1: a local Dask cluster of N worker processes.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://HOST:PORT``); its workers run the tasks.
+    memory_limit
+        Memory of each local worker (``"1.5GB"``, bytes, or ``None`` for Dask's ``"auto"``: this machine's
+        memory split evenly). Dask restarts a worker that passes 95% of it and reruns its task elsewhere.
+    timeout
+        Seconds to wait for a scheduler to answer and to have at least one worker.
+    """
+
+    workers: int = 1
+    scheduler: str | None = None
+    memory_limit: str | int | None = None
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        problems = engine_problems(self.workers, self.scheduler)
+        if problems:  # checked here once: every holder of an Engine holds a valid one
+            raise SpecError("\n".join(problems))
+
+    @property
+    def kind(self) -> Literal["in_process", "local_cluster", "scheduler"]:
+        if self.scheduler is not None:
+            return "scheduler"
+        return "local_cluster" if self.workers > 1 else "in_process"
+
+    def describe(self) -> str:
+        """A few words for logs and benchmark tables."""
+        if self.kind == "scheduler":
+            return f"Dask scheduler {self.scheduler}"
+        if self.kind == "local_cluster":
+            return f"local Dask cluster of {self.workers} worker processes"
+        return "in process"
+
+
+def engine_problems(workers: object, scheduler: object = None, *, cli: bool = False) -> list[str]:
+    """Everything wrong with an executor choice, one message each, naming the option, its value and
+    what is allowed (``cli``: name the command-line options, ``--workers`` and ``--scheduler``)."""
+    w_name, s_name = ("--workers", "--scheduler") if cli else ("workers", "scheduler")
+    problems = []
+    if not whole(workers, 1):
+        problems.append(
+            f"{w_name} = {workers!r}: must be a whole number of at least 1"
+            + (" (1 runs in this process; N > 1 starts a local Dask cluster of N worker processes)" if cli else "")
+        )
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or not (m := SCHEDULER_ADDRESS.match(scheduler.strip())):
+            problems.append(f"{s_name} = {scheduler!r}: not a Dask scheduler address; allowed is {ALLOWED_SCHEDULER}")
+        elif not 1 <= int(m.group(3)) <= 65535:
+            problems.append(f"{s_name} = {scheduler!r}: port {int(m.group(3))} is out of range; allowed are 1 to 65535")
+        elif whole(workers, 2):
+            problems.append(
+                f"{w_name} = {workers} with {s_name} = {scheduler!r}: the scheduler's own workers run the tasks; "
+                f"give {w_name} (a local cluster) or {s_name} (an existing one), not both"
+            )
+    return problems
+
+
+def make_engine(
+    workers: int = 1, scheduler: str | None = None, memory_limit: str | int | None = None, *, cli: bool = False
+) -> Engine:
+    """A validated :class:`Engine` (it checks itself, once); raises :class:`~synth.errors.SpecError` listing every
+    problem, naming the command-line options with ``cli``."""
+    address = scheduler.strip() if isinstance(scheduler, str) else scheduler
+    try:
+        return Engine(workers=workers, scheduler=address, memory_limit=memory_limit)
+    except SpecError:
+        if not cli:
+            raise
+        raise SpecError("\n".join(engine_problems(workers, scheduler, cli=True))) from None
+
+
+def as_engine(workers: int | Engine) -> Engine:
+    """An :class:`Engine` from the ``workers`` argument of the Python API (a number or an engine, which checked
+    itself when it was made)."""
+    return workers if isinstance(workers, Engine) else make_engine(workers)
+
+
+def resolve_out(out: str | Path, option: str = "--out") -> Path:
+    """The local folder of an output given as a path or an fsspec URL.
+
+    Local paths and ``file://`` URLs are allowed: with a Dask cluster, a folder every worker mounts at
+    the same path (NFS, Lustre, CephFS, a cloud file share). Object stores (``s3://``, ``gs://``,
+    ``abfs://``) have no atomic rename, which resuming relies on; they are refused with a message.
+    """
+    text = os.fspath(out)
+    if "://" not in text:
+        return Path(text)
+    import fsspec
+    from fsspec.implementations.local import LocalFileSystem
+
+    protocol = text.split("://", 1)[0]
+    try:
+        fs, path = fsspec.core.url_to_fs(text)
+    except (ValueError, ImportError):
+        fs, path = None, ""
+    if isinstance(fs, LocalFileSystem):
+        return Path(path)
+    raise OutputError(
+        f"{option} = {text!r}: {protocol}:// is not a folder this machine and the workers can share; allowed are a "
+        "local path or a file:// URL (with a Dask cluster, a folder every worker mounts at the same path: NFS, "
+        "Lustre, a cloud file share; an object store can be mounted as one, e.g. with s3fs-fuse or gcsfuse)"
+    )
+
+
+@contextlib.contextmanager
+def _single_threaded_children() -> Iterator[None]:
+    """Worker processes started inside this block get one thread each for Polars and BLAS (N workers on
+    N cores); this process keeps its own settings."""
+    saved = {k: os.environ.get(k) for k in SINGLE_THREADED}
+    os.environ.update(SINGLE_THREADED)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def client_for(engine: Engine) -> Iterator[Client]:
+    """A Dask client of ``engine`` (a new local cluster, or the scheduler it names), closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if engine.kind == "in_process":
+        raise ValueError("an in-process engine has no Dask client")
+    if engine.kind == "scheduler":
+        assert engine.scheduler is not None
+        try:
+            client = Client(engine.scheduler, timeout=engine.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(
+                f"--scheduler = {engine.scheduler!r}: no Dask scheduler answered within {engine.timeout:g} s "
+                f"({type(exc).__name__}); start one with `dask scheduler` and workers with "
+                f"`dask worker {engine.scheduler}`, or check the address"
+            ) from None
+        try:
+            try:
+                client.wait_for_workers(1, timeout=engine.timeout)
+            except (OSError, TimeoutError):
+                raise EngineError(
+                    f"--scheduler = {engine.scheduler!r}: the scheduler has no workers after {engine.timeout:g} s; "
+                    f"start some with `dask worker {engine.scheduler}`"
+                ) from None
+            yield client
+        finally:
+            client.close()
+        return
+    with _single_threaded_children():
+        cluster = LocalCluster(
+            n_workers=engine.workers,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=engine.memory_limit if engine.memory_limit is not None else "auto",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    try:
+        with Client(cluster, set_as_default=False) as client:
+            yield client
+    finally:
+        cluster.close()
+
+
+def run_tasks(
+    engine: Engine,
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    names: Sequence[str],
+    on_result: Callable[[int, Any], None] | None = None,
+    client: Client | None = None,
+) -> list[Any]:
+    """Run ``fn(*args)`` for every ``args`` of ``calls`` on ``engine``; results in the order of ``calls``.
+
+    ``on_result(i, result)`` is called as each task finishes (in finishing order on a cluster). On a
+    local cluster, a single task runs in this process (no cluster is started for it). A task
+    whose worker dies is rerun by Dask on another worker; one that kills every worker it runs on (more
+    than ``distributed.scheduler.allowed-failures`` times) raises :class:`~synth.errors.WorkerLost`.
+    Give ``client`` to run on an already open cluster (several batches, one cluster).
+    """
+    if len(names) != len(calls):
+        raise ValueError("one name per call")
+    results: list[Any] = [None] * len(calls)
+    in_process = engine.kind == "in_process" or (engine.kind == "local_cluster" and len(calls) <= 1)
+    if in_process and client is None:  # one task is not worth starting a local cluster for
+        for i, args in enumerate(calls):
+            results[i] = fn(*args)
+            if on_result:
+                on_result(i, results[i])
+        return results
+    if client is None:
+        with client_for(engine) as opened:
+            return run_tasks(engine, fn, calls, names, on_result, opened)
+
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    run = secrets.token_hex(4)  # keys unique to this run: a shared scheduler may hold another run's tasks
+    futures = [
+        client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False)
+        for name, args in zip(names, calls, strict=True)
+    ]
+    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        for future, result in as_completed(futures, with_results=True, loop=client.loop):
+            i = index[future.key]
+            results[i] = result
+            if on_result:
+                on_result(i, result)
+    except KilledWorker as exc:
+        raise WorkerLost(
+            f"Dask task {exc.args[0] if exc.args else '?'} killed every worker it ran on (out of memory, or a crash)"
+        ) from None
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+    return results

@@ -1,0 +1,114 @@
+"""The project's one home for files: atomic writes, checksums, the versions a manifest records, the check of
+an output folder, and the progress callback every long command takes.
+
+Every file is written under a temporary name that no other process writes to (this host, this process) and
+renamed into place, so a file is either whole or absent, even when Dask reruns a task whose worker was lost
+while the first attempt still writes (world shards and scenario cells both run as Dask tasks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import socket
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from synth.errors import OutputError
+from synth.version import __version__
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)``: called after each finished unit of work (a shard, a cell, a stage)."""
+
+TEMPORARY_GLOB = ".*.tmp-*"
+VERSIONED_PACKAGES = ("numpy", "polars", "pyarrow", "phonenumbers")
+
+
+def temporary_name(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other process writes to, on this machine or another sharing
+    the folder (a Dask task rerun after its worker was lost may overlap the first attempt)."""
+    return path.with_name(f".{path.name}.tmp-{socket.gethostname()}-{os.getpid()}")
+
+
+def atomic_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    tmp = temporary_name(path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all."""
+    atomic_bytes(path, text.encode())
+
+
+def atomic_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented JSON with sorted keys, whole or not at all."""
+    atomic_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def atomic_parquet(path: Path, frame: pl.DataFrame) -> None:
+    """Write ``frame`` as zstd Parquet with statistics, whole or not at all.
+
+    Raises
+    ------
+    OSError
+        When the write fails in the operating system (a full disk, say), also where Polars reports it as a
+        ``ComputeError`` naming the OS error (``"No space left on device (os error 28)"``).
+    """
+    tmp = temporary_name(path)
+    try:
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, path)
+    except pl.exceptions.ComputeError as exc:
+        code = re.search(r"\(os error (\d+)\)", str(exc))
+        if code is None:
+            raise
+        raise OSError(int(code[1]), os.strerror(int(code[1])), str(path)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def clean_temporaries(folder: Path) -> None:
+    """Remove what interrupted atomic writes left anywhere under ``folder``."""
+    for tmp in folder.rglob(TEMPORARY_GLOB):
+        tmp.unlink(missing_ok=True)
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Python's version, this package's and those of the libraries that shape the bytes written."""
+    out = {"python": platform.python_version(), "synth-citizens": __version__}
+    for pkg in VERSIONED_PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def check_empty_or_new(out: Path, holds: str) -> None:
+    """Refuse an output folder that is a file, or a folder that is not empty (it holds something other than
+    ``holds``): one :class:`~synth.errors.OutputError` naming the path and what to choose instead."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        raise OutputError(f"{out}: folder is not empty and holds no {holds}; choose an empty or new folder")

@@ -1,0 +1,26 @@
+"""What the scenario grants an attacker from a world: public tables, never the truth.
+
+The electoral roll and the caller-ID directory come from the world without any link to people (the roll's
+truth table stays behind); the roll gains the public names of its places (local body, taluk, district names
+and ward numbers are printed on every roll page), so that it can be joined to a release that names places
+rather than codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from synth.attacks.auxiliary import SOURCES, AuxiliaryData, grant
+from synth.world.api import World
+
+
+def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> AuxiliaryData:
+    """Collect the granted sources from a world (never its truth tables)."""
+
+    def roll() -> pl.DataFrame:
+        places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+        return world.electoral_roll.drop("district_code").join(places.lazy(), on="ward_code", how="left").collect()
+
+    return grant(sources, electoral_roll=roll, caller_id=world.caller_id.collect)

@@ -1,0 +1,84 @@
+"""Score attribute inference against the truth: the real attribute of each voter the attack labelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from synth.core.coding import NEGATIVE, SECRETS
+from synth.errors import SpecError
+from synth.scoring.stats import Rate, Risk, risk, wilson
+from synth.world.api import World
+
+
+def true_secrets(world: World, secret: str) -> pl.DataFrame:
+    """``epic`` and ``truth`` for every roll entry of a living or moved person (ghosts have no truth)."""
+    if secret not in SECRETS:
+        raise SpecError(f"unknown secret '{secret}'; allowed are {', '.join(SECRETS)}")
+    roll = world.table("roll_truth").filter(pl.col("person_id").is_not_null() & (pl.col("person_id") >= 0))
+    if secret == "widowhood":
+        people = world.people.select("person_id", yes=pl.col("marital_status") == "widowed")
+    elif secret == "disability":
+        people = world.people.select("person_id", yes=pl.col("disabled"))
+    elif secret == "womens_scheme":
+        members = world.table("womens_scheme").select("person_id").unique()
+        people = world.people.select("person_id").join(
+            members.with_columns(yes=pl.lit(True)), on="person_id", how="left"
+        )
+    else:
+        # A person with two pensions is not possible in the world (one welfare pension per person).
+        schemes = world.table("pensioners").select("person_id", truth=pl.col("scheme").cast(pl.String))
+        truth = roll.join(schemes, on="person_id", how="left").select("epic", pl.col("truth").fill_null(NEGATIVE))
+        return truth.collect().sort("epic")
+    people = people.select("person_id", truth=pl.when(pl.col("yes")).then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE)))
+    return roll.join(people, on="person_id", how="left").select("epic", "truth").collect().sort("epic")
+
+
+def right_labels(predictions: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """``epic`` of the voters whose inferred label (``none`` included) is the true one (for breakdowns)."""
+    joined = truth.join(predictions.select("epic", "prediction"), on="epic", how="inner")
+    return joined.filter(pl.col("prediction") == pl.col("truth")).select("epic").sort("epic")
+
+
+@dataclass(frozen=True)
+class InferenceScore:
+    """How well an attribute was inferred for the voters the truth knows.
+
+    ``guesses`` are voters given a positive label (anything but ``none``); ``correct`` those whose label
+    is the true one. ``accuracy`` counts every voter, against the majority-class baseline's accuracy.
+    """
+
+    targets: int
+    guesses: int
+    correct: int
+    accuracy: Rate
+    baseline: Rate
+    precision: Rate
+    recall: Rate
+    risk: Risk
+
+
+def score_inference(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame) -> InferenceScore:
+    """Score an attack's labels and its baseline's (same function, majority model) against ``truth``."""
+
+    def joined(p: pl.DataFrame) -> pl.DataFrame:
+        return truth.join(p.select("epic", "prediction"), on="epic", how="inner")
+
+    attack, base = joined(predictions), joined(baseline)
+    right = attack["prediction"] == attack["truth"]
+    flagged = attack["prediction"] != NEGATIVE
+    positive = attack["truth"] != NEGATIVE
+    accuracy = wilson(int(right.sum()), attack.height)
+    base_accuracy = wilson(int((base["prediction"] == base["truth"]).sum()), base.height)
+    correct = int((right & flagged).sum())
+    return InferenceScore(
+        targets=attack.height,
+        guesses=int(flagged.sum()),
+        correct=correct,
+        accuracy=accuracy,
+        baseline=base_accuracy,
+        precision=wilson(correct, int(flagged.sum())),
+        recall=wilson(correct, int(positive.sum())),
+        risk=risk(accuracy, base_accuracy),
+    )

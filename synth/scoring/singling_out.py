@@ -1,0 +1,113 @@
+"""True uniqueness in the population, for scoring singling out (truth side: never given to attacks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from synth.core.coding import recode_age
+from synth.scoring.stats import Rate, Risk, risk, wilson
+from synth.world.api import World
+
+
+def population_in_release_coding(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands)."""
+    places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+    names = ["name"] if "name" in columns else []
+    people = (
+        world.people.select("ward_code", "age", *names, gender=pl.col("sex").cast(pl.String))
+        .join(places.lazy(), on="ward_code")
+        .collect()
+    )
+    if "age" in columns:
+        people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+    if names:
+        people = people.with_columns(pl.col("name").cast(release["name"].dtype))
+    return people.select(columns)
+
+
+def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """How many people of the world share each combination of ``columns``, coded as the release codes them:
+    ``columns`` and ``n_pop``.
+
+    People are counted by ward, age and sex first (a few lakh integer groups for the whole state), and only
+    those counts are given place names and the release's age coding; the same counts as
+    ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory.
+
+    ``name`` (the full name as registries spell it, as the release prints it) is counted too when it is one
+    of ``columns``: then people are counted by ward, age, sex and name, all in one lazy query of group-bys
+    and joins (nearly one group a person, so about the memory of those four columns of the population).
+    """
+    places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+    names = ["name"] if "name" in columns else []
+    counted = world.people.group_by("ward_code", "age", "sex", *names).agg(n=pl.len())
+    if names:  # the name as the release types it (the people's column is a string, like the export's)
+        counted = counted.with_columns(pl.col("name").cast(release["name"].dtype))
+    cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
+    if "age" in columns:
+        cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+    counts: pl.DataFrame = cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
+    return counts
+
+
+def singled_out_rows(guesses: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` of the predicates that describe exactly one person of the population (for breakdowns).
+
+    ``counts`` is :func:`population_counts` (or ``key_counts(population, keys, "n_pop")``)."""
+    keys = [c for c in guesses.columns if c != "row_id"]
+    hit = guesses.join(counts, on=keys, how="inner")
+    return hit.filter(pl.col("n_pop") == 1).select("row_id").sort("row_id")
+
+
+@dataclass(frozen=True)
+class SinglingOutScore:
+    """Rows unique in the release, and how many of those predicates single out one person in truth.
+
+    ``precision`` is the share of the attack's predicates that describe exactly one person of the
+    population; ``baseline`` the same share for the predicates the attack finds in a release whose columns
+    were shuffled one by one (values that exist, combined at random); ``risk`` compares the two.
+    """
+
+    rows: int
+    unique_in_release: Rate
+    correct: int
+    precision: Rate
+    unique_in_population: Rate  # released rows whose quasi-identifiers are unique in the whole population
+    baseline: Rate
+    risk: Risk
+
+
+def score_singling_out(
+    guesses: pl.DataFrame, baseline: pl.DataFrame, release: pl.DataFrame, counts: pl.DataFrame
+) -> SinglingOutScore:
+    """Score the attack's predicates, and its baseline's, against the population's ``counts`` (coded like the
+    release: :func:`population_counts`, or ``key_counts(population, keys, "n_pop")``)."""
+    keys = [c for c in guesses.columns if c != "row_id"]
+
+    def singled(predicates: pl.DataFrame) -> int:
+        hit = predicates.join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
+        return int((hit["n_pop"] == 1).sum())
+
+    correct = singled(guesses)
+    in_pop = release.select(keys).join(counts, on=keys, how="left")
+    unique_pop = int((in_pop["n_pop"] == 1).sum())
+    precision = wilson(correct, guesses.height)
+    base = wilson(singled(baseline.select(guesses.columns)), baseline.height)
+    return SinglingOutScore(
+        rows=release.height,
+        unique_in_release=wilson(guesses.height, release.height),
+        correct=correct,
+        precision=precision,
+        unique_in_population=wilson(unique_pop, release.height),
+        baseline=base,
+        risk=risk(precision, base),
+    )
+
+
+@dataclass(frozen=True)
+class SinglingOutWithNames:
+    """Singling out again with the released name among the quasi-identifiers (its measures are prefixed
+    ``with_names_``); None where the release has no name or the scenario left names out."""
+
+    with_names: SinglingOutScore | None

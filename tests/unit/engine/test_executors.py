@@ -1,0 +1,67 @@
+"""Where work runs: the executor choice is checked at once, tasks run in order in this process, outputs are
+local folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synth.engine import Engine, as_engine, engine_problems, make_engine, resolve_out, run_tasks
+from synth.errors import OutputError, SpecError
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_every_problem_of_an_executor_choice_at_once() -> None:
+    assert engine_problems(1) == []
+    assert engine_problems(0, "http://x", cli=True) == [
+        "--workers = 0: must be a whole number of at least 1 (1 runs in this process; N > 1 starts a local Dask "
+        "cluster of N worker processes)",
+        "--scheduler = 'http://x': not a Dask scheduler address; allowed is tcp://HOST:PORT or tls://HOST:PORT "
+        "(for example tcp://10.0.0.5:8786)",
+    ]
+    assert engine_problems(True) == ["workers = True: must be a whole number of at least 1"]
+
+
+def test_make_engine_raises_one_error_and_strips_the_address() -> None:
+    assert make_engine(1, " tcp://10.0.0.5:8786 ").scheduler == "tcp://10.0.0.5:8786"
+    with pytest.raises(SpecError) as err:
+        make_engine(-1)
+    assert str(err.value) == "workers = -1: must be a whole number of at least 1"
+    assert as_engine(3) == Engine(workers=3)
+    engine = Engine(workers=2)
+    assert as_engine(engine) is engine
+
+
+def test_tasks_run_in_this_process_in_order() -> None:
+    seen: list[tuple[int, int]] = []
+    results = run_tasks(
+        Engine(), _square, [(1,), (2,), (3,)], ["a", "b", "c"], on_result=lambda i, r: seen.append((i, r))
+    )
+    assert results == [1, 4, 9]
+    assert seen == [(0, 1), (1, 4), (2, 9)]
+    with pytest.raises(ValueError, match="one name per call"):
+        run_tasks(Engine(), _square, [(1,)], [])
+
+
+def test_a_single_task_on_a_local_cluster_runs_here() -> None:
+    assert run_tasks(Engine(workers=4), _square, [(5,)], ["only"]) == [25]
+
+
+def test_outputs_are_local_folders(tmp_path: Path) -> None:
+    assert resolve_out(tmp_path / "w") == tmp_path / "w"
+    assert resolve_out(f"file://{tmp_path}/w") == tmp_path / "w"
+    with pytest.raises(OutputError) as err:
+        resolve_out("s3://bucket/w")
+    assert str(err.value).startswith("--out = 's3://bucket/w': s3:// is not a folder this machine and the workers")
+
+
+def test_an_engine_checks_itself_once_when_made() -> None:
+    with pytest.raises(SpecError) as err:
+        Engine(workers=0)
+    assert str(err.value) == "workers = 0: must be a whole number of at least 1"
+    with pytest.raises(SpecError, match="not a Dask scheduler address"):
+        Engine(scheduler="localhost")

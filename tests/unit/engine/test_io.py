@@ -1,0 +1,99 @@
+"""The one home for files: writes are whole or absent, a full disk is an OSError, folders are checked."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from synth.engine import io
+from synth.errors import OutputError
+from synth.version import __version__
+
+
+def test_atomic_writes_replace_the_file_and_leave_no_temporary(tmp_path: Path) -> None:
+    io.atomic_text(tmp_path / "a.txt", "first")
+    io.atomic_text(tmp_path / "a.txt", "second")
+    io.atomic_json(tmp_path / "a.json", {"b": 1, "a": [1, 2]})
+    io.atomic_parquet(tmp_path / "a.parquet", pl.DataFrame({"x": [1, 2]}))
+    assert (tmp_path / "a.txt").read_text() == "second"
+    assert (tmp_path / "a.json").read_text() == '{\n  "a": [\n    1,\n    2\n  ],\n  "b": 1\n}\n'
+    assert pl.read_parquet(tmp_path / "a.parquet")["x"].to_list() == [1, 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.parquet", "a.txt"]
+
+
+def test_the_temporary_name_is_this_process_own(tmp_path: Path) -> None:
+    tmp = io.temporary_name(tmp_path / "part-0.parquet")
+    assert tmp.parent == tmp_path
+    assert tmp.name.startswith(".part-0.parquet.tmp-")
+    assert tmp.name.endswith(f"-{os.getpid()}")
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "kept.txt"
+    io.atomic_text(path, "whole")
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError, match="No space left"):
+        io.atomic_text(path, "never")
+    monkeypatch.undo()
+    assert path.read_text() == "whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+
+
+def test_polars_reporting_a_full_disk_is_an_os_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(self: pl.DataFrame, file: Path, **kwargs: object) -> None:
+        Path(file).write_bytes(b"partial")
+        raise pl.exceptions.ComputeError("failed to write: No space left on device (os error 28)")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    with pytest.raises(OSError) as err:
+        io.atomic_parquet(tmp_path / "t.parquet", pl.DataFrame({"x": [1]}))
+    assert err.value.errno == errno.ENOSPC
+    assert err.value.filename == str(tmp_path / "t.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_another_polars_error_is_not_taken_for_the_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: pl.DataFrame, file: Path, **kwargs: object) -> None:
+        raise pl.exceptions.ComputeError("cannot write a column of objects")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", broken)
+    with pytest.raises(pl.exceptions.ComputeError, match="cannot write a column of objects"):
+        io.atomic_parquet(tmp_path / "t.parquet", pl.DataFrame({"x": [1]}))
+
+
+def test_clean_temporaries_removes_only_temporaries(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / ".x.parquet.tmp-host-1").write_bytes(b"")
+    (tmp_path / "x.parquet").write_bytes(b"kept")
+    io.clean_temporaries(tmp_path)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["d", "x.parquet"]
+
+
+def test_checksum_and_versions(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"abc")
+    assert io.sha256_file(tmp_path / "f") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    versions = io.versions()
+    assert versions["synth-citizens"] == __version__
+    assert set(versions) == {"python", "synth-citizens", "numpy", "polars", "pyarrow", "phonenumbers"}
+    json.dumps(versions)
+
+
+def test_an_output_folder_must_be_new_or_empty(tmp_path: Path) -> None:
+    io.check_empty_or_new(tmp_path / "new", "world")
+    io.check_empty_or_new(tmp_path, "world")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError) as err:
+        io.check_empty_or_new(tmp_path / "file", "world")
+    assert str(err.value) == f"{tmp_path / 'file'}: exists and is not a folder"
+    with pytest.raises(OutputError) as err:
+        io.check_empty_or_new(tmp_path, "world")
+    assert str(err.value) == f"{tmp_path}: folder is not empty and holds no world; choose an empty or new folder"

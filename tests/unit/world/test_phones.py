@@ -1,0 +1,60 @@
+import numpy as np
+import phonenumbers
+import pytest
+
+from synth.core.numbering import load_plan
+from synth.world.phones import permute
+
+
+def test_plans_have_the_same_search_space() -> None:
+    safe, real = load_plan("safe"), load_plan("realistic")
+    assert safe.size == real.size == 3_392_500_000
+
+
+def test_permute_is_a_seeded_bijection() -> None:
+    x = np.arange(10_000)
+    y = permute(x, 10_000, seed=3, salt=1)
+    assert sorted(y.tolist()) == x.tolist()
+    assert np.array_equal(y, permute(x, 10_000, seed=3, salt=1))
+    assert not np.array_equal(y, permute(x, 10_000, seed=4, salt=1))
+
+
+def _numbers(plan_name: str, n: int, seed: int) -> list[str]:
+    plan = load_plan(plan_name)
+    national = plan.number(permute(np.arange(n), plan.size, seed, 0x504E))
+    return ["+91" + str(v).zfill(10) for v in national.tolist()]
+
+
+def test_a_million_safe_numbers_ring_nobody() -> None:
+    numbers = _numbers("safe", 1_000_000, seed=2026)
+    assert len(set(numbers)) == 1_000_000
+    valid = [s for s in numbers if phonenumbers.is_valid_number(phonenumbers.parse(s))]
+    assert valid == []
+
+
+def test_realistic_plan_is_really_realistic() -> None:
+    numbers = _numbers("realistic", 2_000, seed=1)
+    valid = sum(phonenumbers.is_valid_number(phonenumbers.parse(s)) for s in numbers)
+    assert valid / len(numbers) > 0.95
+
+
+def test_contains() -> None:
+    plan = load_plan("safe")
+    inside = plan.number(np.array([0, plan.size - 1]))
+    assert plan.contains(inside).all()
+    assert not plan.contains(np.array([9_847_012_345])).any()
+
+
+def test_unknown_plan() -> None:
+    from synth.errors import SpecError
+
+    with pytest.raises(SpecError, match="phone plan 'x': allowed are safe, realistic"):
+        load_plan("x")
+
+
+def test_every_safe_block_edge_rings_nobody() -> None:
+    """First, last and middle number of every block of the safe plan (covers the smallest blocks too)."""
+    plan = load_plan("safe")
+    edges = np.concatenate([plan.starts, plan.starts + plan.sizes - 1, plan.starts + plan.sizes // 2])
+    valid = [n for n in edges.tolist() if phonenumbers.is_valid_number(phonenumbers.parse("+91" + str(n).zfill(10)))]
+    assert valid == []
