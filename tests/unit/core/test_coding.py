@@ -1,0 +1,75 @@
+"""The one coding of ages, places and genders that policies, attacks, scoring and measures share."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synth.core.coding import (
+    AGE_BANDS,
+    GEO_COLUMNS,
+    GEO_LEVELS,
+    OPEN,
+    age_band,
+    age_bounds,
+    age_intervals,
+    census_band,
+    decade_band,
+    recode_age,
+    youngest_possible_age,
+)
+
+
+def test_bands_of_every_width() -> None:
+    ages = pl.DataFrame({"age": [0, 4, 5, 37, 79, 80, 101]})
+    out = ages.select(
+        five=census_band(pl.col("age")),
+        ten=decade_band(pl.col("age")),
+        open_ended=age_band(pl.col("age"), 3),
+    )
+    assert out["five"].to_list() == ["0-4", "0-4", "5-9", "35-39", "75-79", "80+", "80+"]
+    assert out["ten"].to_list() == ["0-9", "0-9", "0-9", "30-39", "70-79", "80+", "80+"]
+    assert out["open_ended"].to_list() == ["0-2", "3-5", "3-5", "36-38", "78-80", "78-80", "99-101"]
+    assert AGE_BANDS[0] == "0-4" and AGE_BANDS[-1] == "80+" and len(AGE_BANDS) == 17
+    assert GEO_LEVELS[:-1] == GEO_COLUMNS  # the state level has no column
+
+
+@pytest.mark.parametrize(
+    ("label", "bounds"),
+    [
+        (37, (37, 37)),
+        (np.int64(37), (37, 37)),
+        ("37", (37, 37)),
+        ("35-39", (35, 39)),
+        ("80+", (80, None)),
+        ("*", (0, None)),
+        ("old", None),
+        (None, None),
+        (True, None),
+        (37.0, None),
+    ],
+)
+def test_a_label_reads_back_to_the_ages_it_stands_for(label: object, bounds: tuple[int, int | None] | None) -> None:
+    assert age_bounds(label) == bounds
+
+
+def test_a_column_of_labels_reads_back_to_intervals() -> None:
+    out = age_intervals(pl.Series(["80+", "35-39", "37", "*", "old", None, "37"]))
+    assert out.rows() == [
+        ("*", 0, OPEN),
+        ("35-39", 35, 39),
+        ("37", 37, 37),
+        ("80+", 80, OPEN),
+        ("old", None, None),
+    ]
+
+
+def test_the_roll_is_recoded_as_the_release_codes_ages() -> None:
+    ages = pl.DataFrame({"age": [37, 82]})
+    banded = pl.Series(["35-39", "80+"])
+    top_coded = pl.Series(["37", "75+"])
+    assert ages.select(recode_age(pl.col("age"), banded).alias("age"))["age"].to_list() == ["35-39", "80+"]
+    assert ages.select(recode_age(pl.col("age"), top_coded).alias("age"))["age"].to_list() == ["37", "75+"]
+    assert ages.select(recode_age(pl.col("age"), pl.Series([1, 2])).alias("age"))["age"].to_list() == [37, 82]
+    assert youngest_possible_age(pl.Series(["70-74", "80+"])).to_list() == [70, 80]
