@@ -15,8 +15,8 @@ import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from synth.cli.progress import ProgressReport
 from synth.errors import SynthError
 
 if TYPE_CHECKING:
@@ -40,18 +40,6 @@ def fail(problem: Exception | str, code: int = 2) -> NoReturn:
     """Print ``error: PROBLEM`` on stderr (the one message) and end the command with ``code``."""
     err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
-
-
-def progress_bar(verb: str, disable: bool = False) -> Progress:
-    """A progress bar on stderr, shown only on a terminal."""
-    return Progress(
-        TextColumn(f"[bold]{verb}[/] {{task.description}}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=disable or not err.is_terminal,
-    )
 
 
 def engine_of(workers: int, scheduler: str | None, problems: list[str]) -> Engine | None:
@@ -150,11 +138,8 @@ def one_message(where: Path) -> Iterator[None]:
 
 
 def build_with_bar(out_dir: Path, quiet: bool, build: Callable[[Callable[[int, int, str], None]], Any]) -> Any:
-    """``build(progress)`` under a progress bar of the output folder; an error ends the command (exit 2)."""
-    with one_message(out_dir), progress_bar("building", disable=quiet) as bar:
-        task = bar.add_task(str(out_dir), total=None)
-
-        def progress(done: int, total: int, key: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"{out_dir} {key}")
-
-        return build(progress)
+    """``build(progress)`` reporting each finished shard (:class:`~synth.cli.progress.ProgressReport`); an error
+    ends the command (exit 2)."""
+    with one_message(out_dir), ProgressReport(err, "building", str(out_dir), disable=quiet) as report:
+        report.say("planning the shards")
+        return build(report)

@@ -13,12 +13,13 @@ from synth.cli.common import (
     SCHEDULER_HELP,
     WORKERS_HELP,
     engine_of,
+    err,
     fail,
     one_message,
     out,
     out_folder,
-    progress_bar,
 )
+from synth.cli.progress import ProgressReport, counted
 from synth.errors import SynthError
 
 CACHE_HELP = "Folder keeping built worlds between runs (default: $SYNTH_CACHE, else ~/.cache/synth/worlds)."
@@ -42,6 +43,8 @@ def run(
     cache: Annotated[Path | None, typer.Option(help=CACHE_HELP)] = None,
 ) -> None:
     """Run a scenario (see RUN_HELP)."""
+    report = ProgressReport(err, "running", scenario_file.stem)
+    report.say("loading the scenario, its policies and attacks")  # within seconds, before the heavy imports
     from synth.report import render_report
     from synth.scenario import load_scenario
     from synth.scenario.run import check_out, run_scenario
@@ -61,17 +64,27 @@ def run(
     engine = engine_of(workers, scheduler, problems)
     if problems or scenario is None or out_dir is None or engine is None:
         fail("\n".join(problems))
-    with one_message(out_dir):
-        with progress_bar("running") as bar:
-            task = bar.add_task(scenario.id, total=None)
+    groups = len(scenario.seeds) * len(scenario.policies)
+    with one_message(out_dir), report:
+        report.say(
+            f"{counted(groups, 'group')} of cells ({counted(len(scenario.policies), 'policy', 'policies')} x "
+            f"{counted(len(scenario.seeds), 'seed')}, {counted(len(scenario.attacks), 'attack')} each), "
+            f"{engine.describe()}; a line as each group finishes"
+        )
 
-            def progress(done: int, total: int, cell: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"{scenario.id}: {cell}")
+        def world_progress(done: int, total: int, shard: str) -> None:
+            if done == 0:
+                report.say(f"building the scenario's world ({counted(total, 'shard')}; kept for later runs)")
+            else:
+                report(done, total, f"world shards built, the last {shard}")
 
-            result = run_scenario(scenario, out_dir, workers=engine, progress=progress, cache=cache)
-        report = render_report(result.out)
+        result = run_scenario(
+            scenario, out_dir, workers=engine, progress=report, cache=cache, world_progress=world_progress
+        )
+        report.say("rendering the report")
+        page = render_report(result.out)
     out.print(f"results: {result.out / 'results.parquet'} ({result.results.height:,} rows)", highlight=False)
-    out.print(f"report:  {report}", highlight=False)
+    out.print(f"report:  {page}", highlight=False)
     if result.notes:
         out.print(f"{len(result.notes)} figure(s) not measured; see the report's last section", highlight=False)
 

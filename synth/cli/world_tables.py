@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from synth.cli.common import fail, one_message, out, progress_bar
+from synth.cli.common import err, fail, one_message, out
+from synth.cli.progress import ProgressReport
 from synth.errors import SynthError
 
 LEARN_HELP = (
@@ -46,12 +47,7 @@ def world_learn(
     """Learn a world from a table of people (see LEARN_HELP)."""
     from synth.world.learned.api import learn_world
 
-    with one_message(out_dir), progress_bar("learning", disable=as_json) as bar:
-        task = bar.add_task(str(table), total=None)
-
-        def progress(done: int, total: int, stage: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=f"{table}: {stage}")
-
+    with one_message(out_dir), ProgressReport(err, "learning", str(table), disable=as_json) as progress:
         world = learn_world(
             table,
             out_dir,

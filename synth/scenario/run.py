@@ -71,6 +71,7 @@ def run_scenario(
     workers: int | Engine = 1,
     progress: Progress | None = None,
     cache: str | Path | None = None,
+    world_progress: Progress | None = None,
 ) -> RunResult:
     """Run every cell of ``scenario`` into ``out`` (resuming finished cells) and write the results.
 
@@ -89,10 +90,13 @@ def run_scenario(
         Optional callback ``progress(done, total, cell)``.
     cache
         Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
+    world_progress
+        Optional callback ``progress(done, total, shard)`` while the run builds its world (not called for a world
+        already built).
     """
     engine = as_engine(workers)
     out = _prepare_out(resolve_out(out), scenario)
-    world = _world(scenario.world, engine, cache)
+    world = _world(scenario.world, engine, cache, world_progress)
     _write_text(out / MARKER, json.dumps(_resolved(scenario, world), indent=2, sort_keys=True))
     if Path(scenario.source).is_file():
         _write_text(out / "scenario.toml", Path(scenario.source).read_text())
@@ -239,13 +243,13 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
     return out / "cells" / f"seed={seed}" / policy / f"{unit}.parquet"
 
 
-def _world(ref: WorldRef, workers: Engine, cache: str | Path | None) -> World:
+def _world(ref: WorldRef, workers: Engine, cache: str | Path | None, progress: Progress | None = None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
     digest = hashlib.sha256(json.dumps(ref.spec.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
     root = resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
     folder = root / f"{ref.spec.preset}-{digest}"
-    build_world(ref.spec, folder, workers=workers)
+    build_world(ref.spec, folder, workers=workers, progress=progress)
     return open_world(folder)
 
 

@@ -183,9 +183,11 @@ def test_a_national_population_is_identical_and_measured_on_dask(
 
 
 def _error(args: list[str]) -> str:
+    """The one error of a command (after the line `synth run` prints as it starts)."""
     r = runner.invoke(app, args)
     assert r.exit_code == 2, r.output
-    return " ".join(r.stderr.split())
+    assert r.stderr.count("error:") == 1, r.stderr
+    return " ".join(("error:" + r.stderr.partition("error:")[2]).split())
 
 
 @pytest.mark.parametrize(
