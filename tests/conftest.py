@@ -1,4 +1,8 @@
-"""Shared fixtures: one full-density district world built once per test session."""
+"""Shared fixtures: one full-density district world built once per test session.
+
+Every test that uses that district (directly or through another fixture) is marked ``slow``: the suite runs
+them all, and ``pytest -m "not slow"`` is the quick loop while editing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,14 @@ from pathlib import Path
 import pytest
 
 from synth import World, build_world
+
+DISTRICT_FIXTURES = {"wayanad"}  # fixtures that build a whole district or more
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DISTRICT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
