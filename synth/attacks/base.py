@@ -28,6 +28,8 @@ from synth.core.numbering import NumberingPlan
 from synth.errors import SpecError, SynthError, did_you_mean
 from synth.release.build import AttackerView, Release
 
+Memo = Callable[[str, Callable[[], pl.DataFrame]], pl.DataFrame]
+
 
 class NotApplicable(SynthError):
     """The attack does not apply to this release (the message says why); the cell records it as a note."""
@@ -63,6 +65,10 @@ class Cell:
     # enumeration would find and verifies a sample by hashing
     preimages: Callable[[], pl.DataFrame] | None = None
     baseline_links: pl.DataFrame | None = None  # the linkage baselines' guesses so far (row_id, epic, chain)
+    # where a costly part of an attack is kept under the content key of its inputs and reused (store(key, compute),
+    # synth.engine.io.ResultStore); None: computed every time. Equal inputs give equal outputs, so it changes no
+    # figure, only the time.
+    memo: Memo | None = None
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable, raise_problems
+from synth.attacks.base import Memo, NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns
 from synth.engine.relational import match_counts, unique_matches
@@ -269,8 +269,15 @@ class ExactLinkage(LinkageAttack):
     Params: ClassVar[type] = ExactLinkageParams
 
     def link(
-        self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
+        self,
+        view: AttackerView,
+        names: pl.DataFrame,
+        aux: AuxiliaryData,
+        rng: np.random.Generator,
+        params: Any,
+        memo: Memo | None = None,
     ) -> pl.DataFrame:
+        """Exact links take seconds: nothing is kept (``memo`` is not used)."""
         return all_links(exact_linkage(view, aux, rng, params), given_name_links(view, names, aux, params), ATTACK_ID)
 
 

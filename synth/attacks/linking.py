@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
+from synth.attacks.base import Attack, Cell, Memo, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
 from synth.core.coding import shared_columns
 from synth.release.build import AttackerView
@@ -58,10 +58,17 @@ class LinkageAttack(Attack):
 
     @abstractmethod
     def link(
-        self, view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, rng: np.random.Generator, params: Any
+        self,
+        view: AttackerView,
+        names: pl.DataFrame,
+        aux: AuxiliaryData,
+        rng: np.random.Generator,
+        params: Any,
+        memo: Memo | None = None,
     ) -> pl.DataFrame:
         """``row_id``, ``epic`` and ``chain`` of every link made from the view and the learnt names (a row may
-        have one link per chain), and any column the attack scores them by (kept in ``Outcome.extra``)."""
+        have one link per chain), and any column the attack scores them by (kept in ``Outcome.extra``). ``memo``
+        may keep a costly part under the content key of its inputs (:attr:`Cell.memo`)."""
 
     def run(self, cell: Cell, params: Any) -> Outcome:
         if not cell.rows_are_people:
@@ -69,10 +76,10 @@ class LinkageAttack(Attack):
         if cell.view.data.height == 0:
             raise NotApplicable(f"attack '{self.id}': the release is empty; nothing to link")
         names = named_rows(cell.view, cell.knowledge.known("name"))
-        scanned = self.link(cell.view, names, cell.aux, cell.rng, params)
+        scanned = self.link(cell.view, names, cell.aux, cell.rng, params, cell.memo)
         links = self.accepted(scanned, params)
         blind_view, blind_names = blinded(cell.view, names, cell.rng)
-        blind_links = self.accepted(self.link(blind_view, blind_names, cell.aux, cell.rng, params), params)
+        blind_links = self.accepted(self.link(blind_view, blind_names, cell.aux, cell.rng, params, cell.memo), params)
         knowledge = cell.knowledge.link(links, cell.aux.electoral_roll)
         return Outcome(
             guesses=one_per_row(links, self.id),

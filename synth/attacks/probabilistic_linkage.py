@@ -43,7 +43,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.attacks.base import Memo, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     by_district,
@@ -57,6 +57,7 @@ from synth.attacks.linking import LinkageAttack, one_per_row
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.checks import whole
 from synth.core.coding import present
+from synth.engine.io import content_key
 from synth.release.build import AttackerView
 from synth.scoring.linkage import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision
 
@@ -116,6 +117,7 @@ def probabilistic_linkage(
     rng: np.random.Generator,
     params: ProbabilisticLinkageParams | None = None,
     floor: float | None = None,
+    memo: Memo | None = None,
 ) -> pl.DataFrame:
     """Guesses ``row_id -> epic`` (with ``match_probability``) from a Fellegi-Sunter model fitted by Splink.
 
@@ -133,6 +135,11 @@ def probabilistic_linkage(
         The lowest match probability a best pair is kept at (default: the threshold). Lower, it returns the
         pairs below the threshold too, to score the recall the model reaches at other thresholds; a row's best
         pair does not depend on it.
+    memo
+        Keeps the result under the content key of everything it depends on (the released columns it compares,
+        the roll, the parameters, the floor and the seed drawn from ``rng``) and reuses it for equal inputs: the
+        policies that release the same quasi-identifiers (``hmac``, ``tokenize``, ``as_exported``) share one
+        model and one scan. ``rng`` is drawn from the same way either way.
 
     Returns
     -------
@@ -150,17 +157,26 @@ def probabilistic_linkage(
         )
     cols = present(data, COMPARED)
     seed = int(rng.integers(2**31 - 1))
-    parts = by_district(data, roll, cols)
-    training = training_districts(parts, params.train_rows, seed)
-    ages = data["age"] if "age" in cols else None
-    tf = name_frequencies(data, roll)
-    model = fit_model(*linkage_inputs(*concat_parts([parts[d] for d in training]), cols, ages), cols, params, seed, tf)
-    guesses = [
-        predict_links(model, left, right, params.threshold if floor is None else floor, tf)
-        for d in sorted(parts)
-        for left, right in pair_batches(*linkage_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
-    ]
-    return pl.concat(guesses).sort("row_id")
+    compared = data.select("row_id", *cols)  # everything of the release the result depends on
+
+    def compute() -> pl.DataFrame:
+        parts = by_district(compared, roll, cols)
+        training = training_districts(parts, params.train_rows, seed)
+        ages = compared["age"] if "age" in cols else None
+        tf = name_frequencies(compared, roll)
+        model = fit_model(
+            *linkage_inputs(*concat_parts([parts[d] for d in training]), cols, ages), cols, params, seed, tf
+        )
+        guesses = [
+            predict_links(model, left, right, params.threshold if floor is None else floor, tf)
+            for d in sorted(parts)
+            for left, right in pair_batches(*linkage_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
+        ]
+        return pl.concat(guesses).sort("row_id")
+
+    if memo is None:
+        return compute()
+    return memo(content_key(ATTACK_ID, compared, roll, params, floor, seed), compute)
 
 
 class ProbabilisticLinkage(LinkageAttack):
@@ -178,6 +194,7 @@ class ProbabilisticLinkage(LinkageAttack):
         aux: AuxiliaryData,
         rng: np.random.Generator,
         params: ProbabilisticLinkageParams,
+        memo: Memo | None = None,
     ) -> pl.DataFrame:
         """Links on the released names (one model), and links of the rows named by an earlier attack on their
         given name (a model of their own: a caller-ID label gives a given name, seldom the initials and
@@ -191,7 +208,7 @@ class ProbabilisticLinkage(LinkageAttack):
         floor = min(params.threshold, SCAN_FLOOR)
         parts = []
         if "name" in data.columns:
-            direct = probabilistic_linkage(view, aux, rng, params, floor)
+            direct = probabilistic_linkage(view, aux, rng, params, floor, memo)
             parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
             roll = aux.require("electoral_roll", ATTACK_ID)
@@ -203,6 +220,7 @@ class ProbabilisticLinkage(LinkageAttack):
                 rng,
                 params,
                 floor,
+                memo,
             )
             by = names.select("row_id", chain=chain(pl.col("name_by"), ATTACK_ID))
             parts.append(found.join(by, on="row_id"))

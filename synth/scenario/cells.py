@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import SOURCES, AuxiliaryData
-from synth.attacks.base import Cell, NotApplicable, Outcome, Truth
+from synth.attacks.base import Cell, Memo, NotApplicable, Outcome, Truth
 from synth.attacks.hash_schemes import numbers_in_use, released_messages
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.attacks.registry import ATTACKS
@@ -119,14 +119,20 @@ def minimized_for(ctx: CellContext, policy: Policy, release: Release | None = No
 
 
 def run_cell(
-    ctx: CellContext, policy: Policy, minimized: MinimizedRelease, unit: str, params: Any, state: ChainState
+    ctx: CellContext,
+    policy: Policy,
+    minimized: MinimizedRelease,
+    unit: str,
+    params: Any,
+    state: ChainState,
+    memo: Memo | None = None,
 ) -> tuple[CellResult, ChainState]:
     """Run one attack (or ``release`` / ``utility``) on one minimized release: tidy rows out, and what the
-    attacker knows after it."""
+    attacker knows after it. ``memo`` keeps an attack's costly parts for reuse (:attr:`Cell.memo`)."""
     rng = rng_for(ctx.seed, unit)
     try:
         if unit in ATTACKS:
-            scored, state, notes = _attack(ctx, policy, minimized, unit, params, state, rng)
+            scored, state, notes = _attack(ctx, policy, minimized, unit, params, state, rng, memo)
         else:
             scored, notes = _UNITS[unit](ctx, minimized, params, rng), ()
     except NotApplicable as exc:
@@ -160,6 +166,7 @@ def _attack(
     params: Any,
     state: ChainState,
     rng: np.random.Generator,
+    memo: Memo | None = None,
 ) -> tuple[tuple[tuple[Any, ...], pl.DataFrame | None], ChainState, tuple[str, ...]]:
     attack = ATTACKS[attack_id]
     cell = Cell(
@@ -172,6 +179,7 @@ def _attack(
         universe=ctx.universe,
         preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
         baseline_links=state.baseline_links,
+        memo=memo,
     )
     exported = ctx.leaked.data.select("row_id", "phone") if "phone" in ctx.leaked.data.columns else None
     truth = Truth(

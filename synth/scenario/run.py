@@ -9,6 +9,7 @@ Output folder::
     releases/POLICY.parquet         the attacker's view of each policy's release (first seed)
     truth/POLICY.parquet            its hidden truth (row_id -> person_id), kept apart
     cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
+    reuse/KEY.parquet               costly parts of attacks under the content key of their inputs (see reuse)
     report.html                     the report (synth.report)
 
 Every cell's randomness comes from (seed, attack), so the results are the same in any order, in one
@@ -30,7 +31,7 @@ import polars as pl
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
-from synth.engine.io import Progress, atomic_parquet, atomic_text
+from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.errors import OutputError, PolicyError, SpecError
 from synth.measure.names import TIMED
 from synth.measure.results import RESULT_SCHEMA
@@ -53,6 +54,7 @@ from synth.world.build import build_world
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MARKER = "scenario.resolved.json"
+REUSE = "reuse"  # the folder of ResultStore
 STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
 
 
@@ -72,6 +74,7 @@ def run_scenario(
     progress: Progress | None = None,
     cache: str | Path | None = None,
     world_progress: Progress | None = None,
+    reuse: bool = True,
 ) -> RunResult:
     """Run every cell of ``scenario`` into ``out`` (resuming finished cells) and write the results.
 
@@ -90,6 +93,10 @@ def run_scenario(
         Optional callback ``progress(done, total, cell)``.
     cache
         Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
+    reuse
+        Keep the costly parts of attacks (probabilistic linkage's model and scan) under the content key of their
+        inputs in ``OUT/reuse/`` and reuse them across policies, seeds and reruns where the inputs are equal. The
+        results are the same without it (a test compares the two); only the time differs.
     world_progress
         Optional callback ``progress(done, total, shard)`` while the run builds its world (not called for a world
         already built).
@@ -101,7 +108,7 @@ def run_scenario(
     if Path(scenario.source).is_file():
         _write_text(out / "scenario.toml", Path(scenario.source).read_text())
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
-    args = [(scenario, str(world.path), str(out), seed, i) for seed, i in groups]
+    args = [(scenario, str(world.path), str(out), seed, i, reuse) for seed, i in groups]
     notes: list[str] = []
     finished = [0]
 
@@ -144,9 +151,9 @@ def collect(out: Path, scenario: Scenario) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
+def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
     """One seed and one policy: every unit, each written as a cell file once finished."""
-    scenario, world_path, out_text, seed, index = args
+    scenario, world_path, out_text, seed, index, reuse = args
     out, policy = Path(out_text), scenario.policies[index]
     todo = [u for u in units(scenario) if not _cell_path(out, seed, policy.id, u).is_file()]
     notes_path = out / "cells" / f"seed={seed}" / policy.id / "notes.json"
@@ -167,9 +174,10 @@ def _run_group(args: tuple[Scenario, str, str, int, int]) -> list[str]:
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
         folder = out / "cells" / f"seed={seed}" / policy.id
         state = _read_state(folder) or ChainState.start(minimized)
+        memo = ResultStore(out / REUSE) if reuse else None
         for unit in todo:
             params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
-            cell, state = run_cell(ctx, policy, minimized, unit, params, state)
+            cell, state = run_cell(ctx, policy, minimized, unit, params, state, memo)
             notes[unit] = list(cell.notes)
             if unit in ATTACKS and ATTACKS[unit].adds:  # the others read the knowledge and leave it as it was
                 _write_state(folder, state)

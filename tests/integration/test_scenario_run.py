@@ -13,11 +13,23 @@ from typer.testing import CliRunner
 
 import synth
 from synth.cli import app
-from synth.scenario import scenario_from_dict
-from synth.scenario.run import _context
+from synth.scenario import load_scenario, scenario_from_dict
+from synth.scenario.run import _context, run_scenario
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
+
+
+def test_the_same_results_without_reuse(smoke_run: Path, cache: Path, tmp_path: Path) -> None:
+    """The smoke run keeps probabilistic linkage's model and scan under the content key of their inputs: hash_plain
+    releases the quasi-identifiers of as_exported, so its direct link and its baseline's are read back (two
+    results kept for four computations). A run that keeps nothing gives the same bytes."""
+    assert len(list((smoke_run / "reuse").glob("*.parquet"))) == 2
+    plain = tmp_path / "plain"
+    run_scenario(load_scenario(SMOKE), plain, cache=cache, reuse=False)
+    assert not (plain / "reuse").exists()
+    for name in ("results.parquet", "results.json", "notes.json"):
+        assert (plain / name).read_bytes() == (smoke_run / name).read_bytes(), name
 
 
 def test_outputs(smoke_run: Path) -> None:

@@ -97,3 +97,34 @@ def test_an_output_folder_must_be_new_or_empty(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as err:
         io.check_empty_or_new(tmp_path, "world")
     assert str(err.value) == f"{tmp_path}: folder is not empty and holds no world; choose an empty or new folder"
+
+
+def test_the_content_key_is_of_exactly_the_inputs() -> None:
+    frame = pl.DataFrame({"row_id": [0, 1], "name": ["Sreedevi K", "Anil"]})
+    key = io.content_key("attack", frame, 0.01, 7)
+    assert key == io.content_key("attack", frame.clone(), 0.01, 7)
+    assert key == io.content_key("attack", pl.concat([frame[:1], frame[1:]], rechunk=False), 0.01, 7)  # chunks
+    others = [
+        io.content_key("attack", frame.with_columns(name=pl.lit("Anil")), 0.01, 7),
+        io.content_key("attack", frame, 0.02, 7),
+        io.content_key("attack", frame, 0.01, 8),
+        io.content_key("other", frame, 0.01, 7),
+    ]
+    assert len({key, *others}) == 5
+    assert len(key) == 64
+
+
+def test_a_result_is_computed_once_and_read_back(tmp_path: Path) -> None:
+    store = io.ResultStore(tmp_path / "reuse")
+    calls: list[int] = []
+
+    def compute() -> pl.DataFrame:
+        calls.append(1)
+        return pl.DataFrame({"row_id": [3, 1], "p": [0.25, 1 / 3]})
+
+    first = store("k1", compute)
+    again = io.ResultStore(tmp_path / "reuse")("k1", compute)  # another process, a rerun
+    assert len(calls) == 1
+    assert again.equals(first)
+    assert (store.computed, store.reused) == (1, 0)
+    assert sorted(p.name for p in (tmp_path / "reuse").iterdir()) == ["k1.parquet"]
