@@ -60,6 +60,7 @@ from synth.core.coding import present
 from synth.engine.io import content_key
 from synth.release.build import AttackerView
 from synth.scoring.linkage import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision
+from synth.version import __version__
 
 ATTACK_ID = "probabilistic_linkage"
 COMPARED = ("name", "relative_name", "age", "gender", "district", "taluk", "local_body", "ward")
@@ -137,9 +138,9 @@ def probabilistic_linkage(
         pair does not depend on it.
     memo
         Keeps the result under the content key of everything it depends on (the released columns it compares,
-        the roll, the parameters, the floor and the seed drawn from ``rng``) and reuses it for equal inputs: the
-        policies that release the same quasi-identifiers (``hmac``, ``tokenize``, ``as_exported``) share one
-        model and one scan. ``rng`` is drawn from the same way either way.
+        the roll, the parameters, the floor, the seed drawn from ``rng`` and this code's version) and reuses it
+        for equal inputs: the policies that release the same quasi-identifiers (``hmac``, ``tokenize``,
+        ``as_exported``) share one model and one scan. ``rng`` is drawn from the same way either way.
 
     Returns
     -------
@@ -176,7 +177,7 @@ def probabilistic_linkage(
 
     if memo is None:
         return compute()
-    return memo(content_key(ATTACK_ID, compared, roll, params, floor, seed), compute)
+    return memo(content_key(ATTACK_ID, __version__, compared, roll, params, floor, seed), compute)
 
 
 class ProbabilisticLinkage(LinkageAttack):

@@ -102,5 +102,6 @@ class ProgressReport:
         elapsed = self.clock() - self.start
         left = f", about {clock_text(elapsed / done * (total - done))} left" if 0 < done < total else ""
         count = f"{done}/{total}" if total else f"{done}"
-        line = f"{self.verb} {self.label}: {count} {what} ({clock_text(elapsed)} elapsed{left})"
+        done_what = f"{count} {what}" if what else count
+        line = f"{self.verb} {self.label}: {done_what} ({clock_text(elapsed)} elapsed{left})"
         self.console.print(escape(line), highlight=False, soft_wrap=True)

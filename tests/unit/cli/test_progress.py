@@ -97,3 +97,9 @@ def test_synth_run_reports_the_world_it_builds(tiny_scenario: Path, tmp_path: Pa
     again = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "again"), *args[4:]])
     assert again.exit_code == 0, again.output
     assert "world" not in again.stderr
+
+
+def test_a_unit_without_a_name() -> None:
+    console, text = _log()
+    ProgressReport(console, "building", "out/w", clock=_Clock(0.0, 0.0))(0, 12, "")
+    assert text.getvalue() == "building out/w: 0/12 (0:00:00 elapsed)\n"
