@@ -43,8 +43,7 @@ def run(
     cache: Annotated[Path | None, typer.Option(help=CACHE_HELP)] = None,
 ) -> None:
     """Run a scenario (see RUN_HELP)."""
-    report = ProgressReport(err, "running", scenario_file.stem)
-    report.say("loading the scenario, its policies and attacks")  # within seconds, before the heavy imports
+    report = ProgressReport(err, "running", scenario_file.stem)  # its first line once the input is checked
     from synth.report import render_report
     from synth.scenario import load_scenario
     from synth.scenario.run import check_out, run_scenario

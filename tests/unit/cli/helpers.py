@@ -62,12 +62,22 @@ def full_disk_files(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
 
 
 def error_of(args: list[str]) -> str:
-    """The one error message of a command that must end with exit status 2 (after any progress lines a long
-    command printed before the error, which name no error)."""
+    """The one error message of a command that must end with exit status 2 (nothing else on stderr)."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error:"), result.stderr
+    assert result.stderr.count("error:") == 1, result.stderr
+    assert result.stdout == ""
+    return " ".join(result.stderr.split())
+
+
+def error_after_progress(args: list[str]) -> str:
+    """The one error message of a command that failed once its work had started: the progress lines it printed
+    (none of them an error), then the error, exit status 2."""
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert result.stderr.count("error:") == 1, result.stderr
     assert result.stdout == ""
-    before, _, _ = result.stderr.partition("error:")
+    before, _, after = result.stderr.partition("error:")
     assert all(line.startswith(("running ", "building ", "learning ")) for line in before.splitlines()), before
-    return " ".join(("error:" + result.stderr.partition("error:")[2]).split())
+    return " ".join(("error:" + after).split())

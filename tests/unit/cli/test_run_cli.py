@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from synth.cli import app
 from synth.engine import Engine
 from synth.errors import SpecError
-from tests.unit.cli.helpers import error_of, full_disk_files, full_disk_parquet
+from tests.unit.cli.helpers import error_after_progress, error_of, full_disk_files, full_disk_parquet
 
 FULL_DISK = "cannot write (no space left on the device); free space or fix the folder, then run the same command again"
 
@@ -54,7 +54,7 @@ def test_a_full_disk_at_the_first_write_of_a_run(
 ) -> None:
     out = tmp_path / "out"
     writes = full_disk_files(monkeypatch)
-    assert error_of(["run", str(tiny_scenario), "--out", str(out)]) == f"error: {out}: {FULL_DISK}"
+    assert error_after_progress(["run", str(tiny_scenario), "--out", str(out)]) == f"error: {out}: {FULL_DISK}"
     assert writes() == 1
     assert list(out.rglob("*")) == []
 
@@ -65,7 +65,7 @@ def test_a_full_disk_while_a_run_writes_its_release(
     out = tmp_path / "out"
     full_disk_parquet(monkeypatch)
     release = out / "releases" / "as_exported.parquet"  # the file being written is named
-    assert error_of(["run", str(tiny_scenario), "--out", str(out)]) == f"error: {release}: {FULL_DISK}"
+    assert error_after_progress(["run", str(tiny_scenario), "--out", str(out)]) == f"error: {release}: {FULL_DISK}"
     assert [p.name for p in out.rglob("*") if p.is_file() and (".tmp" in p.name or p.suffix == ".parquet")] == []
 
 
@@ -113,6 +113,9 @@ def test_the_executor_is_validated_once_and_handed_on(tmp_path: Path, monkeypatc
     monkeypatch.setattr(synth.engine.executors, "engine_problems", counted)
     monkeypatch.setattr(synth.scenario.run, "run_scenario", run_scenario)
     scenario = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
-    assert error_of(["run", str(scenario), "--out", str(tmp_path / "out"), "--workers", "2"]) == "error: stopped here"
+    assert (
+        error_after_progress(["run", str(scenario), "--out", str(tmp_path / "out"), "--workers", "2"])
+        == "error: stopped here"
+    )
     assert len(calls) == 1
     assert handed == [Engine(workers=2)]

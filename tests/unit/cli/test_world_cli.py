@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.cli.helpers import error_of, full_disk_parquet
+from tests.unit.cli.helpers import error_after_progress, error_of, full_disk_parquet
 
 DISTRICTS_ALLOWED = (
     "give district names or codes separated by commas, or leave --districts out to build the whole state"
@@ -56,7 +56,7 @@ def test_a_full_disk_during_a_world_build(tmp_path: Path, monkeypatch: pytest.Mo
     full_disk_parquet(monkeypatch)
     out = tmp_path / "w"
     args = ["world", "build", "--districts", "Wayanad", "--local-bodies", "1", "--seed", "2", "--out", str(out)]
-    assert error_of(args) == (
+    assert error_after_progress(args) == (
         f"error: {out}: cannot write the world (no space left on the device); 0 of 1 shards are complete and "
         "verified. Free space or fix the folder and run the same command to resume, or delete it."
     )
@@ -69,6 +69,6 @@ def test_a_full_disk_during_a_national_build(tmp_path: Path, monkeypatch: pytest
     out = tmp_path / "n"
     args = ["world", "national", "--states", "Kerala", "--scale", "0.0001", "--seed", "2", "--out", str(out)]
     part = out / "people" / "state=32" / "part-32-00000.parquet"  # the file being written is named
-    assert error_of(args) == f"error: {part}: {FULL_DISK}"
+    assert error_after_progress(args) == f"error: {part}: {FULL_DISK}"
     assert [p for p in out.rglob("*") if p.is_file() and p.suffix != ".json"] == []
     assert not (out / "manifest.json").exists()

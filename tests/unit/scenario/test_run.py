@@ -220,4 +220,4 @@ def test_a_finished_group_returns_its_notes_without_opening_the_world(tmp_path: 
     notes_path = tmp_path / "cells" / "seed=1" / "drop_names" / "notes.json"
     notes_path.write_text(json.dumps({"reach": ["r"], "utility": ["u"]}))
     missing_world = str(tmp_path / "no-world-here")
-    assert _run_group((scenario, missing_world, str(tmp_path), 1, 1)) == ["u", "r"]
+    assert _run_group((scenario, missing_world, str(tmp_path), 1, 1, True)) == ["u", "r"]
