@@ -7,7 +7,7 @@ import errno
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from synth.cli.progress import ProgressReport
+from synth.engine.io import clean_temporaries
 from synth.errors import SynthError
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ RUN_OUT_HELP = f"Output folder: new, empty, or an unfinished run ({OUT_HELP})."
 
 OS_ERROR_IN_POLARS = re.compile(r"\(os error (\d+)\)")  # how Polars reports an I/O error (not as an OSError)
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EPERM}
-TEMPORARY = re.compile(r"\.(?P<name>.+)\.tmp(-.*)?")  # the temporary names of the project's atomic writes
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.tmp-.*")  # synth.engine.io.temporary_name: .NAME.tmp-HOST-PID
 
 
 def fail(problem: Exception | str, code: int = 2) -> NoReturn:
@@ -110,16 +111,6 @@ def _io_problem(exc: BaseException, where: Path) -> str | None:
     return f"{path}: {verb} ({why}); free space or fix the folder, then run the same command again"
 
 
-def remove_temporaries(folder: Path) -> None:
-    """Remove the temporary files an interrupted atomic write left under ``folder`` (nothing half-written stays)."""
-    try:
-        for tmp in folder.rglob(".*.tmp*") if folder.is_dir() else ():
-            if TEMPORARY.fullmatch(tmp.name) and tmp.is_file():
-                tmp.unlink(missing_ok=True)
-    except OSError:
-        pass  # the folder cannot be read: the message says so
-
-
 @contextmanager
 def one_message(where: Path) -> Iterator[None]:
     """Inside the block, a :class:`~synth.errors.SynthError` ends the command with its message, and an OSError
@@ -133,7 +124,8 @@ def one_message(where: Path) -> Iterator[None]:
         problem = _io_problem(exc, where)
         if problem is None:
             raise
-        remove_temporaries(where)
+        with suppress(OSError):  # a folder that cannot be read: the message says so
+            clean_temporaries(where)
         fail(problem)
 
 

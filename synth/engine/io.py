@@ -81,9 +81,10 @@ def atomic_parquet(path: Path, frame: pl.DataFrame) -> None:
 
 
 def clean_temporaries(folder: Path) -> None:
-    """Remove what interrupted atomic writes left anywhere under ``folder``."""
-    for tmp in folder.rglob(TEMPORARY_GLOB):
-        tmp.unlink(missing_ok=True)
+    """Remove the files interrupted atomic writes left anywhere under ``folder`` (nothing when it is no folder)."""
+    for tmp in folder.rglob(TEMPORARY_GLOB) if folder.is_dir() else ():
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
 
 
 def sha256_file(path: Path) -> str:
