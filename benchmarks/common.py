@@ -7,6 +7,7 @@ line of JSON as its last line of output; :func:`run_json` reads it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,11 +15,14 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from synth import World, open_world
 from synth.world.build import build_world
@@ -146,12 +150,33 @@ def measured_command(argv: Sequence[str]) -> dict[str, Any]:
     finished child is the command itself or one of its workers.
     """
     started = time.perf_counter()
-    done = subprocess.run(list(argv), capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited with status {done.returncode}: {done.stderr[-3000:]}")
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        child = subprocess.Popen(list(argv), stdout=stdout, stderr=stderr, text=True)
+        tree_peak = _watch_tree(child)
+        seconds = time.perf_counter() - started
+        stderr.seek(0)
+        if child.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} exited with status {child.returncode}: {stderr.read()[-3000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_rss_mb": peak}
+    return {"seconds": seconds, "peak_rss_mb": peak, "peak_tree_rss_mb": tree_peak / 2**20}
+
+
+def _watch_tree(child: subprocess.Popen[str], every: float = 0.2) -> int:
+    """Wait for ``child``; return the largest resident memory, in bytes, its whole process tree (workers
+    included) held at once, sampled every ``every`` seconds (``peak_rss_mb`` is the largest single process)."""
+    root = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        total = 0
+        try:
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # a process may end between listing and reading
+                    total += process.memory_info().rss
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(every)
+    return peak
 
 
 def cpu_model() -> str:

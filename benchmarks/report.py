@@ -592,7 +592,92 @@ def hash_costs_section(run: dict[str, Any]) -> list[str]:
     ]
 
 
-SECTIONS = {"hash_costs": ("The cost of every hash: one CPU core (measured), one GPU (published)", hash_costs_section)}
+SCENARIO_TARGETS = {  # issue 17: (seconds, peak MiB of the whole process tree) by the start of the point's name
+    "ci_smoke": (15.0, None),
+    "default, Wayanad": (60.0, None),
+    "default, whole state": (20 * 60.0, 12 * 1024.0),
+}
+
+
+def _target(point: str) -> tuple[float | None, float | None]:
+    return next((t for name, t in SCENARIO_TARGETS.items() if point.startswith(name)), (None, None))
+
+
+def scenario_costs_section(run: dict[str, Any]) -> list[str]:
+    """The default scenario's time and memory at each point, against issue 17's targets, and where they go: by
+    policy and by attack (from each run's own ``timings.parquet``)."""
+    points = _extra(run, "scenario_costs")
+    if not points:
+        return ["No scenario-cost results in this run.", ""]
+    rows = []
+    for p in points:
+        seconds, memory = _target(p["point"])
+        met = [
+            ok
+            for ok in (
+                None if seconds is None else p["seconds"] <= seconds,
+                None if memory is None else p["peak_tree_rss_mb"] <= memory,
+            )
+            if ok is not None
+        ]
+        rows.append(
+            [
+                p["point"],
+                _int(p["people"]),
+                _num(p["seconds"], 1),
+                "n/a" if seconds is None else _num(seconds, 0),
+                _int(p["peak_tree_rss_mb"]),
+                _int(p["peak_rss_mb"]),
+                "n/a" if memory is None else _int(memory),
+                " / ".join(str(x) for x in p["load_before"]) + " → " + " / ".join(str(x) for x in p["load_after"]),
+                ("yes" if all(met) else "no") if met else "n/a",
+            ]
+        )
+    header = [
+        "point",
+        "people",
+        "seconds",
+        "target s",
+        "peak MiB, all processes",
+        "peak MiB, largest process",
+        "target MiB",
+        "load (1/5/15 min) before → after",
+        "met",
+    ]
+    lines = [*_table(header, rows), ""]
+    for p in points:
+        lines += [f"### Where the time goes: {p['point']}", "", *_cost_tables(p["costs"]), ""]
+    lines.append(
+        "Seconds are wall seconds in the worker that ran the unit (two workers run side by side, so the units add "
+        "up to about twice the run's seconds); CPU seconds count every thread of the worker; the peak is the unit's "
+        "own (the worker's high-water mark reset as it starts). `policy` is applying the policy, `context` building "
+        "the export, the leak and the attacker's sources (once per worker)."
+    )
+    return [*lines, ""]
+
+
+def _cost_tables(costs: list[dict[str, Any]]) -> list[str]:
+    """By policy (the units summed, the peak the largest) and by attack (the policies summed)."""
+
+    def grouped(key: str) -> list[list[str]]:
+        totals: dict[str, list[float]] = {}
+        for c in costs:
+            t = totals.setdefault(c[key], [0.0, 0.0, 0.0])
+            t[0] += c["wall_seconds"]
+            t[1] += c["cpu_seconds"]
+            t[2] = max(t[2], c["peak_rss_bytes"] / 2**20)
+        ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])
+        return [[name, _num(w, 1), _num(cpu, 1), _int(peak)] for name, (w, cpu, peak) in ranked]
+
+    by_policy = _table(["policy", "seconds", "CPU seconds", "peak MiB"], grouped("policy"))
+    by_attack = _table(["attack or unit", "seconds", "CPU seconds", "peak MiB"], grouped("attack"))
+    return [*by_policy, "", *by_attack]
+
+
+SECTIONS = {
+    "hash_costs": ("The cost of every hash: one CPU core (measured), one GPU (published)", hash_costs_section),
+    "scenario_costs": ("The default scenario: time and memory, and where they go", scenario_costs_section),
+}
 
 
 def replace_section(text: str, title: str, lines: Sequence[str]) -> str:
@@ -712,6 +797,9 @@ def render(run: dict[str, Any], source: str) -> str:
         f"## {SECTIONS['hash_costs'][0]}",
         "",
         *hash_costs_section(run),
+        f"## {SECTIONS['scenario_costs'][0]}",
+        "",
+        *scenario_costs_section(run),
         "## How each figure is measured",
         "",
         PROTOCOL,

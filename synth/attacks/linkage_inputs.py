@@ -117,18 +117,27 @@ def linkage_inputs(
             rel, rol = (t.with_columns(pl.col("age").cast(pl.Int32)) for t in (rel, rol))
     if "ward" in cols:
         rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
+    features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
+    namesakes = rol.group_by("name").agg(namesakes=pl.len().cast(pl.Int32))
     rel, rol = (
-        t.with_columns(
-            name_key=name_key(pl.col("name")),
-            initial=name_key(pl.col("name")).str.slice(0, 1),
-            given=pl.col("name").str.extract(r"^(\S+)"),
-            rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
+        t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left").join(
+            namesakes, on="name", how="left", nulls_equal=False, maintain_order="left"
         )
         for t in (rel, rol)
     )
-    namesakes = rol.group_by("name").agg(namesakes=pl.len().cast(pl.Int32))
-    rel, rol = (t.join(namesakes, on="name", how="left", nulls_equal=False) for t in (rel, rol))
     return rel.with_columns(pl.col("namesakes").fill_null(0)), rol
+
+
+def name_features(names: pl.DataFrame) -> pl.DataFrame:
+    """``name`` and what the comparisons read of it: its key, the key's first letter, the given name (the first
+    word) and the rest (initials, titles). Computed once per distinct name (the folds are a score of regular
+    expressions; a roll repeats its names many times over)."""
+    return names.with_columns(
+        name_key=name_key(pl.col("name")),
+        initial=name_key(pl.col("name")).str.slice(0, 1),
+        given=pl.col("name").str.extract(r"^(\S+)"),
+        rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
+    )
 
 
 def blocking_columns(cols: list[str]) -> tuple[list[str], list[str]]:

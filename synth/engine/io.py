@@ -8,6 +8,7 @@ while the first attempt still writes (world shards and scenario cells both run a
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
@@ -136,8 +137,9 @@ class ResultStore:
     a result asked for again, by another policy, seed or a rerun, is read back instead of computed.
 
     Call it as ``store(key, compute)``: the frame stored under ``key``, or ``compute()`` written atomically under
-    it (two workers computing one key at once write the same bytes). ``computed`` and ``reused`` count the calls
-    of this process.
+    it. A worker asking for a key another worker is computing waits for it (an exclusive lock on ``KEY.lock``,
+    released by the kernel if the holder dies) instead of computing it too. ``computed`` and ``reused`` count the
+    calls of this process.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -150,9 +152,14 @@ class ResultStore:
         if path.is_file():
             self.reused += 1
             return pl.read_parquet(path)
-        frame = compute()
         self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_parquet(path, frame)
+        with open(self.folder / f"{key}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released on close
+            if path.is_file():  # computed by the worker that held the lock
+                self.reused += 1
+                return pl.read_parquet(path)
+            frame = compute()
+            atomic_parquet(path, frame)
         self.computed += 1
         return frame
 

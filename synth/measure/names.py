@@ -151,7 +151,8 @@ MEASURES: dict[str, str] = {
 
 # Measured on the machine that ran the attack: they differ from run to run, so runs keep them apart from
 # the results (which are identical for the same scenario and seed).
-TIMED = ("hashes_per_second", "real_space_cpu_core_seconds", "plan_cpu_core_seconds")
+COSTS = ("wall_seconds", "cpu_seconds", "peak_rss_bytes")  # what a unit of a cell cost where it ran
+TIMED = ("hashes_per_second", "real_space_cpu_core_seconds", "plan_cpu_core_seconds", *COSTS)
 
 
 class MeasureRow(NamedTuple):

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from synth.engine.io import atomic_text
-from synth.measure.names import ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
+from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
 from synth.report import svg
 from synth.report.figures import Figures, notes_by_attack, num, pct
@@ -59,8 +59,9 @@ def render_report(run_dir: str | Path) -> Path:
         if not (run / name).is_file():
             raise FileNotFoundError(f"{run}: no {name}; is this the output folder of `synth run`?")
     results = pl.read_parquet(run / "results.parquet")
-    if (run / "timings.parquet").is_file():
-        results = pl.concat([results, pl.read_parquet(run / "timings.parquet")])
+    if (run / "timings.parquet").is_file():  # the hash rates the cost tables need; not what each unit cost
+        timings = pl.read_parquet(run / "timings.parquet")
+        results = pl.concat([results, timings.filter(~pl.col("measure").is_in(list(COSTS)))])
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
     html = build_html(results, resolved, notes)

@@ -9,6 +9,7 @@ Output folder::
     releases/POLICY.parquet         the attacker's view of each policy's release (first seed)
     truth/POLICY.parquet            its hidden truth (row_id -> person_id), kept apart
     cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
+    cells/seed=S/POLICY/costs.parquet what each unit cost (wall and CPU seconds, peak memory), into timings.parquet
     reuse/KEY.parquet               costly parts of attacks under the content key of their inputs (see reuse)
     report.html                     the report (synth.report)
 
@@ -32,8 +33,9 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
+from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, SpecError
-from synth.measure.names import TIMED
+from synth.measure.names import COSTS, TIMED
 from synth.measure.results import RESULT_SCHEMA
 from synth.release.build import make_release
 from synth.scenario.auxiliary import auxiliary_from_world
@@ -55,6 +57,7 @@ from synth.world.build import build_world
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MARKER = "scenario.resolved.json"
 REUSE = "reuse"  # the folder of ResultStore
+BUILT = "built"  # CellContext.cache: what building the context cost, until the group that built it records it
 STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
 
 
@@ -124,7 +127,7 @@ def run_scenario(
         notes += group_notes
     everything = collect(out, scenario)
     timed = pl.col("measure").is_in(list(TIMED))
-    results, timings = everything.filter(~timed), everything.filter(timed)
+    results, timings = everything.filter(~timed), pl.concat([everything.filter(timed), collect_costs(out, scenario)])
     _write_parquet(out / "results.parquet", results)
     _write_parquet(out / "timings.parquet", timings)
     _write_text(out / "results.json", json.dumps(results.to_dicts(), indent=1, allow_nan=False))
@@ -151,6 +154,24 @@ def collect(out: Path, scenario: Scenario) -> pl.DataFrame:
     return pl.concat(frames)
 
 
+def collect_costs(out: Path, scenario: Scenario) -> pl.DataFrame:
+    """What every unit of every finished group cost where it ran (``attack`` is the unit, or ``context`` for
+    building the export, the leak and the sources in a process), in the scenario's order."""
+    frames = [
+        pl.read_parquet(path)
+        for seed in scenario.seeds
+        for policy in scenario.policies
+        if (path := _cell_path(out, seed, policy.id, "costs")).is_file()
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=RESULT_SCHEMA)
+
+
+def _cost_rows(scenario: str, seed: int, policy: str, unit: str, cost: Cost) -> pl.DataFrame:
+    values = (cost.wall_seconds, cost.cpu_seconds, float(cost.peak_rss_bytes))
+    rows = [(scenario, seed, policy, unit, "all", m, v, None, None) for m, v in zip(COSTS, values, strict=True)]
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+
+
 def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
     """One seed and one policy: every unit, each written as a cell file once finished."""
     scenario, world_path, out_text, seed, index, reuse = args
@@ -159,16 +180,23 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
     notes_path = out / "cells" / f"seed={seed}" / policy.id / "notes.json"
     # notes by unit: a unit rerun after an interruption replaces its notes instead of adding them again
     notes = _read_notes(notes_path)
+    costs_path = _cell_path(out, seed, policy.id, "costs")
+    costs = [pl.read_parquet(costs_path)] if costs_path.is_file() else []
     if todo:
         ctx = _context(scenario, world_path, seed)
+        if (built := ctx.cache.pop(BUILT, None)) is not None:  # this group built it (the next ones keep it)
+            costs.append(_cost_rows(scenario.id, seed, policy.id, "context", built))
         try:
-            minimized = minimized_for(ctx, policy)
+            with metered() as meter:
+                minimized = minimized_for(ctx, policy)
         except (PolicyError, SpecError) as exc:
             notes["policy"] = [f"{policy.id}: the policy could not be applied: {exc}"]
             _write_text(notes_path, json.dumps(notes))
             for unit in todo:
                 _write_parquet(_cell_path(out, seed, policy.id, unit), pl.DataFrame(schema=RESULT_SCHEMA))
             return _flat(notes, scenario)
+        assert meter.cost is not None
+        costs.append(_cost_rows(scenario.id, seed, policy.id, "policy", meter.cost))
         if seed == scenario.seeds[0]:
             _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
@@ -177,12 +205,16 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
         memo = ResultStore(out / REUSE) if reuse else None
         for unit in todo:
             params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
-            cell, state = run_cell(ctx, policy, minimized, unit, params, state, memo)
+            with metered() as meter:
+                cell, state = run_cell(ctx, policy, minimized, unit, params, state, memo)
+            assert meter.cost is not None
+            costs.append(_cost_rows(scenario.id, seed, policy.id, unit, meter.cost))
             notes[unit] = list(cell.notes)
             if unit in ATTACKS and ATTACKS[unit].adds:  # the others read the knowledge and leave it as it was
                 _write_state(folder, state)
             _write_text(notes_path, json.dumps(notes))
             _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
+            _write_parquet(costs_path, pl.concat(costs))
     return _flat(notes, scenario)
 
 
@@ -236,15 +268,22 @@ def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
     )
     if key not in _CONTEXTS:
         _CONTEXTS.clear()
-        world = _world_at(world_path)
-        release = make_release(world, scenario.release)
-        leaked = leak(release, scenario.onward_leak, rng_for(seed, "onward_leak"))
-        aux = sample_sources(
-            auxiliary_from_world(world, scenario.sources), dict(scenario.coverage), rng_for(seed, "coverage")
-        )
-        roll_truth = world.table("roll_truth").collect()
-        _CONTEXTS[key] = CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
+        with metered() as meter:
+            _CONTEXTS[key] = _build_context(scenario, world_path, seed)
+        assert meter.cost is not None
+        _CONTEXTS[key].cache[BUILT] = meter.cost
     return _CONTEXTS[key]
+
+
+def _build_context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
+    world = _world_at(world_path)
+    release = make_release(world, scenario.release)
+    leaked = leak(release, scenario.onward_leak, rng_for(seed, "onward_leak"))
+    aux = sample_sources(
+        auxiliary_from_world(world, scenario.sources), dict(scenario.coverage), rng_for(seed, "coverage")
+    )
+    roll_truth = world.table("roll_truth").collect()
+    return CellContext(scenario.id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
 
 
 def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:

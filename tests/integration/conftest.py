@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synth.cli import app
+from synth.scenario.run import _CONTEXTS
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 
@@ -20,7 +21,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
-    """The output folder of `synth run scenarios/ci_smoke.toml`."""
+    """The output folder of `synth run scenarios/ci_smoke.toml`, run as in a fresh process (no context kept from
+    an earlier test)."""
+    _CONTEXTS.clear()
     out = tmp_path_factory.mktemp("runs") / "smoke"
     result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(out), "--cache", str(cache)])
     assert result.exit_code == 0, result.output

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 import synth
 from synth.cli import app
+from synth.measure.names import COSTS
 from synth.scenario import load_scenario, scenario_from_dict
-from synth.scenario.run import _context, run_scenario
+from synth.scenario.run import _context, run_scenario, units
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
@@ -69,6 +70,21 @@ def test_outputs(smoke_run: Path) -> None:
     assert figure("as_exported", "utility", "outreach_reach") == 1.0
     groups = results.filter((pl.col("attack") == "exact_linkage") & (pl.col("policy") == "as_exported"))["group"]
     assert {"registry=pensioners", "district=Kasaragod", "age_band=80+"} <= set(groups)
+
+
+def test_what_each_unit_cost_is_timed_apart_from_the_results(smoke_run: Path) -> None:
+    """timings.parquet holds the wall and CPU seconds and the peak memory of every unit of every policy, of
+    applying the policy, and of building the context once per worker process; results.parquet none of them."""
+    costs = pl.read_parquet(smoke_run / "timings.parquet").filter(pl.col("measure").is_in(list(COSTS)))
+    scenario = load_scenario(SMOKE)
+    expected = {(p.id, u, m) for p in scenario.policies for u in ["policy", *units(scenario)] for m in COSTS}
+    assert set(costs.filter(pl.col("attack") != "context").select("policy", "attack", "measure").rows()) == expected
+    assert costs.filter(attack="context").height == len(COSTS)  # one process built it; the others kept it
+    assert costs.filter(pl.col("value") < 0).height == 0
+    assert costs.filter(measure="peak_rss_bytes")["value"].min() > 50 * 2**20  # a Python with Polars holds more
+    results = pl.read_parquet(smoke_run / "results.parquet")
+    assert results.filter(pl.col("measure").is_in(list(COSTS))).height == 0
+    assert "wall_seconds" not in (smoke_run / "report.html").read_text()  # the report leaves them out too
 
 
 def test_the_gate(smoke_run: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import threading
+import time
 from pathlib import Path
 
 import polars as pl
@@ -127,4 +129,31 @@ def test_a_result_is_computed_once_and_read_back(tmp_path: Path) -> None:
     assert len(calls) == 1
     assert again.equals(first)
     assert (store.computed, store.reused) == (1, 0)
-    assert sorted(p.name for p in (tmp_path / "reuse").iterdir()) == ["k1.parquet"]
+    assert sorted(p.name for p in (tmp_path / "reuse").iterdir()) == ["k1.lock", "k1.parquet"]
+
+
+def test_a_worker_waits_for_a_key_another_is_computing(tmp_path: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def compute(who: str) -> pl.DataFrame:
+        calls.append(who)
+        started.set()
+        release.wait(10)
+        return pl.DataFrame({"row_id": [1], "by": [who]})
+
+    first, second = io.ResultStore(tmp_path / "reuse"), io.ResultStore(tmp_path / "reuse")
+    results: dict[str, pl.DataFrame] = {}
+    a = threading.Thread(target=lambda: results.update(a=first("k", lambda: compute("a"))))
+    a.start()
+    started.wait(10)
+    b = threading.Thread(target=lambda: results.update(b=second("k", lambda: compute("b"))))
+    b.start()
+    time.sleep(0.2)  # b is now waiting on the lock a holds
+    assert "b" not in results
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert calls == ["a"]
+    assert results["b"]["by"].to_list() == ["a"]
+    assert (first.computed, first.reused, second.computed, second.reused) == (1, 0, 0, 1)
