@@ -674,7 +674,48 @@ def _cost_tables(costs: list[dict[str, Any]]) -> list[str]:
     return [*by_policy, "", *by_attack]
 
 
+def blocking_section(run: dict[str, Any]) -> list[str]:
+    """Probabilistic linkage's candidate pairs, the recall its blocking loses, and its pairs per second."""
+    points = _extra(run, "blocking")
+    if not points:
+        return ["No blocking results in this run.", ""]
+    rows = [
+        [
+            p["shape"],
+            "; ".join(f"`{r}`" for r in p["rules"]),
+            _int(p["release_rows"]),
+            _int(p["roll_rows"]),
+            _int(p["candidate_pairs"]),
+            _int(p["true_pairs"]),
+            f"{100 * p['recall_lost_to_blocking']:.2f}%",
+            _int(p["pairs_per_second"]),
+            f"{p['pairs_per_second'] / p['anchor_pairs_per_second']:.2f}",
+        ]
+        for p in points
+    ]
+    header = [
+        "release",
+        "blocking rules",
+        "release rows",
+        "roll rows",
+        "candidate pairs",
+        "true pairs",
+        "recall lost to blocking",
+        "pairs/s",
+        "÷ anchor (8.3 M/s)",
+    ]
+    return [
+        *_table(header, rows),
+        "",
+        "The anchor: Splink on DuckDB deduplicates about 7 million records (about 10^9 comparisons) in about 2 "
+        "minutes on a cloud machine of many cores; ours is one process of the machine above, scoring every "
+        "comparison level (the name's Jaro-Winkler included) with term frequencies.",
+        "",
+    ]
+
+
 SECTIONS = {
+    "blocking": ("Probabilistic linkage: blocking, recall lost to it, pairs per second", blocking_section),
     "hash_costs": ("The cost of every hash: one CPU core (measured), one GPU (published)", hash_costs_section),
     "scenario_costs": ("The default scenario: time and memory, and where they go", scenario_costs_section),
 }
@@ -797,6 +838,9 @@ def render(run: dict[str, Any], source: str) -> str:
         f"## {SECTIONS['hash_costs'][0]}",
         "",
         *hash_costs_section(run),
+        f"## {SECTIONS['blocking'][0]}",
+        "",
+        *blocking_section(run),
         f"## {SECTIONS['scenario_costs'][0]}",
         "",
         *scenario_costs_section(run),

@@ -16,7 +16,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from synth.attacks.linkage_inputs import PLACES, blocking_columns
+from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules
 
 if TYPE_CHECKING:
     from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
@@ -118,12 +118,11 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
     place_levels = _place_levels(cols)
     if place_levels:
         comparisons.append(cl.CustomComparison(output_column_name="place", comparison_levels=place_levels))
-    by_name, by_person = blocking_columns(cols)
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name="uid",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=[block_on(*by_name), block_on(*by_person)],
+        blocking_rules_to_generate_predictions=[block_on(*rule) for rule in blocking_rules(cols)],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
-from synth.attacks.linkage_inputs import name_key, pair_batches, training_districts
+from synth.attacks.linkage_inputs import blocking_rules, name_key, pair_batches, training_districts
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.splink_model import _best_pairs, _training_blocks
 from synth.cli import app
@@ -132,6 +132,7 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
             "uid": ["r1", "r2", "r3", "r4"],
             "name": ["Anu", "Anu", "Biju", "Anu"],
             "name_key": ["anu", "anu", "biju", "anu"],
+            "initial": ["a", "a", "b", "a"],
             "gender": ["F", "F", "M", "F"],
             "age": [30, 31, 40, 30],
             "local_body": ["A", "A", "A", "B"],
@@ -143,15 +144,17 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
             "uid": [f"e{i}" for i in range(6)],
             "name": ["Anu", "Anu", "Biju", "Anu", "Anu", "Ravi"],
             "name_key": ["anu", "anu", "biju", "anu", "anu", "ravi"],
+            "initial": ["a", "a", "b", "a", "a", "r"],
             "gender": ["F", "F", "M", "F", "F", "M"],
             "age": [30, 30, 40, 31, 30, 30],
             "local_body": ["A", "A", "A", "A", "B", "B"],
             "ward": [1, 1, 2, 1, 1, 1],
         }
     )
-    # Pairs by (place, name key) + by (place, ward, gender, age):
-    # r1: 3 Anu in A + 2 (A,1,F,30) = 5; r2: 3 + 1 = 4; r3: 1 + 1 = 2; r4: 1 (Anu in B) + 1 = 2.
-    batches = list(pair_batches(rel, rol, cols, pairs=5))
+    # Pairs by (place, name key) + by (place, ward, gender, age) + by (place, gender, initial, age):
+    # r1: 3 Anu in A + 2 (A,1,F,30) + 2 (A,F,a,30) = 7; r2: 3 + 1 + 1 = 5; r3: 1 + 1 + 1 = 3;
+    # r4: 1 (Anu in B) + 1 + 1 = 3. Batches start at 0, 7, 12 and 15 pairs: 0 // 7, 7 // 7, 12 // 7, 15 // 7.
+    batches = list(pair_batches(rel, rol, cols, pairs=7))
     assert [b[0]["uid"].to_list() for b in batches] == [["r1"], ["r2", "r3"], ["r4"]]
     assert [sorted(b[1]["uid"].to_list()) for b in batches] == [
         ["e0", "e1", "e2", "e3"],
@@ -160,6 +163,25 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
     ]
     whole = list(pair_batches(rel, rol, cols, pairs=1_000))
     assert len(whole) == 1 and whole[0][0].height == 4 and whole[0][1].height == 6
+
+
+def test_the_blocking_rules() -> None:
+    """With wards, a third rule compares the movers whose initials the roll prints otherwise; without wards the
+    person rule already spans the place."""
+    assert blocking_rules(["name", "gender", "age", "district", "taluk", "local_body", "ward"]) == [
+        ["local_body", "name_key"],
+        ["local_body", "ward", "gender", "age"],
+        ["local_body", "gender", "initial", "age"],
+    ]
+    assert blocking_rules(["name", "gender", "age", "local_body"]) == [
+        ["local_body", "name_key"],
+        ["local_body", "gender", "age"],
+    ]
+    assert blocking_rules(["name", "gender", "local_body", "ward"]) == [  # no age: the third block would be vast
+        ["local_body", "name_key"],
+        ["local_body", "ward", "gender"],
+    ]
+    assert blocking_rules(["name", "age", "taluk", "ward"]) == [["taluk", "name_key"], ["taluk", "ward", "age"]]
 
 
 @pytest.mark.parametrize(
