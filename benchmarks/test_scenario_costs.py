@@ -10,7 +10,11 @@ them so that ``benchmarks/report.py`` tables them by policy and by attack.
 - ``wayanad``: the default scenario (``scenarios/kerala_2026_export.toml``) on its embedded district, with the
   world built beforehand into the benchmark cache.
 - ``state``: the default scenario with its ``districts`` removed (about 3.6 crore people), on a whole-state
-  world built beforehand (outside the clock); runs with ``SYNTH_BENCH_FULL=1``. Run::
+  world built beforehand (outside the clock); runs with ``SYNTH_BENCH_FULL=1``.
+- points between (``SYNTH_BENCH_SCENARIO_DISTRICTS=2,4``: the first 2 and 4 districts of the scale curve), each on
+  a world built beforehand.
+
+Run::
 
     SYNTH_BENCH_FULL=1 .venv/bin/pytest benchmarks/test_scenario_costs.py --benchmark-only -q \\
         --benchmark-json=out/bench/scenario.json
@@ -35,6 +39,7 @@ from benchmarks.common import (
     bench_cache,
     python_module,
     run_json,
+    scale_districts,
     scenario_with_districts,
     world_for,
 )
@@ -42,6 +47,8 @@ from synth.measure.names import COSTS
 from synth.world.plan import WorldSpec
 
 FULL = os.environ.get("SYNTH_BENCH_FULL") == "1"
+# Points between a district and the state (the first N of benchmarks.common.SCALE_ORDER), e.g. "2,4"; none by default
+DISTRICT_POINTS = [int(n) for n in os.environ.get("SYNTH_BENCH_SCENARIO_DISTRICTS", "").split(",") if n]
 SYNTH = Path(sys.executable).with_name("synth")
 SMOKE = REPO / "scenarios" / "ci_smoke.toml"
 
@@ -85,6 +92,18 @@ def test_default_scenario_wayanad(benchmark, tmp_path: Path) -> None:  # type: i
     )
     assert {c["policy"] for c in result["costs"]} >= {"as_exported", "sdv_copula"}
     _record(benchmark, "default, Wayanad (world cached)", int(world.manifest["rows"]["people"]), result)
+
+
+@pytest.mark.parametrize("n", DISTRICT_POINTS, ids=lambda n: f"{n}_districts")
+def test_default_scenario_on_districts(benchmark, n: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    names = scale_districts(n)
+    world = world_for(WorldSpec(districts=names, seed=SEED))  # built (once) outside the clock
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_with_districts(names))
+    result = benchmark.pedantic(
+        run_scenario_measured, args=(scenario, tmp_path / "run", bench_cache()), rounds=1, iterations=1
+    )
+    _record(benchmark, f"default, {n} districts (world cached)", int(world.manifest["rows"]["people"]), result)
 
 
 @pytest.mark.skipif(not FULL, reason="the whole state: set SYNTH_BENCH_FULL=1")

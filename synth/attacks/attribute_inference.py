@@ -27,13 +27,15 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.attacks.base import Attack, Cell, Memo, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.checks import whole
 from synth.core.coding import NEGATIVE, SECRETS, roll_in_release_coding, shared_columns
+from synth.engine.io import content_key
 from synth.errors import did_you_mean
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows, roll_strata
 from synth.scoring.inference import right_labels, score_inference, true_secrets
+from synth.version import __version__
 
 ATTACK_ID = "attribute_inference"
 MODELS = ("gradient_boosting", "prior", "majority")
@@ -79,6 +81,7 @@ def attribute_inference(
     aux: AuxiliaryData,
     rng: np.random.Generator,
     params: AttributeInferenceParams | None = None,
+    memo: Memo | None = None,
 ) -> pl.DataFrame:
     """Predict ``params.secret`` for every roll entry: ``epic`` and ``prediction`` (``none`` for the negative).
 
@@ -92,6 +95,11 @@ def attribute_inference(
         Samples the training rows and seeds the model.
     params
         Secret, model and training size (defaults: :class:`AttributeInferenceParams`).
+    memo
+        Keeps the predictions under the content key of everything they depend on (the training rows, the roll's
+        columns in the release's coding, the parameters, the model's seed and this code's version) and reuses them
+        for equal inputs: the policies that release the same quasi-identifiers and secret (``hmac``,
+        ``tokenize``, ``as_exported``) train one model. ``rng`` is drawn from the same way either way.
     """
     params = params or AttributeInferenceParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
@@ -118,19 +126,25 @@ def attribute_inference(
     train = data.select(*features, label=secret.label)
     if train.height > params.max_train_rows:
         train = train[np.sort(rng.choice(train.height, params.max_train_rows, replace=False))]
-    # Voters sharing their quasi-identifiers get the same label: predict each combination once.
-    combos = targets.select(features).unique(maintain_order=True)
-    x_train, x_target, categorical = _encode(train.select(features), combos)
-    y = train["label"].to_numpy()
     seed = int(rng.integers(2**31 - 1))
-    if params.model == "majority":
-        model: DummyClassifier | HistGradientBoostingClassifier = DummyClassifier(strategy="most_frequent")
-    else:
-        model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
-    model.fit(x_train, y)
-    labels = combos.with_columns(prediction=pl.Series(model.predict(x_target).astype(str), dtype=pl.String))
-    out = targets.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
-    return out.select("epic", "prediction").sort("epic")
+
+    def compute() -> pl.DataFrame:
+        # Voters sharing their quasi-identifiers get the same label: predict each combination once.
+        combos = targets.select(features).unique(maintain_order=True)
+        x_train, x_target, categorical = _encode(train.select(features), combos)
+        y = train["label"].to_numpy()
+        if params.model == "majority":
+            model: DummyClassifier | HistGradientBoostingClassifier = DummyClassifier(strategy="most_frequent")
+        else:
+            model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
+        model.fit(x_train, y)
+        labels = combos.with_columns(prediction=pl.Series(model.predict(x_target).astype(str), dtype=pl.String))
+        out = targets.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
+        return out.select("epic", "prediction").sort("epic")
+
+    if memo is None:
+        return compute()
+    return memo(content_key(ATTACK_ID, __version__, train, targets, params, seed), compute)
 
 
 def prior_majority(labels: pl.Series, targets: int) -> str:
@@ -183,7 +197,7 @@ class AttributeInference(Attack):
     sources: ClassVar[tuple[str, ...]] = ("electoral_roll",)
 
     def run(self, cell: Cell, params: AttributeInferenceParams) -> Outcome:
-        guesses = attribute_inference(cell.view, cell.aux, cell.rng, params)
+        guesses = attribute_inference(cell.view, cell.aux, cell.rng, params, cell.memo)
         baseline = attribute_inference(cell.view, cell.aux, cell.rng, replace(params, model="prior"))
         return Outcome(guesses, baseline, cell.knowledge)
 

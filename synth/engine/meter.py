@@ -29,9 +29,17 @@ class Cost:
     peak_is_own: bool  # False: the peak may belong to earlier work of the process (the reset was refused)
 
 
-@dataclass
-class _Open:
-    cost: Cost | None = None
+class Meter:
+    """What :func:`metered` yields: its :attr:`cost` once the block has ended."""
+
+    def __init__(self) -> None:
+        self._cost: Cost | None = None
+
+    @property
+    def cost(self) -> Cost:
+        if self._cost is None:
+            raise RuntimeError("the metered block has not ended; read its cost after it")
+        return self._cost
 
 
 def peak_rss_bytes() -> int:
@@ -55,12 +63,12 @@ def _reset_peak() -> bool:
 
 
 @contextmanager
-def metered() -> Iterator[_Open]:
+def metered() -> Iterator[Meter]:
     """Measure the block: ``with metered() as m: ...`` then ``m.cost``."""
-    box = _Open()
+    meter = Meter()
     own = _reset_peak()
     wall, cpu = time.perf_counter(), time.process_time()
     try:
-        yield box
+        yield meter
     finally:
-        box.cost = Cost(time.perf_counter() - wall, time.process_time() - cpu, peak_rss_bytes(), own)
+        meter._cost = Cost(time.perf_counter() - wall, time.process_time() - cpu, peak_rss_bytes(), own)

@@ -181,11 +181,12 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
     # notes by unit: a unit rerun after an interruption replaces its notes instead of adding them again
     notes = _read_notes(notes_path)
     costs_path = _cell_path(out, seed, policy.id, "costs")
-    costs = [pl.read_parquet(costs_path)] if costs_path.is_file() else []
+    # by unit: a unit rerun after an interruption replaces its cost instead of adding a second
+    costs = dict(pl.read_parquet(costs_path).partition_by("attack", as_dict=True)) if costs_path.is_file() else {}
     if todo:
         ctx = _context(scenario, world_path, seed)
         if (built := ctx.cache.pop(BUILT, None)) is not None:  # this group built it (the next ones keep it)
-            costs.append(_cost_rows(scenario.id, seed, policy.id, "context", built))
+            costs[("context",)] = _cost_rows(scenario.id, seed, policy.id, "context", built)
         try:
             with metered() as meter:
                 minimized = minimized_for(ctx, policy)
@@ -195,8 +196,7 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
             for unit in todo:
                 _write_parquet(_cell_path(out, seed, policy.id, unit), pl.DataFrame(schema=RESULT_SCHEMA))
             return _flat(notes, scenario)
-        assert meter.cost is not None
-        costs.append(_cost_rows(scenario.id, seed, policy.id, "policy", meter.cost))
+        costs[("policy",)] = _cost_rows(scenario.id, seed, policy.id, "policy", meter.cost)
         if seed == scenario.seeds[0]:
             _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
@@ -207,14 +207,13 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
             params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
             with metered() as meter:
                 cell, state = run_cell(ctx, policy, minimized, unit, params, state, memo)
-            assert meter.cost is not None
-            costs.append(_cost_rows(scenario.id, seed, policy.id, unit, meter.cost))
+            costs[(unit,)] = _cost_rows(scenario.id, seed, policy.id, unit, meter.cost)
             notes[unit] = list(cell.notes)
             if unit in ATTACKS and ATTACKS[unit].adds:  # the others read the knowledge and leave it as it was
                 _write_state(folder, state)
             _write_text(notes_path, json.dumps(notes))
             _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
-            _write_parquet(costs_path, pl.concat(costs))
+            _write_parquet(costs_path, pl.concat(costs.values()))
     return _flat(notes, scenario)
 
 
@@ -270,7 +269,6 @@ def _context(scenario: Scenario, world_path: str, seed: int) -> CellContext:
         _CONTEXTS.clear()
         with metered() as meter:
             _CONTEXTS[key] = _build_context(scenario, world_path, seed)
-        assert meter.cost is not None
         _CONTEXTS[key].cache[BUILT] = meter.cost
     return _CONTEXTS[key]
 

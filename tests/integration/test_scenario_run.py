@@ -22,10 +22,17 @@ MARKER = "scenario.resolved.json"
 
 
 def test_the_same_results_without_reuse(smoke_run: Path, cache: Path, tmp_path: Path) -> None:
-    """The smoke run keeps probabilistic linkage's model and scan under the content key of their inputs: hash_plain
-    releases the quasi-identifiers of as_exported, so its direct link and its baseline's are read back (two
-    results kept for four computations). A run that keeps nothing gives the same bytes."""
-    assert len(list((smoke_run / "reuse").glob("*.parquet"))) == 2
+    """The smoke run keeps probabilistic linkage's scans and attribute inference's predictions under the content key
+    of their inputs: hash_plain releases the quasi-identifiers and the secret of as_exported, so its direct link,
+    its baseline's and its predictions are read back; k5's predictions are its own (sdv_copula releases no scheme).
+    Four results kept for seven computations. A run that keeps nothing gives the same bytes."""
+    kept = [pl.read_parquet(p) for p in sorted((smoke_run / "reuse").glob("*.parquet"))]
+    assert sorted(tuple(k.columns) for k in kept) == [
+        ("epic", "prediction"),
+        ("epic", "prediction"),
+        ("row_id", "epic", "match_probability"),
+        ("row_id", "epic", "match_probability"),
+    ]
     plain = tmp_path / "plain"
     run_scenario(load_scenario(SMOKE), plain, cache=cache, reuse=False)
     assert not (plain / "reuse").exists()
@@ -125,6 +132,9 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
     assert result.exit_code == 0, result.output
     assert json.loads((two / "notes.json").read_text()) == notes
+    # the units rerun replaced their costs: one of each per policy and unit, as a run that was never interrupted
+    costs = pl.read_parquet(two / "timings.parquet").filter(pl.col("measure").is_in(list(COSTS)))
+    assert costs.filter(pl.col("attack") != "context").select("policy", "attack", "measure").is_unique().all()
 
 
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.linkage_inputs import blocking_rules, name_key, pair_batches, training_districts
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
-from synth.attacks.splink_model import _best_pairs, _training_blocks
+from synth.attacks.splink_model import RARE, _best_pairs, _training_blocks, rarity
 from synth.cli import app
 from synth.errors import SpecError
 from synth.release.build import AttackerView
@@ -235,3 +236,24 @@ def test_a_threshold_outside_0_1_exits_2_from_the_cli(tmp_path: Path) -> None:
         f"error: {scenario}: attacks.probabilistic_linkage.threshold = 1.5; allowed is a probability in (0, 1)"
     ]
     assert not out.exists()
+
+
+def test_a_rare_name_is_as_rare_as_the_data_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass on rare names needs pairs to train on: "rare" starts at two namesakes on the roll and doubles until
+    the pass holds enough (a first pair; here 2), never past the commonest name."""
+    monkeypatch.setattr(splink_model, "MIN_TRAINING_PAIRS", 2)
+    left = pl.DataFrame({"local_body": ["A", "A", "A"], "name": ["Anu", "Biju", "Ravi"], "namesakes": [3, 5, 9]})
+    right = pl.DataFrame(
+        {"local_body": ["A"] * 5, "name": ["Anu", "Anu", "Anu", "Biju", "Ravi"], "namesakes": [3, 3, 3, 5, 9]}
+    )
+    rule = ["local_body", "name", RARE]
+    # at most 2: no pair; at most 4: Anu's 3 pairs
+    assert rarity(left, right, rule) == 4
+    monkeypatch.setattr(splink_model, "MIN_TRAINING_PAIRS", 4)  # 3 pairs at 4, 4 at 8 (Biju joins)
+    assert rarity(left, right, rule) == 8
+    monkeypatch.setattr(splink_model, "MIN_TRAINING_PAIRS", 1_000)  # never enough: stops at the commonest name
+    assert rarity(left, right, rule) == 16
+    assert rarity(left, right, ["local_body", "name"]) == 0  # a pass that does not ask for rare names
+    monkeypatch.undo()
+    assert rarity(left, right, rule) == 4  # the shipped limit: a first pair
+    assert rarity(left.with_columns(namesakes=2), right.with_columns(namesakes=2), rule) == 2  # rare enough already
