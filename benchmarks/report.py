@@ -603,6 +603,19 @@ def _target(point: str) -> tuple[float | None, float | None]:
     return next((t for name, t in SCENARIO_TARGETS.items() if point.startswith(name)), (None, None))
 
 
+def _measured_by(run: dict[str, Any]) -> str:
+    """Which command measured a section, when, on what machine and at which commit."""
+    meta = run.get("synth_bench", {})
+    machine = meta.get("machine", {})
+    commit = run.get("commit_info", {})
+    dirty = " (with uncommitted changes)" if commit.get("dirty") else ""
+    return (
+        f"Measured by `{meta.get('command', 'unknown')}` on {run.get('datetime', 'unknown')}, "
+        f"{machine.get('cpu', '?')} ({machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB), "
+        f"commit {str(commit.get('id', 'unknown'))[:12]}{dirty}."
+    )
+
+
 def scenario_costs_section(run: dict[str, Any]) -> list[str]:
     """The default scenario's time and memory at each point, against issue 17's targets, and where they go: by
     policy and by attack (from each run's own ``timings.parquet``)."""
@@ -644,14 +657,15 @@ def scenario_costs_section(run: dict[str, Any]) -> list[str]:
         "load (1/5/15 min) before → after",
         "met",
     ]
-    lines = [*_table(header, rows), ""]
+    lines = [_measured_by(run), "", *_table(header, rows), ""]
     for p in points:
         lines += [f"### Where the time goes: {p['point']}", "", *_cost_tables(p["costs"]), ""]
     lines.append(
         "Seconds are wall seconds in the worker that ran the unit (two workers run side by side, so the units add "
-        "up to about twice the run's seconds); CPU seconds count every thread of the worker; the peak is the unit's "
-        "own (the worker's high-water mark reset as it starts). `policy` is applying the policy, `context` building "
-        "the export, the leak and the attacker's sources (once per worker)."
+        "up to about twice the run's seconds); CPU seconds count every thread of the worker; the peak is the worker's "
+        "largest resident memory while the unit ran (its high-water mark reset as the unit starts; what the worker "
+        "holds for every unit, the export and the roll, included). `policy` is applying the policy, `context` "
+        "building the export, the leak and the attacker's sources (once per worker)."
     )
     return [*lines, ""]
 
@@ -705,6 +719,8 @@ def blocking_section(run: dict[str, Any]) -> list[str]:
         "÷ anchor (8.3 M/s)",
     ]
     return [
+        _measured_by(run),
+        "",
         *_table(header, rows),
         "",
         "The anchor: Splink on DuckDB deduplicates about 7 million records (about 10^9 comparisons) in about 2 "
