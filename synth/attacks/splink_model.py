@@ -53,9 +53,9 @@ def rarity(left: pl.DataFrame, right: pl.DataFrame, rule: list[str]) -> int:
 
     A synthetic world's given names come from a vocabulary: over several districts a given name alone (the name
     an earlier attack found on a caller-ID label) may be held by no two voters or fewer, and a pass of no pairs
-    cannot train (Splink raises). Purity beats numbers here: on Wayanad's ``drop_names`` the pass at two
-    namesakes holds 30 pairs and its model re-identified 19.9% of the rows; the same pass at eight namesakes
-    (511 pairs) gave 12.4%. So the limit rises only as far as a first pair.
+    cannot train (Splink raises). Purity beats numbers here: on Wayanad's ``drop_names`` the passes at two
+    namesakes hold 30 and 37 pairs, and the model linked 19.9% of the rows; raised until each pass held 1,000
+    pairs (sixteen namesakes), it linked 12.4%. So the limit rises only as far as a first pair.
     """
     if RARE not in rule:
         return 0
