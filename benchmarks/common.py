@@ -101,6 +101,15 @@ def scenario_with_districts(names: Sequence[str], scenario: Path = DEFAULT_SCENA
     return text.replace(line, f"districts = {json.dumps(list(names))}\n" if names else "")
 
 
+def scenario_on(names: Sequence[str], folder: Path) -> tuple[Path, World]:
+    """The default scenario on ``names`` (all districts when empty), written to ``folder/scenario.toml``, and its
+    world, built into the benchmark cache first if it is not there (outside any clock)."""
+    world = world_for(WorldSpec(districts=tuple(names), seed=SEED))
+    scenario = folder / "scenario.toml"
+    scenario.write_text(scenario_with_districts(names))
+    return scenario, world
+
+
 def run_json(
     argv: Sequence[str], timeout: float | None = None, env: Mapping[str, str] | None = None, cwd: Path = REPO
 ) -> dict[str, Any]:
@@ -136,6 +145,17 @@ def run_json(
     except ValueError:
         raise RuntimeError(f"{' '.join(argv[:4])} ... printed no JSON on its last line: {lines[-1][:500]}") from None
     return out
+
+
+def measure(argv: list[str]) -> dict[str, Any]:
+    """Seconds and peak memory of a command (``synth ...``), measured in a process of its own
+    (:func:`measured_command`).
+
+    The scenario's ``hmac`` policy reads its key from ``SYNTH_HMAC_KEY``: ``make`` exports a fresh one; where it
+    is unset a fixed benchmark key stands in (the key changes no figure, only the digests).
+    """
+    key = os.environ.get("SYNTH_HMAC_KEY") or "synth-benchmark-key"
+    return run_json(python_module("benchmarks.common", "--", *argv), env={"SYNTH_HMAC_KEY": key})
 
 
 def python_module(module: str, *args: str, python: str | Path = sys.executable) -> list[str]:

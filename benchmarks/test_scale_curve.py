@@ -21,19 +21,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from benchmarks.common import (
-    SEED,
-    bench_cache,
-    python_module,
-    run_json,
-    scale_districts,
-    scenario_with_districts,
-    world_for,
-)
+from benchmarks.common import SEED, bench_cache, measure, scale_districts, scenario_on
 from synth.world.plan import WorldSpec, plan_world
 
 FULL = os.environ.get("SYNTH_BENCH_FULL") == "1"
@@ -42,16 +33,6 @@ SCENARIO_POINTS = [
     int(n) for n in os.environ.get("SYNTH_BENCH_SCENARIO_SCALE", "1,2,4,14" if FULL else "1,2").split(",")
 ]
 SYNTH = Path(sys.executable).with_name("synth")
-
-
-def measure(argv: list[str]) -> dict[str, Any]:
-    """Seconds and peak memory of a command, measured in a process of its own.
-
-    The scenario's ``hmac`` policy reads its key from ``SYNTH_HMAC_KEY``: ``make`` exports a fresh one; where it
-    is unset a fixed benchmark key stands in (the key changes no figure, only the digests).
-    """
-    key = os.environ.get("SYNTH_HMAC_KEY") or "synth-benchmark-key"
-    return run_json(python_module("benchmarks.common", "--", *argv), env={"SYNTH_HMAC_KEY": key})
 
 
 @pytest.mark.parametrize("n", BUILD_POINTS, ids=lambda n: f"{n}_districts")
@@ -70,10 +51,7 @@ def test_scale_generation(benchmark, n: int, tmp_path: Path) -> None:  # type: i
 
 @pytest.mark.parametrize("n", SCENARIO_POINTS, ids=lambda n: f"{n}_districts")
 def test_scale_scenario(benchmark, n: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    names = scale_districts(n)
-    world = world_for(WorldSpec(districts=names, seed=SEED))  # built (once) outside the clock
-    scenario = tmp_path / "scenario.toml"
-    scenario.write_text(scenario_with_districts(names))
+    scenario, world = scenario_on(scale_districts(n), tmp_path)
     out = tmp_path / "run"
     argv = [str(SYNTH), "run", str(scenario), "--out", str(out), "--workers", "2", "--cache", str(bench_cache())]
     result = benchmark.pedantic(measure, args=(argv,), rounds=1, iterations=1)

@@ -9,10 +9,10 @@ them so that ``benchmarks/report.py`` tables them by policy and by attack.
 - ``ci_smoke``: ``scenarios/ci_smoke.toml`` with a new, empty world cache: the world's build is included.
 - ``wayanad``: the default scenario (``scenarios/kerala_2026_export.toml``) on its embedded district, with the
   world built beforehand into the benchmark cache.
-- ``state``: the default scenario with its ``districts`` removed (about 3.6 crore people), on a whole-state
+- the whole state: the default scenario with its ``districts`` removed (about 3.6 crore people), on a whole-state
   world built beforehand (outside the clock); runs with ``SYNTH_BENCH_FULL=1``.
-- points between (``SYNTH_BENCH_SCENARIO_DISTRICTS=2,4``: the first 2 and 4 districts of the scale curve), each on
-  a world built beforehand.
+- points between (``SYNTH_BENCH_SCENARIO_DISTRICTS=2,4``: the first 2 and 4 districts of the scale curve; 14 is the
+  whole state), each on a world built beforehand.
 
 Run::
 
@@ -37,18 +37,19 @@ from benchmarks.common import (
     REPO,
     SEED,
     bench_cache,
-    python_module,
-    run_json,
+    measure,
     scale_districts,
-    scenario_with_districts,
+    scenario_on,
     world_for,
 )
 from synth.measure.names import COSTS
 from synth.world.plan import WorldSpec
 
 FULL = os.environ.get("SYNTH_BENCH_FULL") == "1"
-# Points between a district and the state (the first N of benchmarks.common.SCALE_ORDER), e.g. "2,4"; none by default
-DISTRICT_POINTS = [int(n) for n in os.environ.get("SYNTH_BENCH_SCENARIO_DISTRICTS", "").split(",") if n]
+# Points beyond one district: the first N districts of benchmarks.common.SCALE_ORDER, or 14 for the whole state
+DISTRICT_POINTS = [
+    int(n) for n in os.environ.get("SYNTH_BENCH_SCENARIO_DISTRICTS", "14" if FULL else "").split(",") if n
+]
 SYNTH = Path(sys.executable).with_name("synth")
 SMOKE = REPO / "scenarios" / "ci_smoke.toml"
 
@@ -61,10 +62,9 @@ def machine_load() -> list[float]:
 def run_scenario_measured(scenario: Path, out: Path, cache: Path) -> dict[str, Any]:
     """``synth run`` measured in a process of its own, with the machine's load before and after, and what each
     unit of each policy cost (``costs``: policy, attack, wall and CPU seconds, peak bytes)."""
-    key = os.environ.get("SYNTH_HMAC_KEY") or "synth-benchmark-key"  # the key changes no figure, only digests
     argv = [str(SYNTH), "run", str(scenario), "--out", str(out), "--workers", "2", "--cache", str(cache)]
     load_before = machine_load()
-    result = run_json(python_module("benchmarks.common", "--", *argv), env={"SYNTH_HMAC_KEY": key})
+    result = measure(argv)
     costs = (
         pl.read_parquet(out / "timings.parquet")
         .filter(pl.col("measure").is_in(list(COSTS)))
@@ -96,25 +96,12 @@ def test_default_scenario_wayanad(benchmark, tmp_path: Path) -> None:  # type: i
 
 @pytest.mark.parametrize("n", DISTRICT_POINTS, ids=lambda n: f"{n}_districts")
 def test_default_scenario_on_districts(benchmark, n: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    names = scale_districts(n)
-    world = world_for(WorldSpec(districts=names, seed=SEED))  # built (once) outside the clock
-    scenario = tmp_path / "scenario.toml"
-    scenario.write_text(scenario_with_districts(names))
+    scenario, world = scenario_on(scale_districts(n), tmp_path)
     result = benchmark.pedantic(
         run_scenario_measured, args=(scenario, tmp_path / "run", bench_cache()), rounds=1, iterations=1
     )
-    _record(benchmark, f"default, {n} districts (world cached)", int(world.manifest["rows"]["people"]), result)
-
-
-@pytest.mark.skipif(not FULL, reason="the whole state: set SYNTH_BENCH_FULL=1")
-def test_default_scenario_whole_state(benchmark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    world = world_for(WorldSpec(seed=SEED))  # built (once) outside the clock
-    scenario = tmp_path / "scenario.toml"
-    scenario.write_text(scenario_with_districts(()))
-    result = benchmark.pedantic(
-        run_scenario_measured, args=(scenario, tmp_path / "run", bench_cache()), rounds=1, iterations=1
-    )
-    _record(benchmark, "default, whole state (world built before)", int(world.manifest["rows"]["people"]), result)
+    point = "whole state (world built before)" if n == 14 else f"{n} districts (world cached)"
+    _record(benchmark, f"default, {point}", int(world.manifest["rows"]["people"]), result)
 
 
 def _people_in(cache: Path) -> int:
