@@ -25,6 +25,7 @@ from typing import Any
 import psutil
 
 from synth import World, open_world
+from synth.engine.meter import peak_rss_bytes
 from synth.world.build import build_world
 from synth.world.plan import WorldSpec
 
@@ -44,13 +45,7 @@ def own_peak_rss_mb() -> float:
     ``ru_maxrss`` is not used for the process itself: Linux carries it over ``fork`` and ``exec``, so a program
     started by a large process (pytest holding a world, say) would report its parent's size as its own peak.
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_bytes() / 2**20
 
 
 def peak_rss_mb() -> float:

@@ -27,7 +27,7 @@ import polars as pl
 import pytest
 
 from synth import World, build_world, open_world
-from synth.attacks.linkage_inputs import blocking_rules, linkage_inputs, name_frequencies, pair_batches
+from synth.attacks.linkage_inputs import blocking_rules, linkage_inputs, name_frequencies, pair_batches, pairs_agreeing
 from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.core.coding import present
@@ -49,11 +49,6 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> World:
     return build_world(tmp_path_factory.mktemp("bench") / "wayanad", districts=["Wayanad"], seed=2026, workers=2)
 
 
-def _pairs_agreeing(rel: pl.DataFrame, rol: pl.DataFrame, keys: list[str]) -> int:
-    sizes = rel.group_by(keys).len().join(rol.group_by(keys).len(), on=keys, nulls_equal=False)
-    return int(sizes.select((pl.col("len").cast(pl.Int64) * pl.col("len_right")).sum()).item() or 0)
-
-
 def blocked_pairs(rel: pl.DataFrame, rol: pl.DataFrame, rules: list[list[str]]) -> int:
     """Distinct candidate pairs of the rules (Splink scores a pair once, under the first rule that finds it),
     counted exactly by inclusion and exclusion: the pairs two rules share are those agreeing on both rules' keys."""
@@ -61,7 +56,7 @@ def blocked_pairs(rel: pl.DataFrame, rol: pl.DataFrame, rules: list[list[str]]) 
     for size in range(1, len(rules) + 1):
         for chosen in itertools.combinations(rules, size):
             keys = sorted({k for rule in chosen for k in rule})
-            total += (-1) ** (size + 1) * _pairs_agreeing(rel, rol, keys)
+            total += (-1) ** (size + 1) * pairs_agreeing(rel, rol, keys)
     return total
 
 

@@ -69,8 +69,8 @@ def pair_batches(
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """Release rows in batches of at most ``pairs`` candidate pairs, each with the roll of its places.
 
-    A row's pairs are counted per blocking rule (a pair two rules find counts twice, so batches err
-    small). Rows are taken in order of place, so a batch needs the roll of few places.
+    A row's pairs are counted per blocking rule (a pair several rules find counts once per rule, so batches
+    err small). Rows are taken in order of place, so a batch needs the roll of few places.
     """
     rules = blocking_rules(cols)
     place = rules[0][:-1]
@@ -138,6 +138,13 @@ def name_features(names: pl.DataFrame) -> pl.DataFrame:
         given=pl.col("name").str.extract(r"^(\S+)"),
         rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
     )
+
+
+def pairs_agreeing(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> int:
+    """The ``left`` x ``right`` pairs that agree on every one of ``keys`` (a null agrees with nothing), counted
+    exactly from the sizes of the blocks."""
+    sizes = left.group_by(keys).len().join(right.group_by(keys).len(), on=keys, nulls_equal=False)
+    return int(sizes.select((pl.col("len").cast(pl.Int64) * pl.col("len_right")).sum()).item() or 0)
 
 
 def blocking_columns(cols: list[str]) -> tuple[list[str], list[str]]:

@@ -15,7 +15,7 @@ agree on sex, so a pass that learns age or sex from them learns the namesakes' a
 wards, the m of "same age" came out at 0.08). Each pass therefore blocks on fields that make true
 matches a large share of its pairs (see :func:`synth.attacks.splink_model._training_blocks`), and the passes that
 block on the name keep only names that at most :data:`~synth.attacks.splink_model.MAX_NAMESAKES` voters of the roll
-hold (more where that leaves too few pairs to train on: :func:`~synth.attacks.splink_model.rarity`).
+hold (more where that leaves the pass no pair to train on: :func:`~synth.attacks.splink_model.rarity`).
 
 A row gets a guess (the roll entry with the highest match probability) where that probability reaches
 the scenario's threshold and no other entry ties with it.

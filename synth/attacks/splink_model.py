@@ -16,7 +16,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules
+from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules, pairs_agreeing
 
 if TYPE_CHECKING:
     from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
@@ -64,15 +64,10 @@ def rarity(left: pl.DataFrame, right: pl.DataFrame, rule: list[str]) -> int:
     limit = MAX_NAMESAKES
     while limit < most:
         rare = pl.col("namesakes") <= limit
-        if _pairs(left.filter(rare), right.filter(rare), keys) >= MIN_TRAINING_PAIRS:
+        if pairs_agreeing(left.filter(rare), right.filter(rare), keys) >= MIN_TRAINING_PAIRS:
             break
         limit *= 2
     return limit
-
-
-def _pairs(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> int:
-    sizes = left.group_by(keys).len().join(right.group_by(keys).len(), on=keys, nulls_equal=False)
-    return int(sizes.select((pl.col("len").cast(pl.Int64) * pl.col("len_right")).sum()).item() or 0)
 
 
 def _rounded(model: dict[str, Any]) -> dict[str, Any]:
