@@ -21,6 +21,9 @@ def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> Auxi
 
     def roll() -> pl.DataFrame:
         places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-        return world.electoral_roll.drop("district_code").join(places.lazy(), on="ward_code", how="left").collect()
+        # In the world's order: a join may otherwise reorder rows differently in each worker process, and the
+        # content key of an attack's result (which reads the roll) would then differ where nothing else does.
+        roll = world.electoral_roll.drop("district_code")
+        return roll.join(places.lazy(), on="ward_code", how="left", maintain_order="left").collect()
 
     return grant(sources, electoral_roll=roll, caller_id=world.caller_id.collect)

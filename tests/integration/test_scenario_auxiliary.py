@@ -1,0 +1,28 @@
+"""What the scenario grants an attacker from a world (synth.scenario.auxiliary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from synth import open_world
+from synth.scenario.auxiliary import auxiliary_from_world
+
+
+def test_the_granted_roll_is_the_worlds_roll_in_its_order_with_its_place_names(small_world_dir: Path) -> None:
+    # The order matters beyond tidiness: an attack's reusable result is keyed by the content of the roll it
+    # read, so a roll joined in another order in each worker process would never be reused across them.
+    world = open_world(small_world_dir)
+    granted = auxiliary_from_world(world, ["electoral_roll"]).electoral_roll
+    assert granted is not None
+    own = world.electoral_roll.drop("district_code").collect()
+    assert own.height > 1_000
+    assert granted.select(own.columns).equals(own)
+    wards = world.table("wards").select("ward_code", "local_body_code").collect()
+    names = world.table("local_bodies").select("local_body_code", "local_body").collect()
+    expected = own.select("ward_code").join(wards, on="ward_code", how="left", maintain_order="left")
+    expected = expected.join(names, on="local_body_code", how="left", maintain_order="left")
+    assert granted["local_body"].to_list() == expected["local_body"].to_list()
+    assert granted["ward"].to_list() == expected["ward_code"].str.slice(6).cast(pl.Int16).to_list()
+    assert granted["district"].unique().to_list() == ["Kasaragod"]
