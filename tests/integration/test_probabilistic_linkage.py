@@ -55,7 +55,7 @@ def test_batches_change_no_guess(setting, policy: str) -> None:  # type: ignore[
     _, release, aux = setting
     view = minimize(release, load_policy(policy)).view
     whole = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
-    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=20_000)  # 11 and 27 batches
+    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=100_000)  # 4 and 15 batches
     batched = probabilistic_linkage(view, aux, np.random.default_rng(3), small)
     assert whole.height > 0 and batched.equals(whole)
 
