@@ -137,11 +137,25 @@ def clear_names(
     )
 
 
+_LAST_CANDIDATES: list[tuple[Vocabulary, pl.DataFrame]] = []  # of the last vocabulary asked for (one per build)
+
+
 def _candidates(vocab: Vocabulary) -> pl.DataFrame:
     """The given names a person of each pool may be given, best first: ``_key`` (the person's pool, as
     :meth:`Vocabulary.draw_given` numbers it), ``given``, ``_weight`` and ``_tier``: 0 the names of the
     person's own pool, 1 their spelling variants, 2 and 3 the same for the other birth cohorts of the
-    person's community and sex. A variant shares its name's weight with the name's other variants."""
+    person's community and sex. A variant shares its name's weight with the name's other variants.
+
+    Built once per vocabulary (each call of :func:`_choose_left` asks for it: a hundred calls of a district
+    spent 6 s building the same frame)."""
+    if _LAST_CANDIDATES and _LAST_CANDIDATES[0][0] is vocab:
+        return _LAST_CANDIDATES[0][1]
+    frame = _build_candidates(vocab)
+    _LAST_CANDIDATES[:] = [(vocab, frame)]
+    return frame
+
+
+def _build_candidates(vocab: Vocabulary) -> pl.DataFrame:
     parts = []
     for (community, sex, cohort), pool in vocab.given.items():
         weight = np.diff(pool.cumulative, prepend=0.0)
