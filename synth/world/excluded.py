@@ -146,8 +146,7 @@ def _candidates(vocab: Vocabulary) -> pl.DataFrame:
     person's own pool, 1 their spelling variants, 2 and 3 the same for the other birth cohorts of the
     person's community and sex. A variant shares its name's weight with the name's other variants.
 
-    Built once per vocabulary (each call of :func:`_choose_left` asks for it: a hundred calls of a district
-    spent 6 s building the same frame)."""
+    Built once per vocabulary: each call of :func:`_choose_left` asks for it, about a hundred a district."""
     if _LAST_CANDIDATES and _LAST_CANDIDATES[0][0] is vocab:
         return _LAST_CANDIDATES[0][1]
     frame = _build_candidates(vocab)
