@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from benchmarks.common import measured_command
+from benchmarks.conftest import pytest_benchmark_update_json
 from benchmarks.report import scenario_costs_section
 
 MIB = 2**20
@@ -72,3 +77,19 @@ def test_a_commands_whole_tree_is_measured(tmp_path: Path) -> None:
     assert measured["peak_tree_rss_mb"] >= 200
     assert measured["peak_rss_mb"] >= 200
     assert measured["seconds"] > 0
+
+
+def test_the_recorded_command_reruns_the_same_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNTH_BENCH_FULL", raising=False)
+    monkeypatch.delenv("SYNTH_BENCH_CACHE", raising=False)
+    monkeypatch.delenv("SYNTH_BENCH_COMMAND", raising=False)
+    monkeypatch.setenv("SYNTH_BENCH_SCENARIO_DISTRICTS", "2,4")
+    config = SimpleNamespace(invocation_params=SimpleNamespace(args=("benchmarks/test_scenario_costs.py", "-q")))
+    output: dict[str, Any] = {}
+    pytest_benchmark_update_json(config, [], output)  # type: ignore[arg-type]
+    meta = output["synth_bench"]
+    assert meta["command"] == "SYNTH_BENCH_SCENARIO_DISTRICTS=2,4 pytest benchmarks/test_scenario_costs.py -q"
+    assert meta["environment"] == {"SYNTH_BENCH_SCENARIO_DISTRICTS": "2,4"}
+    monkeypatch.setenv("SYNTH_BENCH_COMMAND", "make bench")
+    pytest_benchmark_update_json(config, [], output)  # type: ignore[arg-type]
+    assert output["synth_bench"]["command"] == "make bench"
