@@ -3,6 +3,7 @@ policy and by attack from a run's own timings."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -80,9 +81,8 @@ def test_a_commands_whole_tree_is_measured(tmp_path: Path) -> None:
 
 
 def test_the_recorded_command_reruns_the_same_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SYNTH_BENCH_FULL", raising=False)
-    monkeypatch.delenv("SYNTH_BENCH_CACHE", raising=False)
-    monkeypatch.delenv("SYNTH_BENCH_COMMAND", raising=False)
+    for name in [k for k in os.environ if k.startswith("SYNTH_BENCH")]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("SYNTH_BENCH_SCENARIO_DISTRICTS", "2,4")
     config = SimpleNamespace(invocation_params=SimpleNamespace(args=("benchmarks/test_scenario_costs.py", "-q")))
     output: dict[str, Any] = {}
