@@ -55,7 +55,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy synth
 
 unit: $(STAMP) browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test: lint typecheck unit
 
