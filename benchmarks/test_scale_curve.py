@@ -55,7 +55,7 @@ def test_scale_scenario(benchmark, n: int, tmp_path: Path) -> None:  # type: ign
     out = tmp_path / "run"
     argv = [str(SYNTH), "run", str(scenario), "--out", str(out), "--workers", "2", "--cache", str(bench_cache())]
     result = benchmark.pedantic(measure, args=(argv,), rounds=1, iterations=1)
-    rows = len(json.loads((out / "results.json").read_text()))
+    rows = len(json.loads((out / "results.json").read_text())["results"])
     people = int(world.manifest["rows"]["people"])
     benchmark.extra_info.update(kind="scale", step="scenario", districts=n, people=people, result_rows=rows, **result)
     assert rows > 0

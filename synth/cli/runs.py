@@ -110,21 +110,45 @@ def check(
         list[str] | None,
         typer.Option("--max", help="ATTACK.MEASURE=VALUE or MEASURE=VALUE: the largest value allowed (repeatable)."),
     ] = None,
+    require: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require",
+            help="PURPOSE=POLICY (the policy recommended for the purpose), PURPOSE=any (some policy serves it) "
+            "or POLICY=PURPOSE[,PURPOSE] (repeatable).",
+        ),
+    ] = None,
 ) -> None:
-    """Exit 1 when a figure exceeds a threshold of the scenario file or of --max (a CI gate)."""
+    """Exit 1 when a figure exceeds a threshold of the scenario file or of --max, or when a recommendation is not
+    the one --require names (a CI gate)."""
+    import json
+
+    from synth.measure.decision import decide_run
     from synth.scenario.check import check as find_breaches
-    from synth.scenario.check import parse_max, thresholds_of
+    from synth.scenario.check import parse_max, parse_require, thresholds_of, unmet
 
     finished_run(run_dir)
+    resolved = json.loads((run_dir / "scenario.resolved.json").read_text())
+    policies = [p["id"] for p in resolved.get("policies", [])]
     try:
         thresholds = {**thresholds_of(run_dir), **parse_max(maximum or [])}
+        requirements = parse_require(require or [], resolved.get("purposes", []), policies)
     except SynthError as exc:
         fail(exc)
-    if not thresholds:
-        fail("no thresholds: set [thresholds] in the scenario file or pass --max MEASURE=VALUE")
-    breaches = find_breaches(pl.read_parquet(run_dir / "results.parquet"), thresholds)
+    if not thresholds and not requirements:
+        fail(
+            "no thresholds and no requirements: set [thresholds] in the scenario file, or pass --max MEASURE=VALUE "
+            "or --require PURPOSE=POLICY"
+        )
+    results = pl.read_parquet(run_dir / "results.parquet")
+    breaches = [str(b) for b in find_breaches(results, thresholds)]
+    if requirements:
+        notes = json.loads((run_dir / "notes.json").read_text()) if (run_dir / "notes.json").is_file() else []
+        breaches += unmet(decide_run(results, resolved, notes), requirements)
     for b in breaches:
-        out.print(f"FAIL {b}", highlight=False)
+        out.print(f"FAIL {b}", highlight=False, soft_wrap=True)
     if breaches:
         raise typer.Exit(1)
-    out.print(f"ok: {len(thresholds)} threshold(s) hold", highlight=False)
+    held = [f"{len(thresholds)} threshold(s)"] if thresholds else []
+    held += [f"{len(requirements)} requirement(s)"] if requirements else []
+    out.print(f"ok: {' and '.join(held)} hold", highlight=False)

@@ -26,6 +26,9 @@ HASH_REVERSAL = "hash_reversal"
 PROBABILISTIC_LINKAGE = "probabilistic_linkage"
 REACH = "reach"
 SINGLING_OUT = "singling_out"
+MEMBERSHIP_INFERENCE = "membership_inference"
+CALLER_ID_LOOKUP = "caller_id_lookup"
+CHAINED = (*LINKAGE, HASH_REVERSAL, CALLER_ID_LOOKUP)  # the attacks whose findings the strongest attacker chains
 SOURCES = ("electoral_roll", "caller_id")  # the auxiliary sources a scenario may grant from its world
 ESTIMATOR_LABELS = {
     "pitman": "Pitman's sampling formula",

@@ -35,12 +35,18 @@ def seed_problems(value: object, name: str = "random_state") -> list[str]:
     return [] if problem is None else [problem]
 
 
+# What a policy lets leave the controller, most restrictive first: nothing (the controller sends), counts (an
+# aggregate table), synthetic rows (drawn from a model, not people), rows of released people.
+RELEASE_KINDS = ("nothing", "counts", "synthetic", "rows")
+
+
 class Step(ABC):
     """One minimization step."""
 
     step: ClassVar[str]
     keeps_rows: ClassVar[bool] = True  # False: the output rows are new (synthetic, aggregate), not released people
     delivers_via_controller: ClassVar[bool] = False  # True: the controller sends to the people (vault, no release)
+    releases: ClassVar[str] = "rows"  # what leaves the controller: a kind of RELEASE_KINDS
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's parameters and their values."""
@@ -130,6 +136,13 @@ class Policy:
 
     def report(self) -> list[dict[str, Any]]:
         return [{"step": s.step, **s.report()} for s in self.steps]
+
+    @property
+    def releases(self) -> str:
+        """What leaves the controller under this policy, one of :data:`RELEASE_KINDS`: the most restrictive
+        kind any of its steps makes ("nothing" before "counts" before "synthetic" before "rows")."""
+        kinds = {s.releases for s in self.steps}
+        return next((k for k in RELEASE_KINDS if k in kinds), "rows")
 
     def released_metadata(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

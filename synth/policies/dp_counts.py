@@ -48,6 +48,7 @@ class DPCounts(Step):
 
     step = "dp_counts"
     keeps_rows = False
+    releases = "counts"
 
     def __init__(
         self,

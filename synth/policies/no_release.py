@@ -26,6 +26,7 @@ class ControllerSends(Step):
     step = "controller_sends"
     keeps_rows = False
     delivers_via_controller = True
+    releases = "nothing"
 
     def __init__(self, contact_column: str = "phone") -> None:
         self.contact_column = contact_column

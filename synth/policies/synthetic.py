@@ -59,6 +59,7 @@ class SyntheticRelease(Step):
 
     step = "synthesize"
     keeps_rows = False
+    releases = "synthetic"
     forbidden = ("phone", "name", "row_id")
 
     def __init__(

@@ -1,8 +1,9 @@
 """The report of a scenario run: one self-contained HTML file (inline styles and SVG, nothing fetched).
 
-It opens with plain sentences per policy (who can be re-identified, contacted and profiled, and what the
-policy keeps of each purpose), then the charts (exposure against utility, exposure by group and by
-district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
+It opens with the decision (:mod:`synth.report.decision_table`): the policy recommended for each purpose and
+the policies ranked by exposure. Then plain sentences per policy (who can be re-identified, contacted and
+profiled, and what the policy keeps of each purpose), then the charts (exposure against utility, exposure by
+group and by district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
 and the questions the DPDP Act 2023 raises about it. Figures are means over the scenario's seeds; an
 interval is the seeds' 95% intervals pooled by Rubin's rules (:func:`synth.measure.pooled.pool_seeds`), so
 it holds both each seed's sampling error and the variation between seeds.
@@ -18,9 +19,12 @@ from typing import Any
 import polars as pl
 
 from synth.engine.io import atomic_text
+from synth.measure.decision import Decision, decide_run
 from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
 from synth.report import svg
+from synth.report.decision_table import STYLE as DECISION_STYLE
+from synth.report.decision_table import decision_section
 from synth.report.figures import Figures, notes_by_attack, num, pct
 from synth.report.hash_cost_tables import hash_costs_section
 from synth.report.summary import policy_sentence
@@ -38,10 +42,16 @@ document.addEventListener('DOMContentLoaded', function () {
     }
   });
   document.body.setAttribute('data-charts', charts.length + ':' + rendered);
+  // how far down the page the decision ends (the first screen is the top 900 px)
+  var ends = ['ranking', 'recommendations'].map(function (id) {
+    var el = document.getElementById(id);
+    return id + '=' + (el ? Math.ceil(el.getBoundingClientRect().bottom + window.scrollY) : 'absent');
+  });
+  document.body.setAttribute('data-decision-ends', ends.join(';'));
 });
 """
 STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ddd;padding:.25em .5em}
@@ -64,7 +74,7 @@ def render_report(run_dir: str | Path) -> Path:
         results = pl.concat([results, timings.filter(~pl.col("measure").is_in(list(COSTS)))])
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
-    html = build_html(results, resolved, notes)
+    html = build_html(results, resolved, notes, decide_run(pl.read_parquet(run / "results.parquet"), resolved, notes))
     atomic_text(run / "report.html", html)
     return run / "report.html"
 
@@ -78,8 +88,10 @@ def summarize(results: pl.DataFrame) -> pl.DataFrame:
     return pool_seeds(results)
 
 
-def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]) -> str:
-    """The whole report as a string."""
+def build_html(
+    results: pl.DataFrame, resolved: dict[str, Any], notes: list[str], decision: Decision | None = None
+) -> str:
+    """The whole report as a string (``decision``: the run's, else decided here from ``results``)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
     policies = [p["id"] for p in resolved.get("policies", [])] or results["policy"].unique(
@@ -87,8 +99,11 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
     ).to_list()
     table = summarize(results)
     fig = Figures(table)
+    decision = decision or decide_run(results, resolved, notes)
     sections = [
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
+        decision_section(decision),
+        "<h2>The scenario</h2>",
         f"<p>{escape(str(head.get('description', '')))}</p>",
         _setting(resolved),
         "<h2>Summary</h2>",
@@ -121,7 +136,9 @@ def build_html(results: pl.DataFrame, resolved: dict[str, Any], notes: list[str]
         f"<title>{escape(str(head.get('id', 'report')))}: synth report</title>"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
-        f"<style>{STYLE}</style><script>{CHECK_SCRIPT}</script></head><body>" + "".join(sections) + "</body></html>"
+        f"<style>{STYLE}{DECISION_STYLE}</style><script>{CHECK_SCRIPT}</script></head><body>"
+        + "".join(sections)
+        + "</body></html>"
     )
 
 

@@ -24,9 +24,15 @@ def policy_sentence(fig: Figures, policy: str, notes: list[str]) -> str:
             if attack == HEADLINE and best
             else f"by {attack.replace('_', ' ')}"
         )
+        guesses = fig.get(policy, attack, "guesses")
+        right = (
+            ", and links no row at all (so no precision to give)"
+            if guesses == 0
+            else f", with {pct(precision)} of the rows it links right"
+        )
         parts.append(
             f"the strongest attacker re-identifies {num(correct)} released rows ({pct(recall)} of them{groups}) "
-            f"{how}, with {pct(precision)} of the rows it links right"
+            f"{how}{right}"
         )
         said = notes_by_attack(notes, policy)
         bounds = [f"{a.replace('_', ' ')} {m}" for a in LINKAGE for m in said.get(a, []) if "lower bound" in m]
@@ -90,6 +96,10 @@ def policy_sentence(fig: Figures, policy: str, notes: list[str]) -> str:
         v = fig.get(policy, "utility", measure)
         if v is not None:
             keeps.append(f"{purpose.replace('_', ' ')} {pct(v)}")
+    baseline = fig.get(policy, "utility", "research_baseline")
+    accuracy = fig.get(policy, "utility", "research_accuracy")
+    if keeps and accuracy is not None and baseline is not None and accuracy <= baseline:
+        keeps[-1] += ", no better than always guessing the majority class"
     ceiling = fig.get(policy, "utility", "research_ceiling")
     if keeps:
         extra = (

@@ -135,6 +135,12 @@ def run_cell(
             scored, state, notes = _attack(ctx, policy, minimized, unit, params, state, rng, memo)
         else:
             scored, notes = _UNITS[unit](ctx, minimized, params, rng), ()
+            if unit == "utility":  # a purpose the received data cannot serve: its figures are absent, say why
+                notes = tuple(
+                    f"{policy.id} / utility: {purpose}: {sub.reason}"
+                    for purpose in params
+                    if not getattr(sub := getattr(scored[0][0], purpose), "available", True)
+                )
     except NotApplicable as exc:
         return CellResult(_frame(ctx, policy.id, unit, []), (f"{policy.id} / {unit}: {exc}",)), state
     scores, breakdown = scored

@@ -2,7 +2,9 @@
 
 Output folder::
 
-    results.parquet, results.json   one tidy row per scenario, seed, policy, attack, group, measure
+    results.parquet                 one tidy row per scenario, seed, policy, attack, group, measure
+    results.json                    the same rows ("results"), the policies ranked ("ranking") and the policy
+                                    recommended for each purpose ("recommendations"): synth.measure.decision
     timings.parquet                 figures measured on this machine (hash rates), which vary by run
     notes.json                      what could not be measured, and why
     scenario.toml                   the scenario file as given; scenario.resolved.json as validated
@@ -35,6 +37,7 @@ from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, SpecError
+from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
 from synth.measure.results import RESULT_SCHEMA
 from synth.release.build import make_release
@@ -130,7 +133,9 @@ def run_scenario(
     results, timings = everything.filter(~timed), pl.concat([everything.filter(timed), collect_costs(out, scenario)])
     _write_parquet(out / "results.parquet", results)
     _write_parquet(out / "timings.parquet", timings)
-    _write_text(out / "results.json", json.dumps(results.to_dicts(), indent=1, allow_nan=False))
+    decision = decide_run(results, _resolved(scenario, world), notes)
+    everything_json = {"results": results.to_dicts(), **decision.to_dict()}
+    _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
     _write_text(out / "notes.json", json.dumps(notes, indent=1))
     return RunResult(out=out, results=results, notes=tuple(notes))
 
@@ -305,11 +310,13 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
             {
                 "id": p.id,
                 "description": p.description,
+                "releases": p.releases,
                 "steps": [repr(step) for step in p.steps],
             }
             for p in scenario.policies
         ],
         "purposes": list(scenario.purposes),
+        "keep": dict(scenario.keep),
         "world_path": str(world.path),
         "world_manifest_spec": world.manifest["build"]["spec"],
         "synth_version": __version__,

@@ -6,7 +6,9 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
 
     spec_version = 1
     policies = ["as_exported", "k5"]  # shipped ids, policy files; or inline [[inline_policies]] tables
-    purposes = ["outreach", "ward_planning", "research"]
+    purposes = ["outreach", "ward_planning", "research"]   # each must keep 90% to be served, or:
+    # [purposes.outreach]                                  # a table per purpose, with the share it must keep
+    # keep = 0.95
     seeds = [1, 2]
 
     [scenario]
@@ -49,6 +51,7 @@ from synth.attacks.auxiliary import SOURCES
 from synth.attacks.registry import ATTACKS, chain_problems
 from synth.checks import seed_problem
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
+from synth.measure.decision import DEFAULT_KEEP
 from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
@@ -57,6 +60,8 @@ from synth.world.plan import WorldSpec
 
 SPEC_VERSION = 1
 PURPOSES = ("outreach", "ward_planning", "research")
+PURPOSE_KEYS = ("keep",)
+
 TOP_KEYS = (
     "spec_version",
     "scenario",
@@ -103,6 +108,7 @@ class Scenario:
     purposes: tuple[str, ...]
     seeds: tuple[int, ...]
     thresholds: Mapping[str, float]
+    keep: Mapping[str, float] = field(default_factory=dict)  # purpose -> the share a policy must keep to serve it
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -150,7 +156,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     sources, coverage = _attacker(p, _table(p, raw, "attacker"))
     policies = _policies(p, raw, base)
     attacks = _attacks(p, _table(p, raw, "attacks"), sources)
-    purposes = _names(p, "purposes", raw.get("purposes", list(PURPOSES)), PURPOSES)
+    purposes, keep = _purposes(p, raw.get("purposes", list(PURPOSES)))
     seeds = _seeds(p, raw.get("seeds", [0]))
     thresholds = _thresholds(p, _table(p, raw, "thresholds"), attacks)
     if release is not None:
@@ -174,6 +180,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         purposes=purposes,
         seeds=seeds,
         thresholds=thresholds,
+        keep=keep,
         source=source,
         raw=dict(raw),
     )
@@ -287,6 +294,32 @@ def _attacker(p: _Problems, a: Mapping[str, Any]) -> tuple[tuple[str, ...], dict
         else:
             coverage[source] = float(share)
     return sources, {s: coverage.get(s, 1.0) for s in sources}
+
+
+def _purposes(p: _Problems, value: Any) -> tuple[tuple[str, ...], dict[str, float]]:
+    """The purposes (a list of names, or a ``[purposes.NAME]`` table each) and the share each must keep."""
+    if not isinstance(value, Mapping):
+        names = _names(p, "purposes", value, PURPOSES)
+        return names, dict.fromkeys(names, DEFAULT_KEEP)
+    keep: dict[str, float] = {}
+    for name, table in value.items():
+        if name not in PURPOSES:
+            p.add(f"purposes.{name}", table, f"unknown purpose; allowed are {', '.join(PURPOSES)}", name, PURPOSES)
+            continue
+        if not isinstance(table, Mapping):
+            p.add(f"purposes.{name}", table, "must be a table (for example keep = 0.9)")
+            continue
+        for key in table:
+            if key not in PURPOSE_KEYS:
+                p.add(f"purposes.{name}.{key}", table[key], "unknown key; allowed are keep", key, PURPOSE_KEYS)
+        share = table.get("keep", DEFAULT_KEEP)
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            p.add(f"purposes.{name}.keep", share, "must be a share in (0, 1]: the least a policy must keep to serve it")
+            continue
+        keep[name] = float(share)
+    if not value:
+        p.add("purposes", dict(value), f"names no purpose; allowed are {', '.join(PURPOSES)}")
+    return tuple(keep), keep
 
 
 def _names(p: _Problems, key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:

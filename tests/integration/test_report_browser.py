@@ -1,5 +1,5 @@
 """The report in a real browser: headless Chromium loads report.html from disk with no network, every
-chart renders, and the console stays silent."""
+chart renders, the decision (recommendations and ranking) fits the first screen, and the console stays silent."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _load(page: Path, profile: Path) -> tuple[str, str]:
         "--enable-logging=stderr",
         "--v=0",
         "--virtual-time-budget=3000",
+        "--window-size=1400,900",
         f"--user-data-dir={profile}",
         "--dump-dom",
         page.as_uri(),
@@ -46,6 +47,17 @@ def test_every_chart_renders_without_console_errors(smoke_run: Path, tmp_path: P
     total, rendered = int(charts.group(1)), int(charts.group(2))
     assert total >= 6 and rendered == total  # three frontiers, two breakdowns, uniqueness
     assert dom.count('data-rendered="yes"') == total
+    assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
+
+
+def test_the_decision_fills_the_first_screen(smoke_run: Path, tmp_path: Path) -> None:
+    """At 1400 px wide, the recommendations and the ranking table end above 900 px (the first screen)."""
+    dom, log = _load(render_report(smoke_run), tmp_path / "profile")
+    ends = re.search(r'data-decision-ends="ranking=(\d+);recommendations=(\d+)"', dom)
+    assert ends is not None, "the page's check script did not measure the decision"
+    ranking, recommendations = int(ends.group(1)), int(ends.group(2))
+    assert 0 < recommendations < ranking <= 900
+    assert dom.count('<tr data-policy="') == 4  # every policy of the smoke scenario, ranked or not
     assert [line for line in log.splitlines() if ":CONSOLE" in line] == []
 
 

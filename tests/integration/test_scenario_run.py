@@ -46,7 +46,7 @@ def test_outputs(smoke_run: Path) -> None:
     results = pl.read_parquet(smoke_run / "results.parquet")
     assert results.columns == ["scenario", "seed", "policy", "attack", "group", "measure", "value", "ci_low", "ci_high"]
     assert set(results["policy"]) == {"as_exported", "hash_plain", "k5", "sdv_copula"}
-    assert json.loads((smoke_run / "results.json").read_text()) == results.to_dicts()
+    assert json.loads((smoke_run / "results.json").read_text())["results"] == results.to_dicts()
     view = pl.read_parquet(smoke_run / "releases" / "as_exported.parquet")
     truth = pl.read_parquet(smoke_run / "truth" / "as_exported.parquet")
     assert "person_id" not in view.columns and truth.columns[:2] == ["row_id", "person_id"]
@@ -234,3 +234,56 @@ def test_a_scenario_edited_and_rerun_in_one_process_gets_its_own_export(small_wo
     second = _context(scenario(["phone", "name", "age", "date_of_birth"]), str(small_world_dir), 1)
     assert first.release.data.columns == ["row_id", "phone", "name", "age"]
     assert second.release.data.columns == ["row_id", "phone", "name", "age", "date_of_birth"]
+
+
+def test_the_gate_on_the_recommendations(smoke_run: Path) -> None:
+    held = CliRunner().invoke(
+        app, ["check", str(smoke_run), "--require", "outreach=as_exported", "--require", "research=k5"]
+    )
+    assert held.exit_code == 0 and held.stdout == "ok: 2 threshold(s) and 2 requirement(s) hold\n"
+    failed = CliRunner().invoke(app, ["check", str(smoke_run), "--require", "k5=research,outreach"])
+    assert failed.exit_code == 1
+    assert failed.stdout == (
+        "FAIL outreach: the recommended policy is as_exported, not k5: as_exported is the least-exposing policy that "
+        "keeps at least 90.0% of outreach: 90.8% of released rows re-identified (re-identification by any chain of "
+        "attacks), 100.0% of outreach kept. No other policy keeps enough.\n"
+    )
+    recorded = json.loads((smoke_run / "results.json").read_text())
+    assert [(r["purpose"], r["policy"], r["runner_up"]) for r in recorded["recommendations"]] == [
+        ("outreach", "as_exported", None),
+        ("ward_planning", "as_exported", "hash_plain"),  # ties with hash_plain, which the scenario lists second
+        ("research", "k5", "as_exported"),
+    ]
+    assert [(r["policy"], r["rank"]) for r in recorded["ranking"]] == [
+        ("k5", 1),
+        ("as_exported", 2),
+        ("hash_plain", 3),
+        ("sdv_copula", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("require", "message"),
+    [
+        (
+            "wards=k5",
+            "error: --require 'wards=k5': 'wards' is neither a purpose nor a policy of this run (purposes: outreach, "
+            "ward_planning, research; policies: as_exported, hash_plain, k5, sdv_copula)",
+        ),
+        (
+            "outreach=k6",
+            "error: --require 'outreach=k6': 'k6' is not a policy of this run; allowed are as_exported, hash_plain, "
+            "k5, sdv_copula or any",
+        ),
+        (
+            "k5=wards",
+            "error: --require 'k5=wards': 'wards' is not a purpose of this run; allowed are outreach, ward_planning, "
+            "research",
+        ),
+        ("outreach", "error: --require 'outreach': expected PURPOSE=POLICY, PURPOSE=any or POLICY=PURPOSE"),
+    ],
+)
+def test_a_bad_requirement_is_named(smoke_run: Path, require: str, message: str) -> None:
+    result = CliRunner().invoke(app, ["check", str(smoke_run), "--require", require])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert " ".join(result.stderr.split()) == message

@@ -119,3 +119,18 @@ def test_the_executor_is_validated_once_and_handed_on(tmp_path: Path, monkeypatc
     )
     assert len(calls) == 1
     assert handed == [Engine(workers=2)]
+
+
+def test_a_keep_outside_its_range_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    smoke = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
+    text = smoke.read_text(encoding="utf-8").replace(
+        'purposes = ["outreach", "ward_planning", "research"]\n', "purposes.outreach.keep = 1.5\n"
+    )
+    scenario = tmp_path / "keep.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert error_of(["run", str(scenario), "--out", str(out)]) == (
+        f"error: {scenario}: purposes.outreach.keep = 1.5: must be a share in (0, 1]: the least a policy must keep "
+        "to serve it"
+    )
+    assert not out.exists()

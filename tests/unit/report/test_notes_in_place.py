@@ -36,7 +36,8 @@ def test_notes_stand_beside_their_figures_and_in_the_summary() -> None:
         '<tr class="note"><td>hash_reversal</td><td colspan="3">not measured: attack &#x27;hash_reversal&#x27;: '
         "the release&#x27;s phone column holds no digests or tokens to reverse</td></tr>" in table
     )
-    summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
+    start = html.index('<ul class="summary">')
+    summary = html[start : html.index("</ul>", start)]
     assert "the strongest attacker re-identifies 900 released rows" in summary
     assert "(a lower bound: probabilistic linkage made no guess: no pair reached" in summary
 
@@ -62,7 +63,8 @@ def test_a_linkage_attack_that_did_not_run_and_a_reversal_that_found_nothing_say
     ]
     results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
     html = build_html(results, {"policies": [{"id": p, "steps": []} for p in ("k5", "tokenize")]}, notes)
-    summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
+    start = html.index('<ul class="summary">')
+    summary = html[start : html.index("</ul>", start)]
     assert (
         "the strongest attacker re-identifies 0 released rows (0.0% of them) by reidentification, with n/a of the "
         "rows it links right (did not run: probabilistic linkage: the release has no names and no earlier attack "
@@ -72,4 +74,27 @@ def test_a_linkage_attack_that_did_not_run_and_a_reversal_that_found_nothing_say
         "; hash reversal recovered 0 phone numbers (n/a of the digests) over the whole plan of n/a numbers (exactly "
         "what hashing every number recovers); enumerating the real mobile space (0.2 core-hours, 0.2 s on one GPU) "
         "recovers none of them" in summary
+    )
+
+
+def test_no_links_and_a_model_no_better_than_the_majority_say_so_in_the_summary() -> None:
+    rows = [
+        ("s", 1, "k5", "reidentification", "all", "correct", 0.0, None, None),
+        ("s", 1, "k5", "reidentification", "all", "guesses", 0.0, None, None),
+        ("s", 1, "k5", "reidentification", "all", "precision", 0.0, 0.0, 0.0),
+        ("s", 1, "sdv", "utility", "all", "research_accuracy", 0.718, 0.71, 0.72),
+        ("s", 1, "sdv", "utility", "all", "research_baseline", 0.718, None, None),
+        ("s", 1, "sdv", "utility", "all", "research_ceiling", 0.8, None, None),
+    ]
+    results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+    html = build_html(results, {"policies": [{"id": "k5", "steps": []}, {"id": "sdv", "steps": []}]}, [])
+    start = html.index('<ul class="summary">')
+    summary = html[start : html.index("</ul>", start)]
+    assert (
+        "re-identifies 0 released rows (0.0% of them) by reidentification, and links no row at all (so no " in summary
+    )
+    assert "0.0% of the rows it links right" not in summary
+    assert (
+        "It keeps: research 71.8%, no better than always guessing the majority class (the original release gives "
+        "80.0%)." in summary
     )

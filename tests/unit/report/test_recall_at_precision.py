@@ -22,7 +22,8 @@ ROWS = [
 def test_the_summary_says_the_recall_at_each_precision_where_measured() -> None:
     results = pl.DataFrame(ROWS, schema=RESULT_SCHEMA, orient="row")
     html = build_html(results, {"policies": [{"id": p, "steps": []} for p in ("local_body_not_ward", "k5")]}, [])
-    summary = html[html.index('<ul class="summary">') : html.index("</ul>")]
+    start = html.index('<ul class="summary">')
+    summary = html[start : html.index("</ul>", start)]
     assert (
         "; an attacker who sets probabilistic linkage's threshold for 90% of its links right links 74.2% of "
         "the rows by it alone (49.5% at 95%, 35.1% at 99%; 63.3% at the scenario's threshold)" in summary

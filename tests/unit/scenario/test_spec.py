@@ -160,3 +160,43 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
     broken.write_text("spec_version = = 1", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML"):
         load_scenario(broken)
+
+
+def test_each_purpose_may_set_the_share_a_policy_must_keep_to_serve_it() -> None:
+    listed = scenario_from_dict(GOOD)
+    assert listed.keep == {"outreach": 0.9, "ward_planning": 0.9, "research": 0.9}
+    tables = scenario_from_dict({**GOOD, "purposes": {"outreach": {"keep": 0.95}, "research": {}}})
+    assert (tables.purposes, tables.keep) == (("outreach", "research"), {"outreach": 0.95, "research": 0.9})
+
+
+@pytest.mark.parametrize(
+    ("purposes", "message"),
+    [
+        (
+            {"outreach": {"keep": 1.5}},
+            "<dict>: purposes.outreach.keep = 1.5: must be a share in (0, 1]: the least a policy must keep to serve it",
+        ),
+        (
+            {"outreach": {"keep": 0}},
+            "<dict>: purposes.outreach.keep = 0: must be a share in (0, 1]: the least a policy must keep to serve it",
+        ),
+        (
+            {"outreach": {"keep": "most"}},
+            "<dict>: purposes.outreach.keep = 'most': must be a share in (0, 1]: the least a policy must keep to "
+            "serve it",
+        ),
+        (
+            {"outreach": {"kep": 0.9}},
+            "<dict>: purposes.outreach.kep = 0.9: unknown key; allowed are keep (did you mean 'keep'?)",
+        ),
+        (
+            {"wards": {"keep": 0.9}},
+            "<dict>: purposes.wards = {'keep': 0.9}: unknown purpose; allowed are outreach, ward_planning, research",
+        ),
+        ({"outreach": 0.9}, "<dict>: purposes.outreach = 0.9: must be a table (for example keep = 0.9)"),
+    ],
+)
+def test_a_bad_keep_is_named(purposes: object, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({**GOOD, "purposes": purposes})
+    assert str(caught.value) == message

@@ -1,0 +1,98 @@
+"""The report's first screen: the recommendation for each purpose, then the policies ranked by exposure, each
+figure with its interval, the attack that produced it (in the cell's title), and a colour for its level (the
+level is in the title too, so colour is never the only cue). A figure that was not measured reads "not measured"
+in its cell, with a numbered note right under the table saying why (one note per distinct reason, so the table
+keeps one line a policy and fits the first screen)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from synth.measure.decision import Decision, Figure, Ranked, level
+
+STYLE = """
+table.rank{font-size:.82em}table.rank td,table.rank th{padding:.15em .4em}table.rank td.num{white-space:nowrap}
+table.rank caption{text-align:left;font-size:.95em;margin-bottom:.2em}ol.why{font-size:.8em;margin:.2em 0 1em}
+.lv-low{background:#dcecf7}.lv-moderate{background:#fdf1c7}.lv-high{background:#fbd7ae}.lv-severe{background:#f3b3a0}
+.lv-unmeasured{background:#eeeeee;color:#444;font-style:italic}.ci{color:#555;font-size:.8em}
+ul.recs{margin:.3em 0 .8em;padding-left:1.2em}ul.recs li{margin:.25em 0}
+"""
+
+
+def decision_section(decision: Decision) -> str:
+    """The recommendations and the ranking table, as HTML."""
+    recs = "".join(f'<li id="rec-{escape(r.purpose)}">{escape(r.why)}</li>' for r in decision.recommendations)
+    purposes = [r.purpose for r in decision.recommendations]
+    head = (
+        "<tr><th>rank</th><th>policy</th><th>re-identified</th><th>contactable</th><th>fraud-ready</th>"
+        + "".join(f"<th>keeps {escape(p.replace('_', ' '))}</th>" for p in purposes)
+        + "</tr>"
+    )
+    keep = {r.purpose: r.keep for r in decision.recommendations}
+    reasons: dict[str, int] = {}
+    body = "".join(_row(r, purposes, keep, reasons) for r in decision.ranking)
+    why = "".join(f'<li value="{i}">{escape(reason)}</li>' for reason, i in reasons.items())
+    return (
+        '<section id="decision"><h2>The decision</h2>'
+        + (f'<ul class="recs" id="recommendations">{recs}</ul>' if recs else "")
+        + '<table class="rank" id="ranking">'
+        + "<caption>Policies ranked by the share of released rows the strongest attacker ties to the right named "
+        "voter, least first (a policy whose exposure was not measured is not ranked); contactable and fraud-ready "
+        "as shares of the people released. Hover a cell for the attack that produced it.</caption>"
+        + head
+        + body
+        + "</table>"
+        + (f'<ol class="why" id="not-measured">{why}</ol>' if why else "")
+        + "</section>"
+    )
+
+
+def _row(r: Ranked, purposes: list[str], keep: dict[str, float], reasons: dict[str, int]) -> str:
+    cells = [
+        f'<td class="num">{r.rank if r.rank is not None else "not ranked"}</td>',
+        f"<td><b>{escape(r.policy)}</b></td>",
+    ]
+    exposure = (r.exposure, r.contactable, r.fraud_ready)
+    if not any(f.measured for f in exposure):  # one reason for the three
+        cells.append(_unmeasured(r.exposure, reasons, 3))
+    else:
+        cells += [_cell(f, *_exposure_level(f.value), reasons) for f in exposure]
+    for p in purposes:
+        cells.append(_cell(r.keeps[p], *_kept_level(r.keeps[p].value, keep[p]), reasons))
+    return f'<tr data-policy="{escape(r.policy)}">{"".join(cells)}</tr>'
+
+
+def _unmeasured(f: Figure, reasons: dict[str, int], span: int = 1) -> str:
+    reason = f.reason or "no reason recorded"
+    number = reasons.setdefault(reason, len(reasons) + 1)
+    cols = f' colspan="{span}"' if span > 1 else ""
+    return f'<td class="lv-unmeasured"{cols} title="{escape(reason)}">not measured <sup>{number}</sup></td>'
+
+
+def _exposure_level(v: float | None) -> tuple[str, str]:
+    """The cell's colour class and the level written in its title."""
+    if v is None:
+        return "unmeasured", ""
+    name = level(v)
+    return name, f"{name} exposure"
+
+
+def _kept_level(v: float | None, keep: float) -> tuple[str, str]:
+    if v is None:
+        return "unmeasured", ""
+    if v >= keep:
+        return "low", f"serves the purpose (keeps at least {keep:.0%})"
+    if v >= keep / 2:
+        return "high", f"keeps less than the {keep:.0%} required"
+    return "severe", f"keeps less than half of the {keep:.0%} required"
+
+
+def _cell(f: Figure, css: str, label: str, reasons: dict[str, int]) -> str:
+    if f.value is None:
+        return _unmeasured(f, reasons)
+    low, high, shown = (None if v is None else f"{v:.1%}" for v in (f.ci_low, f.ci_high, f.value))
+    ci = f' <span class="ci">({low} to {high})</span>' if low is not None and (low, high) != (shown, shown) else ""
+    if f.lower_bound:  # a bounded attack: the figure may understate the exposure, and says so in place
+        title = f"{f.source}: {label}; a lower bound: {f.lower_bound}"
+        return f'<td class="num lv-{css}" title="{escape(title)}">at least {shown}{ci}</td>'
+    return f'<td class="num lv-{css}" title="{escape(f.source)}: {escape(label)}">{shown}{ci}</td>'
