@@ -14,7 +14,9 @@ recommended. What leaves the controller decides how exposure is read:
 
 What a policy keeps of a purpose is a share: outreach, the intended recipients it still reaches; ward planning,
 the cells it counts within tolerance; research, the accuracy a model gains over the majority class, as a share
-of what the original release gains (a release that gains nothing keeps 0, however high its raw accuracy).
+of what the original release gains (a release that gains nothing keeps 0, however high its raw accuracy). A
+purpose that what was received cannot serve at all (no rows, counts, no ward column) keeps exactly 0, with
+the reason as its source.
 """
 
 from __future__ import annotations
@@ -76,18 +78,65 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class WhatIfRow:
+    """What one change to one field does (:mod:`synth.scenario.whatif`): the base policy's figures and the
+    changed release's, and one sentence on the difference."""
+
+    field: str
+    change: str
+    label: str
+    policy: str
+    base: Ranked
+    changed: Ranked
+    sentence: str
+
+    @property
+    def exposure_change(self) -> float | None:
+        """Re-identified share with the change minus without it (negative: the change protects)."""
+        return _difference(self.changed.exposure, self.base.exposure)
+
+    def kept_change(self, purpose: str) -> float | None:
+        """Share of ``purpose`` kept with the change minus without it (negative: the change costs the purpose)."""
+        return _difference(self.changed.keeps[purpose], self.base.keeps[purpose])
+
+
+@dataclass(frozen=True)
 class Decision:
-    """The ranking and the recommendations of one run."""
+    """The ranking, the recommendations and the what-if of one run."""
 
     ranking: tuple[Ranked, ...]
     recommendations: tuple[Recommendation, ...]
+    whatif: tuple[WhatIfRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``results.json``."""
         return {
-            "ranking": [asdict(r) | {"keeps": {k: asdict(f) for k, f in r.keeps.items()}} for r in self.ranking],
+            "ranking": [_ranked_dict(r) for r in self.ranking],
             "recommendations": [asdict(r) for r in self.recommendations],
+            "whatif": [
+                {
+                    "field": w.field,
+                    "change": w.change,
+                    "label": w.label,
+                    "policy": w.policy,
+                    "base": w.base.policy,
+                    "exposure": asdict(w.changed.exposure),
+                    "exposure_change": w.exposure_change,
+                    "keeps": {k: asdict(f) for k, f in w.changed.keeps.items()},
+                    "kept_change": {k: w.kept_change(k) for k in w.changed.keeps},
+                    "sentence": w.sentence,
+                }
+                for w in self.whatif
+            ],
         }
+
+
+def _ranked_dict(r: Ranked) -> dict[str, Any]:
+    return asdict(r) | {"keeps": {k: asdict(f) for k, f in r.keeps.items()}}
+
+
+def _difference(after: Figure, before: Figure) -> float | None:
+    return None if after.value is None or before.value is None else after.value - before.value
 
 
 def decide(
@@ -95,8 +144,10 @@ def decide(
     policies: Sequence[tuple[str, str]],
     keep: Mapping[str, float],
     notes: Sequence[str] = (),
+    whatif: Sequence[tuple[str, str, str, str]] = (),
+    base: str | None = None,
 ) -> Decision:
-    """Rank the policies and recommend one per purpose.
+    """Rank the policies, recommend one per purpose, and say what each what-if change does.
 
     Parameters
     ----------
@@ -104,19 +155,23 @@ def decide(
         The run's figures pooled over seeds (:func:`synth.measure.pooled.pool_seeds`): ``policy``, ``attack``,
         ``group``, ``measure``, ``value``, ``ci_low``, ``ci_high``.
     policies
-        ``(policy id, what it releases)`` in the scenario's order (a kind of
+        ``(policy id, what it releases)`` of the policies to rank, in the scenario's order (a kind of
         :data:`synth.policies.base.RELEASE_KINDS`).
     keep
         Purpose -> the share of it a policy must keep to serve it, in the scenario's order.
     notes
         The run's notes (``POLICY / UNIT: message``): why a unit did not run.
+    whatif
+        ``(field, change, label, policy)`` of each what-if change, the policy being the one whose figures answer
+        it (it releases rows; it need not be among ``policies``).
+    base
+        The policy the what-if changes (needed with ``whatif``).
 
     Returns
     -------
     Decision
         The ranking (least exposing first; ties by what leaves the controller, nothing first, then in the
-        scenario's order; unmeasured exposure last, unranked)
-        and one recommendation per purpose.
+        scenario's order; unmeasured exposure last, unranked), one recommendation per purpose, and the what-if.
     """
     look = _Lookup(summary, notes)
     rows = [_ranked(look, policy, kind, keep) for policy, kind in policies]
@@ -129,18 +184,37 @@ def decide(
     )
     unmeasured = [r for r in rows if not r.exposure.measured]
     ranking = tuple([replace(r, rank=i) for i, r in enumerate(measured, start=1)] + unmeasured)
-    return Decision(ranking, tuple(_recommend(ranking, purpose, share) for purpose, share in keep.items()))
+    recommendations = tuple(_recommend(ranking, purpose, share) for purpose, share in keep.items())
+    if not whatif:
+        return Decision(ranking, recommendations)
+    if base is None:
+        raise ValueError("decide: a what-if needs its base policy")
+    before = _ranked(look, base, dict(policies).get(base, "rows"), keep)
+    changes = []
+    for field, change, label, policy in whatif:
+        after = _ranked(look, policy, "rows", keep)
+        changes.append(WhatIfRow(field, change, label, policy, before, after, _whatif_sentence(label, before, after)))
+    return Decision(ranking, recommendations, tuple(changes))
 
 
 def decide_run(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequence[str]) -> Decision:
     """:func:`decide` for a run: its tidy results (pooled over seeds here), its ``scenario.resolved.json`` (the
-    policies, what each releases, and the share each purpose must keep) and its notes."""
+    policies, what each releases, the share each purpose must keep, and the what-if) and its notes. The what-if's
+    own policies are not ranked."""
     from synth.measure.pooled import pool_seeds
 
-    policies = [(p["id"], str(p.get("releases", "rows"))) for p in resolved.get("policies", [])]
+    policies = [(p["id"], str(p.get("releases", "rows"))) for p in resolved.get("policies", []) if not p.get("whatif")]
     purposes = resolved.get("purposes", list(PURPOSE_MEASURE))
     keep = resolved.get("keep") or {}  # written with sorted keys: the purposes keep the scenario's order
-    return decide(pool_seeds(results), policies, {p: float(keep.get(p, DEFAULT_KEEP)) for p in purposes}, notes)
+    whatif = resolved.get("whatif") or {}
+    return decide(
+        pool_seeds(results),
+        policies,
+        {p: float(keep.get(p, DEFAULT_KEEP)) for p in purposes},
+        notes,
+        [(w["field"], w["change"], w["label"], w["policy"]) for w in whatif.get("items", [])],
+        whatif.get("base"),
+    )
 
 
 def level(share: float) -> str:
@@ -238,12 +312,12 @@ def _kept(look: _Lookup, policy: str, purpose: str) -> Figure:
     measure, _ = PURPOSE_MEASURE[purpose]
     if purpose != "research":
         got = look.figure(policy, "utility", measure, f"utility: {measure}")
-        return got or Figure(None, reason=_utility_note(look, policy, purpose))
+        return got or _unserved(look, policy, purpose)
     acc = look.figure(policy, "utility", "research_accuracy", "")
     ceiling = look.value(policy, "utility", "research_ceiling")
     base = look.value(policy, "utility", "research_baseline")
     if acc is None or acc.value is None or ceiling is None or base is None:
-        return Figure(None, reason=_utility_note(look, policy, purpose))
+        return _unserved(look, policy, purpose)
     if ceiling <= base:
         return Figure(None, reason="the original release's model gains nothing over the majority class")
     span = ceiling - base
@@ -260,9 +334,15 @@ def _kept(look: _Lookup, policy: str, purpose: str) -> Figure:
     )
 
 
-def _utility_note(look: _Lookup, policy: str, purpose: str) -> str:
+def _unserved(look: _Lookup, policy: str, purpose: str) -> Figure:
+    """A purpose with no utility figure: kept exactly 0 where what was received cannot serve it at all (no rows,
+    counts, no ward column, ages too coarse for the grid), else not measured, with the note. The utility modules
+    give a figure unless one of these holds, or the original release itself lacks what the measure needs (no
+    truth to measure against: their reasons then name "the original release")."""
     said = look.said(policy, ("utility",), f"{purpose}: ") or look.said(policy, ("utility",))
-    return said or "the run has no figure for it and no note on why"
+    if said is not None and "original release" not in said:
+        return Figure(0.0, 0.0, 0.0, f"utility: nothing of it can be done with what was received ({said})")
+    return Figure(None, reason=said or "the run has no figure for it and no note on why")
 
 
 def _recommend(ranking: Sequence[Ranked], purpose: str, keep: float) -> Recommendation:
@@ -307,6 +387,42 @@ def _recommend(ranking: Sequence[Ranked], purpose: str, keep: float) -> Recommen
         f"{_pct(first.keeps[purpose].value)} of {label} kept.{tie}{runner}{aside}"
     )
     return Recommendation(purpose, keep, first.policy, second.policy if second else None, why)
+
+
+def _whatif_sentence(label: str, before: Ranked, after: Ranked) -> str:
+    """``With ward dropped, re-identification falls from 86.5% to 56.0%; it costs ward planning 100.0 points
+    (100.0% kept to 0.0%) and keeps research as it was.``"""
+    b, a = before.exposure, after.exposure
+    if a.value is None or b.value is None:
+        exposure = f"re-identification is not measured ({a.reason or b.reason})"
+    else:
+        move = "falls" if a.value < b.value else "rises" if a.value > b.value else "stays"
+        exposure = (
+            f"re-identification {move} from {_pct(b.value)} to {_pct(a.value)}"
+            if move != "stays"
+            else f"re-identification stays at {_pct(a.value)}"
+        )
+    costs, same, unknown = [], [], []
+    for purpose, kept in after.keeps.items():
+        name = purpose.replace("_", " ")
+        was = before.keeps[purpose].value
+        if kept.value is None or was is None:
+            unknown.append(name)
+        elif round(kept.value - was, 4) == 0:
+            same.append(name)
+        else:
+            verb = "costs" if kept.value < was else "gains"
+            costs.append(
+                f"{verb} {name} {abs(kept.value - was) * 100:.1f} points ({_pct(was)} kept to {_pct(kept.value)})"
+            )
+    parts = costs + ([f"keeps {', '.join(same)} as {'it was' if len(same) == 1 else 'they were'}"] if same else [])
+    parts += [f"leaves {', '.join(unknown)} not measured"] if unknown else []
+    tail = f"; it {_and(parts)}" if parts else ""
+    return f"With {label}, {exposure}{tail}."
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _pct(v: float | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from synth.measure.decision import Decision, Figure, Ranked, level
+from synth.measure.decision import Decision, Figure, Ranked, WhatIfRow, level
 
 STYLE = """
 table.rank{font-size:.82em}table.rank td,table.rank th{padding:.15em .4em}table.rank td.num{white-space:nowrap}
@@ -16,6 +16,11 @@ table.rank caption{text-align:left;font-size:.95em;margin-bottom:.2em}ol.why{fon
 .lv-low{background:#dcecf7}.lv-moderate{background:#fdf1c7}.lv-high{background:#fbd7ae}.lv-severe{background:#f3b3a0}
 .lv-unmeasured{background:#eeeeee;color:#444;font-style:italic}.ci{color:#555;font-size:.8em}
 ul.recs{margin:.3em 0 .8em;padding-left:1.2em}ul.recs li{margin:.25em 0}
+table.whatif{font-size:.82em}table.whatif td,table.whatif th{white-space:nowrap;padding:.15em .4em}
+td.delta{text-align:right;font-variant-numeric:tabular-nums}
+.barbox{display:inline-block;width:50px;height:.8em;margin-right:.4em;vertical-align:middle;background:#f3f3f3}
+.barbox span{display:block;height:100%}.protects{background:#1b6ca8}.exposes{background:#d1495b}
+.costs{background:#edae49}.gains{background:#66a182}
 """
 
 
@@ -96,3 +101,57 @@ def _cell(f: Figure, css: str, label: str, reasons: dict[str, int]) -> str:
         title = f"{f.source}: {label}; a lower bound: {f.lower_bound}"
         return f'<td class="num lv-{css}" title="{escape(title)}">at least {shown}{ci}</td>'
     return f'<td class="num lv-{css}" title="{escape(f.source)}: {escape(label)}">{shown}{ci}</td>'
+
+
+def whatif_section(decision: Decision) -> str:
+    """What each field costs: a sentence per change, and a table with the change in exposure and in each purpose,
+    drawn as bars of one scale (a full bar is 100 points)."""
+    if not decision.whatif:
+        return ""
+    first = decision.whatif[0]
+    purposes = list(first.changed.keeps)
+    head = (
+        "<tr><th>change</th><th>re-identified</th><th>points</th>"
+        + "".join(f"<th>{escape(p.replace('_', ' '))} kept</th><th>points</th>" for p in purposes)
+        + "</tr>"
+    )
+    base = (
+        f"<tr><td><b>{escape(first.base.policy)}</b> (the base)</td>{_plain(first.base.exposure)}<td></td>"
+        + "".join(f"{_plain(first.base.keeps[p])}<td></td>" for p in purposes)
+        + "</tr>"
+    )
+    rows = "".join(_whatif_row(w, purposes) for w in decision.whatif)
+    sentences = "".join(f"<li>{escape(w.sentence)}</li>" for w in decision.whatif)
+    return (
+        '<section id="whatif"><h2>What each field costs</h2>'
+        f"<p>Each change is made alone to <b>{escape(first.base.policy)}</b> and attacked like every policy. "
+        "Points are the change from the base; bars: blue, re-identification avoided; red, re-identification "
+        "added; amber, a purpose lost; green, a purpose gained (a full bar is 100 points).</p>"
+        f'<table class="whatif" id="whatif-table">{head}{base}{rows}</table>'
+        f'<ul class="recs">{sentences}</ul></section>'
+    )
+
+
+def _whatif_row(w: WhatIfRow, purposes: list[str]) -> str:
+    cells = [f"<td>{escape(w.label)}</td>", _plain(w.changed.exposure), _change(w.exposure_change, "exposure")]
+    for p in purposes:
+        cells += [_plain(w.changed.keeps[p]), _change(w.kept_change(p), "kept")]
+    return f'<tr data-whatif="{escape(w.policy)}">{"".join(cells)}</tr>'
+
+
+def _plain(f: Figure) -> str:
+    if f.value is None:
+        return f'<td class="lv-unmeasured" title="{escape(f.reason or "")}">not measured</td>'
+    return f'<td class="num" title="{escape(f.source)}">{f.value:.1%}</td>'
+
+
+def _change(delta: float | None, of: str) -> str:
+    """The change in points, after its bar (a full bar is 100 points)."""
+    if delta is None:
+        return "<td></td>"
+    css = {("exposure", True): "protects", ("exposure", False): "exposes", ("kept", True): "costs"}.get(
+        (of, delta < 0), "gains"
+    )
+    width = min(abs(delta), 1.0) * 100
+    bar = f'<span class="{css}" style="width:{width:.1f}%"></span>' if round(delta, 4) else ""
+    return f'<td class="delta"><span class="barbox">{bar}</span>{delta * 100:+.1f}</td>'

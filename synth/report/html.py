@@ -24,7 +24,7 @@ from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURP
 from synth.measure.pooled import pool_seeds
 from synth.report import svg
 from synth.report.decision_table import STYLE as DECISION_STYLE
-from synth.report.decision_table import decision_section
+from synth.report.decision_table import decision_section, whatif_section
 from synth.report.figures import Figures, notes_by_attack, num, pct
 from synth.report.hash_cost_tables import hash_costs_section
 from synth.report.summary import policy_sentence
@@ -94,7 +94,8 @@ def build_html(
     """The whole report as a string (``decision``: the run's, else decided here from ``results``)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
-    policies = [p["id"] for p in resolved.get("policies", [])] or results["policy"].unique(
+    # the what-if's own policies are shown in its section only
+    policies = [p["id"] for p in resolved.get("policies", []) if not p.get("whatif")] or results["policy"].unique(
         maintain_order=True
     ).to_list()
     table = summarize(results)
@@ -103,6 +104,7 @@ def build_html(
     sections = [
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
+        whatif_section(decision),
         "<h2>The scenario</h2>",
         f"<p>{escape(str(head.get('description', '')))}</p>",
         _setting(resolved),

@@ -21,6 +21,7 @@ process or several, and policies are compared on the same draws.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -304,6 +305,7 @@ def _world(ref: WorldRef, workers: Engine, cache: str | Path | None, progress: P
 
 
 def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
+    variants = {p.id for p in scenario.whatif.policies} if scenario.whatif else set()
     return {
         "scenario": dict(scenario.raw),
         "policies": [
@@ -312,9 +314,15 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
                 "description": p.description,
                 "releases": p.releases,
                 "steps": [repr(step) for step in p.steps],
+                **({"whatif": True} if p.id in variants else {}),
             }
             for p in scenario.policies
         ],
+        "whatif": (
+            {"base": scenario.whatif.base, "items": [dataclasses.asdict(w) for w in scenario.whatif.items]}
+            if scenario.whatif
+            else None
+        ),
         "purposes": list(scenario.purposes),
         "keep": dict(scenario.keep),
         "world_path": str(world.path),

@@ -37,6 +37,9 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
 
     [thresholds]                  # the gate: ATTACK.MEASURE = the largest value allowed
     "exact_linkage.correct" = 0
+
+    [whatif]                      # each field dropped, and coarsened, alone (synth.scenario.whatif)
+    fields = ["phone", "age", "ward"]
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.scenario.whatif import WhatIfPlan, plan_whatif
 from synth.world.plan import WorldSpec
 
 SPEC_VERSION = 1
@@ -75,6 +79,7 @@ TOP_KEYS = (
     "purposes",
     "seeds",
     "thresholds",
+    "whatif",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
 
@@ -109,6 +114,7 @@ class Scenario:
     seeds: tuple[int, ...]
     thresholds: Mapping[str, float]
     keep: Mapping[str, float] = field(default_factory=dict)  # purpose -> the share a policy must keep to serve it
+    whatif: WhatIfPlan | None = None  # its variants are the last of ``policies``
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -159,6 +165,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     purposes, keep = _purposes(p, raw.get("purposes", list(PURPOSES)))
     seeds = _seeds(p, raw.get("seeds", [0]))
     thresholds = _thresholds(p, _table(p, raw, "thresholds"), attacks)
+    whatif = None
+    if "whatif" in raw and release is not None:
+        whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
     if release is not None:
         for policy in policies:  # every policy must fit the release's columns, before any work
             try:
@@ -175,12 +184,13 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         onward_leak=leak,
         sources=sources,
         coverage=coverage,
-        policies=policies,
+        policies=policies + (whatif.policies if whatif else ()),
         attacks=attacks,
         purposes=purposes,
         seeds=seeds,
         thresholds=thresholds,
         keep=keep,
+        whatif=whatif,
         source=source,
         raw=dict(raw),
     )

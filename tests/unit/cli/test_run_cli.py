@@ -134,3 +134,16 @@ def test_a_keep_outside_its_range_stops_the_run_before_any_work(tmp_path: Path) 
         "to serve it"
     )
     assert not out.exists()
+
+
+def test_a_whatif_field_the_release_lacks_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    smoke = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
+    scenario = tmp_path / "whatif.toml"
+    text = smoke.read_text(encoding="utf-8") + '\n[whatif]\nfields = ["relative_name"]\n'
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert error_of(["run", str(scenario), "--out", str(out)]) == (
+        f"error: {scenario}: whatif.fields = 'relative_name': not a field of the release; allowed are phone, name, "
+        "age, gender, district, taluk, ward, local_body, registry, scheme"
+    )
+    assert not out.exists()

@@ -108,9 +108,12 @@ def test_what_each_policy_keeps_names_its_source_or_says_why_it_is_absent() -> N
         "utility: research accuracy 80.0% against the majority class's 70.0% and the original release's 90.0%"
     )
     assert by["synthetic"].keeps["research"].value == 0.0  # 70% accuracy is the majority class: nothing kept
-    assert by["drop_ward"].keeps["ward_planning"] == Figure(
-        None,
-        reason="the received data has no 'ward' column (ward counts need local_body, ward, age, gender)",
+    assert by["drop_ward"].keeps["ward_planning"] == Figure(  # what was received cannot serve it: exactly 0
+        0.0,
+        0.0,
+        0.0,
+        "utility: nothing of it can be done with what was received (the received data has no 'ward' column (ward "
+        "counts need local_body, ward, age, gender))",
     )
     assert by["controller_sends"].keeps["research"].reason == "the run has no figure for it and no note on why"
     assert by["as_exported"].keeps["outreach"] == Figure(1.0, 0.99, 1.0, "utility: outreach_reach")
@@ -188,3 +191,46 @@ def test_a_bounded_attack_makes_its_figure_a_lower_bound_wherever_it_is_shown() 
     assert "45.0% of released rows re-identified (re-identification by any chain of attacks at least, a lower " in (
         ward.why
     )
+
+
+def test_the_whatif_deltas_against_the_base_policy() -> None:
+    whatif = [
+        ("ward", "drop", "ward dropped", "drop_ward"),
+        ("phone", "hmac", "phone as an HMAC", "hmac"),
+    ]
+    rows = decide(SUMMARY, POLICIES, KEEP, NOTES, whatif, "as_exported").whatif
+    ward, phone = rows
+    assert ward.exposure_change == pytest.approx(0.45 - 0.83)
+    assert (ward.kept_change("outreach"), ward.kept_change("ward_planning"), ward.kept_change("research")) == (
+        0.0,
+        -1.0,  # no ward column received: ward planning is lost entirely
+        0.0,
+    )
+    assert ward.sentence == (
+        "With ward dropped, re-identification falls from 83.0% to 45.0%; it costs ward planning 100.0 points "
+        "(100.0% kept to 0.0%) and keeps outreach, research as they were."
+    )
+    assert phone.kept_change("research") == pytest.approx(-0.5)
+    assert phone.sentence == (
+        "With phone as an HMAC, re-identification falls from 83.0% to 45.0%; it costs research 50.0 points "
+        "(100.0% kept to 50.0%) and keeps outreach, ward planning as they were."
+    )
+    data = decide(SUMMARY, POLICIES, KEEP, NOTES, whatif, "as_exported").to_dict()["whatif"]
+    assert data[0]["kept_change"] == {"outreach": 0.0, "ward_planning": -1.0, "research": 0.0}
+    assert (data[0]["base"], data[0]["policy"], data[0]["exposure"]["value"]) == ("as_exported", "drop_ward", 0.45)
+
+
+def test_a_purpose_with_no_truth_is_not_measured_and_one_the_received_data_cannot_serve_keeps_nothing() -> None:
+    notes = [
+        "hmac / utility: research: the original release has no 'registry' column (the label)",
+        "as_exported / utility: ward_planning: ages are banded coarser than five years (e.g. '0-9')",
+    ]
+    summary = SUMMARY.filter(
+        ~((pl.col("policy") == "hmac") & pl.col("measure").str.starts_with("research"))
+        & ~((pl.col("policy") == "as_exported") & pl.col("measure").str.starts_with("ward_planning"))
+    )
+    by = {r.policy: r for r in decide(summary, POLICIES, KEEP, notes).ranking}
+    assert by["hmac"].keeps["research"] == Figure(
+        None, reason="the original release has no 'registry' column (the label)"
+    )
+    assert by["as_exported"].keeps["ward_planning"].value == 0.0

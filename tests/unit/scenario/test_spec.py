@@ -62,7 +62,7 @@ def test_every_problem_is_listed_at_once() -> None:
         scenario_from_dict(bad, "bad.toml")
     assert str(err.value).splitlines() == [
         "bad.toml: wrld = 1: unknown key; allowed are spec_version, scenario, world, release, recipient, attacker, "
-        "policies, inline_policies, attacks, purposes, seeds, thresholds (did you mean 'world'?)",
+        "policies, inline_policies, attacks, purposes, seeds, thresholds, whatif (did you mean 'world'?)",
         "bad.toml: spec_version = 2: must be 1",
         "bad.toml: scenario.id = 't t': must be a name of letters, digits, '_' and '-'",
         "bad.toml: world.seed = -1: must be a whole number from 0 to 2**32 - 1",
@@ -199,4 +199,70 @@ def test_each_purpose_may_set_the_share_a_policy_must_keep_to_serve_it() -> None
 def test_a_bad_keep_is_named(purposes: object, message: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         scenario_from_dict({**GOOD, "purposes": purposes})
+    assert str(caught.value) == message
+
+
+def test_a_whatif_tries_each_field_alone_and_reuses_a_policy_that_makes_the_same_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SYNTH_HMAC_KEY", "a test key")
+    raw = {**GOOD, "policies": ["as_exported", "hmac", "age_bands_5"], "whatif": {"fields": ["phone", "age"]}}
+    s = scenario_from_dict(raw)
+    assert s.whatif is not None and s.whatif.base == "as_exported"  # the first policy, unless named
+    assert [(w.field, w.change, w.policy) for w in s.whatif.items] == [
+        ("phone", "drop", "whatif_phone_drop"),
+        ("phone", "masked", "whatif_phone_masked"),
+        ("phone", "hmac", "hmac"),  # the scenario runs it already
+        ("age", "drop", "whatif_age_drop"),
+        ("age", "bands_5", "age_bands_5"),
+        ("age", "bands_10", "whatif_age_bands_10"),
+    ]
+    assert [p.id for p in s.policies] == [
+        "as_exported",
+        "hmac",
+        "age_bands_5",
+        "whatif_phone_drop",
+        "whatif_phone_masked",
+        "whatif_age_drop",
+        "whatif_age_bands_10",
+    ]
+    assert [repr(step) for step in s.policies[-1].steps] == [
+        "GeneralizeAge(column='age', mode='band', width=10, top=80, reference_year=2026)"
+    ]
+
+
+FIELDS = "phone, name, age, gender, district, taluk, ward, local_body, registry"
+
+
+@pytest.mark.parametrize(
+    ("whatif", "message"),
+    [
+        (
+            {"fields": ["wrd"]},
+            f"<dict>: whatif.fields = 'wrd': not a field of the release; allowed are {FIELDS} (did you mean 'ward'?)",
+        ),
+        (
+            {"fields": ["ward"], "base": "k6"},
+            "<dict>: whatif.base = 'k6': not a policy of this scenario; allowed are as_exported, k5",
+        ),
+        (
+            {"fields": ["name"], "base": "k5"},
+            "<dict>: whatif.fields = 'name': the base policy 'k5' does not release it (it releases age, gender, "
+            "district, taluk, local_body, registry)",
+        ),
+        (
+            {"fields": []},
+            f"<dict>: whatif.fields = []: must be a non-empty list of fields of the release ({FIELDS})",
+        ),
+        (
+            {"fields": ["age"], "bse": "k5"},
+            "<dict>: whatif.bse = 'k5': unknown key; allowed are fields, base (did you mean 'base'?)",
+        ),
+        (["age"], "<dict>: whatif = ['age']: must be a table with fields (and base)"),
+        ({"fields": ["age", "age"]}, "<dict>: whatif.fields = ['age', 'age']: a field is given twice"),
+    ],
+)
+def test_a_bad_whatif_is_named(whatif: object, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict({**GOOD, "whatif": whatif})
     assert str(caught.value) == message
