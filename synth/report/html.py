@@ -27,6 +27,7 @@ from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
 from synth.report.figures import Figures, notes_by_attack, num, pct
 from synth.report.hash_cost_tables import hash_costs_section
+from synth.report.search_section import search_section
 from synth.report.summary import policy_sentence
 
 ESTIMATORS = tuple(ESTIMATOR_LABELS)
@@ -74,7 +75,8 @@ def render_report(run_dir: str | Path) -> Path:
         results = pl.concat([results, timings.filter(~pl.col("measure").is_in(list(COSTS)))])
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
-    html = build_html(results, resolved, notes, decide_run(pl.read_parquet(run / "results.parquet"), resolved, notes))
+    decision = decide_run(pl.read_parquet(run / "results.parquet"), resolved, notes)
+    html = build_html(results, resolved, notes, decision, search_section(run))
     atomic_text(run / "report.html", html)
     return run / "report.html"
 
@@ -89,9 +91,14 @@ def summarize(results: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_html(
-    results: pl.DataFrame, resolved: dict[str, Any], notes: list[str], decision: Decision | None = None
+    results: pl.DataFrame,
+    resolved: dict[str, Any],
+    notes: list[str],
+    decision: Decision | None = None,
+    search: str = "",
 ) -> str:
-    """The whole report as a string (``decision``: the run's, else decided here from ``results``)."""
+    """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search``: the
+    searched frontier's section, if the run has one)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
     # the what-if's own policies are shown in its section only
@@ -105,6 +112,7 @@ def build_html(
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
         whatif_section(decision),
+        search,
         "<h2>The scenario</h2>",
         f"<p>{escape(str(head.get('description', '')))}</p>",
         _setting(resolved),

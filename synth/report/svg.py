@@ -118,3 +118,51 @@ def _legend(names: Sequence[str]) -> str:
             f'<text x="{x + 14}" y="{y}" class="tick">{escape(name)}</text>'
         )
     return "".join(parts)
+
+
+def frontier_scatter(
+    title: str,
+    chart_id: str,
+    frontier: Sequence[tuple[str, float, float]],
+    dominated: Sequence[tuple[str, float, float]],
+    x_label: str,
+    y_label: str,
+) -> str:
+    """Searched candidates on two share axes: the dominated ones as small grey rings (named in their tooltip
+    only), the frontier as numbered dots, joined in order of exposure, their names in the table beside the chart
+    (numbers, not names, on the chart: fifty candidates' names cannot all be placed without overlapping)."""
+    bottom = HEIGHT - BOTTOM
+    plot_w = WIDTH - LEFT - RIGHT
+    parts = [_y_axis(TOP, bottom, 1.0, y_label, True)]
+    for i in range(5):
+        x = LEFT + plot_w * i / 4
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" class="tick">{i / 4:.0%}</text>')
+    parts.append(
+        f'<text x="{LEFT + plot_w / 2:.1f}" y="{bottom + 40}" text-anchor="middle" class="axis">'
+        f"{escape(x_label)}</text>"
+    )
+
+    def at(x_value: float, y_value: float) -> tuple[float, float]:
+        return (
+            LEFT + plot_w * min(max(x_value, 0.0), 1.0),
+            bottom - (bottom - TOP) * min(max(y_value, 0.0), 1.0),
+        )
+
+    for name, x_value, y_value in dominated:
+        x, y = at(x_value, y_value)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="none" stroke="#999"><title>{escape(name)} (dominated): '
+            f"exposure {x_value:.1%}, kept {y_value:.1%}</title></circle>"
+        )
+    line = sorted((at(xv, yv) for _, xv, yv in frontier), key=lambda p: p[0])
+    if len(line) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="1.5"/>')
+    for i, (name, x_value, y_value) in enumerate(frontier, start=1):
+        x, y = at(x_value, y_value)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="{PALETTE[0]}"><title>{escape(name)}: exposure '
+            f"{x_value:.1%}, kept {y_value:.1%}</title></circle>"
+            f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="label" fill="#fff">{i}</text>'
+        )
+    return _frame(title, chart_id, "".join(parts))

@@ -13,6 +13,7 @@ Output folder::
     cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
     cells/seed=S/POLICY/costs.parquet what each unit cost (wall and CPU seconds, peak memory), into timings.parquet
     reuse/KEY.parquet               costly parts of attacks under the content key of their inputs (see reuse)
+    search/                         the searched frontier, with [search] (synth.scenario.search_run)
     report.html                     the report (synth.report)
 
 Every cell's randomness comes from (seed, attack), so the results are the same in any order, in one
@@ -52,6 +53,7 @@ from synth.scenario.cells import (
     run_cell,
     sample_sources,
 )
+from synth.scenario.search_run import run_search
 from synth.scenario.spec import Scenario, WorldRef
 from synth.scoring.breakdown import strata
 from synth.version import __version__
@@ -138,6 +140,21 @@ def run_scenario(
     everything_json = {"results": results.to_dicts(), **decision.to_dict()}
     _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
     _write_text(out / "notes.json", json.dumps(notes, indent=1))
+    if scenario.search is not None:
+
+        def phase(name: str) -> Progress | None:
+            if progress is None:
+                return None
+            return lambda done, total, cell: progress(done, total, f"search {name}: {cell}")
+
+        run_search(
+            scenario,
+            Path(world.path),
+            out,
+            lambda s, o: run_scenario(
+                s, o, engine, phase("frontier" if o.parent.name == "frontier" else "screen"), cache, reuse=reuse
+            ),
+        )
     return RunResult(out=out, results=results, notes=tuple(notes))
 
 

@@ -40,6 +40,10 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
 
     [whatif]                      # each field dropped, and coarsened, alone (synth.scenario.whatif)
     fields = ["phone", "age", "ward"]
+
+    [search]                      # a searched frontier of candidate policies (synth.scenario.search)
+    age = ["exact", "bands_5"]
+    phone = ["plain", "hmac"]
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.scenario.search import SearchPlan, plan_search
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
 from synth.world.plan import WorldSpec
 
@@ -80,6 +85,7 @@ TOP_KEYS = (
     "seeds",
     "thresholds",
     "whatif",
+    "search",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
 
@@ -115,6 +121,7 @@ class Scenario:
     thresholds: Mapping[str, float]
     keep: Mapping[str, float] = field(default_factory=dict)  # purpose -> the share a policy must keep to serve it
     whatif: WhatIfPlan | None = None  # its variants are the last of ``policies``
+    search: SearchPlan | None = None  # candidates run apart, after the scenario (synth.scenario.search_run)
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -168,6 +175,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     whatif = None
     if "whatif" in raw and release is not None:
         whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
+    search = None
+    if "search" in raw and release is not None:
+        search = plan_search(raw["search"], release.fields, list(attacks), p.add)
     if release is not None:
         for policy in policies:  # every policy must fit the release's columns, before any work
             try:
@@ -191,6 +201,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         thresholds=thresholds,
         keep=keep,
         whatif=whatif,
+        search=search,
         source=source,
         raw=dict(raw),
     )
