@@ -1,4 +1,4 @@
-"""What the searched frontier costs (issue 18): ``scenarios/kerala_2026_search.toml``, 54 candidate policies on
+"""What the searched frontier costs (issue 18): ``scenarios/kerala_2026_search.toml``, 64 candidate policies on
 Wayanad at full density, screened with the cheap attacks, the frontier attacked in full, against the budget of
 15 minutes on 2 cores.
 
@@ -45,7 +45,7 @@ def test_search_wayanad(benchmark, tmp_path: Path) -> None:  # type: ignore[no-u
     assert sorted(p.stem for p in (out / "search" / "frontier").glob("*.toml")) == sorted(frontier)
     benchmark.extra_info.update(
         kind="search_costs",
-        point="54 candidates, Wayanad (world cached)",
+        point="64 candidates, Wayanad (world cached)",
         candidates=candidates,
         frontier=len(frontier),
         screen_unit_seconds=_phase_seconds(out / "search" / "screen"),

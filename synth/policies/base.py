@@ -47,6 +47,13 @@ class Step(ABC):
     keeps_rows: ClassVar[bool] = True  # False: the output rows are new (synthetic, aggregate), not released people
     delivers_via_controller: ClassVar[bool] = False  # True: the controller sends to the people (vault, no release)
     releases: ClassVar[str] = "rows"  # what leaves the controller: a kind of RELEASE_KINDS
+    # the safeguard this step is, in the words of the DPDP Rules 2025 where Rule 6(1)(a) names it (encryption,
+    # obfuscation, masking, virtual tokens), else the minimisation it makes (read by the report's law section)
+    SAFEGUARD: ClassVar[str] = "data minimisation"
+
+    def safeguard(self) -> str:
+        """What kind of safeguard this step is (:attr:`SAFEGUARD`)."""
+        return self.SAFEGUARD
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's parameters and their values."""
@@ -136,6 +143,10 @@ class Policy:
 
     def report(self) -> list[dict[str, Any]]:
         return [{"step": s.step, **s.report()} for s in self.steps]
+
+    def safeguards(self) -> list[str]:
+        """What kind of safeguard each step is, in order."""
+        return [s.safeguard() for s in self.steps]
 
     @property
     def releases(self) -> str:

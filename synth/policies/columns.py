@@ -19,6 +19,7 @@ class DropColumns(Step):
     """
 
     step = "drop"
+    SAFEGUARD = "data minimisation: fields dropped"
 
     def __init__(self, columns: Sequence[str] = ()) -> None:
         self.columns = tuple(columns)

@@ -47,6 +47,7 @@ class DPCounts(Step):
     """
 
     step = "dp_counts"
+    SAFEGUARD = "data minimisation: counts with differential privacy"
     keeps_rows = False
     releases = "counts"
 

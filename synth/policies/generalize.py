@@ -34,6 +34,7 @@ class GeneralizeAge(Step):
     """
 
     step = "generalize_age"
+    SAFEGUARD = "data minimisation: generalisation"
 
     def __init__(
         self,
@@ -86,6 +87,7 @@ class CoarsenGeography(Step):
     """
 
     step = "coarsen_geography"
+    SAFEGUARD = "data minimisation: generalisation"
 
     def __init__(self, level: str = "local_body") -> None:
         self.level = level

@@ -165,6 +165,11 @@ class HashColumn(Step):
 
     step = "hash"
 
+    def safeguard(self) -> str:
+        """Obfuscation, as the DPDP Rules 2025 name it; keyed (HMAC) or not (what reversal recovers is measured)."""
+        keyed = "a keyed hash (HMAC)" if self.method == "hmac" else f"an unkeyed {self.method} hash"
+        return f"obfuscation (Rule 6(1)(a)): {keyed}"
+
     def __init__(
         self,
         column: str = "phone",

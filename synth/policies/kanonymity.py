@@ -64,6 +64,7 @@ class KAnonymity(Step):
     """
 
     step = "k_anonymity"
+    SAFEGUARD = "data minimisation: k-anonymity"
 
     def __init__(
         self,

@@ -29,6 +29,7 @@ class MaskPhone(Step):
     """
 
     step = "mask"
+    SAFEGUARD = "masking (Rule 6(1)(a))"
 
     def __init__(self, column: str = "phone", keep: int = 4, side: str = "last", mask_char: str = "X") -> None:
         self.column = column

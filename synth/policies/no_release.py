@@ -24,6 +24,7 @@ class ControllerSends(Step):
     """
 
     step = "controller_sends"
+    SAFEGUARD = "no disclosure: the controller sends"
     keeps_rows = False
     delivers_via_controller = True
     releases = "nothing"

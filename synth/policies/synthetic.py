@@ -58,6 +58,7 @@ class SyntheticRelease(Step):
     """
 
     step = "synthesize"
+    SAFEGUARD = "synthetic data (not named by Rule 6(1)(a))"
     keeps_rows = False
     releases = "synthetic"
     forbidden = ("phone", "name", "row_id")

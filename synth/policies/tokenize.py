@@ -29,6 +29,7 @@ class Tokenize(Step):
     """
 
     step = "tokenize"
+    SAFEGUARD = "virtual tokens (Rule 6(1)(a))"
     delivers_via_controller = True  # the holder hands tokens back; the controller sends through its vault
 
     def __init__(self, column: str = "phone", random_state: int = 0) -> None:

@@ -4,7 +4,8 @@ It opens with the decision (:mod:`synth.report.decision_table`): the policy reco
 the policies ranked by exposure. Then plain sentences per policy (who can be re-identified, contacted and
 profiled, and what the policy keeps of each purpose), then the charts (exposure against utility, exposure by
 group and by district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
-and the questions the DPDP Act 2023 raises about it. Figures are means over the scenario's seeds; an
+and the law, concretely: which safeguard each policy is in the words of the DPDP Rules 2025 and what it
+achieves. Figures are means over the scenario's seeds; an
 interval is the seeds' 95% intervals pooled by Rubin's rules (:func:`synth.measure.pooled.pool_seeds`), so
 it holds both each seed's sampling error and the variation between seeds.
 """
@@ -25,8 +26,9 @@ from synth.measure.pooled import pool_seeds
 from synth.report import svg
 from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
-from synth.report.figures import Figures, notes_by_attack, num, pct
+from synth.report.figures import Figures, notes_by_attack
 from synth.report.hash_cost_tables import hash_costs_section
+from synth.report.law import law_section
 from synth.report.search_section import search_section
 from synth.report.summary import policy_sentence
 
@@ -129,9 +131,8 @@ def build_html(
         hash_costs_section(fig, policies),
         "<h2>What each policy does</h2>",
         _policy_steps(resolved),
-        "<h2>Questions under the DPDP Act 2023</h2>",
-        '<p class="note">Questions for the reader, not legal advice.</p>',
-        "".join(_dpdp(fig, p) for p in policies),
+        "<h2>The law, concretely</h2>",
+        law_section(decision, fig, resolved),
         "<h2>All figures</h2>",
         '<p class="note">Means over the seeds. The 95% interval pools the seeds\' own intervals with the '
         "variation between seeds (Rubin's rules: the within-seed variance read from each interval's width, "
@@ -217,30 +218,6 @@ def _policy_steps(resolved: dict[str, Any]) -> str:
         steps = "".join(f"<li><code>{escape(s)}</code></li>" for s in p.get("steps", [])) or "<li>none</li>"
         items.append(f"<h3>{escape(p['id'])}</h3><p>{escape(p.get('description', ''))}</p><ol>{steps}</ol>")
     return "".join(items)
-
-
-def _dpdp(fig: Figures, policy: str) -> str:
-    link = fig.linkage(policy)
-    reid = f"{num(link[1])} released rows can be tied to named voters" if link else "no row can be tied to a voter"
-    reach = fig.get(policy, "utility", "outreach_reach")
-    questions = [
-        (
-            "Purpose limitation (sections 4 to 6)",
-            "Was messaging these people a purpose they were told of and agreed to, or a legitimate use "
-            f"the Act allows? This release lets its holder reach {pct(reach)} of the intended recipients.",
-        ),
-        (
-            "Data minimisation (section 6(1))",
-            "Is every field released necessary for that purpose, or would a narrower release "
-            "(tokens, aggregate counts, the controller sending) serve it?",
-        ),
-        (
-            "Security safeguards (section 8(5))",
-            f"If this release leaked onward, {reid}; are the safeguards around it reasonable for that exposure?",
-        ),
-    ]
-    body = "".join(f'<p class="q"><b>{escape(t)}</b>: {escape(q)}</p>' for t, q in questions)
-    return f"<h3>{escape(policy)}</h3>{body}"
 
 
 def _figures_table(table: pl.DataFrame, policy: str, notes: list[str]) -> str:

@@ -330,6 +330,7 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
                 "id": p.id,
                 "description": p.description,
                 "releases": p.releases,
+                "safeguards": p.safeguards(),
                 "steps": [repr(step) for step in p.steps],
                 **({"whatif": True} if p.id in variants else {}),
             }

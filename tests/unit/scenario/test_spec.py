@@ -24,7 +24,15 @@ GOOD = {
 
 
 @pytest.mark.parametrize(
-    "name", ["kerala_2026_export", "sthree_suraksha_2026", "quarantine_2020", "hashed_contacts", "ci_smoke"]
+    "name",
+    [
+        "kerala_2026_export",
+        "kerala_2026_search",
+        "sthree_suraksha_2026",
+        "quarantine_2020",
+        "hashed_contacts",
+        "ci_smoke",
+    ],
 )
 def test_shipped_scenarios_load(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYNTH_HMAC_KEY", "a test key")  # the hmac policy refuses to load without one
