@@ -7,7 +7,7 @@ built beforehand into the benchmark cache; the record keeps the seconds, the pea
 tree, the machine's load, the candidates and the frontier, and what the screen and the frontier cost per
 candidate (their units' wall seconds, from each phase's ``timings.parquet``).
 
-Run::
+Run (a fresh HMAC key is drawn for the run unless ``SYNTH_HMAC_KEY`` is set)::
 
     .venv/bin/pytest benchmarks/test_search_costs.py --benchmark-only -q --benchmark-json=out/bench/search.json
     .venv/bin/python -m benchmarks.report out/bench/search.json --section search_costs --into benchmarks/README.md
@@ -16,6 +16,8 @@ Run::
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from pathlib import Path
 
 import polars as pl
@@ -34,7 +36,9 @@ def _phase_seconds(run: Path) -> float:
     return float(timings["value"].sum())
 
 
-def test_search_wayanad(benchmark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_wayanad(benchmark, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    if not os.environ.get("SYNTH_HMAC_KEY"):  # the hmac candidates need a key: a fresh one, never written anywhere
+        monkeypatch.setenv("SYNTH_HMAC_KEY", secrets.token_hex(32))
     world_for(WorldSpec(districts=("Wayanad",), seed=SEED))  # built (once) outside the clock
     out = tmp_path / "run"
     result = benchmark.pedantic(run_scenario_measured, args=(SEARCH, out, bench_cache()), rounds=1, iterations=1)

@@ -51,6 +51,22 @@ document.addEventListener('DOMContentLoaded', function () {
     return id + '=' + (el ? Math.ceil(el.getBoundingClientRect().bottom + window.scrollY) : 'absent');
   });
   document.body.setAttribute('data-decision-ends', ends.join(';'));
+  // text labels of a chart that overlap one another (bounding boxes on the page), as "chart:label|label;..."
+  var overlaps = [];
+  charts.forEach(function (c) {
+    var boxes = Array.prototype.map.call(c.querySelectorAll('text'), function (t) {
+      return [t.textContent, t.getBoundingClientRect()];
+    });
+    for (var i = 0; i < boxes.length; i++) {
+      for (var j = i + 1; j < boxes.length; j++) {
+        var a = boxes[i][1], b = boxes[j][1];
+        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) {
+          overlaps.push(c.parentNode.id + ':' + boxes[i][0] + '|' + boxes[j][0]);
+        }
+      }
+    }
+  });
+  document.body.setAttribute('data-overlaps', overlaps.join(';'));
 });
 """
 STYLE = """
@@ -110,6 +126,7 @@ def build_html(
     table = summarize(results)
     fig = Figures(table)
     decision = decision or decide_run(results, resolved, notes)
+    colours = svg.colours_of(policies)  # a policy's colour is the same in every chart
     sections = [
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
@@ -121,10 +138,12 @@ def build_html(
         "<h2>Summary</h2>",
         '<ul class="summary">' + "".join(f"<li>{policy_sentence(fig, p, notes)}</li>" for p in policies) + "</ul>",
         "<h2>Exposure against utility</h2>",
-        "".join(_frontier(fig, policies, purpose) for purpose in resolved.get("purposes", PURPOSE_MEASURE)),
+        "".join(
+            _frontier(decision, policies, purpose, colours) for purpose in resolved.get("purposes", PURPOSE_MEASURE)
+        ),
         "<h2>Exposure by group and district</h2>",
-        _by_stratum(fig, policies, "registry", "Re-identified by registry group (share of released rows)"),
-        _by_stratum(fig, policies, "district", "Re-identified by district (share of released rows)"),
+        _by_stratum(fig, policies, "registry", "Re-identified by registry group (share of released rows)", colours),
+        _by_stratum(fig, policies, "district", "Re-identified by district (share of released rows)", colours),
         "<h2>Population uniqueness: estimators against the truth</h2>",
         _uniqueness(fig, policies),
         "<h2>The cost of every hash</h2>",
@@ -170,31 +189,54 @@ def _setting(resolved: dict[str, Any]) -> str:
     )
 
 
-def _exposure(fig: Figures, policy: str) -> float:
-    link = fig.linkage(policy)
-    return link[2] if link is not None else 0.0
-
-
-def _frontier(fig: Figures, policies: list[str], purpose: str) -> str:
-    measure, label = PURPOSE_MEASURE[purpose]
-    points = [(p, _exposure(fig, p), u) for p in policies if (u := fig.get(p, "utility", measure)) is not None]
-    if not points:
-        return f'<p class="note">{escape(label)}: no policy gives a figure.</p>'
-    return svg.scatter(
-        f"{label} against re-identification", f"frontier-{purpose}", points, "re-identified (share of rows)", label
+def _frontier(decision: Decision, policies: list[str], purpose: str, colours: dict[str, str]) -> str:
+    """Each policy's re-identification against what it keeps of ``purpose``; a policy whose exposure was not
+    measured is left off the chart, not drawn at 0, and named under it."""
+    _, label = PURPOSE_MEASURE[purpose]
+    by = {r.policy: r for r in decision.ranking}
+    shown = [p for p in policies if p in by]
+    points = [
+        (p, e, k)
+        for p in shown
+        if (e := by[p].exposure.value) is not None and (k := by[p].keeps[purpose].value) is not None
+    ]
+    off = [p for p in shown if by[p].exposure.value is None]
+    note = (
+        f'<p class="note">Not on the chart, their re-identification not measured: {escape(", ".join(off))} '
+        "(the decision's notes say why).</p>"
+        if off
+        else ""
     )
+    if not points:
+        return f'<p class="note">{escape(label)}: no policy gives a figure.</p>{note}'
+    chart = svg.scatter(
+        f"{label} against re-identification",
+        f"frontier-{purpose}",
+        points,
+        "re-identified (share of rows)",
+        f"{purpose.replace('_', ' ')} kept",
+        colours,
+    )
+    return chart + note
 
 
-def _by_stratum(fig: Figures, policies: list[str], stratum: str, title: str) -> str:
+def _by_stratum(fig: Figures, policies: list[str], stratum: str, title: str, colours: dict[str, str]) -> str:
     found = [a for a in (HEADLINE, *LINKAGE) if fig.groups(a, stratum)]
     if not found:
         return f'<p class="note">No linkage breakdown by {stratum}.</p>'
     attack = max(found, key=lambda a: sum(fig.get(p, a, "correct") or 0.0 for p in policies))
     groups = fig.groups(attack, stratum)
+    names = [g.split("=", 1)[1] for g in groups]
+    if len(groups) < 2:  # a chart of one category says nothing a table does not
+        return (
+            f'<p class="note">{escape(title)}: one {stratum} only ({escape(", ".join(names))}); '
+            "its figures are in the tables below.</p>"
+        )
     series = [(p, [fig.get(p, attack, "recall", g) for g in groups]) for p in policies]
     series = [(p, vs) for p, vs in series if any(v is not None for v in vs)]
-    names = [g.split("=", 1)[1] for g in groups]
-    return svg.grouped_bars(f"{title}, {attack.replace('_', ' ')}", f"by-{stratum}", names, series, "re-identified")
+    return svg.grouped_bars(
+        f"{title}, {attack.replace('_', ' ')}", f"by-{stratum}", names, series, "re-identified", colours=colours
+    )
 
 
 def _uniqueness(fig: Figures, policies: list[str]) -> str:
