@@ -3,8 +3,9 @@
 Output folder::
 
     results.parquet                 one tidy row per scenario, seed, policy, attack, group, measure
-    results.json                    the same rows ("results"), the policies ranked ("ranking") and the policy
-                                    recommended for each purpose ("recommendations"): synth.measure.decision
+    results.json                    the same rows ("results"), the policies ranked ("ranking"), the policy
+                                    recommended for each purpose ("recommendations"), the what-if ("whatif"):
+                                    synth.measure.decision; with a search, its frontier ("search")
     timings.parquet                 figures measured on this machine (hash rates), which vary by run
     notes.json                      what could not be measured, and why
     scenario.toml                   the scenario file as given; scenario.resolved.json as validated
@@ -137,17 +138,16 @@ def run_scenario(
     _write_parquet(out / "results.parquet", results)
     _write_parquet(out / "timings.parquet", timings)
     decision = decide_run(results, _resolved(scenario, world), notes)
-    everything_json = {"results": results.to_dicts(), **decision.to_dict()}
-    _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
+    everything_json: dict[str, Any] = {"results": results.to_dicts(), **decision.to_dict()}
     _write_text(out / "notes.json", json.dumps(notes, indent=1))
-    if scenario.search is not None:
+    if scenario.search is not None:  # results.json then carries the frontier too
 
         def phase(name: str) -> Progress | None:
             if progress is None:
                 return None
             return lambda done, total, cell: progress(done, total, f"search {name}: {cell}")
 
-        run_search(
+        everything_json["search"] = run_search(
             scenario,
             Path(world.path),
             out,
@@ -155,6 +155,7 @@ def run_scenario(
                 s, o, engine, phase("frontier" if o.parent.name == "frontier" else "screen"), cache, reuse=reuse
             ),
         )
+    _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
     return RunResult(out=out, results=results, notes=tuple(notes))
 
 

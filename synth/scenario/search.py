@@ -32,12 +32,13 @@ import tomlkit
 
 from synth.core.coding import GEO_COLUMNS
 from synth.errors import PolicyError
+from synth.measure.names import CALLER_ID_LOOKUP, EXACT_LINKAGE, HEADLINE, REACH, SINGLING_OUT
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
 
 GRID_FILE = Path(__file__).with_name("search.toml")
 SEARCH_KEYS = ("drop", "age", "place", "phone", "k", "screen")
-SCREEN = ("caller_id_lookup", "exact_linkage", "reidentification", "singling_out", "reach")
+SCREEN = (CALLER_ID_LOOKUP, EXACT_LINKAGE, HEADLINE, SINGLING_OUT, REACH)  # the cheap attacks, chained
 MIN_CANDIDATES = 2
 Problem = Callable[..., None]  # _Problems.add of synth.scenario.spec: (key, value, allowed, name, options)
 

@@ -58,18 +58,16 @@ from synth.attacks.auxiliary import SOURCES
 from synth.attacks.registry import ATTACKS, chain_problems
 from synth.checks import seed_problem
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
-from synth.measure.decision import DEFAULT_KEEP
 from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
 from synth.world.plan import WorldSpec
 
 SPEC_VERSION = 1
-PURPOSES = ("outreach", "ward_planning", "research")
-PURPOSE_KEYS = ("keep",)
 
 TOP_KEYS = (
     "spec_version",
@@ -169,7 +167,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     sources, coverage = _attacker(p, _table(p, raw, "attacker"))
     policies = _policies(p, raw, base)
     attacks = _attacks(p, _table(p, raw, "attacks"), sources)
-    purposes, keep = _purposes(p, raw.get("purposes", list(PURPOSES)))
+    purposes, keep = parse_purposes(raw.get("purposes", list(PURPOSES)), p.add)
     seeds = _seeds(p, raw.get("seeds", [0]))
     thresholds = _thresholds(p, _table(p, raw, "thresholds"), attacks)
     whatif = None
@@ -301,7 +299,7 @@ def _attacker(p: _Problems, a: Mapping[str, Any]) -> tuple[tuple[str, ...], dict
     for key in a:
         if key not in ("sources", "coverage"):
             p.add(f"attacker.{key}", a[key], "unknown key; allowed are sources, coverage", key, ("sources", "coverage"))
-    sources = _names(p, "attacker.sources", a.get("sources", list(SOURCES)), SOURCES)
+    sources = listed_names("attacker.sources", a.get("sources", list(SOURCES)), SOURCES, p.add)
     coverage_raw = a.get("coverage", {})
     coverage: dict[str, float] = {}
     if not isinstance(coverage_raw, Mapping):
@@ -315,44 +313,6 @@ def _attacker(p: _Problems, a: Mapping[str, Any]) -> tuple[tuple[str, ...], dict
         else:
             coverage[source] = float(share)
     return sources, {s: coverage.get(s, 1.0) for s in sources}
-
-
-def _purposes(p: _Problems, value: Any) -> tuple[tuple[str, ...], dict[str, float]]:
-    """The purposes (a list of names, or a ``[purposes.NAME]`` table each) and the share each must keep."""
-    if not isinstance(value, Mapping):
-        names = _names(p, "purposes", value, PURPOSES)
-        return names, dict.fromkeys(names, DEFAULT_KEEP)
-    keep: dict[str, float] = {}
-    for name, table in value.items():
-        if name not in PURPOSES:
-            p.add(f"purposes.{name}", table, f"unknown purpose; allowed are {', '.join(PURPOSES)}", name, PURPOSES)
-            continue
-        if not isinstance(table, Mapping):
-            p.add(f"purposes.{name}", table, "must be a table (for example keep = 0.9)")
-            continue
-        for key in table:
-            if key not in PURPOSE_KEYS:
-                p.add(f"purposes.{name}.{key}", table[key], "unknown key; allowed are keep", key, PURPOSE_KEYS)
-        share = table.get("keep", DEFAULT_KEEP)
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-            p.add(f"purposes.{name}.keep", share, "must be a share in (0, 1]: the least a policy must keep to serve it")
-            continue
-        keep[name] = float(share)
-    if not value:
-        p.add("purposes", dict(value), f"names no purpose; allowed are {', '.join(PURPOSES)}")
-    return tuple(keep), keep
-
-
-def _names(p: _Problems, key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        p.add(key, value, f"must be a list of names from {', '.join(allowed)}")
-        return ()
-    for v in value:
-        if v not in allowed:
-            p.add(key, v, f"unknown name; allowed are {', '.join(allowed)}", v, allowed)
-    if len(set(value)) != len(value):
-        p.add(key, value, "a name is given twice")
-    return tuple(v for v in value if v in allowed)
 
 
 def _policies(p: _Problems, raw: Mapping[str, Any], base: Path | None) -> tuple[Policy, ...]:

@@ -71,6 +71,7 @@ def _pareto(points: list[tuple[str, float, float]]) -> set[str]:
 def test_the_frontier_is_recounted_from_the_screen(search_run: Path) -> None:
     search = json.loads((search_run / "search" / "search.json").read_text())
     assert len(search["candidates"]) == 8
+    assert json.loads((search_run / "results.json").read_text())["search"] == search  # for a program or a gate
     screen = pl.read_parquet(search_run / "search" / "screen" / "results.parquet").filter(pl.col("group") == "all")
     screened = {"caller_id_lookup", "exact_linkage", "reidentification", "reach", "utility", "release"}
     assert set(screen["attack"].unique()) == screened

@@ -1,0 +1,57 @@
+"""The purposes a scenario measures, and the share of each a policy must keep to serve it: ``purposes`` as a list
+of names (each must keep :data:`~synth.measure.decision.DEFAULT_KEEP`), or a ``[purposes.NAME]`` table each::
+
+    [purposes.outreach]
+    keep = 0.95
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from synth.measure.decision import DEFAULT_KEEP
+
+PURPOSES = ("outreach", "ward_planning", "research")
+PURPOSE_KEYS = ("keep",)
+Problem = Callable[..., None]  # _Problems.add of synth.scenario.spec: (key, value, allowed, name, options)
+
+
+def parse_purposes(value: Any, add: Problem) -> tuple[tuple[str, ...], dict[str, float]]:
+    """The purposes (a list of names, or a ``[purposes.NAME]`` table each) and the share each must keep; every
+    problem goes to ``add(key, value, allowed, name, options)``."""
+    if not isinstance(value, Mapping):
+        names = listed_names("purposes", value, PURPOSES, add)
+        return names, dict.fromkeys(names, DEFAULT_KEEP)
+    keep: dict[str, float] = {}
+    for name, table in value.items():
+        if name not in PURPOSES:
+            add(f"purposes.{name}", table, f"unknown purpose; allowed are {', '.join(PURPOSES)}", name, PURPOSES)
+            continue
+        if not isinstance(table, Mapping):
+            add(f"purposes.{name}", table, "must be a table (for example keep = 0.9)")
+            continue
+        for key in table:
+            if key not in PURPOSE_KEYS:
+                add(f"purposes.{name}.{key}", table[key], "unknown key; allowed are keep", key, PURPOSE_KEYS)
+        share = table.get("keep", DEFAULT_KEEP)
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            add(f"purposes.{name}.keep", share, "must be a share in (0, 1]: the least a policy must keep to serve it")
+            continue
+        keep[name] = float(share)
+    if not value:
+        add("purposes", dict(value), f"names no purpose; allowed are {', '.join(PURPOSES)}")
+    return tuple(keep), keep
+
+
+def listed_names(key: str, value: Any, allowed: tuple[str, ...], add: Problem) -> tuple[str, ...]:
+    """The names of a list key, each one of ``allowed`` and none twice (the problems go to ``add``)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        add(key, value, f"must be a list of names from {', '.join(allowed)}")
+        return ()
+    for v in value:
+        if v not in allowed:
+            add(key, v, f"unknown name; allowed are {', '.join(allowed)}", v, allowed)
+    if len(set(value)) != len(value):
+        add(key, value, "a name is given twice")
+    return tuple(v for v in value if v in allowed)
