@@ -248,9 +248,20 @@ def _uniqueness(fig: Figures, policies: list[str]) -> str:
     chart = svg.grouped_bars(
         "Share of the population unique on the release's quasi-identifiers", "uniqueness", shown, series, "share", True
     )
+    missing = [
+        f"{ESTIMATOR_LABELS[e]} for {', '.join(p for p, v in zip(shown, vs, strict=True) if v is None)}"
+        for e, vs in series[1:]
+        if any(v is None for v in vs)
+    ]
+    why = (
+        f" No bar where the estimator's fit did not converge on the release, so it gives no estimate: "
+        f"{'; '.join(missing)}."
+        if missing
+        else ""
+    )
     return chart + (
         '<p class="note">Estimators see only the release and the population size, as a data holder would; '
-        "the truth is counted in the synthetic world. A missing bar: the estimator did not converge.</p>"
+        f"the truth is counted in the synthetic world.{escape(why)}</p>"
     )
 
 

@@ -98,3 +98,17 @@ def test_no_links_and_a_model_no_better_than_the_majority_say_so_in_the_summary(
         "It keeps: research 71.8%, no better than always guessing the majority class (the original release gives "
         "80.0%)." in summary
     )
+
+
+def test_the_estimator_chart_says_which_bar_is_missing_and_why() -> None:
+    rows = [
+        ("s", 1, p, "release", "all", m, v, None, None)
+        for p in ("as_exported", "k5")
+        for m, v in (("true_share", 0.01), ("unique_share_zayatz", 0.02), ("unique_share_dankar", 0.02))
+    ] + [("s", 1, "as_exported", "release", "all", "unique_share_snb", 0.012, None, None)]
+    results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+    html = build_html(results, {"policies": [{"id": "as_exported"}, {"id": "k5"}]}, [])
+    assert (
+        "No bar where the estimator&#x27;s fit did not converge on the release, so it gives no estimate: "
+        "Pitman&#x27;s sampling formula for as_exported, k5; the shifted negative binomial for k5.</p>" in html
+    )
