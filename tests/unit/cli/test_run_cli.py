@@ -121,29 +121,34 @@ def test_the_executor_is_validated_once_and_handed_on(tmp_path: Path, monkeypatc
     assert handed == [Engine(workers=2)]
 
 
-def test_a_keep_outside_its_range_stops_the_run_before_any_work(tmp_path: Path) -> None:
-    smoke = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
-    text = smoke.read_text(encoding="utf-8").replace(
-        'purposes = ["outreach", "ward_planning", "research"]\n', "purposes.outreach.keep = 1.5\n"
-    )
-    scenario = tmp_path / "keep.toml"
-    scenario.write_text(text, encoding="utf-8")
-    out = tmp_path / "out"
-    assert error_of(["run", str(scenario), "--out", str(out)]) == (
-        f"error: {scenario}: purposes.outreach.keep = 1.5: must be a share in (0, 1]: the least a policy must keep "
-        "to serve it"
-    )
-    assert not out.exists()
+SMOKE_TEXT = (Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml").read_text(encoding="utf-8")
 
 
-def test_a_whatif_field_the_release_lacks_stops_the_run_before_any_work(tmp_path: Path) -> None:
-    smoke = Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml"
-    scenario = tmp_path / "whatif.toml"
-    text = smoke.read_text(encoding="utf-8") + '\n[whatif]\nfields = ["relative_name"]\n'
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            SMOKE_TEXT.replace(
+                'purposes = ["outreach", "ward_planning", "research"]\n', "purposes.outreach.keep = 1.5\n"
+            ),
+            "purposes.outreach.keep = 1.5: must be a share in (0, 1]: the least a policy must keep to serve it",
+        ),
+        (
+            SMOKE_TEXT + '\n[whatif]\nfields = ["relative_name"]\n',
+            "whatif.fields = 'relative_name': not a field of the release; allowed are phone, name, age, gender, "
+            "district, taluk, ward, local_body, registry, scheme",
+        ),
+        (
+            SMOKE_TEXT + '\n[search]\ndrop = [[], ["phone"]]\nphone = ["plain", "hmac"]\n',
+            "search.drop = ['phone']: contradicts search.phone, which varies phone (give its drop there: "
+            "phone = [..., 'drop'])",
+        ),
+    ],
+    ids=["keep", "whatif", "search"],
+)
+def test_a_bad_decision_key_stops_the_run_before_any_work(tmp_path: Path, text: str, message: str) -> None:
+    scenario = tmp_path / "bad.toml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    assert error_of(["run", str(scenario), "--out", str(out)]) == (
-        f"error: {scenario}: whatif.fields = 'relative_name': not a field of the release; allowed are phone, name, "
-        "age, gender, district, taluk, ward, local_body, registry, scheme"
-    )
+    assert error_of(["run", str(scenario), "--out", str(out)]) == f"error: {scenario}: {message}"
     assert not out.exists()
