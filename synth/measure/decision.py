@@ -380,10 +380,10 @@ def _recommend(ranking: Sequence[Ranked], purpose: str, keep: float) -> Recommen
         if second is not None
         else " No other policy keeps enough."
     )
-    bound = " at least, a lower bound" if first.exposure.lower_bound else ""
+    least, bound = ("at least ", "; a lower bound") if first.exposure.lower_bound else ("", "")
     why = (
         f"{first.policy} is the least-exposing policy that keeps at least {_pct(keep)} of {label}: "
-        f"{_pct(first.exposure.value)} of released rows re-identified ({first.exposure.source}{bound}), "
+        f"{least}{_pct(first.exposure.value)} of released rows re-identified ({first.exposure.source}{bound}), "
         f"{_pct(first.keeps[purpose].value)} of {label} kept.{tie}{runner}{aside}"
     )
     return Recommendation(purpose, keep, first.policy, second.policy if second else None, why)

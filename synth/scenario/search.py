@@ -57,7 +57,8 @@ def grid() -> dict[str, dict[str, Any]]:
 
 
 def plan_search(raw: Any, fields: Sequence[str], attacks: Sequence[str], report: Problem) -> SearchPlan | None:
-    """The candidates of a scenario's ``[search]`` table; every problem goes to ``add`` (None when there is one).
+    """The candidates of a scenario's ``[search]`` table; every problem goes to ``report`` (None when there is
+    one).
 
     Parameters
     ----------

@@ -188,7 +188,7 @@ def test_a_bounded_attack_makes_its_figure_a_lower_bound_wherever_it_is_shown() 
     assert by["drop_ward"].exposure.lower_bound is None  # singling out is not chained
     ward = decision.recommendations[1]
     assert ward.policy == "hmac"
-    assert "45.0% of released rows re-identified (re-identification by any chain of attacks at least, a lower " in (
+    assert "at least 45.0% of released rows re-identified (re-identification by any chain of attacks; a lower " in (
         ward.why
     )
 
