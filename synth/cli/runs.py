@@ -123,9 +123,8 @@ def check(
     the one --require names (a CI gate)."""
     import json
 
-    from synth.measure.decision import decide_run
     from synth.scenario.check import check as find_breaches
-    from synth.scenario.check import parse_max, parse_require, thresholds_of, unmet
+    from synth.scenario.check import decision_of, parse_max, parse_require, thresholds_of, unmet
 
     finished_run(run_dir)
     resolved = json.loads((run_dir / "scenario.resolved.json").read_text())
@@ -143,8 +142,7 @@ def check(
     results = pl.read_parquet(run_dir / "results.parquet")
     breaches = [str(b) for b in find_breaches(results, thresholds)]
     if requirements:
-        notes = json.loads((run_dir / "notes.json").read_text()) if (run_dir / "notes.json").is_file() else []
-        breaches += unmet(decide_run(results, resolved, notes), requirements)
+        breaches += unmet(decision_of(run_dir), requirements)
     for b in breaches:
         out.print(f"FAIL {b}", highlight=False, soft_wrap=True)
     if breaches:

@@ -87,13 +87,13 @@ def render_report(run_dir: str | Path) -> Path:
     for name in ("results.parquet", "scenario.resolved.json"):
         if not (run / name).is_file():
             raise FileNotFoundError(f"{run}: no {name}; is this the output folder of `synth run`?")
-    results = pl.read_parquet(run / "results.parquet")
+    results = measured = pl.read_parquet(run / "results.parquet")
     if (run / "timings.parquet").is_file():  # the hash rates the cost tables need; not what each unit cost
         timings = pl.read_parquet(run / "timings.parquet")
         results = pl.concat([results, timings.filter(~pl.col("measure").is_in(list(COSTS)))])
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
-    decision = decide_run(pl.read_parquet(run / "results.parquet"), resolved, notes)
+    decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
     html = build_html(results, resolved, notes, decision, search_section(run))
     atomic_text(run / "report.html", html)
     return run / "report.html"

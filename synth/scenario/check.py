@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from synth.errors import SpecError, did_you_mean
-from synth.measure.decision import Decision
+from synth.measure.decision import Decision, decide_run
 from synth.measure.names import MEASURES
 
 
@@ -56,6 +56,13 @@ def parse_max(items: Sequence[str]) -> dict[str, float]:
     if problems:
         raise SpecError("\n".join(problems))
     return out
+
+
+def decision_of(run_dir: Path) -> Decision:
+    """The decision of a finished run, from its results, its resolved scenario and its notes."""
+    resolved = json.loads((run_dir / "scenario.resolved.json").read_text())
+    notes = json.loads((run_dir / "notes.json").read_text()) if (run_dir / "notes.json").is_file() else []
+    return decide_run(pl.read_parquet(run_dir / "results.parquet"), resolved, notes)
 
 
 def thresholds_of(run_dir: Path) -> dict[str, float]:

@@ -114,7 +114,8 @@ def run_scenario(
     engine = as_engine(workers)
     out = _prepare_out(resolve_out(out), scenario)
     world = _world(scenario.world, engine, cache, world_progress)
-    _write_text(out / MARKER, json.dumps(_resolved(scenario, world), indent=2, sort_keys=True))
+    resolved = _resolved(scenario, world)
+    _write_text(out / MARKER, json.dumps(resolved, indent=2, sort_keys=True))
     if Path(scenario.source).is_file():
         _write_text(out / "scenario.toml", Path(scenario.source).read_text())
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
@@ -137,7 +138,7 @@ def run_scenario(
     results, timings = everything.filter(~timed), pl.concat([everything.filter(timed), collect_costs(out, scenario)])
     _write_parquet(out / "results.parquet", results)
     _write_parquet(out / "timings.parquet", timings)
-    decision = decide_run(results, _resolved(scenario, world), notes)
+    decision = decide_run(results, resolved, notes)
     everything_json: dict[str, Any] = {"results": results.to_dicts(), **decision.to_dict()}
     _write_text(out / "notes.json", json.dumps(notes, indent=1))
     if scenario.search is not None:  # results.json then carries the frontier too

@@ -15,11 +15,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from synth.engine.io import atomic_text
-from synth.measure.decision import decide_run
 from synth.policies.library import load_policy
+from synth.scenario.check import decision_of
 from synth.scenario.search import pareto, policy_toml
 from synth.scenario.spec import Scenario, WorldRef
 
@@ -95,6 +93,4 @@ def run_search(scenario: Scenario, world_path: Path, out: Path, run: Any) -> dic
 
 
 def _decision(run_dir: Path) -> dict[str, Any]:
-    resolved = json.loads((run_dir / "scenario.resolved.json").read_text())
-    notes = json.loads((run_dir / "notes.json").read_text()) if (run_dir / "notes.json").is_file() else []
-    return decide_run(pl.read_parquet(run_dir / "results.parquet"), resolved, notes).to_dict()
+    return decision_of(run_dir).to_dict()
