@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from synth.measure.decision import Decision, Figure, Ranked, WhatIfRow, level
+from synth.report import charts
 
 STYLE = """
 table.rank{font-size:.82em}table.rank td,table.rank th{padding:.15em .4em}table.rank td.num{white-space:nowrap}
@@ -128,7 +129,21 @@ def whatif_section(decision: Decision) -> str:
         "Points are the change from the base; bars: blue, re-identification avoided; red, re-identification "
         "added; amber, a purpose lost; green, a purpose gained (a full bar is 100 points).</p>"
         f'<table class="whatif" id="whatif-table">{head}{base}{rows}</table>'
-        f'<ul class="recs">{sentences}</ul></section>'
+        f'<ul class="recs">{sentences}</ul>{_whatif_chart(decision, purposes)}</section>'
+    )
+
+
+def _whatif_chart(decision: Decision, purposes: list[str]) -> str:
+    """The marginal contributions as bars: each change's effect on re-identification and on each purpose, in
+    points from the base (left of zero: less re-identified, or a purpose lost)."""
+    series = [("re-identified", [w.exposure_change for w in decision.whatif])]
+    series += [(f"{p.replace('_', ' ')} kept", [w.kept_change(p) for w in decision.whatif]) for p in purposes]
+    return charts.change_bars(
+        f"What each change does, in points from {decision.whatif[0].base.policy}",
+        "whatif-chart",
+        [w.label for w in decision.whatif],
+        series,
+        "change from the base (points)",
     )
 
 

@@ -23,7 +23,7 @@ from synth.engine.io import atomic_text
 from synth.measure.decision import Decision, decide_run
 from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
-from synth.report import svg
+from synth.report import charts
 from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
 from synth.report.figures import Figures, notes_by_attack
@@ -126,7 +126,7 @@ def build_html(
     table = summarize(results)
     fig = Figures(table)
     decision = decision or decide_run(results, resolved, notes)
-    colours = svg.colours_of(policies)  # a policy's colour is the same in every chart
+    colours = charts.colours_of(policies)  # a policy's colour is the same in every chart
     sections = [
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
@@ -209,7 +209,7 @@ def _frontier(decision: Decision, policies: list[str], purpose: str, colours: di
     )
     if not points:
         return f'<p class="note">{escape(label)}: no policy gives a figure.</p>{note}'
-    chart = svg.scatter(
+    chart = charts.scatter(
         f"{label} against re-identification",
         f"frontier-{purpose}",
         points,
@@ -234,7 +234,7 @@ def _by_stratum(fig: Figures, policies: list[str], stratum: str, title: str, col
         )
     series = [(p, [fig.get(p, attack, "recall", g) for g in groups]) for p in policies]
     series = [(p, vs) for p, vs in series if any(v is not None for v in vs)]
-    return svg.grouped_bars(
+    return charts.grouped_bars(
         f"{title}, {attack.replace('_', ' ')}", f"by-{stratum}", names, series, "re-identified", colours=colours
     )
 
@@ -245,7 +245,7 @@ def _uniqueness(fig: Figures, policies: list[str]) -> str:
         return '<p class="note">No release of rows to estimate uniqueness on.</p>'
     series = [("truth", [fig.get(p, "release", "true_share") for p in shown])]
     series += [(e, [fig.get(p, "release", f"unique_share_{e}") for p in shown]) for e in ESTIMATORS]
-    chart = svg.grouped_bars(
+    chart = charts.grouped_bars(
         "Share of the population unique on the release's quasi-identifiers", "uniqueness", shown, series, "share", True
     )
     missing = [

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from synth.measure.names import PURPOSE_MEASURE
-from synth.report import svg
+from synth.report import charts
 
 SEARCH_JSON = Path("search") / "search.json"
 
@@ -25,7 +25,7 @@ def search_section(run_dir: Path) -> str:
     full = {r["policy"]: r for r in search["frontier"]["ranking"]}
     purposes = list(candidates[0]["screened"]["keeps"]) if candidates else []
     front = [c for c in candidates if c["frontier_for"]]
-    charts = "".join(_chart(candidates, purpose) for purpose in purposes)
+    drawn = "".join(_chart(candidates, purpose) for purpose in purposes)
     rows = "".join(_row(i, c, full.get(c["policy"]), purposes) for i, c in enumerate(front, start=1))
     head = (
         "<tr><th>#</th><th>policy</th><th>frontier for</th><th>re-identified, screened</th>"
@@ -41,7 +41,7 @@ def search_section(run_dir: Path) -> str:
         "were then attacked with every attack of the scenario. A screened figure is a lower bound of what the "
         "full attacker re-identifies. The frontier's policy files are in <code>search/frontier/</code>; "
         "<code>synth run</code> accepts them as they are.</p>"
-        f'<table class="rank" id="frontier-table">{head}{rows}</table>{charts}</section>'
+        f'<table class="rank" id="frontier-table">{head}{rows}</table>{drawn}</section>'
     )
 
 
@@ -54,10 +54,10 @@ def _chart(candidates: list[dict[str, Any]], purpose: str) -> str:
         if x is None or y is None:
             continue
         if purpose in c["frontier_for"]:
-            frontier.append((f"{numbered[c['policy']]}. {c['policy']}", x, y))
+            frontier.append((numbered[c["policy"]], c["policy"], x, y))
         else:
             dominated.append((c["policy"], x, y))
-    return svg.frontier_scatter(
+    return charts.frontier_scatter(
         f"{label}: the searched frontier (numbered as in the table; grey rings are dominated)",
         f"search-{purpose}",
         frontier,

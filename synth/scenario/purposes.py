@@ -7,14 +7,14 @@ of names (each must keep :data:`~synth.measure.decision.DEFAULT_KEEP`), or a ``[
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from synth.measure.decision import DEFAULT_KEEP
+from synth.scenario.problem import Problem
 
 PURPOSES = ("outreach", "ward_planning", "research")
 PURPOSE_KEYS = ("keep",)
-Problem = Callable[..., None]  # _Problems.add of synth.scenario.spec: (key, value, allowed, name, options)
 
 
 def parse_purposes(value: Any, add: Problem) -> tuple[tuple[str, ...], dict[str, float]]:

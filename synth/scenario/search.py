@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,12 @@ from synth.errors import PolicyError
 from synth.measure.names import CALLER_ID_LOOKUP, EXACT_LINKAGE, HEADLINE, REACH, SINGLING_OUT
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
+from synth.scenario.problem import Problem
 
 GRID_FILE = Path(__file__).with_name("search.toml")
 SEARCH_KEYS = ("drop", "age", "place", "phone", "k", "screen")
 SCREEN = (CALLER_ID_LOOKUP, EXACT_LINKAGE, HEADLINE, SINGLING_OUT, REACH)  # the cheap attacks, chained
 MIN_CANDIDATES = 2
-Problem = Callable[..., None]  # _Problems.add of synth.scenario.spec: (key, value, allowed, name, options)
 
 
 @dataclass(frozen=True)

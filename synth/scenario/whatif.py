@@ -16,7 +16,7 @@ policy's figures instead of running it twice.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,10 @@ from typing import Any
 from synth.errors import PolicyError
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
+from synth.scenario.problem import Problem
 
 LADDER_FILE = Path(__file__).with_name("whatif.toml")
 WHATIF_KEYS = ("fields", "base")
-Problem = Callable[..., None]  # _Problems.add of synth.scenario.spec: (key, value, allowed, name, options)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.report import render_report
+from synth.report import charts, render_report
+from synth.report.html import CHECK_SCRIPT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
@@ -72,3 +73,25 @@ def test_a_broken_page_is_caught(smoke_run: Path, tmp_path: Path) -> None:
     )
     _, log = _load(broken, tmp_path / "profile")
     assert any("Uncaught ReferenceError" in line for line in log.splitlines() if ":CONSOLE" in line)
+
+
+def test_a_crowded_chart_places_every_label_clear(tmp_path: Path) -> None:
+    """Twelve policies, five on one spot, others a point apart, some at the axes' ends: no two labels meet."""
+    names = ["as_exported", "hmac", "hash_plain", "mask_phone", "tokenize", "age_bands_5", "age_bands_10"]
+    names += ["local_body_not_ward", "drop_names", "k5", "controller_sends", "taluk_not_ward"]
+    spots = [(0.865, 1.0)] * 5 + [(0.818, 0.98), (0.80, 0.89), (0.723, 0.0), (0.267, 1.0), (0.0, 0.98)]
+    spots += [(0.0, 1.0), (0.70, 0.0)]
+    points = [(n, x, y) for n, (x, y) in zip(names, spots, strict=True)]
+    page = tmp_path / "crowded.html"
+    page.write_text(
+        f"<!DOCTYPE html><html><head><script>{CHECK_SCRIPT}</script></head><body>"
+        + charts.scatter("Crowded", "crowded", points, "re-identified", "kept", charts.colours_of(names))
+        + charts.grouped_bars("Bars", "bars", names, [(n, [0.5] * len(names)) for n in names], "re-identified")
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    dom, log = _load(page, tmp_path / "profile")
+    assert re.search(r'data-charts="2:2"', dom) is not None
+    overlaps = re.search(r'data-overlaps="([^"]*)"', dom)
+    assert overlaps is not None and overlaps.group(1) == ""
+    assert [line for line in log.splitlines() if ":CONSOLE" in line] == []

@@ -98,6 +98,11 @@ def test_the_frontier_is_recounted_from_the_screen(search_run: Path) -> None:
     assert "probabilistic_linkage" in set(full["attack"].unique())  # the frontier meets every attack
     html = (search_run / "report.html").read_text()
     assert '<section id="search"><h2>The searched frontier</h2><p>8 candidate policies' in html
+    numbered = [c["policy"] for c in search["candidates"] if c["frontier_for"]]  # the table's order
+    for purpose in kept:
+        assert f'<figure class="chart" id="search-{purpose}">' in html
+    for i, policy in enumerate(numbered, start=1):  # each dot's tooltip carries its number in the table
+        assert f"<title>{i}. {policy}: exposure" in html
 
 
 def test_a_frontier_policy_file_runs_back_through_synth_run_with_the_same_figures(

@@ -65,3 +65,8 @@ def test_each_change_is_a_policy_and_its_figures_are_recounted(whatif_run: Path)
     assert '<section id="whatif"><h2>What each field costs</h2>' in html
     assert '<tr data-whatif="whatif_ward_drop">' in html and '<tr data-policy="whatif_ward_drop">' not in html
     assert "With ward dropped, re-identification falls from" in html
+    # the chart of marginal contributions: each change's bars in points, their tooltips the recorded changes
+    assert '<figure class="chart" id="whatif-chart">' in html
+    for w in recorded["whatif"]:
+        assert f"<title>{w['label']}, re-identified: {w['exposure_change'] * 100:+.1f} points</title>" in html
+        assert f"<title>{w['label']}, ward planning kept: -100.0 points</title>" in html

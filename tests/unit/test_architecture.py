@@ -38,7 +38,7 @@ def test_the_import_contract_holds() -> None:
         ("measure/pooled.py", "import synth.attacks.registry", "Data flows one way"),
         ("world/phones.py", "import synth.release.build", "Data flows one way"),
         ("attacks/reach.py", "import synth.world.api", "Attacks read the release and the shared layer"),
-        ("report/svg.py", "import synth.attacks.registry", "The report reads measure names"),
+        ("report/charts.py", "import synth.attacks.registry", "The report reads measure names"),
     ],
 )
 def test_a_backward_import_breaks_the_contract(tmp_path: Path, module: str, backward: str, contract: str) -> None:
