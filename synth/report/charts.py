@@ -160,14 +160,19 @@ def frontier_scatter(
             tips[f"{chart_id}-dominated-{i}"] = f"{name} (dominated): exposure {x:.1%}, kept {y:.1%}"
         line = sorted((x, y) for _, _, x, y in frontier)
         ax.plot([p[0] for p in line], [p[1] for p in line], "-", color=PALETTE[0], linewidth=1.5)
-        numbers, dots = [], []
+        dots: list[Line2D] = []
+        spots: dict[tuple[float, float], list[str]] = {}  # candidates on one spot share one label, 8 to a line
         for number, name, x, y in frontier:
             (dot,) = ax.plot([x], [y], "o", markersize=8, color=PALETTE[0])
             dots.append(dot)
             dot.set_gid(f"{chart_id}-frontier-{number}")
             tips[f"{chart_id}-frontier-{number}"] = f"{number}. {name}: exposure {x:.1%}, kept {y:.1%}"
-            numbers.append(ax.text(x + NUDGE, y + NUDGE, str(number), color=PALETTE[0], fontweight="bold"))
-        _place(fig, ax, numbers, [p[2] for p in frontier], [p[3] for p in frontier], dots)
+            spots.setdefault((round(x, 4), round(y, 4)), []).append(str(number))
+        numbers = [
+            ax.text(x + NUDGE, y + NUDGE, _wrap(names, 8), color=PALETTE[0], fontweight="bold")
+            for (x, y), names in spots.items()
+        ]
+        _place(fig, ax, numbers, [x for x, _ in spots], [y for _, y in spots], dots)
         return _page(fig, title, chart_id, tips)
 
 
@@ -272,6 +277,12 @@ def _legend(fig: Figure, swatches: Sequence[tuple[str, str]]) -> None:
         fig.legend(handles=handles, loc="outside upper left", ncols=len(handles))
     else:
         fig.legend(handles=handles, loc="outside right upper", ncols=1)
+
+
+def _wrap(items: Sequence[str], per_line: int) -> str:
+    """``items`` joined by commas, ``per_line`` to a line."""
+    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+    return ",\n".join(lines)
 
 
 def _decimals(step: float) -> int:
