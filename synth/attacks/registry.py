@@ -17,6 +17,7 @@ from synth.attacks import (
     membership_inference,
     probabilistic_linkage,
     reach,
+    reconstruction,
     reidentification,
     singling_out,
 )
@@ -34,6 +35,7 @@ ATTACKS: dict[str, Attack] = {
         singling_out,
         attribute_inference,
         membership_inference,
+        reconstruction,
         reach,
     )
 }

@@ -8,7 +8,8 @@ recommended. What leaves the controller decides how exposure is read:
 - rows of people: the re-identification of the strongest attacker (every chain of attacks), else the linkage
   attack that links most, as the share of released rows tied to the right named voter;
 - nothing (the controller sends the messages itself): exactly 0, nobody's data leaves;
-- counts: not measured (no attack here reconstructs people from published tables yet);
+- counts: not measured as re-identification (the reconstruction attack rebuilds records from published tables,
+  and the reason says how many, but does not yet attach them to named voters);
 - synthetic rows: not measured as re-identification (the rows are not people); what membership inference
   found is said in the reason.
 
@@ -27,7 +28,16 @@ from typing import Any
 
 import polars as pl
 
-from synth.measure.names import CHAINED, HEADLINE, LINKAGE, MEMBERSHIP_INFERENCE, PURPOSE_MEASURE, REACH
+from synth.measure.names import (
+    CHAINED,
+    HEADLINE,
+    LINKAGE,
+    MEMBERSHIP_INFERENCE,
+    PURPOSE_MEASURE,
+    REACH,
+    RECONSTRUCTION,
+    reconstruction_sentence,
+)
 from synth.policies.base import RELEASE_KINDS
 
 DEFAULT_KEEP = 0.9  # the share of a purpose a policy must keep to serve it, unless the scenario says otherwise
@@ -272,10 +282,17 @@ def _exposure(look: _Lookup, policy: str, kind: str) -> Figure:
     if kind == "nothing":
         return Figure(0.0, 0.0, 0.0, "nothing released: the controller sends the messages itself")
     if kind == "counts":
+        rebuilt = reconstruction_sentence(lambda m: look.value(policy, RECONSTRUCTION, m))
+        if rebuilt:
+            return Figure(
+                None,
+                reason=f"the release holds counts, not rows; {rebuilt}; attaching the rebuilt records to named "
+                "voters is not measured yet, so its re-identification is unknown, not 0",
+            )
         return Figure(
             None,
-            reason="the release holds counts, not rows; no attack here reconstructs people from published tables, "
-            "so its exposure is unknown, not 0",
+            reason="the release holds counts, not rows, and no reconstruction of people from them ran, so its "
+            "exposure is unknown, not 0",
         )
     if kind == "synthetic":
         tpr, fpr = look.value(policy, MEMBERSHIP_INFERENCE, "tpr"), look.value(policy, MEMBERSHIP_INFERENCE, "fpr")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from synth.measure.uniqueness_estimators import ESTIMATORS
@@ -29,6 +29,7 @@ REACH = "reach"
 SINGLING_OUT = "singling_out"
 MEMBERSHIP_INFERENCE = "membership_inference"
 CALLER_ID_LOOKUP = "caller_id_lookup"
+RECONSTRUCTION = "reconstruction"
 CHAINED = (*LINKAGE, HASH_REVERSAL, CALLER_ID_LOOKUP)  # the attacks whose findings the strongest attacker chains
 SOURCES = ("electoral_roll", "caller_id")  # the auxiliary sources a scenario may grant from its world
 ESTIMATOR_LABELS = {
@@ -55,7 +56,9 @@ MEASURES: dict[str, str] = {
     "recall": "correct / rows (linkage, hash reversal), or correct / people who truly hold the attribute (inference).",
     "baseline": "The same figure for the naive baseline, run through the same function: recall of linkage on a "
     "release with each column shuffled, precision of singling out on such a release, accuracy of the "
-    "majority class, recall of a random number per digest, precision of flagging members at random.",
+    "majority class, recall of a random number per digest, precision of flagging members at random, "
+    "the share of records drawn at random consistent with the one-way margins alone that match a true record "
+    "(reconstruction).",
     "risk": "(attack - control) / (1 - control), as anonymeter defines it; the control is the baseline, or the "
     "holdout's flag rate for membership.",
     # attack-specific
@@ -116,6 +119,14 @@ MEASURES: dict[str, str] = {
     "fraud_ready": "Reach: contactable vulnerable people (pensioners aged 70 and over, women in the women's "
     "security scheme, disability pensioners) with name and place.",
     # release measures
+    "places": "Reconstruction: places (wards) whose published tables the attack solved.",
+    "unique_places": "Reconstruction: share of places whose tables admit exactly one multiset of records (decided "
+    "by a second integer program).",
+    "exact_places": "Reconstruction: share of places whose reconstructed records equal the true records.",
+    "rows_in_exact_places": "Reconstruction: share of the release's rows in places reconstructed exactly.",
+    "records_matched": "Reconstruction: share of reconstructed records that match a true record of their place on "
+    "every attribute (counted as a multiset).",
+    "infeasible_places": "Reconstruction: places whose tables no multiset of records fits (noisy tables).",
     "k": "k-anonymity: size of the smallest class of rows sharing their quasi-identifiers.",
     "classes": "Classes of rows sharing their quasi-identifiers.",
     "rows_in_classes_below_2": "Rows in classes of fewer than 2 rows (unique rows).",
@@ -212,3 +223,17 @@ def _row(name: str, value: float, ci_low: float | None, ci_high: float | None) -
     if name not in MEASURES:
         raise KeyError(f"measure '{name}' is not documented in synth.measure.names.MEASURES")
     return MeasureRow(name, value, ci_low, ci_high)
+
+
+def reconstruction_sentence(value: Callable[[str], float | None]) -> str:
+    """What the reconstruction attack achieved, from its measures (``value(measure)``), in one clause; "" when
+    it did not run. Read by the decision's reason and the report's summary."""
+    exact, rows, matched = value("exact_places"), value("rows_in_exact_places"), value("records_matched")
+    if exact is None or rows is None or matched is None:
+        return ""
+    chance = value("baseline")
+    versus = "" if chance is None else f" (records drawn at random from the margins alone: {chance:.1%})"
+    return (
+        f"reconstruction from the published tables rebuilt every record of {exact:.1%} of places "
+        f"({rows:.1%} of the rows) and {matched:.1%} of its records match a true record{versus}"
+    )

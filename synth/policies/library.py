@@ -34,6 +34,7 @@ from synth.policies.kanonymity import KAnonymity
 from synth.policies.masking import MaskPhone
 from synth.policies.no_release import ControllerSends
 from synth.policies.synthetic import SyntheticRelease
+from synth.policies.tables import PublishTables
 from synth.policies.tokenize import Tokenize
 
 LIBRARY_DIR = Path(__file__).parent / "library"
@@ -49,6 +50,7 @@ STEPS: dict[str, type[Step]] = {
         KAnonymity,
         SyntheticRelease,
         DPCounts,
+        PublishTables,
         ControllerSends,
     )
 }

@@ -17,8 +17,8 @@ INTIMATION = {
     "reported in detail to the Board within 72 hours",
     "synthetic": "personal data if the synthetic rows disclose who was in the source (membership inference above): "
     "then the same duty as for rows",
-    "counts": "personal data if people can be reconstructed from the counts (not measured here): then the same duty "
-    "as for rows",
+    "counts": "personal data if people can be reconstructed from the counts (the reconstruction attack, where the "
+    "scenario runs it, says how many records the tables give away): then the same duty as for rows",
     "nothing": "nothing leaves the controller: there is no recipient whose breach would need intimating",
 }
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
-from synth.measure.names import HEADLINE, LINKAGE, PURPOSE_MEASURE, REACH, SINGLING_OUT
+from synth.measure.names import (
+    HEADLINE,
+    LINKAGE,
+    PURPOSE_MEASURE,
+    REACH,
+    RECONSTRUCTION,
+    SINGLING_OUT,
+    reconstruction_sentence,
+)
 from synth.report.figures import HASH, PROBABILISTIC, Figures, notes_by_attack, num, pct
 
 
@@ -48,6 +56,10 @@ def policy_sentence(fig: Figures, policy: str, notes: list[str]) -> str:
         if skipped:
             parts.append(f" (did not run: {escape('; '.join(skipped))})")
         parts.append(_at_precision(fig, policy))
+    elif rebuilt := reconstruction_sentence(lambda m: fig.get(policy, RECONSTRUCTION, m)):
+        parts.append(
+            f"the release holds no rows of people, but {rebuilt}; attaching them to named voters is not measured yet"
+        )
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
     contact, fraud = fig.get(policy, REACH, "contactable"), fig.get(policy, REACH, "fraud_ready")

@@ -27,7 +27,9 @@ WARD_KEYS = ("local_body", "ward", "age", "gender")
 TOLERANCE_SHARE = 0.10
 TOLERANCE_FLOOR = 1
 
-Source = Literal["rows", "noisy_counts", "synthetic_rows"]
+Source = Literal["rows", "noisy_counts", "published_counts", "synthetic_rows"]
+TABLE = "table"  # the column naming each published table (synth.policies.tables)
+AGE_BY_GENDER = "age x gender"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class WardPlanningUtility:
     reason
         Why not (empty when available).
     source
-        What was counted: ``"rows"``, ``"noisy_counts"`` or ``"synthetic_rows"``.
+        What was counted: ``"rows"``, ``"noisy_counts"``, ``"published_counts"`` (exact tables) or ``"synthetic_rows"``.
     scale
         Factor applied to the received counts (original rows / synthetic rows; 1 otherwise).
     true_total, received_total
@@ -134,6 +136,12 @@ def ward_planning_utility(original: Release, minimized: MinimizedRelease, places
             False, f"the original release has no {quoted(absent)} column, so there are no true counts"
         )
     data = minimized.view.data
+    if TABLE in data.columns:  # published tables: ward planning reads the age band x gender table
+        if AGE_BY_GENDER not in data[TABLE].unique().to_list():
+            return WardPlanningUtility(
+                False, f"the published tables have no '{AGE_BY_GENDER}' table (ward counts need age band and gender)"
+            )
+        data = data.filter(pl.col(TABLE) == AGE_BY_GENDER)
     if data.height == 0:
         return WardPlanningUtility(False, "no rows were received")
     absent = [c for c in WARD_KEYS if c not in data.columns]
@@ -157,7 +165,9 @@ def ward_planning_utility(original: Release, minimized: MinimizedRelease, places
             bands.rename({"label": "_label", "band": "_band"}), on="_label", how="left"
         )
     source: Source
-    if is_aggregate(minimized):
+    if TABLE in data.columns:  # a suppressed cell (missing) counts as 0, as a planner without it would
+        source, scale, weight = "published_counts", 1.0, pl.col("count").cast(pl.Float64).fill_null(0.0)
+    elif is_aggregate(minimized):
         source, scale, weight = "noisy_counts", 1.0, pl.col("count").cast(pl.Float64)
     elif minimized.rows_are_people:
         source, scale, weight = "rows", 1.0, pl.lit(1.0)

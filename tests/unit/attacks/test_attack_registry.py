@@ -28,6 +28,7 @@ STABLE_IDS = [
     "singling_out",
     "attribute_inference",
     "membership_inference",
+    "reconstruction",
     "reach",
 ]
 TRUTH_WORDS = ("World", "Release", "truth", "person")

@@ -87,8 +87,8 @@ def test_the_ranking_puts_the_least_exposing_first_and_never_ranks_an_unmeasured
     )
     assert by["dp"].exposure.value is None
     assert by["dp"].exposure.reason == (
-        "the release holds counts, not rows; no attack here reconstructs people from published tables, so its "
-        "exposure is unknown, not 0"
+        "the release holds counts, not rows, and no reconstruction of people from them ran, so its exposure is "
+        "unknown, not 0"
     )
     assert by["synthetic"].exposure.reason == (
         "the rows are synthetic, not people: re-identification does not apply; membership inference flags 30.0% of "
@@ -234,3 +234,28 @@ def test_a_purpose_with_no_truth_is_not_measured_and_one_the_received_data_canno
         None, reason="the original release has no 'registry' column (the label)"
     )
     assert by["as_exported"].keeps["ward_planning"].value == 0.0
+
+
+def test_a_counts_release_says_what_reconstruction_achieved_and_stays_unmeasured() -> None:
+    """Rebuilt records are not yet attached to named voters: the reason gives the reconstruction's figures and
+    the exposure stays unmeasured (never ranked, never a 0)."""
+    rows = [
+        ("tables", "reconstruction", "exact_places", 0.0667, 0.0229, 0.1786),
+        ("tables", "reconstruction", "rows_in_exact_places", 0.0401, 0.0367, 0.0438),
+        ("tables", "reconstruction", "records_matched", 0.9564, 0.9525, 0.9599),
+        ("tables", "reconstruction", "baseline", 0.3228, 0.3143, 0.3313),
+        ("tables", "utility", "ward_planning_within_tolerance", 1.0, 0.99, 1.0),
+    ]
+    summary = pl.DataFrame(
+        [(p, a, "all", m, v, lo, hi) for p, a, m, v, lo, hi in rows],
+        schema=["policy", "attack", "group", "measure", "value", "ci_low", "ci_high"],
+        orient="row",
+    )
+    (ranked,) = decide(summary, [("tables", "counts")], {"ward_planning": 0.9}, []).ranking
+    assert ranked.rank is None and ranked.exposure.value is None
+    assert ranked.exposure.reason == (
+        "the release holds counts, not rows; reconstruction from the published tables rebuilt every record of 6.7% "
+        "of places (4.0% of the rows) and 95.6% of its records match a true record (records drawn at random from "
+        "the margins alone: 32.3%); attaching the rebuilt records to named voters is not measured yet, so its "
+        "re-identification is unknown, not 0"
+    )

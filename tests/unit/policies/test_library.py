@@ -28,6 +28,8 @@ SHIPPED = [
     "k10",
     "sdv_copula",
     "dp_counts_eps1",
+    "ward_tables",
+    "ward_tables_suppressed",
     "controller_sends",
 ]
 
@@ -67,7 +69,7 @@ def test_every_problem_named_before_data(monkeypatch: pytest.MonkeyPatch) -> Non
         p = policy_from_dict(d)
     assert str(exc.value).splitlines() == [
         "policy 'mine', step 1: unknown step 'hsah'; allowed are coarsen_geography, controller_sends, dp_counts, drop,"
-        " generalize_age, hash, k_anonymity, mask, synthesize, tokenize (did you mean 'hash'?)",
+        " generalize_age, hash, k_anonymity, mask, synthesize, tables, tokenize (did you mean 'hash'?)",
         "policy 'mine', step 5 (mask): unknown parameter 'digits'; allowed are column, keep, side, mask_char",
     ]
     p = policy_from_dict({"policy": {"id": "mine"}, "steps": [*d["steps"][1:4], {"step": "dp_counts", "epsilon": 0}]})
