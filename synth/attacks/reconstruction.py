@@ -12,12 +12,19 @@ ones at most).
 
 Scored: the share of places the tables determine (unique), the share reconstructed exactly (equal to the true
 multiset), the share of the release's rows in those places, and the share of reconstructed records matching a
-true record, beside the baseline's share and the risk against it. Attaching the records to named voters on
-the electoral roll (age band, sex and ward) is not done yet.
+true record, beside the baseline's share and the risk against it.
+
+The rebuilt records then enter the attacker's knowledge the way the Census Bureau's did: each roll entry of a
+place is coded like the tables (its age in the published bands, its sex), and where the records of a roll cell
+(place, age band, sex) say that at least ``min_share`` of its voters are in a registry (``records / voters``),
+the attacker claims that every voter of the cell is: a registry (a pension, the women's scheme) attached to a
+named voter. Scored as precision and recall of those claims against who truly is in each registry, beside the
+same claims made from the baseline's records and the risk against them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,13 +34,46 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.reconstruct import COUNT, reconstruct
 from synth.release.build import AttackerView
 from synth.scoring.stats import Rate, Risk, risk, wilson
 
 ATTACK_ID = "reconstruction"
 TABLE = "table"
+
+
+@dataclass(frozen=True)
+class ReconstructionParams:
+    """What the scenario sets for this attack.
+
+    Parameters
+    ----------
+    min_share
+        The attacker claims a registry for every voter of a roll cell (place, age band, sex) whose rebuilt
+        records put at least this share of the cell's voters in that registry (0 < min_share <= 1).
+    """
+
+    min_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        ok = isinstance(self.min_share, int | float) and not isinstance(self.min_share, bool)
+        if not (ok and 0 < self.min_share <= 1):
+            raise_problems(ATTACK_ID, [f"min_share = {self.min_share!r}: must be a share above 0 and at most 1"])
+
+
+@dataclass(frozen=True)
+class AttachmentScore:
+    """Registries attached to named voters from the rebuilt records: ``claims`` (voter, registry) made,
+    ``correct`` the truth confirms; ``precision``, ``recall`` (of the release's true memberships); the same
+    precision for claims made from the baseline's records, and the risk against it."""
+
+    claims: int
+    correct: int
+    precision: Rate
+    recall: Rate
+    baseline: Rate
+    risk: Risk
 
 
 @dataclass(frozen=True)
@@ -54,6 +94,7 @@ class ReconstructionScore:
     baseline: Rate
     risk: Risk
     infeasible_places: int
+    attached: AttachmentScore | None = None
 
 
 def published_tables(data: pl.DataFrame) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -105,22 +146,81 @@ def threshold_of(metadata: Mapping[str, Any]) -> int:
 
 class Reconstruction(Attack):
     id: ClassVar[str] = ATTACK_ID
-    summary: ClassVar[str] = "Every place's records rebuilt from its published tables by integer programming."
+    summary: ClassVar[str] = (
+        "Every place's records rebuilt from its published tables by integer programming, then registries attached "
+        "to named voters through the electoral roll."
+    )
+    Params: ClassVar[type] = ReconstructionParams
+    sources: ClassVar[tuple[str, ...]] = ("electoral_roll",)
 
-    def run(self, cell: Cell, params: Any) -> Outcome:
+    def run(self, cell: Cell, params: ReconstructionParams) -> Outcome:
         data = cell.view.data
         if cell.rows_are_people or "row_id" in data.columns:
             raise NotApplicable(f"attack '{ATTACK_ID}': the release holds rows, not published tables")
         found = reconstruction(cell.view, cell.aux, cell.rng)
-        return Outcome(found, None, cell.knowledge, extra=data)
+        places, _, _ = published_tables(data)
+        roll = cell.aux.require("electoral_roll", ATTACK_ID)
+        claims = attach(found, roll, places, COUNT, params.min_share)
+        baseline = attach(found, roll, places, "baseline", params.min_share)
+        return Outcome(found, None, cell.knowledge, extra=(data, claims, baseline))
 
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
         assert truth.leaked is not None
         found: pl.DataFrame = outcome.guesses
-        places, _, attributes = published_tables(outcome.extra)
+        data, claims, baseline = outcome.extra
+        places, _, attributes = published_tables(data)
         every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
-        true = true_records(truth.leaked.data, places, every, outcome.extra)
-        return Scored((score_reconstruction(found, true, places, every),))
+        true = true_records(truth.leaked.data, places, every, data)
+        scored = score_reconstruction(found, true, places, every)
+        if claims is not None and baseline is not None:
+            members = truth.leaked.truth.select("person_id", "registry").unique()
+            attached = score_attachment(claims, baseline, truth.roll, members)
+            scored = dataclasses.replace(scored, attached=attached)
+        return Scored((scored,))
+
+
+def attach(
+    found: pl.DataFrame, roll: pl.DataFrame, places: list[str], count: str, min_share: float
+) -> pl.DataFrame | None:
+    """Claims ``(epic, registry)``: every voter of a roll cell (place, age band, sex, as far as the tables
+    cross them) whose records (column ``count``) put at least ``min_share`` of the cell's voters in the
+    registry. None when the tables publish no registry or no place the roll has."""
+    if "registry" not in found.columns or not set(places) <= set(roll.columns):
+        return None
+    keys = [*places, *(c for c in ("age", "gender") if c in found.columns)]
+    coded = roll.select(
+        "epic",
+        *[pl.col(p).cast(found.schema[p]) for p in places],
+        *([_band(pl.col("age"), found["age"].unique().to_list()).alias("age")] if "age" in keys else []),
+        *([pl.col("sex").cast(pl.String).alias("gender")] if "gender" in keys else []),
+    )
+    voters = coded.group_by(keys).len("voters")
+    held = found.group_by([*keys, "registry"]).agg(pl.col(count).sum().alias("records"))
+    sure = held.join(voters, on=keys, how="inner").filter(pl.col("records") >= min_share * pl.col("voters"))
+    return coded.join(sure.select(*keys, "registry"), on=keys, how="inner").select("epic", "registry")
+
+
+def score_attachment(
+    claims: pl.DataFrame, baseline: pl.DataFrame, roll: pl.DataFrame, members: pl.DataFrame
+) -> AttachmentScore:
+    """Claims against the truth: a claim is correct when the voter's person is in the registry."""
+
+    def confirmed(made: pl.DataFrame) -> int:
+        who = made.join(roll.select("epic", "person_id"), on="epic", how="inner")
+        return who.join(members, on=["person_id", "registry"], how="semi").height
+
+    correct, chance = confirmed(claims), confirmed(baseline)
+    precision, control = wilson(correct, claims.height), wilson(chance, baseline.height)
+    found = claims.join(roll.select("epic", "person_id"), on="epic", how="inner").select("person_id", "registry")
+    recalled = members.join(found.unique(), on=["person_id", "registry"], how="semi").height
+    return AttachmentScore(
+        claims=claims.height,
+        correct=correct,
+        precision=precision,
+        recall=wilson(recalled, members.height),
+        baseline=control,
+        risk=risk(precision, control),
+    )
 
 
 def true_records(

@@ -8,8 +8,9 @@ recommended. What leaves the controller decides how exposure is read:
 - rows of people: the re-identification of the strongest attacker (every chain of attacks), else the linkage
   attack that links most, as the share of released rows tied to the right named voter;
 - nothing (the controller sends the messages itself): exactly 0, nobody's data leaves;
-- counts: not measured as re-identification (the reconstruction attack rebuilds records from published tables,
-  and the reason says how many, but does not yet attach them to named voters);
+- counts: the share of the release's registry memberships that the reconstruction attack attaches to the right
+  named voter (records rebuilt from the published tables, matched to the roll on place, age band and sex); not
+  measured where no reconstruction ran or the tables publish no registry;
 - synthetic rows: not measured as re-identification (the rows are not people); what membership inference
   found is said in the reason.
 
@@ -282,12 +283,22 @@ def _exposure(look: _Lookup, policy: str, kind: str) -> Figure:
     if kind == "nothing":
         return Figure(0.0, 0.0, 0.0, "nothing released: the controller sends the messages itself")
     if kind == "counts":
+        precision = look.value(policy, RECONSTRUCTION, "attached_precision")
+        attached = look.figure(
+            policy,
+            RECONSTRUCTION,
+            "attached_recall",
+            "reconstruction: registries attached to named voters from the records rebuilt from the tables"
+            + ("" if precision is None else f" ({precision:.1%} of the claims right)"),
+        )
+        if attached is not None:  # a membership is a released row: the same share as a row tied to its voter
+            return attached
         rebuilt = reconstruction_sentence(lambda m: look.value(policy, RECONSTRUCTION, m))
         if rebuilt:
             return Figure(
                 None,
-                reason=f"the release holds counts, not rows; {rebuilt}; attaching the rebuilt records to named "
-                "voters is not measured yet, so its re-identification is unknown, not 0",
+                reason=f"the release holds counts, not rows; {rebuilt}; the tables publish no registry to attach "
+                "to a named voter, so its re-identification is unknown, not 0",
             )
         return Figure(
             None,

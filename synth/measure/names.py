@@ -127,6 +127,14 @@ MEASURES: dict[str, str] = {
     "records_matched": "Reconstruction: share of reconstructed records that match a true record of their place on "
     "every attribute (counted as a multiset).",
     "infeasible_places": "Reconstruction: places whose tables no multiset of records fits (noisy tables).",
+    "attached_claims": "Reconstruction: (voter, registry) claims made from the rebuilt records: every voter of a roll "
+    "cell (place, age band, sex) whose records put at least min_share of its voters in the registry.",
+    "attached_correct": "Reconstruction: claims the truth confirms (the voter is in the registry).",
+    "attached_precision": "Reconstruction: attached_correct / attached_claims.",
+    "attached_recall": "Reconstruction: share of the release's true (person, registry) memberships claimed.",
+    "attached_baseline": "Reconstruction: the precision of the same claims made from the baseline's records (drawn "
+    "at random from the margins alone).",
+    "attached_risk": "Reconstruction: (attached_precision - attached_baseline) / (1 - attached_baseline).",
     "k": "k-anonymity: size of the smallest class of rows sharing their quasi-identifiers.",
     "classes": "Classes of rows sharing their quasi-identifiers.",
     "rows_in_classes_below_2": "Rows in classes of fewer than 2 rows (unique rows).",

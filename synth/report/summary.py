@@ -57,9 +57,16 @@ def policy_sentence(fig: Figures, policy: str, notes: list[str]) -> str:
             parts.append(f" (did not run: {escape('; '.join(skipped))})")
         parts.append(_at_precision(fig, policy))
     elif rebuilt := reconstruction_sentence(lambda m: fig.get(policy, RECONSTRUCTION, m)):
-        parts.append(
-            f"the release holds no rows of people, but {rebuilt}; attaching them to named voters is not measured yet"
-        )
+        attached = fig.get(policy, RECONSTRUCTION, "attached_recall")
+        claims_right = fig.get(policy, RECONSTRUCTION, "attached_precision")
+        chance = fig.get(policy, RECONSTRUCTION, "attached_baseline")
+        parts.append(f"the release holds no rows of people, but {rebuilt}")
+        if attached is not None and claims_right is not None:
+            parts.append(
+                f"; matched to the electoral roll, they attach the right registry to a named voter for "
+                f"{pct(attached)} of the release's memberships, {pct(claims_right)} of the claims right"
+                + ("" if chance is None else f" (from records drawn at random from the margins: {pct(chance)})")
+            )
     else:
         parts.append("no released row can be linked to a named person (the release holds no rows of people)")
     contact, fraud = fig.get(policy, REACH, "contactable"), fig.get(policy, REACH, "fraud_ready")

@@ -94,15 +94,24 @@ def test_reconstruction_is_scored_against_the_truth_and_beats_its_baseline(table
     )
 
 
-def test_the_decision_reports_what_reconstruction_achieved_without_ranking_it(tables_run: Path) -> None:
+def test_registries_attached_to_named_voters_recounted_and_ranked(tables_run: Path, small_world_dir: Path) -> None:
+    """The claims' denominators recounted with plain Polars: the release's true (person, registry) memberships;
+    the decision ranks the tables by the share attached to the right voter, naming the attack."""
+    truth = pl.read_parquet(tables_run / "truth" / "as_exported.parquet")
+    members = truth.select("person_id", "registry").unique().height
+    f = _figures(tables_run, "ward_tables")
+    recalled = f["attached_recall"] * members  # a whole number of memberships: the denominator is theirs
+    assert abs(recalled - round(recalled)) < 1e-6 and recalled > 0
+    assert f["attached_correct"] <= f["attached_claims"]
+    assert f["attached_precision"] == pytest.approx(f["attached_correct"] / f["attached_claims"])
+    assert f["attached_precision"] > f["attached_baseline"]  # the rebuilt records beat records drawn from margins
     decision = json.loads((tables_run / "results.json").read_text())
     by = {r["policy"]: r for r in decision["ranking"]}
-    f = _figures(tables_run, "ward_tables")
-    assert by["ward_tables"]["rank"] is None and by["ward_tables"]["exposure"]["value"] is None
-    assert by["ward_tables"]["exposure"]["reason"].startswith(
-        "the release holds counts, not rows; reconstruction from the published tables rebuilt every record of "
-        f"{f['exact_places']:.1%} of places ({f['rows_in_exact_places']:.1%} of the rows) and "
-        f"{f['records_matched']:.1%} of its records match a true record"
+    assert by["ward_tables"]["exposure"]["value"] == f["attached_recall"]
+    assert by["ward_tables"]["exposure"]["source"] == (
+        "reconstruction: registries attached to named voters from the records rebuilt from the tables "
+        f"({f['attached_precision']:.1%} of the claims right)"
     )
     html = (tables_run / "report.html").read_text()
     assert "the release holds no rows of people, but reconstruction from the published tables rebuilt" in html
+    assert "they attach the right registry to a named voter for" in html

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from synth.attacks.reconstruct import reconstruct
+from synth.attacks.reconstruction import attach, score_attachment
 
 ATTRIBUTES = ("age", "sex", "registry")
 
@@ -129,3 +130,41 @@ def test_uniqueness_agrees_with_enumeration_on_random_small_wards(seed: int) -> 
     assert Counter(truth) in solutions
     assert _found(result.records) in solutions
     assert result.unique == (len(solutions) == 1)
+
+
+def test_registries_are_attached_to_every_voter_of_a_cell_the_records_mostly_fill() -> None:
+    """Ward 1 has two women of 60+ on the roll and the records hold two women pensioners of 60+: both are
+    claimed (2 / 2 >= 0.5). Three men of 30-39 and one male employee record: 1 / 3 < 0.5, no claim. One claim is
+    wrong (voter e2 is not a pensioner in truth)."""
+    found = pl.DataFrame(
+        {
+            "ward": [1, 1],
+            "age": ["60+", "30-39"],
+            "gender": ["F", "M"],
+            "registry": ["pensioners", "employees"],
+            "count": [2, 1],
+            "baseline": [0, 2],
+        }
+    )
+    roll = pl.DataFrame(
+        {
+            "epic": ["e1", "e2", "e3", "e4", "e5"],
+            "ward": [1, 1, 1, 1, 1],
+            "age": [64, 71, 31, 35, 38],
+            "sex": ["F", "F", "M", "M", "M"],
+        }
+    )
+    claims = attach(found, roll, ["ward"], "count", 0.5)
+    assert claims is not None and claims.sort("epic").rows() == [("e1", "pensioners"), ("e2", "pensioners")]
+    baseline = attach(found, roll, ["ward"], "baseline", 0.5)
+    assert baseline is not None and baseline.sort("epic").rows() == [
+        ("e3", "employees"),
+        ("e4", "employees"),
+        ("e5", "employees"),
+    ]
+    people = pl.DataFrame({"epic": ["e1", "e2", "e3", "e4", "e5"], "person_id": [1, 2, 3, 4, 5]})
+    members = pl.DataFrame({"person_id": [1, 3, 9], "registry": ["pensioners", "employees", "employees"]})
+    score = score_attachment(claims, baseline, people, members)
+    assert (score.claims, score.correct) == (2, 1)
+    assert score.precision.value == 0.5 and score.recall.value == pytest.approx(1 / 3)
+    assert score.baseline.value == pytest.approx(1 / 3)

@@ -236,26 +236,49 @@ def test_a_purpose_with_no_truth_is_not_measured_and_one_the_received_data_canno
     assert by["as_exported"].keeps["ward_planning"].value == 0.0
 
 
-def test_a_counts_release_says_what_reconstruction_achieved_and_stays_unmeasured() -> None:
-    """Rebuilt records are not yet attached to named voters: the reason gives the reconstruction's figures and
-    the exposure stays unmeasured (never ranked, never a 0)."""
-    rows = [
-        ("tables", "reconstruction", "exact_places", 0.0667, 0.0229, 0.1786),
-        ("tables", "reconstruction", "rows_in_exact_places", 0.0401, 0.0367, 0.0438),
-        ("tables", "reconstruction", "records_matched", 0.9564, 0.9525, 0.9599),
-        ("tables", "reconstruction", "baseline", 0.3228, 0.3143, 0.3313),
-        ("tables", "utility", "ward_planning_within_tolerance", 1.0, 0.99, 1.0),
-    ]
-    summary = pl.DataFrame(
+def _counts(rows: list[tuple[str, str, str, float, float | None, float | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
         [(p, a, "all", m, v, lo, hi) for p, a, m, v, lo, hi in rows],
         schema=["policy", "attack", "group", "measure", "value", "ci_low", "ci_high"],
         orient="row",
     )
-    (ranked,) = decide(summary, [("tables", "counts")], {"ward_planning": 0.9}, []).ranking
+
+
+REBUILT = [
+    ("tables", "reconstruction", "exact_places", 0.0667, 0.0229, 0.1786),
+    ("tables", "reconstruction", "rows_in_exact_places", 0.0401, 0.0367, 0.0438),
+    ("tables", "reconstruction", "records_matched", 0.9564, 0.9525, 0.9599),
+    ("tables", "reconstruction", "baseline", 0.3228, 0.3143, 0.3313),
+    ("tables", "utility", "ward_planning_within_tolerance", 1.0, 0.99, 1.0),
+]
+
+
+def test_counts_whose_tables_publish_no_registry_say_what_reconstruction_achieved_and_stay_unmeasured() -> None:
+    (ranked,) = decide(_counts(REBUILT), [("tables", "counts")], {"ward_planning": 0.9}, []).ranking
     assert ranked.rank is None and ranked.exposure.value is None
     assert ranked.exposure.reason == (
         "the release holds counts, not rows; reconstruction from the published tables rebuilt every record of 6.7% "
         "of places (4.0% of the rows) and 95.6% of its records match a true record (records drawn at random from "
-        "the margins alone: 32.3%); attaching the rebuilt records to named voters is not measured yet, so its "
+        "the margins alone: 32.3%); the tables publish no registry to attach to a named voter, so its "
         "re-identification is unknown, not 0"
     )
+
+
+def test_counts_whose_registries_reconstruction_attaches_to_voters_are_ranked_by_that_share() -> None:
+    rows = [
+        *REBUILT,
+        ("tables", "reconstruction", "attached_recall", 0.5567, 0.5477, 0.5657),
+        ("tables", "reconstruction", "attached_precision", 0.7242, 0.7148, 0.7333),
+        ("as_exported", "reidentification", "recall", 0.77, 0.76, 0.78),
+        ("as_exported", "utility", "ward_planning_within_tolerance", 1.0, 0.99, 1.0),
+    ]
+    decision = decide(_counts(rows), [("as_exported", "rows"), ("tables", "counts")], {"ward_planning": 0.9}, [])
+    assert [(r.policy, r.rank) for r in decision.ranking] == [("tables", 1), ("as_exported", 2)]
+    assert decision.ranking[0].exposure == Figure(
+        0.5567,
+        0.5477,
+        0.5657,
+        "reconstruction: registries attached to named voters from the records rebuilt from the tables (72.4% of "
+        "the claims right)",
+    )
+    assert decision.recommendations[0].policy == "tables"
