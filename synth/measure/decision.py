@@ -279,32 +279,25 @@ def _ranked(look: _Lookup, policy: str, kind: str, keep: Mapping[str, float]) ->
     return Ranked(policy, None, kind, exposure, contactable, fraud, keeps)
 
 
+def _counts_exposure(look: _Lookup, policy: str) -> Figure:
+    """Tables: the memberships (released rows) attached to the right named voter, else what reconstruction did."""
+    right = look.value(policy, RECONSTRUCTION, "attached_precision")
+    how = "" if right is None else f" ({right:.1%} of the claims right)"
+    source = f"reconstruction: registries attached to named voters from the records rebuilt from the tables{how}"
+    if (attached := look.figure(policy, RECONSTRUCTION, "attached_recall", source)) is not None:
+        return attached
+    if rebuilt := reconstruction_sentence(lambda m: look.value(policy, RECONSTRUCTION, m)):
+        why = f"{rebuilt}; the tables publish no registry to attach to a named voter, so its re-identification is"
+    else:
+        why = "no reconstruction of people from them ran, so its exposure is"
+    return Figure(None, reason=f"the release holds counts, not rows; {why} unknown, not 0")
+
+
 def _exposure(look: _Lookup, policy: str, kind: str) -> Figure:
     if kind == "nothing":
         return Figure(0.0, 0.0, 0.0, "nothing released: the controller sends the messages itself")
     if kind == "counts":
-        precision = look.value(policy, RECONSTRUCTION, "attached_precision")
-        attached = look.figure(
-            policy,
-            RECONSTRUCTION,
-            "attached_recall",
-            "reconstruction: registries attached to named voters from the records rebuilt from the tables"
-            + ("" if precision is None else f" ({precision:.1%} of the claims right)"),
-        )
-        if attached is not None:  # a membership is a released row: the same share as a row tied to its voter
-            return attached
-        rebuilt = reconstruction_sentence(lambda m: look.value(policy, RECONSTRUCTION, m))
-        if rebuilt:
-            return Figure(
-                None,
-                reason=f"the release holds counts, not rows; {rebuilt}; the tables publish no registry to attach "
-                "to a named voter, so its re-identification is unknown, not 0",
-            )
-        return Figure(
-            None,
-            reason="the release holds counts, not rows, and no reconstruction of people from them ran, so its "
-            "exposure is unknown, not 0",
-        )
+        return _counts_exposure(look, policy)
     if kind == "synthetic":
         tpr, fpr = look.value(policy, MEMBERSHIP_INFERENCE, "tpr"), look.value(policy, MEMBERSHIP_INFERENCE, "fpr")
         found = ""

@@ -22,6 +22,7 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.membership_inference import membership_inference
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.reach import reach
+from synth.attacks.reconstruction import attach, reconstruction
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import singling_out
 from synth.core.numbering import load_plan
@@ -46,6 +47,15 @@ def _frames(result: object) -> list[pl.DataFrame]:
     return []
 
 
+def _rebuilt_and_attached(
+    tables: AttackerView, aux: AuxiliaryData, rng: np.random.Generator
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Reconstruction's records, and the registries it attaches to voters (keyed by roll entry)."""
+    found = reconstruction(tables, aux, rng)
+    assert aux.electoral_roll is not None
+    return found, attach(found, aux.electoral_roll, ["local_body", "ward"], "count", 0.5)
+
+
 def _trap(*args: object, **kwargs: object) -> None:
     raise AssertionError("an attack reached for the world's tables")
 
@@ -61,6 +71,7 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
     split = membership_split(release, rng)
     targets = membership_targets(split, 50, rng)
     view = release.attacker_view()
+    tables = minimize(release, load_policy("ward_tables")).view
 
     _words()  # the public word lists of roles and relation words are read once, before the traps are set
     for name in ("table", "place_names", "verify"):
@@ -82,6 +93,7 @@ def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.
             view, AuxiliaryData(membership_targets=targets.records), rng
         ),
         "reach": lambda: reach(view, aux, rng),
+        "reconstruction": lambda: _rebuilt_and_attached(tables, aux, rng),
     }
     for attack_id, run in runs.items():
         frames = _frames(run())

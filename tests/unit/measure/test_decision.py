@@ -87,8 +87,8 @@ def test_the_ranking_puts_the_least_exposing_first_and_never_ranks_an_unmeasured
     )
     assert by["dp"].exposure.value is None
     assert by["dp"].exposure.reason == (
-        "the release holds counts, not rows, and no reconstruction of people from them ran, so its exposure is "
-        "unknown, not 0"
+        "the release holds counts, not rows; no reconstruction of people from them ran, so its exposure is unknown, "
+        "not 0"
     )
     assert by["synthetic"].exposure.reason == (
         "the rows are synthetic, not people: re-identification does not apply; membership inference flags 30.0% of "
