@@ -50,6 +50,7 @@ def reconstruct(
     threshold: int = 1,
     rng: np.random.Generator | None = None,
     decide_unique: bool = True,
+    noisy: bool = False,
 ) -> Reconstruction:
     """The records of one place consistent with its published ``tables``.
 
@@ -65,12 +66,18 @@ def reconstruct(
         cell, a consistent multiset drawn at random (the null baseline's draw).
     decide_unique
         Whether to decide uniqueness (a second integer program); False reports ``unique`` as False.
+    noisy
+        The tables carry noise (differential privacy): no multiset may fit them exactly, so find the one closest to
+        them (least total absolute difference from every published count, an integer program too); no published
+        zero rules a cell out, and uniqueness is not decided.
 
     Returns
     -------
     Reconstruction
         A consistent multiset of records and whether it is the only one.
     """
+    if noisy:
+        return _closest(tables)
     cells = _cells(tables)
     rows, bounds_low, bounds_high = _constraints(tables, cells, threshold)
     upper = _cell_upper(tables, cells, threshold)
@@ -90,6 +97,29 @@ def reconstruct(
     records = cells.with_columns(pl.Series(COUNT, found)).filter(pl.col(COUNT) > 0)
     unique = decide_unique and not _another_exists(rows, bounds_low, bounds_high, upper, found)
     return Reconstruction(records, unique=unique)
+
+
+def _closest(tables: Sequence[pl.DataFrame]) -> Reconstruction:
+    """The multiset whose tables differ least from the published ones: minimize the sum of ``d+ + d-`` with
+    ``A x - d+ + d- = b`` over whole ``x >= 0``, every combination of the listed values a cell."""
+    names = list(dict.fromkeys(c for t in tables for c in t.columns if c != COUNT))
+    cells: pl.DataFrame | None = None
+    for name in names:
+        values = pl.concat([t.select(name) for t in tables if name in t.columns]).unique().sort(name)
+        cells = values if cells is None else cells.join(values, how="cross")
+    if cells is None or cells.height == 0:
+        return Reconstruction(_none(tables), unique=False)
+    rows, low, _ = _constraints(tables, cells, 1)
+    n, m = cells.height, rows.shape[0]
+    eye = csr_array((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, m))
+    result = milp(
+        np.concatenate([np.zeros(n), np.ones(2 * m)]),
+        integrality=np.concatenate([np.ones(n), np.zeros(2 * m)]),
+        bounds=Bounds(np.zeros(n + 2 * m), np.full(n + 2 * m, np.inf)),
+        constraints=LinearConstraint(hstack([rows, -eye, eye]).tocsr(), low, low),
+    )
+    found = np.rint(result.x[:n]).astype(np.int64)
+    return Reconstruction(cells.with_columns(pl.Series(COUNT, found)).filter(pl.col(COUNT) > 0), unique=False)
 
 
 def _none(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:

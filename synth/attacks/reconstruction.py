@@ -87,7 +87,7 @@ class ReconstructionScore:
     """
 
     places: int
-    unique_places: Rate
+    unique_places: Rate | None  # None for noisy tables: the closest records are not decided unique
     exact_places: Rate
     rows_in_exact_places: Rate
     records_matched: Rate
@@ -117,12 +117,13 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     the margins, as a count per cell, 0 where the baseline put none). ``aux`` is unused: the tables alone."""
     data = view.data
     threshold = threshold_of(view.metadata)
+    noisy = "noise_scale" in view.metadata  # noisy tables: the records closest to them
     places, names, attributes = published_tables(data)
     every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
     out = []
     for key, part in data.partition_by(places, as_dict=True, maintain_order=True).items():
         tables = [part.filter(pl.col(TABLE) == name).select(*attributes[name], COUNT) for name in names]
-        found = reconstruct(tables, threshold)
+        found = reconstruct(tables, threshold, noisy=noisy)
         margins = [found.records.group_by(a).agg(pl.col(COUNT).sum()) for a in every]
         drawn = reconstruct(margins, rng=rng, decide_unique=False).records.rename({COUNT: "baseline"})
         both = found.records.join(drawn, on=every, how="full", coalesce=True).with_columns(
@@ -162,16 +163,17 @@ class Reconstruction(Attack):
         roll = cell.aux.require("electoral_roll", ATTACK_ID)
         claims = attach(found, roll, places, COUNT, params.min_share)
         baseline = attach(found, roll, places, "baseline", params.min_share)
-        return Outcome(found, None, cell.knowledge, extra=(data, claims, baseline))
+        decided = "noise_scale" not in cell.view.metadata
+        return Outcome(found, None, cell.knowledge, extra=(data, claims, baseline, decided))
 
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
         assert truth.leaked is not None
         found: pl.DataFrame = outcome.guesses
-        data, claims, baseline = outcome.extra
+        data, claims, baseline, decided = outcome.extra
         places, _, attributes = published_tables(data)
         every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
         true = true_records(truth.leaked.data, places, every, data)
-        scored = score_reconstruction(found, true, places, every)
+        scored = score_reconstruction(found, true, places, every, decided=decided)
         if claims is not None and baseline is not None:
             members = truth.leaked.truth.select("person_id", "registry").unique()
             attached = score_attachment(claims, baseline, truth.roll, members)
@@ -260,7 +262,7 @@ def _bounds(label: str) -> tuple[int, int]:
 
 
 def score_reconstruction(
-    found: pl.DataFrame, true: pl.DataFrame, places: list[str], attributes: list[str]
+    found: pl.DataFrame, true: pl.DataFrame, places: list[str], attributes: list[str], decided: bool = True
 ) -> ReconstructionScore:
     """Compare every place's reconstruction (and baseline draw) with its true records."""
     cells = found.join(true, on=[*places, *attributes], how="full", coalesce=True).with_columns(
@@ -284,7 +286,7 @@ def score_reconstruction(
     attack, control = wilson(matched, records), wilson(baseline_matched, drawn)
     return ReconstructionScore(
         places=n,
-        unique_places=wilson(int(per_place["unique"].sum()), n),
+        unique_places=wilson(int(per_place["unique"].sum()), n) if decided else None,
         exact_places=wilson(exact.height, n),
         rows_in_exact_places=wilson(int(exact["rows"].sum()), int(per_place["rows"].sum())),
         records_matched=attack,

@@ -27,6 +27,7 @@ import polars as pl
 from synth.checks import number
 from synth.core.coding import BAND_TOP, GENDERS, age_band
 from synth.policies.base import Step, positive_whole_problems, seed_problems
+from synth.policies.tables import PublishTables
 
 
 class DPCounts(Step):
@@ -44,6 +45,9 @@ class DPCounts(Step):
         Most rows one person can have in the release.
     random_state
         Seed of the noise (a whole number from 0 to 2**32 - 1): the same seed, the same counts.
+    tables
+        None: one grid of place x age band x gender. A list of cross-tabulations: the tables the ``tables`` step
+        publishes, each cell with noise; every person is in every table, so the scale grows with their number.
     """
 
     step = "dp_counts"
@@ -58,24 +62,38 @@ class DPCounts(Step):
         age_width: int = 5,
         contributions: int = 2,
         random_state: int = 0,
+        tables: Sequence[Sequence[str]] | None = None,
     ) -> None:
         self.by = tuple(by)
         self.epsilon = epsilon
         self.age_width = age_width
         self.contributions = contributions
         self.random_state = random_state
+        self.tables = tables
+
+    def _exact(self) -> PublishTables | None:
+        """With ``tables``: the exact tables the noise is added to (the same step as ``tables`` publishes)."""
+        return None if self.tables is None else PublishTables(self.tables, self.by, self.age_width)
 
     def required_columns(self) -> tuple[str, ...]:
-        return (*self.by, "age", "gender")
+        exact = self._exact()
+        return (*self.by, "age", "gender") if exact is None else exact.required_columns()
 
     def check(self, columns: Sequence[str]) -> list[str]:
-        problems = super().check(columns)
+        exact = self._exact()
+        problems = super().check(columns) if exact is None else exact.check(columns)
         if not (number(self.epsilon) and self.epsilon > 0):
             problems.append(f"epsilon = {self.epsilon!r}: must be a positive number")
         return problems + positive_whole_problems(self, "age_width", "contributions") + seed_problems(self.random_state)
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
-        return [*self.by, "age", "gender", "count"]
+        exact = self._exact()
+        return [*self.by, "age", "gender", "count"] if exact is None else exact.output_columns(columns)
+
+    def released_metadata(self) -> dict[str, Any]:
+        """Noisy tables say so (and the noise's scale, public in any DP release): a reader solves for the records
+        closest to them instead of records that fit them exactly."""
+        return {} if self.tables is None else {"noise_scale": self.scale_}
 
     def _grid(self, data: pl.DataFrame) -> pl.DataFrame:
         places = data.select(self.by).unique().sort(self.by)
@@ -88,12 +106,19 @@ class DPCounts(Step):
 
         dp.enable_features("contrib")
         space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
-        scale = self.contributions / float(self.epsilon)
+        # a person's rows fall once in every table: the count vector moves by contributions x tables in L1
+        sensitivity = self.contributions * (1 if self.tables is None else len(self.tables))
+        scale = sensitivity / float(self.epsilon)
         self.mechanism_ = dp.m.make_laplace(*space, scale=scale)
-        self.epsilon_spent_ = float(self.mechanism_.map(self.contributions))
+        self.epsilon_spent_ = float(self.mechanism_.map(sensitivity))
         self.scale_ = scale
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
+        exact = self._exact()
+        if exact is not None:
+            tables = exact.fit_transform(data)
+            self.cells_ = tables.height
+            return tables.with_columns(count=(tables["count"] + self._noise(tables.height)).clip(lower_bound=0))
         counted = (
             data.with_columns(
                 age=age_band(pl.col("age"), self.age_width, BAND_TOP), gender=pl.col("gender").cast(pl.String)
@@ -106,12 +131,16 @@ class DPCounts(Step):
             .join(counted, on=[*self.by, "age", "gender"], how="left")
             .with_columns(pl.col("len").fill_null(0))
         )
+        self.cells_ = grid.height
+        noise = self._noise(grid.height)
+        return grid.drop("len").with_columns(count=(grid["len"].cast(pl.Int64) + noise).clip(lower_bound=0))
+
+    def _noise(self, cells: int) -> np.ndarray:
         rng = np.random.default_rng(self.random_state)
         # P(k) proportional to exp(-|k| / scale): the difference of two geometric draws with p = 1 - exp(-1 / scale)
         p = -np.expm1(-1.0 / self.scale_)
-        noise = rng.geometric(p, grid.height) - rng.geometric(p, grid.height)
-        self.cells_ = grid.height
-        return grid.drop("len").with_columns(count=(grid["len"].cast(pl.Int64) + noise).clip(lower_bound=0))
+        noise: np.ndarray = rng.geometric(p, cells) - rng.geometric(p, cells)
+        return noise
 
     def report(self) -> dict[str, Any]:
         return {

@@ -30,6 +30,9 @@ SHIPPED = [
     "dp_counts_eps1",
     "ward_tables",
     "ward_tables_suppressed",
+    "dp_tables_eps0.1",
+    "dp_tables_eps1",
+    "dp_tables_eps10",
     "controller_sends",
 ]
 

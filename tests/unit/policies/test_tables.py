@@ -107,3 +107,17 @@ def test_bad_tables_are_named_with_the_policy_and_the_key(step: dict[str, object
     with pytest.raises(PolicyError) as err:
         _policy(**step)
     assert str(err.value) == message
+
+
+def test_dp_counts_over_the_same_tables_spends_epsilon_on_all_of_them_together() -> None:
+    """Every row falls once in each table: with two tables and two rows a person, the count vector moves by 4 in
+    L1, so epsilon 1 needs a scale of 4, which OpenDP's privacy map confirms."""
+    step = {"step": "dp_counts", "tables": [["registry"], ["gender"]], "epsilon": 1.0, "random_state": 7}
+    policy = policy_from_dict({"policy": {"id": "noisy"}, "steps": [step]})
+    out = policy.fit_transform(RELEASE)
+    assert policy.report()[0]["noise_scale"] == 4.0 and policy.report()[0]["epsilon"] == pytest.approx(1.0)
+    assert policy.released_metadata() == {"noise_scale": 4.0}
+    assert out.columns == ["local_body", "ward", "table", "registry", "gender", "count"]
+    assert out.height == 3 * (2 + 2) and out["count"].min() >= 0  # every place, every value, clamped at 0
+    twin = policy_from_dict({"policy": {"id": "noisy"}, "steps": [step]}).fit_transform(RELEASE)
+    assert out.equals(twin)  # the same seed, the same counts

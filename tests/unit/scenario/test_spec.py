@@ -81,7 +81,8 @@ def test_every_problem_is_listed_at_once() -> None:
         "bad.toml: policies = 'as_exportd': unknown policy; allowed are as_exported, drop_names, drop_phone, "
         "mask_phone, hash_plain, hash_salted_released, hash_pbkdf2, hash_phone_dob, hmac, tokenize, age_bands_5, "
         "local_body_not_ward, k5, k10, sdv_copula, dp_counts_eps1, ward_tables, ward_tables_suppressed, "
-        "controller_sends or the path of a policy TOML file (did you mean 'as_exported'?)",
+        "dp_tables_eps0.1, dp_tables_eps1, dp_tables_eps10, controller_sends or the path of a policy TOML file "
+        "(did you mean 'as_exported'?)",
         "bad.toml: attacks.exact_linkag = {}: unknown attack; allowed are hash_reversal, caller_id_lookup, "
         "exact_linkage, probabilistic_linkage, reidentification, singling_out, attribute_inference, "
         "membership_inference, reconstruction, reach (did you mean 'exact_linkage'?)",
