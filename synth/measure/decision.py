@@ -39,6 +39,7 @@ from synth.measure.names import (
     RECONSTRUCTION,
     reconstruction_sentence,
 )
+from synth.measure.whatif_sentence import whatif_sentence
 from synth.policies.base import RELEASE_KINDS
 
 DEFAULT_KEEP = 0.9  # the share of a purpose a policy must keep to serve it, unless the scenario says otherwise
@@ -204,17 +205,17 @@ def decide(
     changes = []
     for field, change, label, policy in whatif:
         after = _ranked(look, policy, "rows", keep)
-        changes.append(WhatIfRow(field, change, label, policy, before, after, _whatif_sentence(label, before, after)))
+        changes.append(WhatIfRow(field, change, label, policy, before, after, whatif_sentence(label, before, after)))
     return Decision(ranking, recommendations, tuple(changes))
 
 
 def decide_run(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequence[str]) -> Decision:
     """:func:`decide` for a run: its tidy results (pooled over seeds here), its ``scenario.resolved.json`` (the
     policies, what each releases, the share each purpose must keep, and the what-if) and its notes. The what-if's
-    own policies are not ranked."""
+    and the curve's own policies are not ranked."""
     from synth.measure.pooled import pool_seeds
 
-    policies = [(p["id"], str(p.get("releases", "rows"))) for p in resolved.get("policies", []) if not p.get("whatif")]
+    policies = [(p["id"], str(p.get("releases", "rows"))) for p in scenario_policies(resolved)]
     purposes = resolved.get("purposes", list(PURPOSE_MEASURE))
     keep = resolved.get("keep") or {}  # written with sorted keys: the purposes keep the scenario's order
     whatif = resolved.get("whatif") or {}
@@ -226,6 +227,11 @@ def decide_run(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequen
         [(w["field"], w["change"], w["label"], w["policy"]) for w in whatif.get("items", [])],
         whatif.get("base"),
     )
+
+
+def scenario_policies(resolved: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The scenario's own policies of a resolved scenario, not the what-if's or the curve's variants."""
+    return [p for p in resolved.get("policies", []) if not (p.get("whatif") or p.get("curve"))]
 
 
 def level(share: float) -> str:
@@ -408,42 +414,6 @@ def _recommend(ranking: Sequence[Ranked], purpose: str, keep: float) -> Recommen
         f"{_pct(first.keeps[purpose].value)} of {label} kept.{tie}{runner}{aside}"
     )
     return Recommendation(purpose, keep, first.policy, second.policy if second else None, why)
-
-
-def _whatif_sentence(label: str, before: Ranked, after: Ranked) -> str:
-    """``With ward dropped, re-identification falls from 86.5% to 56.0%; it costs ward planning 100.0 points
-    (100.0% kept to 0.0%) and keeps research as it was.``"""
-    b, a = before.exposure, after.exposure
-    if a.value is None or b.value is None:
-        exposure = f"re-identification is not measured ({a.reason or b.reason})"
-    else:
-        move = "falls" if a.value < b.value else "rises" if a.value > b.value else "stays"
-        exposure = (
-            f"re-identification {move} from {_pct(b.value)} to {_pct(a.value)}"
-            if move != "stays"
-            else f"re-identification stays at {_pct(a.value)}"
-        )
-    costs, same, unknown = [], [], []
-    for purpose, kept in after.keeps.items():
-        name = purpose.replace("_", " ")
-        was = before.keeps[purpose].value
-        if kept.value is None or was is None:
-            unknown.append(name)
-        elif round(kept.value - was, 4) == 0:
-            same.append(name)
-        else:
-            verb = "costs" if kept.value < was else "gains"
-            costs.append(
-                f"{verb} {name} {abs(kept.value - was) * 100:.1f} points ({_pct(was)} kept to {_pct(kept.value)})"
-            )
-    parts = costs + ([f"keeps {', '.join(same)} as {'it was' if len(same) == 1 else 'they were'}"] if same else [])
-    parts += [f"leaves {', '.join(unknown)} not measured"] if unknown else []
-    tail = f"; it {_and(parts)}" if parts else ""
-    return f"With {label}, {exposure}{tail}."
-
-
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _pct(v: float | None) -> str:

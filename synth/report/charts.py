@@ -176,6 +176,41 @@ def frontier_scatter(
         return _page(fig, title, chart_id, tips)
 
 
+def curve(
+    title: str,
+    chart_id: str,
+    points: Sequence[tuple[str, float, float]],
+    context: Sequence[tuple[str, float, float]],
+    x_label: str,
+    y_label: str,
+) -> str:
+    """A curve of labelled points joined in order (a policy at each of its settings), over the scenario's other
+    policies as grey rings named in their tooltips; labels placed clear of each other."""
+    tips: dict[str, str] = {}
+    with _figure(WIDTH, HEIGHT) as (fig, ax):
+        _share_axes(ax, x_label, y_label)
+        for i, (name, x, y) in enumerate(context):
+            (ring,) = ax.plot([x], [y], "o", markersize=7, markerfacecolor="none", markeredgecolor="#999999")
+            ring.set_gid(f"{chart_id}-policy-{i}")
+            tips[f"{chart_id}-policy-{i}"] = f"{name}: exposure {x:.1%}, kept {y:.1%}"
+        ax.plot([p[1] for p in points], [p[2] for p in points], "-", color=PALETTE[6], linewidth=1.5)
+        dots: list[Line2D] = []
+        for i, (label, x, y) in enumerate(points):
+            (dot,) = ax.plot([x], [y], "o", markersize=8, color=PALETTE[6])
+            dot.set_gid(f"{chart_id}-point-{i}")
+            dots.append(dot)
+            tips[f"{chart_id}-point-{i}"] = f"{label}: exposure {x:.1%}, kept {y:.1%}"
+        spots: dict[tuple[float, float], list[str]] = {}  # points on one spot share one label, a line each
+        for label, x, y in points:
+            spots.setdefault((round(x, 4), round(y, 4)), []).append(label)
+        labels = [
+            ax.text(x + NUDGE, y + NUDGE, "\n".join(names), color="#222222", multialignment="left")
+            for (x, y), names in spots.items()
+        ]
+        _place(fig, ax, labels, [x for x, _ in spots], [y for _, y in spots], dots)
+        return _page(fig, title, chart_id, tips)
+
+
 def change_bars(
     title: str,
     chart_id: str,

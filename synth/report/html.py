@@ -20,10 +20,12 @@ from typing import Any
 import polars as pl
 
 from synth.engine.io import atomic_text
-from synth.measure.decision import Decision, decide_run
+from synth.measure.curve import curve_points
+from synth.measure.decision import Decision, decide_run, scenario_policies
 from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
 from synth.report import charts
+from synth.report.curve_section import curve_section
 from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
 from synth.report.figures import Figures, notes_by_attack
@@ -94,7 +96,8 @@ def render_report(run_dir: str | Path) -> Path:
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
     decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
-    html = build_html(results, resolved, notes, decision, search_section(run))
+    curve = curve_section(curve_points(measured, resolved, notes), decision)
+    html = build_html(results, resolved, notes, decision, search_section(run), curve)
     atomic_text(run / "report.html", html)
     return run / "report.html"
 
@@ -114,15 +117,14 @@ def build_html(
     notes: list[str],
     decision: Decision | None = None,
     search: str = "",
+    curve: str = "",
 ) -> str:
     """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search``: the
     searched frontier's section, if the run has one)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
-    # the what-if's own policies are shown in its section only
-    policies = [p["id"] for p in resolved.get("policies", []) if not p.get("whatif")] or results["policy"].unique(
-        maintain_order=True
-    ).to_list()
+    # the what-if's and the curve's own policies are shown in their sections only
+    policies = [p["id"] for p in scenario_policies(resolved)] or results["policy"].unique(maintain_order=True).to_list()
     table = summarize(results)
     fig = Figures(table)
     decision = decision or decide_run(results, resolved, notes)
@@ -131,6 +133,7 @@ def build_html(
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
         whatif_section(decision),
+        curve,
         search,
         "<h2>The scenario</h2>",
         f"<p>{escape(str(head.get('description', '')))}</p>",

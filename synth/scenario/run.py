@@ -40,6 +40,7 @@ from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, SpecError
+from synth.measure.curve import curve_json, curve_points
 from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
 from synth.measure.results import RESULT_SCHEMA
@@ -140,6 +141,7 @@ def run_scenario(
     _write_parquet(out / "timings.parquet", timings)
     decision = decide_run(results, resolved, notes)
     everything_json: dict[str, Any] = {"results": results.to_dicts(), **decision.to_dict()}
+    everything_json["curve"] = curve_json(curve_points(results, resolved, notes))
     _write_text(out / "notes.json", json.dumps(notes, indent=1))
     if scenario.search is not None:  # results.json then carries the frontier too
 
@@ -325,6 +327,7 @@ def _world(ref: WorldRef, workers: Engine, cache: str | Path | None, progress: P
 
 def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
     variants = {p.id for p in scenario.whatif.policies} if scenario.whatif else set()
+    points = {p.id for p in scenario.curve.policies} if scenario.curve else set()
     return {
         "scenario": dict(scenario.raw),
         "policies": [
@@ -335,12 +338,18 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
                 "safeguards": p.safeguards(),
                 "steps": [repr(step) for step in p.steps],
                 **({"whatif": True} if p.id in variants else {}),
+                **({"curve": True} if p.id in points else {}),
             }
             for p in scenario.policies
         ],
         "whatif": (
             {"base": scenario.whatif.base, "items": [dataclasses.asdict(w) for w in scenario.whatif.items]}
             if scenario.whatif
+            else None
+        ),
+        "curve": (
+            {"base": scenario.curve.base, "points": [dataclasses.asdict(c) for c in scenario.curve.points]}
+            if scenario.curve
             else None
         ),
         "purposes": list(scenario.purposes),

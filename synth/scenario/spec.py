@@ -41,6 +41,9 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
     [whatif]                      # each field dropped, and coarsened, alone (synth.scenario.whatif)
     fields = ["phone", "age", "ward"]
 
+    [curve]                       # a tables policy with noise at each epsilon (synth.scenario.curve)
+    epsilons = [0.1, 1, 10]
+
     [search]                      # a searched frontier of candidate policies (synth.scenario.search)
     age = ["exact", "bands_5"]
     phone = ["plain", "hmac"]
@@ -62,6 +65,7 @@ from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.scenario.curve import CurvePlan, plan_curve
 from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
@@ -83,6 +87,7 @@ TOP_KEYS = (
     "seeds",
     "thresholds",
     "whatif",
+    "curve",
     "search",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
@@ -119,6 +124,7 @@ class Scenario:
     thresholds: Mapping[str, float]
     keep: Mapping[str, float] = field(default_factory=dict)  # purpose -> the share a policy must keep to serve it
     whatif: WhatIfPlan | None = None  # its variants are the last of ``policies``
+    curve: CurvePlan | None = None  # its points' policies come after the what-if's
     search: SearchPlan | None = None  # candidates run apart, after the scenario (synth.scenario.search_run)
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -173,6 +179,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     whatif = None
     if "whatif" in raw and release is not None:
         whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
+    curve = plan_curve(raw["curve"], policies, p.add) if "curve" in raw else None
     search = None
     if "search" in raw and release is not None:
         search = plan_search(raw["search"], release.fields, list(attacks), p.add)
@@ -192,13 +199,14 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         onward_leak=leak,
         sources=sources,
         coverage=coverage,
-        policies=policies + (whatif.policies if whatif else ()),
+        policies=policies + (whatif.policies if whatif else ()) + (curve.policies if curve else ()),
         attacks=attacks,
         purposes=purposes,
         seeds=seeds,
         thresholds=thresholds,
         keep=keep,
         whatif=whatif,
+        curve=curve,
         search=search,
         source=source,
         raw=dict(raw),

@@ -37,6 +37,9 @@ sources = ["electoral_roll"]
 
 [attacks.exact_linkage]
 [attacks.reconstruction]
+
+[curve]
+epsilons = [10, 0.1]
 """
 
 
@@ -115,3 +118,33 @@ def test_registries_attached_to_named_voters_recounted_and_ranked(tables_run: Pa
     html = (tables_run / "report.html").read_text()
     assert "the release holds no rows of people, but reconstruction from the published tables rebuilt" in html
     assert "they attach the right registry to a named voter for" in html
+
+
+def test_the_protection_curve_runs_from_no_noise_to_the_smallest_epsilon(tables_run: Path) -> None:
+    """Each point is a policy of its own, attacked like one and not ranked; its figures are the pooled results'
+    (recounted here); the report charts it."""
+    decision = json.loads((tables_run / "results.json").read_text())
+    curve = decision["curve"]
+    assert [(p["epsilon"], p["policy"]) for p in curve] == [
+        (None, "ward_tables"),
+        (10.0, "curve_eps10"),
+        (0.1, "curve_eps0.1"),
+    ]
+    results = pl.read_parquet(tables_run / "results.parquet").filter(pl.col("group") == "all")
+    for p in curve:
+        mine = results.filter(pl.col("policy") == p["policy"])
+        matched = mine.filter((pl.col("attack") == "reconstruction") & (pl.col("measure") == "records_matched"))
+        kept = mine.filter(pl.col("measure") == "ward_planning_within_tolerance")
+        assert p["records_matched"]["value"] == matched["value"].item()
+        assert p["ward_planning"]["value"] == kept["value"].item()
+    # more noise, less given away and less kept
+    assert (
+        curve[0]["records_matched"]["value"]
+        > curve[1]["records_matched"]["value"]
+        > curve[2]["records_matched"]["value"]
+    )
+    assert curve[0]["ward_planning"]["value"] >= curve[1]["ward_planning"]["value"] > curve[2]["ward_planning"]["value"]
+    assert not {"curve_eps10", "curve_eps0.1"} & {r["policy"] for r in decision["ranking"]}
+    html = (tables_run / "report.html").read_text()
+    assert '<section id="curve"><h2>The protection curve</h2>' in html
+    assert '<figure class="chart" id="curve-chart">' in html and "<title>ε = 0.1: exposure" in html

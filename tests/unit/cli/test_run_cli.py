@@ -143,8 +143,17 @@ SMOKE_TEXT = (Path(__file__).parents[3] / "scenarios" / "ci_smoke.toml").read_te
             "search.drop = ['phone']: contradicts search.phone, which varies phone (give its drop there: "
             "phone = [..., 'drop'])",
         ),
+        (
+            SMOKE_TEXT.replace('"sdv_copula"]', '"sdv_copula", "ward_tables"]') + "\n[curve]\nepsilons = [1, 0]\n",
+            "curve.epsilons = 0: must be a positive number (epsilon = 0 would publish nothing but noise)",
+        ),
+        (
+            SMOKE_TEXT + "\n[curve]\nepsilons = [1]\n",
+            "curve.base = None: not a policy of this scenario that publishes tables; allowed are none: add one, e.g. "
+            "ward_tables",
+        ),
     ],
-    ids=["keep", "whatif", "search"],
+    ids=["keep", "whatif", "search", "curve-epsilon", "curve-base"],
 )
 def test_a_bad_decision_key_stops_the_run_before_any_work(tmp_path: Path, text: str, message: str) -> None:
     scenario = tmp_path / "bad.toml"
