@@ -124,7 +124,7 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     for key, part in data.partition_by(places, as_dict=True, maintain_order=True).items():
         tables = [part.filter(pl.col(TABLE) == name).select(*attributes[name], COUNT) for name in names]
         found = reconstruct(tables, threshold, noisy=noisy)
-        margins = [found.records.group_by(a).agg(pl.col(COUNT).sum()) for a in every]
+        margins = [found.records.group_by(a).agg(pl.col(COUNT).sum()).sort(a) for a in every]
         drawn = reconstruct(margins, rng=rng, decide_unique=False).records.rename({COUNT: "baseline"})
         both = found.records.join(drawn, on=every, how="full", coalesce=True).with_columns(
             pl.col(COUNT).fill_null(0), pl.col("baseline").fill_null(0)
