@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape
 from typing import Any
@@ -120,7 +120,6 @@ def scatter(
     others and of every point, joined to its point by a thin line when it had to move away; policies on the same
     spot get one label each."""
     tips: dict[str, str] = {}
-    spots: dict[tuple[float, float], list[str]] = {}  # policies on the same spot share one label, a line each
     dots: list[Line2D] = []
     with _figure(WIDTH, HEIGHT) as (fig, ax):
         _share_axes(ax, x_label, y_label)
@@ -131,12 +130,7 @@ def scatter(
             dot.set_gid(gid)
             dots.append(dot)
             tips[gid] = f"{name}: exposure {x:.1%}, utility {y:.1%}"
-            spots.setdefault((round(x, 4), round(y, 4)), []).append(name)
-        labels = [
-            ax.text(x + NUDGE, y + NUDGE, "\n".join(names), color="#222222", multialignment="left")
-            for (x, y), names in spots.items()
-        ]
-        _place(fig, ax, labels, [x for x, _ in spots], [y for _, y in spots], dots)
+        _label_spots(fig, ax, points, dots)
         return _page(fig, title, chart_id, tips)
 
 
@@ -161,18 +155,13 @@ def frontier_scatter(
         line = sorted((x, y) for _, _, x, y in frontier)
         ax.plot([p[0] for p in line], [p[1] for p in line], "-", color=PALETTE[0], linewidth=1.5)
         dots: list[Line2D] = []
-        spots: dict[tuple[float, float], list[str]] = {}  # candidates on one spot share one label, 8 to a line
         for number, name, x, y in frontier:
             (dot,) = ax.plot([x], [y], "o", markersize=8, color=PALETTE[0])
             dots.append(dot)
             dot.set_gid(f"{chart_id}-frontier-{number}")
             tips[f"{chart_id}-frontier-{number}"] = f"{number}. {name}: exposure {x:.1%}, kept {y:.1%}"
-            spots.setdefault((round(x, 4), round(y, 4)), []).append(str(number))
-        numbers = [
-            ax.text(x + NUDGE, y + NUDGE, _wrap(names, 8), color=PALETTE[0], fontweight="bold")
-            for (x, y), names in spots.items()
-        ]
-        _place(fig, ax, numbers, [x for x, _ in spots], [y for _, y in spots], dots)
+        numbered = [(str(number), x, y) for number, _, x, y in frontier]  # on one spot: their numbers, 8 a line
+        _label_spots(fig, ax, numbered, dots, lambda names: _wrap(names, 8), color=PALETTE[0], fontweight="bold")
         return _page(fig, title, chart_id, tips)
 
 
@@ -200,14 +189,7 @@ def curve(
             dot.set_gid(f"{chart_id}-point-{i}")
             dots.append(dot)
             tips[f"{chart_id}-point-{i}"] = f"{label}: exposure {x:.1%}, kept {y:.1%}"
-        spots: dict[tuple[float, float], list[str]] = {}  # points on one spot share one label, a line each
-        for label, x, y in points:
-            spots.setdefault((round(x, 4), round(y, 4)), []).append(label)
-        labels = [
-            ax.text(x + NUDGE, y + NUDGE, "\n".join(names), color="#222222", multialignment="left")
-            for (x, y), names in spots.items()
-        ]
-        _place(fig, ax, labels, [x for x, _ in spots], [y for _, y in spots], dots)
+        _label_spots(fig, ax, points, dots)
         return _page(fig, title, chart_id, tips)
 
 
@@ -262,6 +244,26 @@ def _share_axes(ax: Axes, x_label: str, y_label: str) -> None:
     ax.set_ylim(-0.06, 1.12)  # room for labels of points at 0 or 100%
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
+
+
+def _label_spots(
+    fig: Figure,
+    ax: Axes,
+    named: Sequence[tuple[str, float, float]],
+    dots: Sequence[Line2D],
+    text: Callable[[list[str]], str] = "\n".join,
+    **style: Any,
+) -> None:
+    """One label per spot (points on one spot share it: ``text`` of their names, a line each by default),
+    placed clear of the others and of the dots."""
+    spots: dict[tuple[float, float], list[str]] = {}
+    for name, x, y in named:
+        spots.setdefault((round(x, 4), round(y, 4)), []).append(name)
+    style = {"color": "#222222", **style}
+    labels = [
+        ax.text(x + NUDGE, y + NUDGE, text(names), multialignment="left", **style) for (x, y), names in spots.items()
+    ]
+    _place(fig, ax, labels, [x for x, _ in spots], [y for _, y in spots], dots)
 
 
 def _place(fig: Figure, ax: Axes, labels: list[Text], xs: list[float], ys: list[float], dots: Sequence[Line2D]) -> None:
