@@ -36,6 +36,7 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.reconstruct import COUNT, reconstruct
+from synth.core.coding import GEO_COLUMNS
 from synth.release.build import AttackerView
 from synth.scoring.stats import Rate, Risk, risk, wilson
 
@@ -97,12 +98,20 @@ class ReconstructionScore:
     attached: AttachmentScore | None = None
 
 
+def as_tables(data: pl.DataFrame) -> pl.DataFrame:
+    """A release of counts as published tables: as it is, or (one grid of counts, as ``dp_counts`` publishes
+    without ``tables``) one table crossing every column that is not a place."""
+    if COUNT not in data.columns or "row_id" in data.columns:
+        raise NotApplicable(f"attack '{ATTACK_ID}': the release holds no published tables (no '{COUNT}' column)")
+    if TABLE in data.columns:
+        return data
+    attributes = [c for c in data.columns if c not in (*GEO_COLUMNS, COUNT)]
+    return data.with_columns(pl.lit(" x ".join(attributes)).alias(TABLE))
+
+
 def published_tables(data: pl.DataFrame) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """The place columns, the table names and each table's attributes of a published-tables release."""
-    if TABLE not in data.columns or COUNT not in data.columns:
-        raise NotApplicable(
-            f"attack '{ATTACK_ID}': the release holds no published tables (no '{TABLE}' and '{COUNT}' columns)"
-        )
+    data = as_tables(data)
     names = data[TABLE].unique(maintain_order=True).to_list()
     attributes = {name: name.split(" x ") for name in names}
     used = {a for keys in attributes.values() for a in keys}
@@ -115,9 +124,9 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     published beside them): one row per reconstructed record cell (the place, the attributes, ``count``) with
     the place's ``unique`` and ``feasible`` flags, and its baseline draw (``baseline``: the records drawn from
     the margins, as a count per cell, 0 where the baseline put none). ``aux`` is unused: the tables alone."""
-    data = view.data
+    data = as_tables(view.data)
     threshold = threshold_of(view.metadata)
-    noisy = "noise_scale" in view.metadata  # noisy tables: the records closest to them
+    noisy = _noisy(view)  # noisy tables: the records closest to them
     places, names, attributes = published_tables(data)
     every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
     out = []
@@ -140,6 +149,11 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     return pl.concat(out, how="diagonal_relaxed").select(*places, *every, COUNT, "baseline", "unique", "feasible")
 
 
+def _noisy(view: AttackerView) -> bool:
+    """Counts with noise: tables that say so, or a grid of counts without ``tables`` (dp_counts's own)."""
+    return "noise_scale" in view.metadata or TABLE not in view.data.columns
+
+
 def threshold_of(metadata: Mapping[str, Any]) -> int:
     """The suppression threshold the policy published beside its tables (1: none)."""
     return int(metadata.get("suppression_threshold", 1))
@@ -158,12 +172,13 @@ class Reconstruction(Attack):
         data = cell.view.data
         if cell.rows_are_people or "row_id" in data.columns:
             raise NotApplicable(f"attack '{ATTACK_ID}': the release holds rows, not published tables")
+        data = as_tables(data)
         found = reconstruction(cell.view, cell.aux, cell.rng)
         places, _, _ = published_tables(data)
         roll = cell.aux.require("electoral_roll", ATTACK_ID)
         claims = attach(found, roll, places, COUNT, params.min_share)
         baseline = attach(found, roll, places, "baseline", params.min_share)
-        decided = "noise_scale" not in cell.view.metadata
+        decided = not _noisy(cell.view)
         return Outcome(found, None, cell.knowledge, extra=(data, claims, baseline, decided))
 
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from synth.cli import app
 
 SCENARIO = """spec_version = 1
-policies = ["as_exported", "ward_tables", "ward_tables_suppressed"]
+policies = ["as_exported", "ward_tables", "ward_tables_suppressed", "dp_counts_eps1"]
 purposes = ["ward_planning"]
 seeds = [1]
 
@@ -148,3 +148,18 @@ def test_the_protection_curve_runs_from_no_noise_to_the_smallest_epsilon(tables_
     html = (tables_run / "report.html").read_text()
     assert '<section id="curve"><h2>The protection curve</h2>' in html
     assert '<figure class="chart" id="curve-chart">' in html and "<title>ε = 0.1: exposure" in html
+
+
+def test_a_noisy_grid_without_registries_is_rebuilt_but_not_ranked(tables_run: Path) -> None:
+    """dp_counts_eps1 publishes one noisy grid (place x age band x gender): reconstruction finds the closest
+    records (uniqueness not decided: no unique_places figure), and with no registry in it nothing is attached, so
+    the decision says what was rebuilt and leaves the policy unranked."""
+    f = _figures(tables_run, "dp_counts_eps1")
+    assert "unique_places" not in f and "attached_recall" not in f
+    assert f["records_matched"] > f["baseline"]
+    decision = json.loads((tables_run / "results.json").read_text())
+    ranked = {r["policy"]: r for r in decision["ranking"]}["dp_counts_eps1"]
+    assert ranked["rank"] is None
+    assert ranked["exposure"]["reason"].endswith(
+        "the tables publish no registry to attach to a named voter, so its re-identification is unknown, not 0"
+    )
