@@ -70,11 +70,15 @@ class PublishTables(Step):
     def _tables(self) -> list[tuple[str, ...]]:
         return [tuple(t) for t in self.tables] if _is_list_of_lists(self.tables) else []
 
+    def _by(self) -> list[str]:
+        return list(self.by) if isinstance(self.by, list | tuple) else []
+
     def required_columns(self) -> tuple[str, ...]:
-        return (*self.by, *self._attributes())
+        return (*self._by(), *self._attributes())
 
     def check(self, columns: Sequence[str]) -> list[str]:
         problems = []
+        by = self._by()
         if not _is_list_of_lists(self.tables):
             problems.append(f"tables = {self.tables!r}: must be a list of lists of column names")
         elif not self.tables:
@@ -91,9 +95,9 @@ class PublishTables(Step):
                 problems += [
                     f"tables: {list(t)!r} names '{c}', a place column: places are the 'by' columns"
                     for c in t
-                    if c in self.by
+                    if c in by
                 ]
-        if not isinstance(self.by, list | tuple) or not self.by or not all(isinstance(c, str) for c in self.by):
+        if not by or not all(isinstance(c, str) for c in by):
             problems.append(f"by = {self.by!r}: must be a non-empty list of place columns")
         if not whole(self.threshold, 1):
             problems.append(f"threshold = {self.threshold!r}: must be a whole number of at least 1 (1: no suppression)")
@@ -105,7 +109,7 @@ class PublishTables(Step):
         return {"suppression_threshold": self.threshold}
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
-        return [*self.by, "table", *self._attributes(), "count"]
+        return [*self._by(), "table", *self._attributes(), "count"]
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         by = list(self.by)

@@ -121,3 +121,13 @@ def test_dp_counts_over_the_same_tables_spends_epsilon_on_all_of_them_together()
     assert out.height == 3 * (2 + 2) and out["count"].min() >= 0  # every place, every value, clamped at 0
     twin = policy_from_dict({"policy": {"id": "noisy"}, "steps": [step]}).fit_transform(RELEASE)
     assert out.equals(twin)  # the same seed, the same counts
+
+
+def test_every_bad_parameter_is_named_at_once() -> None:
+    with pytest.raises(PolicyError) as err:
+        _policy(tables=[["age", "age"]], by=5, threshold=0.5)
+    assert str(err.value).splitlines() == [
+        "policy 'mine', step 1 (tables): tables: ['age', 'age'] must name one or more distinct columns",
+        "policy 'mine', step 1 (tables): by = 5: must be a non-empty list of place columns",
+        "policy 'mine', step 1 (tables): threshold = 0.5: must be a whole number of at least 1 (1: no suppression)",
+    ]
