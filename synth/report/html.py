@@ -1,13 +1,14 @@
 """The report of a scenario run: one self-contained HTML file (inline styles and SVG, nothing fetched).
 
 It opens with the decision (:mod:`synth.report.decision_table`): the policy recommended for each purpose and
-the policies ranked by exposure. Then plain sentences per policy (who can be re-identified, contacted and
+the policies ranked by exposure, then what each field costs, the protection curve and the searched frontier
+where the scenario asks for them. Then plain sentences per policy (who can be re-identified, contacted and
 profiled, and what the policy keeps of each purpose), then the charts (exposure against utility, exposure by
-group and by district, uniqueness estimators against the truth), the tables with intervals, what each policy does,
-and the law, concretely: which safeguard each policy is in the words of the DPDP Rules 2025 and what it
-achieves. Figures are means over the scenario's seeds; an
-interval is the seeds' 95% intervals pooled by Rubin's rules (:func:`synth.measure.pooled.pool_seeds`), so
-it holds both each seed's sampling error and the variation between seeds.
+group and by district, uniqueness estimators against the truth; drawn by :mod:`synth.report.charts`), the tables
+with intervals, what each policy does, and the law, concretely: which safeguard each policy is in the words of
+the DPDP Rules 2025 and what it achieves. Figures are means over the scenario's seeds; an interval is the seeds'
+95% intervals pooled by Rubin's rules (:func:`synth.measure.pooled.pool_seeds`), so it holds both each seed's
+sampling error and the variation between seeds.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ def build_html(
     search: str = "",
     curve: str = "",
 ) -> str:
-    """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search``: the
-    searched frontier's section, if the run has one)."""
+    """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search`` and
+    ``curve``: the searched frontier's and the protection curve's sections, if the run has them)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
     # the what-if's and the curve's own policies are shown in their sections only
