@@ -23,7 +23,7 @@ import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 from scipy.sparse import coo_array, csr_array, hstack, vstack  # type: ignore[import-untyped]
 
-COUNT = "count"
+from synth.policies.tables import COUNT
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,13 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
-from synth.attacks.reconstruct import COUNT, reconstruct
+from synth.attacks.reconstruct import reconstruct
 from synth.core.coding import GEO_COLUMNS
+from synth.policies.tables import COUNT, TABLE, table_attributes, table_name
 from synth.release.build import AttackerView
 from synth.scoring.stats import Rate, Risk, risk, wilson
 
 ATTACK_ID = "reconstruction"
-TABLE = "table"
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,14 @@ def as_tables(data: pl.DataFrame) -> pl.DataFrame:
     if TABLE in data.columns:
         return data
     attributes = [c for c in data.columns if c not in (*GEO_COLUMNS, COUNT)]
-    return data.with_columns(pl.lit(" x ".join(attributes)).alias(TABLE))
+    return data.with_columns(pl.lit(table_name(attributes)).alias(TABLE))
 
 
 def published_tables(data: pl.DataFrame) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """The place columns, the table names and each table's attributes of a published-tables release."""
     data = as_tables(data)
     names = data[TABLE].unique(maintain_order=True).to_list()
-    attributes = {name: name.split(" x ") for name in names}
+    attributes = {name: table_attributes(name) for name in names}
     used = {a for keys in attributes.values() for a in keys}
     places = [c for c in data.columns if c not in (TABLE, COUNT, *used)]
     return places, names, attributes

@@ -23,13 +23,20 @@ from synth.checks import whole
 from synth.core.coding import BAND_TOP, age_band
 from synth.policies.base import Step, positive_whole_problems
 
+TABLE, COUNT = "table", "count"  # the output's own columns: which table a cell is of, and its count
+CROSS = " x "  # joins a table's attributes into its name
 DEFAULT_TABLES = (("age", "gender"), ("registry", "gender"), ("registry", "age"))
-NOT_ATTRIBUTES = ("row_id", "phone", "name", "count", "table")  # identifiers, and the output's own columns
+NOT_ATTRIBUTES = ("row_id", "phone", "name", COUNT, TABLE)  # identifiers, and the output's own columns
 
 
 def table_name(attributes: Sequence[str]) -> str:
     """How a table is named in the output's ``table`` column: ``"age x gender"``."""
-    return " x ".join(attributes)
+    return CROSS.join(attributes)
+
+
+def table_attributes(name: str) -> list[str]:
+    """The attributes a table of this name crosses (the inverse of :func:`table_name`)."""
+    return name.split(CROSS)
 
 
 class PublishTables(Step):
@@ -109,7 +116,7 @@ class PublishTables(Step):
         return {"suppression_threshold": self.threshold}
 
     def output_columns(self, columns: Sequence[str]) -> list[str]:
-        return [*self._by(), "table", *self._attributes(), "count"]
+        return [*self._by(), TABLE, *self._attributes(), COUNT]
 
     def _transform(self, data: pl.DataFrame) -> pl.DataFrame:
         by = list(self.by)
@@ -128,18 +135,18 @@ class PublishTables(Step):
             grid = places
             for c in keys:  # every value seen anywhere in the release, in every place
                 grid = grid.join(coded.select(c).unique().sort(c), how="cross")
-            counted = coded.group_by([*by, *keys]).len("count")
+            counted = coded.group_by([*by, *keys]).len(COUNT)
             table = grid.join(counted, on=[*by, *keys], how="left").with_columns(
-                pl.col("count").fill_null(0).cast(pl.Int64)
+                pl.col(COUNT).fill_null(0).cast(pl.Int64)
             )
             if self.threshold > 1:
-                small = pl.col("count").is_between(1, self.threshold - 1)
-                table = table.with_columns(pl.when(small).then(None).otherwise(pl.col("count")).alias("count"))
-            frames.append(table.with_columns(table=pl.lit(table_name(keys))))
+                small = pl.col(COUNT).is_between(1, self.threshold - 1)
+                table = table.with_columns(pl.when(small).then(None).otherwise(pl.col(COUNT)).alias(COUNT))
+            frames.append(table.with_columns(pl.lit(table_name(keys)).alias(TABLE)))
         out = pl.concat(frames, how="diagonal_relaxed")
         self.cells_ = out.height
-        self.suppressed_ = out["count"].null_count()
-        return out.select(*by, "table", *attributes, "count")
+        self.suppressed_ = out[COUNT].null_count()
+        return out.select(*by, TABLE, *attributes, COUNT)
 
     def report(self) -> dict[str, Any]:
         return {

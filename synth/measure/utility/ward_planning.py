@@ -20,6 +20,7 @@ from synth.core.coding import AGE_BANDS, GENDERS, census_band
 from synth.errors import SpecError
 from synth.measure.utility.inputs import check_pair, checked_age_intervals, is_aggregate, quoted
 from synth.policies.apply import MinimizedRelease
+from synth.policies.tables import TABLE, table_name
 from synth.release.build import Release
 from synth.scoring.stats import Rate, wilson
 
@@ -28,8 +29,7 @@ TOLERANCE_SHARE = 0.10
 TOLERANCE_FLOOR = 1
 
 Source = Literal["rows", "noisy_counts", "published_counts", "synthetic_rows"]
-TABLE = "table"  # the column naming each published table (synth.policies.tables)
-AGE_BY_GENDER = "age x gender"
+AGE_BY_GENDER = table_name(("age", "gender"))
 
 
 @dataclass(frozen=True)
