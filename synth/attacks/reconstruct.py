@@ -102,7 +102,7 @@ def reconstruct(
 def _closest(tables: Sequence[pl.DataFrame]) -> Reconstruction:
     """The multiset whose tables differ least from the published ones: minimize the sum of ``d+ + d-`` with
     ``A x - d+ + d- = b`` over whole ``x >= 0``, every combination of the listed values a cell."""
-    names = list(dict.fromkeys(c for t in tables for c in t.columns if c != COUNT))
+    names = _attributes(tables)
     cells: pl.DataFrame | None = None
     for name in names:
         values = pl.concat([t.select(name) for t in tables if name in t.columns]).unique().sort(name)
@@ -122,19 +122,29 @@ def _closest(tables: Sequence[pl.DataFrame]) -> Reconstruction:
     return Reconstruction(cells.with_columns(pl.Series(COUNT, found)).filter(pl.col(COUNT) > 0), unique=False)
 
 
+def _keys(table: pl.DataFrame) -> list[str]:
+    """A table's attributes: its columns but the count."""
+    return [c for c in table.columns if c != COUNT]
+
+
+def _attributes(tables: Sequence[pl.DataFrame]) -> list[str]:
+    """Every attribute the tables cross, in the order they first name them."""
+    return list(dict.fromkeys(c for t in tables for c in _keys(t)))
+
+
 def _none(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """No records, with the attributes' columns."""
-    names = list(dict.fromkeys(c for t in tables for c in t.columns if c != COUNT))
-    schema = {c: t.schema[c] for t in tables for c in t.columns if c != COUNT}
+    names = _attributes(tables)
+    schema = {c: t.schema[c] for t in tables for c in _keys(t)}
     return pl.DataFrame(schema={**{c: schema[c] for c in names}, COUNT: pl.Int64})
 
 
 def _cells(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """Every cell of the full cross-classification that no published zero rules out."""
-    names = list(dict.fromkeys(c for t in tables for c in t.columns if c != COUNT))
+    names = _attributes(tables)
     possible: pl.DataFrame | None = None
     for t in tables:
-        keys = [c for c in t.columns if c != COUNT]
+        keys = _keys(t)
         allowed = t.filter(pl.col(COUNT).is_null() | (pl.col(COUNT) > 0)).select(keys).unique()
         possible = allowed if possible is None else _join(possible, allowed)
     if possible is None:
@@ -149,7 +159,7 @@ def _join(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
 
 def _membership(table: pl.DataFrame, cells: pl.DataFrame) -> tuple[csr_array, pl.DataFrame]:
     """Which full cells project onto each of the table's cells (a 0/1 matrix, table cells by full cells)."""
-    keys = [c for c in table.columns if c != COUNT]
+    keys = _keys(table)
     published = table.with_row_index("published")
     index = cells.select(keys).with_row_index("cell").join(published, on=keys, how="inner")
     matrix = coo_array(
@@ -179,7 +189,7 @@ def _cell_upper(tables: Sequence[pl.DataFrame], cells: pl.DataFrame, threshold: 
     cell falls in one listed cell of every table (:func:`_cells` keeps no other)."""
     upper = np.full(cells.height, np.inf)
     for table in tables:
-        keys = [c for c in table.columns if c != COUNT]
+        keys = _keys(table)
         joined = cells.select(keys).join(table, on=keys, how="left", maintain_order="left")
         upper = np.minimum(upper, joined[COUNT].cast(pl.Float64).fill_null(float(threshold - 1)).to_numpy())
     return upper

@@ -28,7 +28,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -109,14 +109,24 @@ def as_tables(data: pl.DataFrame) -> pl.DataFrame:
     return data.with_columns(pl.lit(table_name(attributes)).alias(TABLE))
 
 
-def published_tables(data: pl.DataFrame) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """The place columns, the table names and each table's attributes of a published-tables release."""
+class Published(NamedTuple):
+    """What a published-tables release holds: its place columns, its tables' names, each table's attributes, and
+    every attribute any table crosses (in the order the tables first name them)."""
+
+    places: list[str]
+    names: list[str]
+    attributes: dict[str, list[str]]
+    every: list[str]
+
+
+def published_tables(data: pl.DataFrame) -> Published:
+    """What the published tables of a counts release (:func:`as_tables`) are."""
     data = as_tables(data)
     names = data[TABLE].unique(maintain_order=True).to_list()
     attributes = {name: table_attributes(name) for name in names}
-    used = {a for keys in attributes.values() for a in keys}
-    places = [c for c in data.columns if c not in (TABLE, COUNT, *used)]
-    return places, names, attributes
+    every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
+    places = [c for c in data.columns if c not in (TABLE, COUNT, *every)]
+    return Published(places, names, attributes, every)
 
 
 def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Generator) -> pl.DataFrame:
@@ -127,8 +137,7 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     data = as_tables(view.data)
     threshold = threshold_of(view.metadata)
     noisy = _noisy(view)  # noisy tables: the records closest to them
-    places, names, attributes = published_tables(data)
-    every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
+    places, names, attributes, every = published_tables(data)
     out = []
     for key, part in data.partition_by(places, as_dict=True, maintain_order=True).items():
         tables = [part.filter(pl.col(TABLE) == name).select(*attributes[name], COUNT) for name in names]
@@ -172,9 +181,8 @@ class Reconstruction(Attack):
         data = cell.view.data
         if cell.rows_are_people or "row_id" in data.columns:
             raise NotApplicable(f"attack '{ATTACK_ID}': the release holds rows, not published tables")
-        data = as_tables(data)
         found = reconstruction(cell.view, cell.aux, cell.rng)
-        places, _, _ = published_tables(data)
+        places = published_tables(data).places
         roll = cell.aux.require("electoral_roll", ATTACK_ID)
         claims = attach(found, roll, places, COUNT, params.min_share)
         baseline = attach(found, roll, places, "baseline", params.min_share)
@@ -185,8 +193,7 @@ class Reconstruction(Attack):
         assert truth.leaked is not None
         found: pl.DataFrame = outcome.guesses
         data, claims, baseline, decided = outcome.extra
-        places, _, attributes = published_tables(data)
-        every = list(dict.fromkeys(a for keys in attributes.values() for a in keys))
+        places, _, _, every = published_tables(data)
         true = true_records(truth.leaked.data, places, every, data)
         scored = score_reconstruction(found, true, places, every, decided=decided)
         if claims is not None and baseline is not None:
