@@ -44,6 +44,8 @@ PALETTE = (
 )
 DPI = 72  # one point is one pixel: the SVG's viewBox is the chart's size on the page
 WIDTH, HEIGHT = 720, 360
+RING = {"markerfacecolor": "none", "markeredgecolor": "#999999"}  # a point in the background, named by its tooltip
+DOT = {"markersize": 8, "color": PALETTE[0]}  # a point of a searched frontier or a curve
 LEGEND_ROW = 6  # up to this many series share one legend row above the plot; more stand in a column beside it
 CHAR_W = 7.0  # a generous width of one character of 11 px text
 NUDGE = 0.012  # a label starts up and to the right of its point (a share axis), clear of the dot
@@ -124,12 +126,9 @@ def scatter(
     with _figure(WIDTH, HEIGHT) as (fig, ax):
         _share_axes(ax, x_label, y_label)
         for i, (name, x, y) in enumerate(points):
-            colour = _colour(name, i, colours)
-            (dot,) = ax.plot([x], [y], "o", markersize=9, color=colour, markeredgecolor="#222222", markeredgewidth=0.5)
-            gid = f"{chart_id}-point-{i}"
-            dot.set_gid(gid)
-            dots.append(dot)
-            tips[gid] = f"{name}: exposure {x:.1%}, utility {y:.1%}"
+            tip = f"{name}: exposure {x:.1%}, utility {y:.1%}"
+            style = {"markersize": 9, "color": _colour(name, i, colours), "markeredgecolor": "#222222"}
+            dots.append(_mark(ax, tips, f"{chart_id}-point-{i}", x, y, tip, markeredgewidth=0.5, **style))
         _label_spots(fig, ax, points, dots)
         return _page(fig, title, chart_id, tips)
 
@@ -149,17 +148,14 @@ def frontier_scatter(
     with _figure(WIDTH, HEIGHT) as (fig, ax):
         _share_axes(ax, x_label, y_label)
         for i, (name, x, y) in enumerate(dominated):
-            (ring,) = ax.plot([x], [y], "o", markersize=6, markerfacecolor="none", markeredgecolor="#999999")
-            ring.set_gid(f"{chart_id}-dominated-{i}")
-            tips[f"{chart_id}-dominated-{i}"] = f"{name} (dominated): exposure {x:.1%}, kept {y:.1%}"
+            tip = f"{name} (dominated): exposure {x:.1%}, kept {y:.1%}"
+            _mark(ax, tips, f"{chart_id}-dominated-{i}", x, y, tip, markersize=6, **RING)
         line = sorted((x, y) for _, _, x, y in frontier)
         ax.plot([p[0] for p in line], [p[1] for p in line], "-", color=PALETTE[0], linewidth=1.5)
-        dots: list[Line2D] = []
-        for number, name, x, y in frontier:
-            (dot,) = ax.plot([x], [y], "o", markersize=8, color=PALETTE[0])
-            dots.append(dot)
-            dot.set_gid(f"{chart_id}-frontier-{number}")
-            tips[f"{chart_id}-frontier-{number}"] = f"{number}. {name}: exposure {x:.1%}, kept {y:.1%}"
+        dots = [
+            _mark(ax, tips, f"{chart_id}-frontier-{n}", x, y, f"{n}. {name}: exposure {x:.1%}, kept {y:.1%}", **DOT)
+            for n, name, x, y in frontier
+        ]
         numbered = [(str(number), x, y) for number, _, x, y in frontier]  # on one spot: their numbers, 8 a line
         _label_spots(fig, ax, numbered, dots, lambda names: _wrap(names, 8), color=PALETTE[0], fontweight="bold")
         return _page(fig, title, chart_id, tips)
@@ -179,16 +175,29 @@ def curve(
     with _figure(WIDTH, HEIGHT) as (fig, ax):
         _share_axes(ax, x_label, y_label)
         for i, (name, x, y) in enumerate(context):
-            (ring,) = ax.plot([x], [y], "o", markersize=7, markerfacecolor="none", markeredgecolor="#999999")
-            ring.set_gid(f"{chart_id}-policy-{i}")
-            tips[f"{chart_id}-policy-{i}"] = f"{name}: exposure {x:.1%}, kept {y:.1%}"
+            _mark(
+                ax,
+                tips,
+                f"{chart_id}-policy-{i}",
+                x,
+                y,
+                f"{name}: exposure {x:.1%}, kept {y:.1%}",
+                markersize=7,
+                **RING,
+            )
         ax.plot([p[1] for p in points], [p[2] for p in points], "-", color=PALETTE[6], linewidth=1.5)
-        dots: list[Line2D] = []
-        for i, (label, x, y) in enumerate(points):
-            (dot,) = ax.plot([x], [y], "o", markersize=8, color=PALETTE[6])
-            dot.set_gid(f"{chart_id}-point-{i}")
-            dots.append(dot)
-            tips[f"{chart_id}-point-{i}"] = f"{label}: exposure {x:.1%}, kept {y:.1%}"
+        dots = [
+            _mark(
+                ax,
+                tips,
+                f"{chart_id}-point-{i}",
+                x,
+                y,
+                f"{label}: exposure {x:.1%}, kept {y:.1%}",
+                **{**DOT, "color": PALETTE[6]},
+            )
+            for i, (label, x, y) in enumerate(points)
+        ]
         _label_spots(fig, ax, points, dots)
         return _page(fig, title, chart_id, tips)
 
@@ -244,6 +253,14 @@ def _share_axes(ax: Axes, x_label: str, y_label: str) -> None:
     ax.set_ylim(-0.06, 1.12)  # room for labels of points at 0 or 100%
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
+
+
+def _mark(ax: Axes, tips: dict[str, str], gid: str, x: float, y: float, tip: str, **style: Any) -> Line2D:
+    """One point drawn as a marker, named ``gid`` in the SVG, its tooltip ``tip`` kept in ``tips``."""
+    (marker,) = ax.plot([x], [y], "o", **style)
+    marker.set_gid(gid)
+    tips[gid] = tip
+    return marker
 
 
 def _label_spots(
