@@ -14,7 +14,7 @@ is the point of no noise. A point whose steps are those of a policy the scenario
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from synth.checks import number
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
 from synth.policies.tables import PublishTables
-from synth.scenario.problem import Problem
+from synth.scenario.problem import Problem, checked_table
 
 CURVE_KEYS = ("epsilons", "base")
 
@@ -56,12 +56,9 @@ def plan_curve(raw: Any, policies: Sequence[Policy], add: Problem) -> CurvePlan 
     add
         Where problems go, as ``add(key, value, allowed, name, options)``.
     """
-    if not isinstance(raw, Mapping):
-        add("curve", raw, "must be a table with epsilons (and base)")
+    raw = checked_table(raw, "curve", CURVE_KEYS, "must be a table with epsilons (and base)", add)
+    if raw is None:
         return None
-    for key in raw:
-        if key not in CURVE_KEYS:
-            add(f"curve.{key}", raw[key], f"unknown key; allowed are {', '.join(CURVE_KEYS)}", key, CURVE_KEYS)
     tables = {p.id: step for p in policies for step in p.steps if isinstance(step, PublishTables)}
     base_id = raw.get("base", next(iter(tables), None))
     if base_id not in tables:

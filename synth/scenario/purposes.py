@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from synth.measure.decision import DEFAULT_KEEP
-from synth.scenario.problem import Problem
+from synth.scenario.problem import Problem, checked_table
 
 PURPOSES = ("outreach", "ward_planning", "research")
 PURPOSE_KEYS = ("keep",)
@@ -24,16 +24,13 @@ def parse_purposes(value: Any, add: Problem) -> tuple[tuple[str, ...], dict[str,
         names = listed_names("purposes", value, PURPOSES, add)
         return names, dict.fromkeys(names, DEFAULT_KEEP)
     keep: dict[str, float] = {}
-    for name, table in value.items():
+    for name, raw in value.items():
         if name not in PURPOSES:
-            add(f"purposes.{name}", table, f"unknown purpose; allowed are {', '.join(PURPOSES)}", name, PURPOSES)
+            add(f"purposes.{name}", raw, f"unknown purpose; allowed are {', '.join(PURPOSES)}", name, PURPOSES)
             continue
-        if not isinstance(table, Mapping):
-            add(f"purposes.{name}", table, "must be a table (for example keep = 0.9)")
+        table = checked_table(raw, f"purposes.{name}", PURPOSE_KEYS, "must be a table (for example keep = 0.9)", add)
+        if table is None:
             continue
-        for key in table:
-            if key not in PURPOSE_KEYS:
-                add(f"purposes.{name}.{key}", table[key], "unknown key; allowed are keep", key, PURPOSE_KEYS)
         share = table.get("keep", DEFAULT_KEEP)
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
             add(f"purposes.{name}.keep", share, "must be a share in (0, 1]: the least a policy must keep to serve it")

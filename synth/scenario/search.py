@@ -35,7 +35,7 @@ from synth.errors import PolicyError
 from synth.measure.names import CALLER_ID_LOOKUP, EXACT_LINKAGE, HEADLINE, REACH, SINGLING_OUT
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
-from synth.scenario.problem import Problem
+from synth.scenario.problem import Problem, checked_table
 
 GRID_FILE = Path(__file__).with_name("search.toml")
 SEARCH_KEYS = ("drop", "age", "place", "phone", "k", "screen")
@@ -77,20 +77,12 @@ def plan_search(raw: Any, fields: Sequence[str], attacks: Sequence[str], report:
         found[0] += 1
         report(*args, **kwargs)
 
-    if not isinstance(raw, Mapping):
-        add("search", raw, f"must be a table of {', '.join(SEARCH_KEYS)}")
+    must = f"must be a table of {', '.join(SEARCH_KEYS)}"
+    raw = checked_table(raw, "search", SEARCH_KEYS, must, add, lambda key: f" (no step '{key}' to search over)")
+    if raw is None:
         return None
 
     options = grid()
-    for key in raw:
-        if key not in SEARCH_KEYS:
-            add(
-                f"search.{key}",
-                raw[key],
-                f"unknown key; allowed are {', '.join(SEARCH_KEYS)} (no step '{key}' to search over)",
-                key,
-                SEARCH_KEYS,
-            )
     choices: dict[str, list[Any]] = {}
     for key in ("age", "place", "phone"):
         allowed = list(options[key])[1:]  # the first entry is the field the key varies

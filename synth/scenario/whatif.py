@@ -16,7 +16,7 @@ policy's figures instead of running it twice.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 from synth.errors import PolicyError
 from synth.policies.base import Policy
 from synth.policies.library import policy_from_dict
-from synth.scenario.problem import Problem
+from synth.scenario.problem import Problem, checked_table
 
 LADDER_FILE = Path(__file__).with_name("whatif.toml")
 WHATIF_KEYS = ("fields", "base")
@@ -70,12 +70,9 @@ def plan_whatif(raw: Any, fields: Sequence[str], policies: Sequence[Policy], add
     add
         Where problems go, as ``add(key, value, allowed, name, options)``.
     """
-    if not isinstance(raw, Mapping):
-        add("whatif", raw, "must be a table with fields (and base)")
+    raw = checked_table(raw, "whatif", WHATIF_KEYS, "must be a table with fields (and base)", add)
+    if raw is None:
         return None
-    for key in raw:
-        if key not in WHATIF_KEYS:
-            add(f"whatif.{key}", raw[key], f"unknown key; allowed are {', '.join(WHATIF_KEYS)}", key, WHATIF_KEYS)
     ids = [p.id for p in policies]
     base_id = raw.get("base", ids[0] if ids else None)
     base = next((p for p in policies if p.id == base_id), None)
