@@ -229,14 +229,11 @@ def score_attachment(
 ) -> AttachmentScore:
     """Claims against the truth: a claim is correct when the voter's person is in the registry."""
 
-    def confirmed(made: pl.DataFrame) -> int:
-        who = made.join(roll.select("epic", "person_id"), on="epic", how="inner")
-        return who.join(members, on=["person_id", "registry"], how="semi").height
-
-    correct, chance = confirmed(claims), confirmed(baseline)
+    key = ["person_id", "registry"]
+    claimed, drawn = (made.join(roll.select("epic", "person_id"), on="epic").select(key) for made in (claims, baseline))
+    correct, chance = (who.join(members, on=key, how="semi").height for who in (claimed, drawn))
     precision, control = wilson(correct, claims.height), wilson(chance, baseline.height)
-    found = claims.join(roll.select("epic", "person_id"), on="epic", how="inner").select("person_id", "registry")
-    recalled = members.join(found.unique(), on=["person_id", "registry"], how="semi").height
+    recalled = members.join(claimed.unique(), on=key, how="semi").height
     return AttachmentScore(
         claims=claims.height,
         correct=correct,
