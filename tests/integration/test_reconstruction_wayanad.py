@@ -94,10 +94,7 @@ def test_uniqueness_and_exactness_agree_with_brute_force_on_the_small_wards(waya
         .join(sizes, on=WARD)
         .sort(WARD)
     )
-    counted = {
-        tuple(key): _count_tables(part)  # type: ignore[arg-type]
-        for key, part in view.data.partition_by(WARD, as_dict=True).items()
-    }
+    counted = {tuple(key): _count_tables(part) for key, part in view.data.partition_by(WARD, as_dict=True).items()}
     brute = per_ward.with_columns(tables=pl.Series([counted[(lb, w)] for lb, w in per_ward.select(WARD).iter_rows()]))
 
     assert brute.height == small.height == 29
