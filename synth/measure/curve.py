@@ -1,6 +1,7 @@
 """The protection curve's figures (:mod:`synth.scenario.curve`): for each point, from no noise to the smallest
-epsilon, what reconstruction rebuilt and attached to named voters, and what ward planning keeps, each figure read
-the way the decision reads a policy's (:func:`synth.measure.decision.decide`)."""
+epsilon, what reconstruction rebuilt and attached to named voters, and what each of the scenario's purposes keeps
+(ward planning's above all: the purpose published tables serve), each figure read the way the decision reads a
+policy's (:func:`synth.measure.decision.decide`)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,27 @@ from synth.measure.decision import DEFAULT_KEEP, Figure, decide
 from synth.measure.names import RECONSTRUCTION
 from synth.measure.pooled import pool_seeds
 
+WARD_PLANNING = "ward_planning"
+
 
 @dataclass(frozen=True)
 class CurvePoint:
     """One epsilon (None: no noise) and its figures: the share of places rebuilt exactly, of rebuilt records that
-    match a true record, of memberships attached to the right named voter (the exposure), and of ward planning
-    kept."""
+    match a true record, of memberships attached to the right named voter (the exposure), and of each purpose
+    kept (``keeps``, the scenario's purposes in its order)."""
 
     epsilon: float | None
     policy: str
     exact_places: Figure
     records_matched: Figure
     attached: Figure
-    ward_planning: Figure
+    keeps: Mapping[str, Figure]
+
+    @property
+    def ward_planning(self) -> Figure:
+        """The share of ward planning kept (the curve's own purpose, always in ``keeps``; not measured, with the
+        reason, where the scenario's purposes leave it out)."""
+        return self.keeps[WARD_PLANNING]
 
 
 def curve_points(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequence[str]) -> tuple[CurvePoint, ...]:
@@ -36,11 +45,10 @@ def curve_points(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequ
     if not points:
         return ()
     pooled = pool_seeds(results)
-    keep = float((resolved.get("keep") or {}).get("ward_planning", DEFAULT_KEEP))
-    ranked = {
-        r.policy: r
-        for r in decide(pooled, [(p["policy"], "counts") for p in points], {"ward_planning": keep}, notes).ranking
-    }
+    kept = resolved.get("keep") or {}
+    purposes = dict.fromkeys([*resolved.get("purposes", []), WARD_PLANNING])
+    keep = {purpose: float(kept.get(purpose, DEFAULT_KEEP)) for purpose in purposes}
+    ranked = {r.policy: r for r in decide(pooled, [(p["policy"], "counts") for p in points], keep, notes).ranking}
     out = []
     for p in points:
         row = ranked[p["policy"]]
@@ -51,15 +59,15 @@ def curve_points(results: pl.DataFrame, resolved: Mapping[str, Any], notes: Sequ
                 _figure(pooled, p["policy"], "exact_places"),
                 _figure(pooled, p["policy"], "records_matched"),
                 row.exposure,
-                row.keeps["ward_planning"],
+                row.keeps,
             )
         )
     return tuple(out)
 
 
 def curve_json(points: Sequence[CurvePoint]) -> list[dict[str, Any]]:
-    """Plain data for ``results.json``."""
-    return [asdict(p) for p in points]
+    """Plain data for ``results.json``: each point's figures, ``ward_planning`` beside ``keeps``."""
+    return [{**asdict(p), WARD_PLANNING: asdict(p.ward_planning)} for p in points]
 
 
 def _figure(pooled: pl.DataFrame, policy: str, measure: str) -> Figure:

@@ -45,7 +45,9 @@ PALETTE = (
 DPI = 72  # one point is one pixel: the SVG's viewBox is the chart's size on the page
 WIDTH, HEIGHT = 720, 360
 RING = {"markerfacecolor": "none", "markeredgecolor": "#999999"}  # a point in the background, named by its tooltip
-DOT = {"markersize": 8, "color": PALETTE[0]}  # a point of a searched frontier or a curve
+DOT = {"markersize": 8, "color": PALETTE[0]}  # a point of a searched frontier
+# the protection curve: dashed, its points diamonds, so that no policy's colour is mistaken for it
+CURVE = {"marker": "D", "markersize": 7, "color": "#444444"}
 LEGEND_ROW = 6  # up to this many series share one legend row above the plot; more stand in a column beside it
 CHAR_W = 7.0  # a generous width of one character of 11 px text
 NUDGE = 0.012  # a label starts up and to the right of its point (a share axis), clear of the dot
@@ -117,19 +119,26 @@ def scatter(
     x_label: str,
     y_label: str,
     colours: Mapping[str, str] | None = None,
+    curve: Sequence[tuple[str, float, float]] = (),
 ) -> str:
     """Labelled points on two share axes (0 to 100%): one per policy. adjustText moves each label clear of the
     others and of every point, joined to its point by a thin line when it had to move away; policies on the same
-    spot get one label each."""
+    spot get one label each. ``curve``: the points of a protection curve (its label, from no noise to the
+    smallest epsilon), joined in that order by a line and labelled like the policies."""
     tips: dict[str, str] = {}
     dots: list[Line2D] = []
     with _figure(WIDTH, HEIGHT) as (fig, ax):
         _share_axes(ax, x_label, y_label)
+        if curve:
+            ax.plot([x for _, x, _ in curve], [y for _, _, y in curve], "--", color=CURVE["color"], linewidth=1.2)
+        for i, (label, x, y) in enumerate(curve):
+            tip = f"{label}: exposure {x:.1%}, utility {y:.1%}"
+            dots.append(_mark(ax, tips, f"{chart_id}-curve-{i}", x, y, tip, **CURVE))
         for i, (name, x, y) in enumerate(points):
             tip = f"{name}: exposure {x:.1%}, utility {y:.1%}"
             style = {"markersize": 9, "color": _colour(name, i, colours), "markeredgecolor": "#222222"}
             dots.append(_mark(ax, tips, f"{chart_id}-point-{i}", x, y, tip, markeredgewidth=0.5, **style))
-        _label_spots(fig, ax, points, dots)
+        _label_spots(fig, ax, [*points, *curve], dots)
         return _page(fig, title, chart_id, tips)
 
 
@@ -158,47 +167,6 @@ def frontier_scatter(
         ]
         numbered = [(str(number), x, y) for number, _, x, y in frontier]  # on one spot: their numbers, 8 a line
         _label_spots(fig, ax, numbered, dots, lambda names: _wrap(names, 8), color=PALETTE[0], fontweight="bold")
-        return _page(fig, title, chart_id, tips)
-
-
-def curve(
-    title: str,
-    chart_id: str,
-    points: Sequence[tuple[str, float, float]],
-    context: Sequence[tuple[str, float, float]],
-    x_label: str,
-    y_label: str,
-) -> str:
-    """A curve of labelled points joined in order (a policy at each of its settings), over the scenario's other
-    policies as grey rings named in their tooltips; labels placed clear of each other."""
-    tips: dict[str, str] = {}
-    with _figure(WIDTH, HEIGHT) as (fig, ax):
-        _share_axes(ax, x_label, y_label)
-        for i, (name, x, y) in enumerate(context):
-            _mark(
-                ax,
-                tips,
-                f"{chart_id}-policy-{i}",
-                x,
-                y,
-                f"{name}: exposure {x:.1%}, kept {y:.1%}",
-                markersize=7,
-                **RING,
-            )
-        ax.plot([p[1] for p in points], [p[2] for p in points], "-", color=PALETTE[6], linewidth=1.5)
-        dots = [
-            _mark(
-                ax,
-                tips,
-                f"{chart_id}-point-{i}",
-                x,
-                y,
-                f"{label}: exposure {x:.1%}, kept {y:.1%}",
-                **{**DOT, "color": PALETTE[6]},
-            )
-            for i, (label, x, y) in enumerate(points)
-        ]
-        _label_spots(fig, ax, points, dots)
         return _page(fig, title, chart_id, tips)
 
 
@@ -256,8 +224,9 @@ def _share_axes(ax: Axes, x_label: str, y_label: str) -> None:
 
 
 def _mark(ax: Axes, tips: dict[str, str], gid: str, x: float, y: float, tip: str, **style: Any) -> Line2D:
-    """One point drawn as a marker, named ``gid`` in the SVG, its tooltip ``tip`` kept in ``tips``."""
-    (marker,) = ax.plot([x], [y], "o", **style)
+    """One point drawn as a marker (a dot unless ``style`` names another), named ``gid`` in the SVG, its tooltip
+    ``tip`` kept in ``tips``."""
+    (marker,) = ax.plot([x], [y], linestyle="none", **{"marker": "o", **style})
     marker.set_gid(gid)
     tips[gid] = tip
     return marker

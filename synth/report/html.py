@@ -14,6 +14,7 @@ sampling error and the variation between seeds.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,12 @@ from typing import Any
 import polars as pl
 
 from synth.engine.io import atomic_text
-from synth.measure.curve import curve_points
+from synth.measure.curve import CurvePoint, curve_points
 from synth.measure.decision import Decision, decide_run, scenario_policies
 from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
 from synth.report import charts
-from synth.report.curve_section import curve_section
+from synth.report.curve_section import curve_label, curve_section
 from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
 from synth.report.figures import Figures, notes_by_attack
@@ -97,7 +98,7 @@ def render_report(run_dir: str | Path) -> Path:
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
     decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
-    curve = curve_section(curve_points(measured, resolved, notes), decision)
+    curve = curve_points(measured, resolved, notes)
     html = build_html(results, resolved, notes, decision, search_section(run), curve)
     atomic_text(run / "report.html", html)
     return run / "report.html"
@@ -118,10 +119,10 @@ def build_html(
     notes: list[str],
     decision: Decision | None = None,
     search: str = "",
-    curve: str = "",
+    curve: Sequence[CurvePoint] = (),
 ) -> str:
-    """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search`` and
-    ``curve``: the searched frontier's and the protection curve's sections, if the run has them)."""
+    """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search``: the
+    searched frontier's section, if the run has one; ``curve``: the protection curve's points, if it has one)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
     # the what-if's and the curve's own policies are shown in their sections only
@@ -134,16 +135,17 @@ def build_html(
         f"<h1>{escape(str(head.get('id', 'scenario')))}</h1>",
         decision_section(decision),
         whatif_section(decision),
-        curve,
+        curve_section(curve),
         search,
         "<h2>The scenario</h2>",
         f"<p>{escape(str(head.get('description', '')))}</p>",
         _setting(resolved),
         "<h2>Summary</h2>",
         '<ul class="summary">' + "".join(f"<li>{policy_sentence(fig, p, notes)}</li>" for p in policies) + "</ul>",
-        "<h2>Exposure against utility</h2>",
+        '<h2 id="exposure-utility">Exposure against utility</h2>',
         "".join(
-            _frontier(decision, policies, purpose, colours) for purpose in resolved.get("purposes", PURPOSE_MEASURE)
+            _frontier(decision, policies, purpose, colours, curve)
+            for purpose in resolved.get("purposes", PURPOSE_MEASURE)
         ),
         "<h2>Exposure by group and district</h2>",
         _by_stratum(fig, policies, "registry", "Re-identified by registry group (share of released rows)", colours),
@@ -193,9 +195,12 @@ def _setting(resolved: dict[str, Any]) -> str:
     )
 
 
-def _frontier(decision: Decision, policies: list[str], purpose: str, colours: dict[str, str]) -> str:
-    """Each policy's re-identification against what it keeps of ``purpose``; a policy whose exposure was not
-    measured is left off the chart, not drawn at 0, and named under it."""
+def _frontier(
+    decision: Decision, policies: list[str], purpose: str, colours: dict[str, str], curve: Sequence[CurvePoint]
+) -> str:
+    """Each policy's re-identification against what it keeps of ``purpose``, with the protection curve's points
+    where they have both figures; a policy whose exposure was not measured is left off the chart, not drawn at 0,
+    and named under it."""
     _, label = PURPOSE_MEASURE[purpose]
     by = {r.policy: r for r in decision.ranking}
     shown = [p for p in policies if p in by]
@@ -213,13 +218,19 @@ def _frontier(decision: Decision, policies: list[str], purpose: str, colours: di
     )
     if not points:
         return f'<p class="note">{escape(label)}: no policy gives a figure.</p>{note}'
+    on_curve = [
+        (curve_label(c), e, k)
+        for c in curve
+        if (e := c.attached.value) is not None and purpose in c.keeps and (k := c.keeps[purpose].value) is not None
+    ]
     chart = charts.scatter(
-        f"{label} against re-identification",
+        f"{label} against re-identification" + (", with the protection curve" if on_curve else ""),
         f"frontier-{purpose}",
         points,
-        "re-identified (share of rows)",
+        "re-identified (share of rows; of registry memberships for tables)",
         f"{purpose.replace('_', ' ')} kept",
         colours,
+        on_curve,
     )
     return chart + note
 

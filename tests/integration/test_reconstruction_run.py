@@ -122,7 +122,7 @@ def test_registries_attached_to_named_voters_recounted_and_ranked(tables_run: Pa
 
 def test_the_protection_curve_runs_from_no_noise_to_the_smallest_epsilon(tables_run: Path) -> None:
     """Each point is a policy of its own, attacked like one and not ranked; its figures are the pooled results'
-    (recounted here); the report charts it."""
+    (recounted here); the report draws it on the exposure-utility chart of ward planning."""
     decision = json.loads((tables_run / "results.json").read_text())
     curve = decision["curve"]
     assert [(p["epsilon"], p["policy"]) for p in curve] == [
@@ -147,7 +147,15 @@ def test_the_protection_curve_runs_from_no_noise_to_the_smallest_epsilon(tables_
     assert not {"curve_eps10", "curve_eps0.1"} & {r["policy"] for r in decision["ranking"]}
     html = (tables_run / "report.html").read_text()
     assert '<section id="curve"><h2>The protection curve</h2>' in html
-    assert '<figure class="chart" id="curve-chart">' in html and "<title>ε = 0.1: exposure" in html
+    # drawn on the exposure-utility chart of ward planning, beside the scenario's own policies
+    chart = html[html.index('<figure class="chart" id="frontier-ward_planning">') :]
+    chart = chart[: chart.index("</figure>")]
+    for i, p in enumerate(curve):
+        label = "no noise" if p["epsilon"] is None else f"ε = {p['epsilon']:g}"
+        exposure, kept = p["attached"]["value"], p["ward_planning"]["value"]
+        assert f'<g id="frontier-ward_planning-curve-{i}">' in chart
+        assert f"<title>{label}: exposure {exposure:.1%}, utility {kept:.1%}</title>" in chart
+    assert "<title>ward_tables: exposure" in chart
 
 
 def test_a_noisy_grid_without_registries_is_rebuilt_but_not_ranked(tables_run: Path) -> None:
