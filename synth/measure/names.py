@@ -119,6 +119,17 @@ MEASURES: dict[str, str] = {
     "fraud_ready": "Reach: contactable vulnerable people (pensioners aged 70 and over, women in the women's "
     "security scheme, disability pensioners) with name and place.",
     # release measures
+    "reidentified_share": "Composed releases: people (group all) or a release's rows (group release=ID) that some "
+    "chain of attacks, over every release of the combination, links to their own roll entry.",
+    "contactable_share": "Composed releases: people the attacker can phone or message, holding every release of the "
+    "combination.",
+    "fraud_ready_share": "Composed releases: contactable vulnerable people (as reach counts them), holding every "
+    "release of the combination.",
+    "singled_out": "Composition: regions where a class of one release meets a class of the other that hold exactly "
+    "one released person in every assignment consistent with both releases' class sizes.",
+    "phones_withheld": "Composed releases: a release's rows that released no plain phone number.",
+    "phones_recovered": "Composed releases: of a release's rows that released no plain phone number, those whose "
+    "number the attacker now knows, right.",
     "places": "Reconstruction: places (wards) whose published tables the attack solved.",
     "unique_places": "Reconstruction: share of places whose tables admit exactly one multiset of records (decided "
     "by a second integer program).",

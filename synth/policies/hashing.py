@@ -126,6 +126,25 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.new(key, FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
+def named_key(key: bytes, name: str) -> bytes:
+    """The key called ``name`` derived from ``key``: HMAC-SHA-256 under ``key`` of the name, so one secret gives
+    any number of independent keys, and equal names the same key.
+
+    Examples
+    --------
+    >>> named_key(b"k" * 32, "health") == named_key(b"k" * 32, "health") != named_key(b"k" * 32, "revenue")
+    True
+    """
+    return hmac.new(key, b"synth-citizens: the key named " + name.encode(), hashlib.sha256).digest()
+
+
+def key_name_problems(name: object) -> list[str]:
+    """A key's name is None or a non-empty name of letters, digits, '_' and '-'."""
+    if name is None or (isinstance(name, str) and name and name.replace("_", "").replace("-", "").isalnum()):
+        return []
+    return [f"key_name = {name!r}: must be a name of letters, digits, '_' and '-'"]
+
+
 class HashColumn(Step):
     """Replace a column by a hash of its values (nulls stay null).
 
@@ -154,6 +173,10 @@ class HashColumn(Step):
     key_leaked
         For ``"hmac"``: the key leaks with the data (shipped in an app or an SDK); it is then published in the
         release's metadata, which is never written out, and the digests fall like a released salt's.
+    key_name
+        For ``"hmac"``: which key of several (releases of one scenario that name the same key share it; other
+        names are independent keys): the key is :func:`named_key` of the key read from ``key_env`` or
+        ``key_file`` and this name. None: that key itself.
 
     Examples
     --------
@@ -182,6 +205,7 @@ class HashColumn(Step):
         per_record_salt: bool = False,
         with_column: str | None = None,
         key_leaked: bool = False,
+        key_name: str | None = None,
     ) -> None:
         self.column = column
         self.method = method
@@ -193,6 +217,7 @@ class HashColumn(Step):
         self.per_record_salt = per_record_salt
         self.with_column = with_column
         self.key_leaked = key_leaked
+        self.key_name = key_name
 
     def required_columns(self) -> tuple[str, ...]:
         return (self.column,)
@@ -207,6 +232,10 @@ class HashColumn(Step):
         return self.method in SALTED and self.per_record_salt is True
 
     def _key(self) -> bytes | None:
+        key = self._read_key()
+        return key if key is None or self.key_name is None else named_key(key, self.key_name)
+
+    def _read_key(self) -> bytes | None:
         if self.key_file:
             try:
                 key = Path(self.key_file).read_bytes().strip()
@@ -241,6 +270,9 @@ class HashColumn(Step):
             problems.append(f"per_record_salt = true: only the methods {' and '.join(SALTED)} take a salt")
         if self.key_leaked is True and self.method in METHODS and self.method != "hmac":
             problems.append("key_leaked = true: only the method hmac takes a key")
+        problems += key_name_problems(self.key_name)
+        if self.key_name is not None and self.method in METHODS and self.method != "hmac":
+            problems.append(f"key_name = {self.key_name!r}: only the method hmac takes a key")
         if self.with_column is not None:
             if not isinstance(self.with_column, str) or self.with_column == self.column:
                 problems.append(f"with_column = {self.with_column!r}: must name another column of the release")

@@ -14,7 +14,7 @@ sampling error and the variation between seeds.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,13 @@ from typing import Any
 import polars as pl
 
 from synth.engine.io import atomic_text
+from synth.measure.composed import composed_table
 from synth.measure.curve import CurvePoint, curve_points
 from synth.measure.decision import Decision, decide_run, scenario_policies
 from synth.measure.names import COSTS, ESTIMATOR_LABELS, HEADLINE, LINKAGE, PURPOSE_MEASURE, SOURCES
 from synth.measure.pooled import pool_seeds
 from synth.report import charts
+from synth.report.composed_section import composed_body
 from synth.report.curve_section import curve_label, curve_section
 from synth.report.decision_table import STYLE as DECISION_STYLE
 from synth.report.decision_table import decision_section, whatif_section
@@ -97,6 +99,12 @@ def render_report(run_dir: str | Path) -> Path:
         results = pl.concat([results, timings.filter(~pl.col("measure").is_in(list(COSTS)))])
     resolved = json.loads((run / "scenario.resolved.json").read_text())
     notes = json.loads((run / "notes.json").read_text()) if (run / "notes.json").is_file() else []
+    if resolved.get("releases"):  # several releases at once: their own page
+        table = composed_table(measured, [r["id"] for r in resolved["releases"]])
+        head = resolved.get("scenario", {}).get("scenario", {})
+        body = f"<h1>{escape(str(head.get('id', 'scenario')))}</h1><p>{escape(str(head.get('description', '')))}</p>"
+        atomic_text(run / "report.html", _page(head, body + _setting(resolved) + composed_body(table, resolved, notes)))
+        return run / "report.html"
     decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
     curve = curve_points(measured, resolved, notes)
     html = build_html(results, resolved, notes, decision, search_section(run), curve)
@@ -167,14 +175,17 @@ def build_html(
         "<h2>Not measured</h2>",
         "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else "<p>Everything ran.</p>",
     ]
+    return _page(head, "".join(sections))
+
+
+def _page(head: Mapping[str, Any], body: str) -> str:
+    """A whole HTML page: offline (no request leaves it), its charts checked as it loads."""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(str(head.get('id', 'report')))}: synth report</title>"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
-        f"<style>{STYLE}{DECISION_STYLE}</style><script>{CHECK_SCRIPT}</script></head><body>"
-        + "".join(sections)
-        + "</body></html>"
+        f"<style>{STYLE}{DECISION_STYLE}</style><script>{CHECK_SCRIPT}</script></head><body>" + body + "</body></html>"
     )
 
 

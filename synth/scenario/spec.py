@@ -47,6 +47,10 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
     [search]                      # a searched frontier of candidate policies (synth.scenario.search)
     age = ["exact", "bands_5"]
     phone = ["plain", "hmac"]
+
+Or, instead of ``[release]`` and ``policies``, several releases of one world, each with its own registries,
+fields, policy, key and leak, attacked alone, in pairs and together (``[[releases]]``, see
+:mod:`synth.scenario.composed`).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from synth.measure.names import MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
+from synth.scenario.composed import ReleasePlan, plan_composition, plan_releases, release_ids
 from synth.scenario.curve import CurvePlan, plan_curve
 from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
@@ -89,6 +94,8 @@ TOP_KEYS = (
     "whatif",
     "curve",
     "search",
+    "releases",
+    "composition",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
 
@@ -126,6 +133,8 @@ class Scenario:
     whatif: WhatIfPlan | None = None  # its variants are the last of ``policies``
     curve: CurvePlan | None = None  # its points' policies come after the what-if's
     search: SearchPlan | None = None  # candidates run apart, after the scenario (synth.scenario.search_run)
+    releases: tuple[ReleasePlan, ...] = ()  # several releases at once (synth.scenario.composed): no policies
+    composition: tuple[str, str] | None = None  # two of them intersected (synth.attacks.composition)
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -168,10 +177,15 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         p.add("scenario.description", description, "must be text")
 
     world = _world(p, _table(p, raw, "world"))
-    release = _release(p, _table(p, raw, "release"))
+    composed = "releases" in raw
+    releases = plan_releases(raw["releases"], list(raw), p.add, base) if composed else ()
+    composition = (
+        plan_composition(raw["composition"], release_ids(raw.get("releases")), p.add) if "composition" in raw else None
+    )
+    release = None if composed else _release(p, _table(p, raw, "release"))
     recipient, leak = _recipient(p, _table(p, raw, "recipient"))
     sources, coverage = _attacker(p, _table(p, raw, "attacker"))
-    policies = _policies(p, raw, base)
+    policies = () if composed else _policies(p, raw, base)
     attacks = _attacks(p, _table(p, raw, "attacks"), sources)
     purposes, keep = parse_purposes(raw.get("purposes", list(PURPOSES)), p.add)
     seeds = _seeds(p, raw.get("seeds", [0]))
@@ -179,7 +193,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     whatif = None
     if "whatif" in raw and release is not None:
         whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
-    curve = plan_curve(raw["curve"], policies, p.add) if "curve" in raw else None
+    curve = plan_curve(raw["curve"], policies, p.add) if "curve" in raw and not composed else None
     search = None
     if "search" in raw and release is not None:
         search = plan_search(raw["search"], release.fields, list(attacks), p.add)
@@ -194,7 +208,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         id=str(scenario_id),
         description=str(description),
         world=world,
-        release=release,  # type: ignore[arg-type]
+        release=release or ReleaseSpec(),  # a composed scenario's releases each have their own
         recipient=recipient,
         onward_leak=leak,
         sources=sources,
@@ -208,6 +222,8 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         whatif=whatif,
         curve=curve,
         search=search,
+        releases=releases,
+        composition=composition,
         source=source,
         raw=dict(raw),
     )

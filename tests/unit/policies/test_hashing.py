@@ -119,6 +119,22 @@ def test_hmac_with_a_leaked_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "k3y" not in str(leaked.report()) + repr(leaked)
 
 
+def test_named_keys_are_one_key_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two releases naming the same key give one digest for one number; another name, another digest; the key of
+    a name is HMAC-SHA-256 under the key read of the name."""
+    monkeypatch.setenv("SYNTH_HMAC_KEY", "k3y")
+    named = {n: HashColumn(method="hmac", key_name=n).fit_transform(RELEASE)["phone"][0] for n in ("a", "a", "b")}
+    key_a = hmac.new(b"k3y", b"synth-citizens: the key named a", hashlib.sha256).digest()
+    assert named["a"] == hmac.new(key_a, b"+919847012345", hashlib.sha256).hexdigest()
+    assert len({named["a"], named["b"], HashColumn(method="hmac").fit_transform(RELEASE)["phone"][0]}) == 3
+    assert HashColumn(method="hmac", key_name="a").key_fingerprint() != HashColumn(method="hmac").key_fingerprint()
+    problems = HashColumn(method="sha256", key_name="a b").check(COLUMNS)
+    assert problems == [
+        "key_name = 'a b': must be a name of letters, digits, '_' and '-'",
+        "key_name = 'a b': only the method hmac takes a key",
+    ]
+
+
 def test_shipped_policies_hash_pbkdf2_and_hash_phone_dob() -> None:
     pbkdf2 = load_policy("hash_pbkdf2")
     assert [s.get_params() for s in pbkdf2.steps] == [
@@ -133,6 +149,7 @@ def test_shipped_policies_hash_pbkdf2_and_hash_phone_dob() -> None:
             "per_record_salt": False,
             "with_column": None,
             "key_leaked": False,
+            "key_name": None,
         }
     ]
     assert "10,000 iterations" in pbkdf2.description and "75 minutes" in pbkdf2.description

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -93,6 +94,20 @@ def test_tokens_are_random_and_consistent() -> None:
     assert step.vault_.height == 2
     assert Tokenize(random_state=1).fit(data).transform(data)["phone"].to_list() == out  # seeded twin
     assert Tokenize(random_state=2).fit(data).transform(data)["phone"].to_list() != out
+
+
+def test_a_named_vault_gives_a_value_one_token_in_every_release() -> None:
+    """Two releases of different rows naming one vault (and seeded alike) share the tokens of the values they
+    share, whatever else each holds; the token is HMAC-SHA-256 of the value under the vault's secret."""
+    one, other = RELEASE.head(1), RELEASE.tail(2)
+    shared = Tokenize(random_state=4, key_name="vault").fit_transform(pl.concat([one, other]))["phone"].to_list()
+    apart = Tokenize(random_state=4, key_name="vault").fit_transform(one)["phone"].to_list()
+    assert apart == shared[:1]  # the first value's token does not depend on the other rows
+    secret = np.random.default_rng(4).bytes(32)
+    assert apart[0] == hmac.digest(secret, RELEASE["phone"][0].encode(), "sha256")[:12].hex()
+    plain = Tokenize(random_state=4).fit_transform(one)["phone"].to_list()
+    assert plain != apart  # an unnamed vault is the release's own
+    assert Tokenize(key_name="").check(["phone"]) == ["key_name = '': must be a name of letters, digits, '_' and '-'"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,101 @@
+"""Cross-release linkage: rows of two releases of one world tied to each other, and what one release's rows then
+give the other's.
+
+An attacker who holds two releases (two departments' exports, or one department's at two dates) links them on
+whatever they share, and every fact it knows of a row of one then holds for its twin in the other: one
+department's plain phone numbers give the other's HMAC'd rows their numbers back. Three kinds of link, each made
+from what the attacker holds, never from the truth:
+
+- ``equal <column>``: an identifier column both releases carry (a phone number plain, as one digest, or as one
+  token) holding the same value, once on each side. Digests under one key, and tokens from one vault, are join
+  keys; under independent keys they never agree.
+- ``quasi-identifiers``: every quasi-identifier both releases carry alike (name, sex, age, place, ...) equal,
+  and the combination once on each side (a one-to-one exact link; at least :data:`MIN_SHARED` of them).
+- ``same entry``: rows the attacker has already linked to one electoral-roll entry.
+
+:func:`transfer` then hands a row's known phone, name and roll links to its twin, each fact's chain naming the
+release it came from and the link (``B:hash_reversal>equal phone``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
+from synth.release.build import AttackerView
+
+IDENTIFIERS = ("phone", "ration_card")  # one value, one phone or card, whatever form it is released in
+QUASI_IDENTIFIERS = (
+    "name",
+    "gender",
+    "age",
+    "date_of_birth",
+    "relative_name",
+    "house_number",
+    "district",
+    "taluk",
+    "local_body",
+    "ward",
+)
+MIN_SHARED = 3  # fewer shared quasi-identifiers than this tie rows by chance more than by person
+PAIR_SCHEMA = {"row_id": pl.Int64, "other": pl.Int64, "how": pl.String}
+
+
+def key_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
+    """``row_id`` (of ``a``), ``other`` (of ``b``) and ``how`` for every identifier column both carry, on values
+    that occur once in each."""
+    out = [
+        _one_to_one(a.data, b.data, [column], f"equal {column}")
+        for column in IDENTIFIERS
+        if column in a.columns and column in b.columns and a.data.schema[column] == b.data.schema[column]
+    ]
+    return pl.concat(out) if out else pl.DataFrame(schema=PAIR_SCHEMA)
+
+
+def quasi_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
+    """``row_id``, ``other`` and ``how`` of the rows equal on every quasi-identifier both releases carry alike
+    (the same column, of the same type), where that combination occurs once in each; none when they share fewer
+    than :data:`MIN_SHARED`."""
+    shared = [
+        c for c in QUASI_IDENTIFIERS if c in a.columns and c in b.columns and a.data.schema[c] == b.data.schema[c]
+    ]
+    if len(shared) < MIN_SHARED:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    return _one_to_one(a.data, b.data, shared, "quasi-identifiers")
+
+
+def entry_links(a: Knowledge, b: Knowledge) -> pl.DataFrame:
+    """``row_id``, ``other`` and ``how`` of rows of two releases the attacker has linked to one roll entry."""
+    left = a.facts.filter(pl.col("epic").is_not_null()).select("row_id", "epic")
+    right = b.facts.filter(pl.col("epic").is_not_null()).select(other="row_id", epic="epic")
+    joined = left.join(right, on="epic", how="inner").select("row_id", "other", how=pl.lit("same entry"))
+    return joined.cast(pl.Schema(PAIR_SCHEMA))
+
+
+def transfer(to: Knowledge, source: Knowledge, pairs: pl.DataFrame, label: str, roll: pl.DataFrame | None) -> Knowledge:
+    """``to`` with what ``source`` knows of each row's twin (``pairs``: ``row_id`` of ``to``, ``other`` of
+    ``source``): phone and name where ``to`` lacks them, and every roll link, each chain prefixed with ``label``
+    (the source release's id) and suffixed with the link that carried it."""
+    if pairs.height == 0:
+        return to
+    twins = pairs.select("row_id", "other", "how").unique(maintain_order=True)
+
+    def carried(fact: str) -> pl.DataFrame:
+        known = source.known(fact).rename({"row_id": "other"})
+        return twins.join(known, on="other", how="inner").select(
+            "row_id", fact, by=pl.format("{}:{}>{}", pl.lit(label), "by", "how")
+        )
+
+    out = to.learn("phone", carried("phone")).learn("name", carried("name"))
+    links = source.links.rename({"row_id": "other"})
+    moved = twins.join(links, on="other", how="inner").select(
+        "row_id", "epic", chain=pl.format("{}:{}>{}", pl.lit(label), "chain", "how")
+    )
+    return out.link(moved.cast(pl.Schema(LINK_SCHEMA)), roll) if moved.height else out
+
+
+def _one_to_one(a: pl.DataFrame, b: pl.DataFrame, keys: list[str], how: str) -> pl.DataFrame:
+    once_a = a.select("row_id", *keys).drop_nulls(keys).filter(pl.len().over(keys) == 1)
+    once_b = b.select(pl.col("row_id").alias("other"), *keys).drop_nulls(keys).filter(pl.len().over(keys) == 1)
+    joined = once_a.join(once_b, on=keys, how="inner").select("row_id", "other", how=pl.lit(how))
+    return joined.sort("row_id").cast(pl.Schema(PAIR_SCHEMA))

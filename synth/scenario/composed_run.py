@@ -1,0 +1,297 @@
+"""A composed scenario's seed: every release built, leaked and minimized, attacked alone, then in every pair and
+all together, the way one attacker holding them all would.
+
+For each combination of releases the attacker starts from what each release alone gave it (the scenario's
+attacks run on it: hash reversal, caller-ID lookup, linkage), links the releases to each other
+(:mod:`synth.attacks.cross_release`: equal identifiers, equal quasi-identifiers, rows linked to one roll entry),
+hands every row what its twins gave away, and runs the attacks again on what it now knows; it repeats until a
+round teaches it nothing new. Then, scored against the truth, per person over every release of the combination:
+re-identified (some row linked to the person's own roll entry), contactable and fraud-ready (the reach attack on
+each release's rows), and per release the rows re-identified and the phone numbers recovered (a number the
+release withheld, now known and right). Every draw is seeded by the scenario seed, the attack and the release.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from synth.attacks.base import Cell, NotApplicable
+from synth.attacks.composition import intersect, score_composition
+from synth.attacks.cross_release import entry_links, key_links, quasi_links, transfer
+from synth.attacks.hash_schemes import released_messages
+from synth.attacks.knowledge import RELEASED, Knowledge
+from synth.attacks.reach import reach
+from synth.attacks.registry import ATTACKS, run_order
+from synth.attacks.reidentification import right_links
+from synth.core.coding import GEO_COLUMNS
+from synth.core.numbering import load_plan
+from synth.measure.names import measure_rows
+from synth.measure.results import RESULT_SCHEMA
+from synth.policies.apply import MinimizedRelease, minimize
+from synth.policies.base import Policy
+from synth.policies.tokenize import Tokenize
+from synth.release import make_release
+from synth.scenario.cells import CellContext, leak, rng_for, sample_sources
+from synth.scenario.composed import ReleasePlan, keyed_steps
+from synth.scenario.seeding import seeded_policy, step_seed
+from synth.scoring.breakdown import strata
+from synth.scoring.stats import Rate, wilson
+from synth.world.api import World
+
+ATTACK = "composed"  # the results' attack column for every figure of a composed scenario
+COMPOSITION = "composition"  # the composition attack's figures
+MAX_ROUNDS = 4  # link, hand over, attack again: a round that teaches nothing new ends it sooner
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A combination's people (each counted once, whichever releases hold them): re-identified, contactable and
+    fraud-ready shares of the people released."""
+
+    people_released: int
+    reidentified_share: Rate
+    contactable_share: Rate
+    fraud_ready_share: Rate
+
+
+@dataclass(frozen=True)
+class MemberExposure:
+    """One release within a combination: its rows re-identified, its rows that released no plain phone number
+    (``phones_withheld``), and of those the numbers the attacker now knows, right."""
+
+    rows: int
+    reidentified_share: Rate
+    phones_withheld: int
+    phones_recovered: Rate
+
+
+@dataclass(frozen=True)
+class Held:
+    """One release as the attacker holds it, with what scoring needs (the cell's context) and what the attacks
+    alone found."""
+
+    plan: ReleasePlan
+    ctx: CellContext
+    minimized: MinimizedRelease
+    alone: Knowledge
+
+
+def keyed_policy(policy: Policy, key: str | None, seed: int) -> Policy:
+    """``policy`` seeded by the scenario seed, its keyed steps naming ``key``; a tokenize step naming a key is
+    seeded by the key's name, so that every release naming it shares one vault."""
+    out = seeded_policy(policy, seed)
+    if key is None:
+        return out
+    for i in keyed_steps(out):
+        params = {**out.steps[i].get_params(), "key_name": key}
+        if isinstance(out.steps[i], Tokenize):
+            params["random_state"] = step_seed(seed, f"key:{key}", 0)
+        out.steps[i] = type(out.steps[i])(**params)
+    return out
+
+
+def combinations(ids: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each release alone, every pair, and all of them together (when there are more than two)."""
+    out: list[tuple[str, ...]] = [(i,) for i in ids]
+    out += itertools.combinations(ids, 2)
+    return [*out, tuple(ids)] if len(ids) > 2 else out
+
+
+def label(combo: Sequence[str]) -> str:
+    """A combination's name in the results: its releases joined by '+'."""
+    return "+".join(combo)
+
+
+def run_seed(
+    scenario_id: str,
+    world: World,
+    plans: Sequence[ReleasePlan],
+    attacks: Mapping[str, Any],
+    sources: Sequence[str],
+    coverage: Mapping[str, float],
+    seed: int,
+    composition: tuple[str, str] | None = None,
+) -> tuple[pl.DataFrame, list[str]]:
+    """Every combination's figures for one seed (tidy rows, :data:`RESULT_SCHEMA`), with the composition attack's
+    on the two releases ``composition`` names, and notes on what did not apply."""
+    from synth.scenario.auxiliary import auxiliary_from_world
+
+    aux = sample_sources(auxiliary_from_world(world, list(sources)), dict(coverage), rng_for(seed, "coverage"))
+    roll_truth = world.table("roll_truth").collect()
+    notes: list[str] = []
+    held: dict[str, Held] = {}
+    for plan in plans:
+        release = make_release(world, plan.spec)
+        leaked = leak(release, plan.onward_leak, rng_for(seed, "onward_leak", plan.id))
+        minimized = minimize(leaked, keyed_policy(plan.policy, plan.key, seed))
+        ctx = CellContext(scenario_id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
+        start = Knowledge.from_view(minimized.view)
+        held[plan.id] = Held(plan, ctx, minimized, _attack(ctx, minimized, attacks, start, plan.id, notes))
+    pairs = {
+        (a, b): pl.concat([key_links(held[a].minimized.view, held[b].minimized.view), _quasi(held, a, b)])
+        for a in held
+        for b in held
+        if a != b
+    }
+    frames = [
+        _score(combo, _compose(combo, held, pairs, attacks), held, seed, scenario_id)
+        for combo in combinations(list(held))
+    ]
+    if composition is not None:
+        frames.append(_composition(held[composition[0]], held[composition[1]], world, seed, scenario_id, notes))
+    return pl.concat(frames), notes
+
+
+def _composition(a: Held, b: Held, world: World, seed: int, scenario_id: str, notes: list[str]) -> pl.DataFrame:
+    """The composition attack on two releases, scored against the first one's people and the roll's truth."""
+    places = world.place_names()
+    regions = intersect(a.minimized.view.data, b.minimized.view.data, places)
+    combo = label((a.plan.id, b.plan.id))
+    if regions.height == 0:
+        notes.append(
+            f"{combo} / {COMPOSITION}: no assignment of people fits both releases' classes (they do not hold the "
+            "same people, or one has no quasi-identifier)"
+        )
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    people = (
+        a.minimized.truth.select("person_id")
+        .unique()
+        .join(world.people.select("person_id", "age", "sex", "ward_code").collect(), on="person_id")
+        .join(places.select("ward_code", *GEO_COLUMNS), on="ward_code")
+        .rename({"sex": "gender"})
+    )
+    roll = a.ctx.aux.electoral_roll
+    if roll is None:
+        notes.append(f"{combo} / {COMPOSITION}: the attacker holds no electoral roll to name anyone singled out")
+        roll = pl.DataFrame(
+            schema={"epic": pl.String, "age": pl.Int64, "sex": pl.String, **dict.fromkeys(GEO_COLUMNS, pl.String)}
+        )
+    voters = roll.select("epic", "age", *GEO_COLUMNS, gender="sex").join(
+        a.ctx.roll_truth.select("epic", "person_id"), on="epic"
+    )
+    score = score_composition(regions, a.minimized.view.data, b.minimized.view.data, places, people, voters)
+    rows = [(scenario_id, seed, combo, COMPOSITION, "all", *m) for m in measure_rows(score)]
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+
+
+def _quasi(held: Mapping[str, Held], a: str, b: str) -> pl.DataFrame:
+    return quasi_links(held[a].minimized.view, held[b].minimized.view)
+
+
+def _compose(
+    combo: Sequence[str],
+    held: Mapping[str, Held],
+    pairs: Mapping[tuple[str, str], pl.DataFrame],
+    attacks: Mapping[str, Any],
+) -> dict[str, Knowledge]:
+    """What the attacker knows of each release's rows holding every release of ``combo``."""
+    known = {r: held[r].alone for r in combo}
+    for _ in range(MAX_ROUNDS if len(combo) > 1 else 0):
+        before = {r: _size(k) for r, k in known.items()}
+        handed = {}
+        for r in combo:
+            k = known[r]
+            for s in combo:
+                if s == r:
+                    continue
+                links = pl.concat([pairs[(r, s)], entry_links(known[r], known[s])])
+                k = transfer(k, known[s], links, s, held[r].ctx.aux.electoral_roll)
+            handed[r] = k
+        # the attacks that read what the attacker knows; the others found all they could alone
+        known = {r: _attack(held[r].ctx, held[r].minimized, attacks, handed[r], r, [], readers=True) for r in combo}
+        if {r: _size(k) for r, k in known.items()} == before:
+            break
+    return known
+
+
+def _size(k: Knowledge) -> tuple[int, ...]:
+    return (*(int(k.facts[f].is_not_null().sum()) for f in ("phone", "name", "epic")), k.links.height)
+
+
+def _attack(
+    ctx: CellContext,
+    minimized: MinimizedRelease,
+    attacks: Mapping[str, Any],
+    knowledge: Knowledge,
+    release_id: str,
+    notes: list[str],
+    readers: bool = False,
+) -> Knowledge:
+    """The scenario's attacks that add to the attacker's knowledge (``readers``: only those that read it too), in
+    chain order, from ``knowledge``."""
+    for unit in run_order(attacks):
+        attack = ATTACKS[unit]
+        if not attack.adds or (readers and not attack.reads):
+            continue
+        cell = Cell(
+            view=minimized.view,
+            aux=ctx.aux,
+            knowledge=knowledge,
+            rng=rng_for(ctx.seed, unit, release_id),
+            rows_are_people=minimized.rows_are_people,
+            plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
+            universe=ctx.universe,
+            preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
+        )
+        try:
+            knowledge = attack.run(cell, attacks[unit]).knowledge
+        except NotApplicable as exc:
+            notes.append(f"{release_id} / {unit}: {exc}")
+    return knowledge
+
+
+def _score(
+    combo: Sequence[str], known: Mapping[str, Knowledge], held: Mapping[str, Held], seed: int, scenario_id: str
+) -> pl.DataFrame:
+    people = []
+    rows: list[tuple[Any, ...]] = []
+    for r in combo:
+        h, k = held[r], known[r]
+        truth = h.minimized.truth.select("row_id", "person_id")
+        right = right_links(k.links, truth, h.ctx.roll_truth).filter("right").select("row_id").unique()
+        marks = reach(h.minimized.view, h.ctx.aux, rng_for(seed, "reach", r), k)
+        exported = (
+            h.ctx.leaked.data.select("row_id", exported="phone") if "phone" in h.ctx.leaked.data.columns else None
+        )
+        withheld = k.facts.filter(pl.col("phone_by").is_null() | (pl.col("phone_by") != RELEASED)).select(
+            "row_id", "phone"
+        )
+        recovered = 0
+        if exported is not None:
+            recovered = withheld.join(exported, on="row_id").filter(pl.col("phone") == pl.col("exported")).height
+        per_row = truth.with_columns(right=pl.col("row_id").is_in(right["row_id"].implode())).join(
+            marks.select("row_id", "contactable", "fraud_ready"), on="row_id", how="left"
+        )
+        people.append(per_row)
+        member = MemberExposure(
+            rows=truth.height,
+            reidentified_share=wilson(right.height, truth.height),
+            phones_withheld=withheld.height,
+            phones_recovered=wilson(recovered, withheld.height),
+        )
+        rows += [(f"release={r}", *m) for m in measure_rows(member)]
+    union = (
+        pl.concat(people)
+        .group_by("person_id")
+        .agg(
+            pl.col("right").any(),
+            pl.col("contactable").fill_null(False).any(),
+            pl.col("fraud_ready").fill_null(False).any(),
+        )
+    )
+    n = union.height
+    exposure = Exposure(
+        people_released=n,
+        reidentified_share=wilson(int(union["right"].sum()), n),
+        contactable_share=wilson(int(union["contactable"].sum()), n),
+        fraud_ready_share=wilson(int(union["fraud_ready"].sum()), n),
+    )
+    rows = [("all", *m) for m in measure_rows(exposure)] + rows
+    return pl.DataFrame(
+        [(scenario_id, seed, label(combo), ATTACK, *row) for row in rows], schema=RESULT_SCHEMA, orient="row"
+    )
