@@ -9,6 +9,9 @@ from what the attacker holds, never from the truth:
 - ``equal <column>``: an identifier column both releases carry (a phone number plain, as one digest, or as one
   token) holding the same value, once on each side. Digests under one key, and tokens from one vault, are join
   keys; under independent keys they never agree.
+- ``phone digits shown``: a masked number (``+91XXXXXX2345``) and a plain one showing those digits, in the same
+  place (every place column both releases carry), once on each side: the mask hides the number from a dictionary,
+  not from a list that holds it.
 - ``quasi-identifiers``: every quasi-identifier both releases carry alike (name, sex, age, place, ...) equal,
   and the combination once on each side (a one-to-one exact link; at least :data:`MIN_SHARED` of them).
 - ``same entry``: rows the attacker has already linked to one electoral-roll entry.
@@ -37,6 +40,9 @@ QUASI_IDENTIFIERS = (
     "local_body",
     "ward",
 )
+PLACES = ("district", "taluk", "local_body", "ward")
+PLAIN = r"^\+91\d{10}$"  # a usable number (as the attacker's knowledge reads one)
+MASK = "X"  # what the mask step hides digits with
 MIN_SHARED = 3  # fewer shared quasi-identifiers than this tie rows by chance more than by person
 PAIR_SCHEMA = {"row_id": pl.Int64, "other": pl.Int64, "how": pl.String}
 
@@ -50,6 +56,38 @@ def key_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
         if column in a.columns and column in b.columns and a.data.schema[column] == b.data.schema[column]
     ]
     return pl.concat(out) if out else pl.DataFrame(schema=PAIR_SCHEMA)
+
+
+def masked_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
+    """``row_id``, ``other`` and ``how`` of rows whose masked phone (in either release) shows the digits of the
+    other's plain phone, in the same place, where that combination occurs once in each."""
+    if "phone" not in a.columns or "phone" not in b.columns:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    out = []
+    for masked, plain, flip in ((a, b, False), (b, a, True)):
+        pattern = _mask_of(masked.data["phone"])
+        if pattern is None or not plain.data["phone"].cast(pl.String).str.contains(PLAIN).any():
+            continue
+        places = [c for c in PLACES if c in a.columns and c in b.columns and a.data.schema[c] == b.data.schema[c]]
+        shown = pl.concat_str(
+            [pl.col("phone").str.slice(i, 1) if keep else pl.lit(MASK) for i, keep in enumerate(pattern)]
+        )
+        left = masked.data.select("row_id", "phone", *places).drop_nulls("phone")
+        plain_rows = plain.data.with_columns(pl.col("phone").cast(pl.String))
+        right = plain_rows.filter(pl.col("phone").str.contains(PLAIN)).select("row_id", shown.alias("phone"), *places)
+        pairs = _one_to_one(left, right, ["phone", *places], "phone digits shown")
+        out.append(pairs.select(row_id="other", other="row_id", how="how") if flip else pairs)
+    return pl.concat(out).cast(pl.Schema(PAIR_SCHEMA)) if out else pl.DataFrame(schema=PAIR_SCHEMA)
+
+
+def _mask_of(phones: pl.Series) -> list[bool] | None:
+    """Which characters a release's masked numbers show (True) and hide (False), or None when they are not masked
+    numbers (one mask for the whole release, as the mask step makes)."""
+    masked = phones.cast(pl.String).drop_nulls()
+    masked = masked.filter(masked.str.contains(rf"^\+91[0-9{MASK}]{{10}}$") & masked.str.contains(MASK, literal=True))
+    if masked.len() == 0:
+        return None
+    return [c != MASK for c in masked[0]]
 
 
 def quasi_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
@@ -88,8 +126,13 @@ def transfer(to: Knowledge, source: Knowledge, pairs: pl.DataFrame, label: str, 
 
     out = to.learn("phone", carried("phone")).learn("name", carried("name"))
     links = source.links.rename({"row_id": "other"})
-    moved = twins.join(links, on="other", how="inner").select(
-        "row_id", "epic", chain=pl.format("{}:{}>{}", pl.lit(label), "chain", "how")
+    # a roll entry ``to`` already links the row to is no news, whichever chain found it (and a link that came from
+    # ``to`` in an earlier round does not come back to it), so every (row, entry) keeps its first chain
+    moved = (
+        twins.join(links, on="other", how="inner")
+        .select("row_id", "epic", chain=pl.format("{}:{}>{}", pl.lit(label), "chain", "how"))
+        .join(to.links.select("row_id", "epic"), on=["row_id", "epic"], how="anti")
+        .unique(["row_id", "epic"], keep="first", maintain_order=True)
     )
     return out.link(moved.cast(pl.Schema(LINK_SCHEMA)), roll) if moved.height else out
 

@@ -65,11 +65,18 @@ def run(
         fail("\n".join(problems))
     groups = len(scenario.seeds) * len(scenario.policies)
     with one_message(out_dir), report:
-        report.say(
-            f"{counted(groups, 'group')} of cells ({counted(len(scenario.policies), 'policy', 'policies')} x "
-            f"{counted(len(scenario.seeds), 'seed')}, {counted(len(scenario.attacks), 'attack')} each), "
-            f"{engine.describe()}; a line as each group finishes"
-        )
+        if scenario.releases:
+            report.say(
+                f"{counted(len(scenario.releases), 'release')}, alone, in pairs and together, "
+                f"{counted(len(scenario.seeds), 'seed')}, {counted(len(scenario.attacks), 'attack')} each, "
+                f"{engine.describe()}; a line as each seed finishes"
+            )
+        else:
+            report.say(
+                f"{counted(groups, 'group')} of cells ({counted(len(scenario.policies), 'policy', 'policies')} x "
+                f"{counted(len(scenario.seeds), 'seed')}, {counted(len(scenario.attacks), 'attack')} each), "
+                f"{engine.describe()}; a line as each group finishes"
+            )
 
         def world_progress(done: int, total: int, shard: str) -> None:
             if done == 0:

@@ -36,8 +36,8 @@ class Tokenize(Step):
     key_name
         A shared vault's name. None: the tokens are drawn for this release alone (each distinct value, in sorted
         order, gets the next random token). A name: each value's token is HMAC-SHA-256 of the value under a
-        secret drawn from ``random_state`` (the runner seeds every tokenizer naming one vault alike), so a value
-        has one token in every release that names the vault, and no other.
+        secret drawn from ``random_state`` and the name (the runner seeds every tokenizer naming one vault alike),
+        so a value has one token in every release that names the vault, and no other.
     """
 
     step = "tokenize"
@@ -59,7 +59,7 @@ class Tokenize(Step):
         values = data[self.column].cast(pl.String).drop_nulls().unique().sort()
         rng = np.random.default_rng(self.random_state)
         if self.key_name is not None:
-            secret = rng.bytes(32)
+            secret = hmac.digest(rng.bytes(32), self.key_name.encode(), "sha256")  # another name, another vault
             keyed = [hmac.digest(secret, v.encode(), "sha256")[:TOKEN_BYTES].hex() for v in values]
             self.vault_ = pl.DataFrame({self.column: values, "_token": pl.Series(keyed, dtype=pl.String)})
             return

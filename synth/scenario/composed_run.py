@@ -22,7 +22,7 @@ import polars as pl
 
 from synth.attacks.base import Cell, NotApplicable
 from synth.attacks.composition import intersect, score_composition
-from synth.attacks.cross_release import entry_links, key_links, quasi_links, transfer
+from synth.attacks.cross_release import entry_links, key_links, masked_links, quasi_links, transfer
 from synth.attacks.hash_schemes import released_messages
 from synth.attacks.knowledge import RELEASED, Knowledge
 from synth.attacks.reach import reach
@@ -36,15 +36,17 @@ from synth.policies.apply import MinimizedRelease, minimize
 from synth.policies.base import Policy
 from synth.policies.tokenize import Tokenize
 from synth.release import make_release
+from synth.release.build import AttackerView
 from synth.scenario.cells import CellContext, leak, rng_for, sample_sources
 from synth.scenario.composed import ReleasePlan, keyed_steps
-from synth.scenario.seeding import seeded_policy, step_seed
+from synth.scenario.seeding import SEED_PARAM, seeded_policy, step_seed
 from synth.scoring.breakdown import strata
 from synth.scoring.stats import Rate, wilson
 from synth.world.api import World
 
 ATTACK = "composed"  # the results' attack column for every figure of a composed scenario
 COMPOSITION = "composition"  # the composition attack's figures
+CROSS_LINKAGE = "cross_release_linkage"  # two releases linked on what they share
 MAX_ROUNDS = 4  # link, hand over, attack again: a round that teaches nothing new ends it sooner
 
 
@@ -71,6 +73,17 @@ class MemberExposure:
 
 
 @dataclass(frozen=True)
+class CrossLinkScore:
+    """Rows of the first release of a pair linked to rows of the second on what both release (``guesses``), and
+    those that are one person (``correct``)."""
+
+    rows: int
+    guesses: int
+    correct: int
+    precision: Rate
+
+
+@dataclass(frozen=True)
 class Held:
     """One release as the attacker holds it, with what scoring needs (the cell's context) and what the attacks
     alone found."""
@@ -81,10 +94,14 @@ class Held:
     alone: Knowledge
 
 
-def keyed_policy(policy: Policy, key: str | None, seed: int) -> Policy:
-    """``policy`` seeded by the scenario seed, its keyed steps naming ``key``; a tokenize step naming a key is
-    seeded by the key's name, so that every release naming it shares one vault."""
+def keyed_policy(policy: Policy, key: str | None, seed: int, release: str) -> Policy:
+    """``policy`` as ``release`` applies it: its random steps seeded by the scenario seed and the release (two
+    releases' salts and vaults are independent, whatever policy they share), its keyed steps naming ``key``; a
+    tokenize step naming a key is seeded by the key's name, so that every release naming it shares one vault."""
     out = seeded_policy(policy, seed)
+    for i, step in enumerate(out.steps):
+        if SEED_PARAM in step.get_params():
+            out.steps[i] = type(step)(**{**step.get_params(), SEED_PARAM: step_seed(seed, f"{release}/{policy.id}", i)})
     if key is None:
         return out
     for i in keyed_steps(out):
@@ -128,12 +145,16 @@ def run_seed(
     for plan in plans:
         release = make_release(world, plan.spec)
         leaked = leak(release, plan.onward_leak, rng_for(seed, "onward_leak", plan.id))
-        minimized = minimize(leaked, keyed_policy(plan.policy, plan.key, seed))
+        minimized = minimize(leaked, keyed_policy(plan.policy, plan.key, seed, plan.id))
         ctx = CellContext(scenario_id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
         start = Knowledge.from_view(minimized.view)
         held[plan.id] = Held(plan, ctx, minimized, _attack(ctx, minimized, attacks, start, plan.id, notes))
+
+    def views(a: str, b: str) -> tuple[AttackerView, AttackerView]:
+        return held[a].minimized.view, held[b].minimized.view
+
     pairs = {
-        (a, b): pl.concat([key_links(held[a].minimized.view, held[b].minimized.view), _quasi(held, a, b)])
+        (a, b): pl.concat([key_links(*views(a, b)), masked_links(*views(a, b)), quasi_links(*views(a, b))])
         for a in held
         for b in held
         if a != b
@@ -142,9 +163,36 @@ def run_seed(
         _score(combo, _compose(combo, held, pairs, attacks), held, seed, scenario_id)
         for combo in combinations(list(held))
     ]
+    frames += [_linkage(held[a], held[b], pairs[(a, b)], seed, scenario_id) for a, b in itertools.combinations(held, 2)]
     if composition is not None:
         frames.append(_composition(held[composition[0]], held[composition[1]], world, seed, scenario_id, notes))
     return pl.concat(frames), notes
+
+
+def _linkage(a: Held, b: Held, links: pl.DataFrame, seed: int, scenario_id: str) -> pl.DataFrame:
+    """How well the releases link to each other on what they share (before any attack): links made, and those
+    whose two rows are one person, with precision; one row per kind of link besides."""
+    truth_a = a.minimized.truth.select("row_id", "person_id")
+    truth_b = b.minimized.truth.select(other="row_id", twin="person_id")
+    marked = (
+        links.join(truth_a, on="row_id")
+        .join(truth_b, on="other")
+        .with_columns(right=pl.col("person_id") == pl.col("twin"))
+    )
+    score = CrossLinkScore(
+        rows=truth_a.height,
+        guesses=marked.height,
+        correct=int(marked["right"].sum()),
+        precision=wilson(int(marked["right"].sum()), marked.height),
+    )
+    combo = label((a.plan.id, b.plan.id))
+    rows = [(scenario_id, seed, combo, CROSS_LINKAGE, "all", *m) for m in measure_rows(score)]
+    for (how,), part in sorted(marked.partition_by("how", as_dict=True).items()):
+        rows += [
+            (scenario_id, seed, combo, CROSS_LINKAGE, f"link={how}", "guesses", float(part.height), None, None),
+            (scenario_id, seed, combo, CROSS_LINKAGE, f"link={how}", "correct", float(part["right"].sum()), None, None),
+        ]
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
 
 
 def _composition(a: Held, b: Held, world: World, seed: int, scenario_id: str, notes: list[str]) -> pl.DataFrame:
@@ -177,10 +225,6 @@ def _composition(a: Held, b: Held, world: World, seed: int, scenario_id: str, no
     score = score_composition(regions, a.minimized.view.data, b.minimized.view.data, places, people, voters)
     rows = [(scenario_id, seed, combo, COMPOSITION, "all", *m) for m in measure_rows(score)]
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
-
-
-def _quasi(held: Mapping[str, Held], a: str, b: str) -> pl.DataFrame:
-    return quasi_links(held[a].minimized.view, held[b].minimized.view)
 
 
 def _compose(

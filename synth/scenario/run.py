@@ -427,7 +427,7 @@ def key_fingerprints(scenario: Scenario) -> dict[str, str]:
     secret a policy reads from outside the scenario (an HMAC key from ``SYNTH_HMAC_KEY`` or a key file): a run
     under another key is another run. Never the key itself."""
     policies = [("", p) for p in scenario.policies]
-    policies += [(f"{r.id}:", keyed_policy(r.policy, r.key, 0)) for r in scenario.releases]
+    policies += [(f"{r.id}:", keyed_policy(r.policy, r.key, 0, r.id)) for r in scenario.releases]
     return {
         f"{prefix}{policy.id}/{i}": fingerprint
         for prefix, policy in policies

@@ -103,7 +103,7 @@ def test_a_named_vault_gives_a_value_one_token_in_every_release() -> None:
     shared = Tokenize(random_state=4, key_name="vault").fit_transform(pl.concat([one, other]))["phone"].to_list()
     apart = Tokenize(random_state=4, key_name="vault").fit_transform(one)["phone"].to_list()
     assert apart == shared[:1]  # the first value's token does not depend on the other rows
-    secret = np.random.default_rng(4).bytes(32)
+    secret = hmac.digest(np.random.default_rng(4).bytes(32), b"vault", "sha256")
     assert apart[0] == hmac.digest(secret, RELEASE["phone"][0].encode(), "sha256")[:12].hex()
     plain = Tokenize(random_state=4).fit_transform(one)["phone"].to_list()
     assert plain != apart  # an unnamed vault is the release's own
