@@ -22,6 +22,9 @@ release it came from and the link (``B:hash_reversal>equal phone``).
 
 from __future__ import annotations
 
+import math
+from datetime import date
+
 import polars as pl
 
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
@@ -43,7 +46,8 @@ QUASI_IDENTIFIERS = (
 PLACES = ("district", "taluk", "local_body", "ward")
 PLAIN = r"^\+91\d{10}$"  # a usable number (as the attacker's knowledge reads one)
 MASK = "X"  # what the mask step hides digits with
-MIN_SHARED = 3  # fewer shared quasi-identifiers than this tie rows by chance more than by person
+MIN_SHARED = 3
+DAYS_A_YEAR = 365.2425  # fewer shared quasi-identifiers than this tie rows by chance more than by person
 PAIR_SCHEMA = {"row_id": pl.Int64, "other": pl.Int64, "how": pl.String}
 
 
@@ -93,13 +97,32 @@ def _mask_of(phones: pl.Series) -> list[bool] | None:
 def quasi_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
     """``row_id``, ``other`` and ``how`` of the rows equal on every quasi-identifier both releases carry alike
     (the same column, of the same type), where that combination occurs once in each; none when they share fewer
-    than :data:`MIN_SHARED`."""
+    than :data:`MIN_SHARED`. Releases of two dates (``reference_date`` in each view's metadata) compare whole-year
+    ages shifted by the years between them (``floor`` or ``ceil`` of it, as a person's age moves), each row then
+    linked where it has one candidate that has no other."""
     shared = [
         c for c in QUASI_IDENTIFIERS if c in a.columns and c in b.columns and a.data.schema[c] == b.data.schema[c]
     ]
     if len(shared) < MIN_SHARED:
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    return _one_to_one(a.data, b.data, shared, "quasi-identifiers")
+    years = _years_between(a, b)
+    if not years or "age" not in shared or not a.data.schema["age"].is_integer():
+        return _one_to_one(a.data, b.data, shared, "quasi-identifiers")
+    rest = [c for c in shared if c != "age"]
+    left = a.data.select("row_id", *shared).drop_nulls(shared)
+    right = b.data.select(pl.col("row_id").alias("other"), pl.col("age").alias("age_b"), *rest).drop_nulls(rest)
+    moved = pl.col("age_b").cast(pl.Int64) - pl.col("age").cast(pl.Int64)
+    candidates = left.join(right, on=rest, how="inner").filter(moved.is_in([math.floor(years), math.ceil(years)]))
+    once = candidates.filter((pl.len().over("row_id") == 1) & (pl.len().over("other") == 1))
+    return once.select("row_id", "other", how=pl.lit("quasi-identifiers")).sort("row_id").cast(pl.Schema(PAIR_SCHEMA))
+
+
+def _years_between(a: AttackerView, b: AttackerView) -> float:
+    """Years from ``a``'s reference date to ``b``'s, 0 where either view states none."""
+    first, second = a.metadata.get("reference_date"), b.metadata.get("reference_date")
+    if first is None or second is None:
+        return 0.0
+    return (date.fromisoformat(str(second)) - date.fromisoformat(str(first))).days / DAYS_A_YEAR
 
 
 def entry_links(a: Knowledge, b: Knowledge) -> pl.DataFrame:

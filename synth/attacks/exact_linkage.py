@@ -13,12 +13,13 @@ group fast as they are).
 
 Ages on two dates. The release's ages are whole years on its reference date (the export's, 1 February
 2026 in the Kerala preset), the roll's on its qualifying date (1 January 2026): anyone born between the
-two dates is a year older in the release than on the roll. An attacker who knows both dates joins on
-"roll age = release age, or release age - 1", so by default (:class:`ExactLinkageParams`, ``strict =
-false``) a row is linked where exactly one roll entry matches it at its own age, and otherwise where
-exactly one matches at its age or its age minus one (:func:`equal_age_first`; a row that two entries
-match under the tolerance, one at each age, and none at its own age, gets no link). It is computed exactly by giving
-each roll entry two candidates, at its printed age and at that age plus one: a release row has one age,
+two dates is a year older in the release than on the roll. In general a release dated ``D`` years after the
+roll (negative: before it; a 2020 list against a 2026 roll) holds ages ``floor(D)`` or ``ceil(D)`` above the
+roll's. An attacker who knows both dates joins on both, so by default (:class:`ExactLinkageParams`, ``strict =
+false``) a row is linked where exactly one roll entry matches it at the likelier offset (equal ages, for the
+export a month after the roll), and otherwise where exactly one matches at either offset
+(:func:`equal_age_first`; a row that two entries match, one at each offset, and none at the likelier one, gets
+no link). It is computed exactly by giving each roll entry one candidate per offset: a release row has one age,
 so it meets at most one candidate of an entry, and counting candidates is counting entries (see
 :func:`age_candidates`). ``strict = true`` keeps equality.
 
@@ -28,14 +29,13 @@ at the band's lowest age (one in five for 5-year bands), so accepting the neighb
 every row's candidates (and its ties) to catch those few; top-coded years (strings) keep equality too.
 
 The attacker takes the dates from the release view's metadata where it states them
-(``reference_date`` and ``roll_qualifying_date``, ISO dates): no tolerance where the release is dated
-on or before the roll's qualifying date. Today no release publishes them (a policy's
-``released_metadata`` carries only a released salt), and the attacker assumes what the default scenario
-has: a release dated after the roll, within a year of it.
+(``reference_date`` and ``roll_qualifying_date``, ISO dates: a composed scenario's releases state theirs);
+without them it assumes what the default scenario has: a release dated after the roll, within a year of it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +52,7 @@ from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
 ATTACK_ID = "exact_linkage"
+DAYS_A_YEAR = 365.2425
 SHARED_SHARE = 0.25  # above this share of matched rows in shared hash buckets, the keys are coarse
 
 
@@ -75,30 +76,43 @@ class ExactLinkageParams:
         raise_problems(ATTACK_ID, problems)
 
 
-def tolerates_age(view: AttackerView, keys: list[str], params: ExactLinkageParams) -> bool:
-    """Whether the join accepts a roll age one year below the release's (see the module docstring)."""
+def age_offsets(view: AttackerView, keys: list[str], params: ExactLinkageParams) -> tuple[int, ...]:
+    """What to add to a roll age to meet the release's: the likelier offset first, then the other (one offset:
+    equality after it). A release dated ``D`` years after the roll's qualifying date (negative: before) meets
+    release ages ``floor(D)`` or ``ceil(D)`` above the roll's; without dates in the metadata the attacker assumes
+    the default scenario's (a release a month after the roll: 0, then 1)."""
     if params.strict or "age" not in keys or not view.data.schema["age"].is_integer():
-        return False
+        return (0,)
     released, qualifying = view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date")
     if released is None or qualifying is None:
-        return True  # the default scenario's case: the release is dated after the roll
-    return _as_date(released) > _as_date(qualifying)
+        return (0, 1)  # the default scenario's case: the release is dated after the roll, within a year
+    years = (_as_date(released) - _as_date(qualifying)).days / DAYS_A_YEAR
+    low, high = math.floor(years), math.ceil(years)
+    if low == high:
+        return (low,)
+    return (low, high) if years - low < 0.5 else (high, low)
 
 
 def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def age_candidates(coded: pl.DataFrame) -> pl.DataFrame:
-    """Each roll entry twice: at its printed (whole-year) age and at that age plus one.
-
-    A release row of age ``a`` meets the entries printed at ``a`` or ``a - 1``, and at most one candidate
-    of each entry (its two candidates differ in age), so the candidates matching a row are the entries
-    matching it under the tolerance, one each: the unique-match count on the candidates is exact.
-    """
+def shifted(coded: pl.DataFrame, offset: int) -> pl.DataFrame:
+    """The roll coded like the release, each entry's age moved by ``offset`` years."""
+    if offset == 0:
+        return coded
     dtype = coded.schema["age"]
-    older = coded.with_columns((pl.col("age").cast(pl.Int64) + 1).cast(dtype).alias("age"))
-    return pl.concat([coded, older], how="vertical")
+    return coded.with_columns((pl.col("age").cast(pl.Int64) + offset).cast(dtype).alias("age"))
+
+
+def age_candidates(coded: pl.DataFrame, offsets: tuple[int, ...] = (0, 1)) -> pl.DataFrame:
+    """Each roll entry once per offset: at its printed (whole-year) age moved by each.
+
+    A release row has one age, so it meets at most one candidate of each entry (an entry's candidates differ in
+    age), and the candidates matching a row are the entries matching it under the tolerance, one each: the
+    unique-match count on the candidates is exact.
+    """
+    return pl.concat([shifted(coded, k) for k in offsets], how="vertical")
 
 
 def exact_linkage(
@@ -135,25 +149,28 @@ def exact_linkage(
     coded = roll_in_release_coding(roll, data, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         return equal_age_first(
-            lambda roll: unique_matches(data, roll, keys, "epic"), coded, tolerates_age(view, keys, params)
+            lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
         )
     return equal_age_first(
-        lambda roll: hashed_unique_matches(data, roll, keys, "epic"), coded, tolerates_age(view, keys, params)
+        lambda roll: hashed_unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
     )
 
 
-def equal_age_first(match: Callable[[pl.DataFrame], pl.DataFrame], coded: pl.DataFrame, tolerant: bool) -> pl.DataFrame:
-    """Links where exactly one roll entry matches at the release's age; then, for the rows still unlinked,
-    where exactly one matches at that age or one less (:func:`age_candidates`).
+def equal_age_first(
+    match: Callable[[pl.DataFrame], pl.DataFrame], coded: pl.DataFrame, offsets: tuple[int, ...]
+) -> pl.DataFrame:
+    """Links where exactly one roll entry matches at the likelier offset of ages (equal ages, for a release dated
+    within a year after the roll); then, for the rows still unlinked, where exactly one matches at either
+    offset (:func:`age_candidates`).
 
     A row the equal ages single out keeps that link: the tolerance widens the candidates, and a second
     candidate a year younger would otherwise take a sure link away (with names learnt from a caller-ID
     label, given name and age match two people more often than full names do).
     """
-    strict = match(coded)
-    if not tolerant:
+    strict = match(shifted(coded, offsets[0]))
+    if len(offsets) == 1:
         return strict
-    loose = match(age_candidates(coded)).join(strict.select("row_id"), on="row_id", how="anti")
+    loose = match(age_candidates(coded, offsets)).join(strict.select("row_id"), on="row_id", how="anti")
     return pl.concat([strict, loose]).sort("row_id")
 
 
@@ -255,7 +272,7 @@ def given_name_links(
     linked = equal_age_first(
         lambda roll: hashed_unique_matches(rel, roll, ["given", *keys], "epic"),
         coded,
-        tolerates_age(view, keys, params),
+        age_offsets(view, keys, params),
     )
     return linked.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from synth.errors import SpecError, TruthLeakError
-from synth.release.spec import ADULT_AGE, OTHER_RESIDENT, ReleaseSpec
+from synth.release.spec import ADULT_AGE, OTHER_RESIDENT, ReleaseSpec, reference_date
 from synth.world.api import World
 
 SALT_ROWS = 0x52454C
@@ -94,6 +95,10 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     """
     spec = spec or ReleaseSpec()
     members = _members(world, spec)
+    dated = reference_date(spec.date) if spec.date is not None else None
+    if dated is not None:  # nobody born after the export's date is in it
+        born = world.people.select("person_id", "dob").filter(pl.col("dob") <= dated).select("person_id").collect()
+        members = members.join(born, on="person_id", how="semi", maintain_order="left")
     if spec.recipients is not None:
         members = pl.concat([members, _other_residents(world, spec, members, spec.recipients)], how="vertical")
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, world.seed], spawn_key=(SALT_ROWS,)))
@@ -107,6 +112,8 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     wanted = [PERSON_FIELDS[f] for f in spec.fields if f in PERSON_FIELDS]
     places = [f for f in spec.fields if f in PLACE_FIELDS]
     rows = members.select("row_id", "person_id", *[f for f in spec.fields if f in members.columns])
+    if dated is not None:  # whole years on the export's own date; "dob" read alongside
+        wanted = list(dict.fromkeys([*(c for c in wanted if c != "age"), "dob"]))
     if wanted or places:
         # only the released people, and only the columns the spec needs (read, filtered, then joined)
         people = (
@@ -120,11 +127,19 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     if places:
         names = world.place_names().select("ward_code", *places)
         rows = rows.join(names, on="ward_code", how="left", maintain_order="left")
+    if dated is not None:
+        rows = rows.with_columns(age=age_on_day(pl.col("dob"), dated))
     renamed = {PERSON_FIELDS[f]: f for f in spec.fields if f in PERSON_FIELDS}
     data = rows.rename(renamed).select("row_id", *spec.fields)
     if "gender" in spec.fields:
         data = data.with_columns(pl.col("gender").cast(pl.String))
     return Release(spec=spec, data=data, truth=truth)
+
+
+def age_on_day(dob: pl.Expr, day: date) -> pl.Expr:
+    """Completed years on ``day`` of a birth date."""
+    ahead = (dob.dt.month() > day.month) | ((dob.dt.month() == day.month) & (dob.dt.day() > day.day))
+    return (pl.lit(day.year) - dob.dt.year() - ahead.cast(pl.Int32)).cast(pl.Int16)
 
 
 def _members(world: World, spec: ReleaseSpec) -> pl.DataFrame:

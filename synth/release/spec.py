@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import Any
 
 from synth.checks import seed_problem, whole
@@ -21,7 +22,7 @@ EXTRA_FIELDS = ("date_of_birth", "relative_name", "house_number", "scheme", "rat
 ALLOWED_FIELDS = EXPORT_FIELDS + EXTRA_FIELDS
 OTHER_RESIDENT = "other_resident"  # the registry label of rows beyond the export (see ReleaseSpec.recipients)
 ADULT_AGE = 18
-KEYS = ("registries", "fields", "seed", "recipients")
+KEYS = ("registries", "fields", "seed", "recipients", "date")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class ReleaseSpec:
         allegation that the export was used to message about 1 crore people. :func:`make_release`
         raises :class:`~synth.errors.SpecError` where it is fewer than the exported rows or more than
         the exported rows plus the eligible residents of the world.
+    date
+        The export's reference date (an ISO date), or None for the world's own: ages are whole years on this
+        date, and people born after it are not in the export. The world is a picture of its own reference
+        date: registries hold their members of that date, and nobody who has died or moved since is brought
+        back (a limitation of an earlier date).
 
     Examples
     --------
@@ -56,9 +62,12 @@ class ReleaseSpec:
     fields: tuple[str, ...] = EXPORT_FIELDS
     seed: int = 0
     recipients: int | None = None
+    date: str | None = None
 
     def __post_init__(self) -> None:
         problems = []
+        if self.date is not None and reference_date(self.date) is None:
+            problems.append(f"release.date = {self.date!r}: must be an ISO date (YYYY-MM-DD)")
         for r in self.registries:
             if r not in REGISTRIES:
                 problems.append(
@@ -102,4 +111,13 @@ class ReleaseSpec:
             fields=tuple(d.get("fields", EXPORT_FIELDS)),
             seed=d.get("seed", 0),
             recipients=d.get("recipients"),
+            date=None if d.get("date") is None else str(d["date"]),
         )
+
+
+def reference_date(text: str) -> _date | None:
+    """The date an ISO text names (a TOML date reads as one too), or None when it names none."""
+    try:
+        return _date.fromisoformat(str(text))
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ A scenario names them instead of one ``[release]`` and its ``policies``::
     policy = "hmac"                    # a shipped policy id or a policy file (default as_exported)
     key = "kerala_it"                  # the key its HMAC or tokenize step uses; one name, one key
     onward_leak = 1.0                  # share of its rows that reach the attacker (default 1)
+    date = 2020-06-01                  # its reference date (default the world's): ages are whole years then
 
     [[releases]]
     id = "scheme_list"
@@ -33,6 +34,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,8 @@ from synth.policies.tokenize import Tokenize
 from synth.release.spec import ReleaseSpec
 from synth.scenario.problem import Problem
 
-RELEASE_KEYS = ("id", "registries", "fields", "policy", "key", "onward_leak", "seed")
+RELEASE_KEYS = ("id", "registries", "fields", "policy", "key", "onward_leak", "seed", "date")
+YEARS_BACK = 10  # how far before its reference date a world stands for its population (see plan_releases)
 KEYED_STEPS = "a hash step with method hmac, or a tokenize step"
 # a scenario of several releases names each one's policy in its table; these keys are for a single release
 SINGLE_RELEASE_KEYS = ("release", "policies", "inline_policies", "whatif", "curve", "search")
@@ -108,7 +111,9 @@ def keyed_steps(policy: Policy) -> list[int]:
     ]
 
 
-def plan_releases(raw: Any, present: Sequence[str], add: Problem, base: Path | None = None) -> tuple[ReleasePlan, ...]:
+def plan_releases(
+    raw: Any, present: Sequence[str], add: Problem, base: Path | None = None, reference: date | None = None
+) -> tuple[ReleasePlan, ...]:
     """The releases of a scenario's ``[[releases]]``; every problem goes to ``add``.
 
     Parameters
@@ -121,6 +126,11 @@ def plan_releases(raw: Any, present: Sequence[str], add: Problem, base: Path | N
         Where problems go, as ``add(key, value, allowed, name, options)``.
     base
         The folder relative policy files are read from.
+    reference
+        The world's reference date (None: not known yet, a world folder still to be built): a release's ``date``
+        must lie within :data:`YEARS_BACK` years before it. The world is a picture of that date (registries
+        hold their members then; nobody who has died or moved since is brought back), so the further back a
+        list is dated, the less it is the list of its day; ten years is the limit this tool draws.
     """
     for key in SINGLE_RELEASE_KEYS:
         if key in present:
@@ -141,7 +151,7 @@ def plan_releases(raw: Any, present: Sequence[str], add: Problem, base: Path | N
         elif release_id in seen:
             add(f"{where}.id", release_id, "two releases have this id; give each release its own")
         seen.add(str(release_id))
-        plan = _plan(table, where, str(release_id), add, base)
+        plan = _plan(table, where, str(release_id), add, base, reference)
         if plan is not None and named:
             plans.append(plan)
     if len(raw) < 2:
@@ -149,7 +159,9 @@ def plan_releases(raw: Any, present: Sequence[str], add: Problem, base: Path | N
     return tuple(plans)
 
 
-def _plan(table: Mapping[str, Any], where: str, release_id: str, add: Problem, base: Path | None) -> ReleasePlan | None:
+def _plan(
+    table: Mapping[str, Any], where: str, release_id: str, add: Problem, base: Path | None, reference: date | None
+) -> ReleasePlan | None:
     for unknown in (k for k in table if k not in RELEASE_KEYS):
         add(
             f"{where}.{unknown}",
@@ -158,7 +170,7 @@ def _plan(table: Mapping[str, Any], where: str, release_id: str, add: Problem, b
             unknown,
             RELEASE_KEYS,
         )
-    spec_keys = {k: table[k] for k in ("registries", "fields", "seed") if k in table}
+    spec_keys = {k: table[k] for k in ("registries", "fields", "seed", "date") if k in table}
     spec_keys.setdefault("seed", zlib.crc32(release_id.encode()))  # an order of its own
     try:
         spec = ReleaseSpec.from_dict(spec_keys)
@@ -168,6 +180,16 @@ def _plan(table: Mapping[str, Any], where: str, release_id: str, add: Problem, b
             name = named.split(" = ")[0]
             add(f"{where}.{name}", spec_keys.get(name), rest.strip())
         spec = None
+    if spec is not None and spec.date is not None and reference is not None:
+        day, first = date.fromisoformat(spec.date), reference.replace(year=reference.year - YEARS_BACK)
+        if not first <= day <= reference:
+            add(
+                f"{where}.date",
+                spec.date,
+                f"outside the world's span; allowed are dates from {first} to {reference} (the world is a picture "
+                f"of {reference} and stands for at most {YEARS_BACK} years before it)",
+            )
+            spec = None
     policy = _policy(table.get("policy", "as_exported"), where, add, base)
     key: str | None = table.get("key")
     if key is not None:

@@ -13,9 +13,12 @@ release withheld, now known and right). Every draw is seeded by the scenario see
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -25,11 +28,15 @@ from synth.attacks.composition import intersect, score_composition
 from synth.attacks.cross_release import entry_links, key_links, masked_links, quasi_links, transfer
 from synth.attacks.hash_schemes import released_messages
 from synth.attacks.knowledge import RELEASED, Knowledge
+from synth.attacks.reach import ATTACK_ID as REACH
 from synth.attacks.reach import reach
 from synth.attacks.registry import ATTACKS, run_order
 from synth.attacks.reidentification import right_links
 from synth.core.coding import GEO_COLUMNS
 from synth.core.numbering import load_plan
+from synth.engine import Engine, run_tasks
+from synth.engine.io import Progress, atomic_parquet, atomic_text
+from synth.measure.composed import composed_table
 from synth.measure.names import measure_rows
 from synth.measure.results import RESULT_SCHEMA
 from synth.policies.apply import MinimizedRelease, minimize
@@ -40,9 +47,10 @@ from synth.release.build import AttackerView
 from synth.scenario.cells import CellContext, leak, rng_for, sample_sources
 from synth.scenario.composed import ReleasePlan, keyed_steps
 from synth.scenario.seeding import SEED_PARAM, seeded_policy, step_seed
+from synth.scenario.spec import Scenario
 from synth.scoring.breakdown import strata
 from synth.scoring.stats import Rate, wilson
-from synth.world.api import World
+from synth.world.api import World, open_world
 
 ATTACK = "composed"  # the results' attack column for every figure of a composed scenario
 COMPOSITION = "composition"  # the composition attack's figures
@@ -112,6 +120,17 @@ def keyed_policy(policy: Policy, key: str | None, seed: int, release: str) -> Po
     return out
 
 
+def dated(minimized: MinimizedRelease, plan: ReleasePlan, world: World) -> MinimizedRelease:
+    """The release with its reference date (its own, or the world's) and the roll's qualifying date stated beside
+    it, as a list's date is known: the linkage attacks shift ages by the years between them."""
+    stated = {
+        "reference_date": plan.spec.date or world.manifest["reference_date"],
+        "roll_qualifying_date": world.manifest["roll_qualifying_date"],
+    }
+    view = AttackerView(minimized.view.data, {**minimized.view.metadata, **stated})
+    return dataclasses.replace(minimized, view=view)
+
+
 def combinations(ids: Sequence[str]) -> list[tuple[str, ...]]:
     """Each release alone, every pair, and all of them together (when there are more than two)."""
     out: list[tuple[str, ...]] = [(i,) for i in ids]
@@ -145,7 +164,7 @@ def run_seed(
     for plan in plans:
         release = make_release(world, plan.spec)
         leaked = leak(release, plan.onward_leak, rng_for(seed, "onward_leak", plan.id))
-        minimized = minimize(leaked, keyed_policy(plan.policy, plan.key, seed, plan.id))
+        minimized = dated(minimize(leaked, keyed_policy(plan.policy, plan.key, seed, plan.id)), plan, world)
         ctx = CellContext(scenario_id, world, release, leaked, aux, roll_truth, seed, strata(world, leaked))
         start = Knowledge.from_view(minimized.view)
         held[plan.id] = Held(plan, ctx, minimized, _attack(ctx, minimized, attacks, start, plan.id, notes))
@@ -298,7 +317,7 @@ def _score(
         h, k = held[r], known[r]
         truth = h.minimized.truth.select("row_id", "person_id")
         right = right_links(k.links, truth, h.ctx.roll_truth).filter("right").select("row_id").unique()
-        marks = reach(h.minimized.view, h.ctx.aux, rng_for(seed, "reach", r), k)
+        marks = reach(h.minimized.view, h.ctx.aux, rng_for(seed, REACH, r), k)
         exported = (
             h.ctx.leaked.data.select("row_id", exported="phone") if "phone" in h.ctx.leaked.data.columns else None
         )
@@ -339,3 +358,59 @@ def _score(
     return pl.DataFrame(
         [(scenario_id, seed, label(combo), ATTACK, *row) for row in rows], schema=RESULT_SCHEMA, orient="row"
     )
+
+
+def run_composed(
+    scenario: Scenario, world: World, out: Path, engine: Engine, progress: Progress | None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Every seed of a composed scenario into ``out``: one task per seed, each written once finished (a rerun
+    resumes from the seeds left), then ``results.parquet``, ``notes.json`` and ``results.json`` (the rows and,
+    under ``composed``, :func:`synth.measure.composed.composed_table`)."""
+    args = [(scenario, str(world.path), str(out), seed) for seed in scenario.seeds]
+    finished = [0]
+
+    def seed_done(i: int, _: list[str]) -> None:
+        finished[0] += 1
+        if progress:
+            progress(finished[0], len(args), f"seed {scenario.seeds[i]} / every combination of releases")
+
+    notes: list[str] = []
+    names = [f"seed{seed}-composed" for seed in scenario.seeds]
+    for seed_notes in run_tasks(engine, _seed_task, [(a,) for a in args], names, on_result=seed_done):
+        notes += seed_notes
+    results = pl.concat([pl.read_parquet(_seed_path(out, seed)) for seed in scenario.seeds])
+    atomic_parquet(out / "results.parquet", results)
+    atomic_text(out / "notes.json", json.dumps(notes, indent=1))
+    table = composed_table(results, [r.id for r in scenario.releases])
+    atomic_text(
+        out / "results.json", json.dumps({"results": results.to_dicts(), "composed": table}, indent=1, allow_nan=False)
+    )
+    return results, notes
+
+
+def _seed_path(out: Path, seed: int) -> Path:
+    return out / "cells" / f"seed={seed}" / "composed" / "results.parquet"
+
+
+def _seed_task(args: tuple[Scenario, str, str, int]) -> list[str]:
+    """One seed, unless a finished run left it (its notes are written first, its results last)."""
+    scenario, world_path, out_text, seed = args
+    path = _seed_path(Path(out_text), seed)
+    notes_path = path.with_name("notes.json")
+    if path.is_file() and notes_path.is_file():
+        return list(json.loads(notes_path.read_text()))
+    world = open_world(world_path)
+    frame, notes = run_seed(
+        scenario.id,
+        world,
+        scenario.releases,
+        scenario.attacks,
+        scenario.sources,
+        scenario.coverage,
+        seed,
+        scenario.composition,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_text(notes_path, json.dumps(notes))
+    atomic_parquet(path, frame)
+    return notes

@@ -40,7 +40,6 @@ from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, SpecError
-from synth.measure.composed import composed_table
 from synth.measure.curve import curve_json, curve_points
 from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
@@ -56,7 +55,7 @@ from synth.scenario.cells import (
     run_cell,
     sample_sources,
 )
-from synth.scenario.composed_run import keyed_policy, run_seed
+from synth.scenario.composed_run import keyed_policy, run_composed
 from synth.scenario.search_run import run_search
 from synth.scenario.spec import Scenario, WorldRef
 from synth.scoring.breakdown import strata
@@ -122,7 +121,8 @@ def run_scenario(
     if Path(scenario.source).is_file():
         _write_text(out / "scenario.toml", Path(scenario.source).read_text())
     if scenario.releases:
-        return _run_composed(scenario, world, out, engine, progress)
+        results, composed_notes = run_composed(scenario, world, out, engine, progress)
+        return RunResult(out=out, results=results, notes=tuple(composed_notes))
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
     args = [(scenario, str(world.path), str(out), seed, i, reuse) for seed, i in groups]
     notes: list[str] = []
@@ -164,51 +164,6 @@ def run_scenario(
         )
     _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
     return RunResult(out=out, results=results, notes=tuple(notes))
-
-
-def _run_composed(scenario: Scenario, world: World, out: Path, engine: Engine, progress: Progress | None) -> RunResult:
-    """A scenario of several releases (:mod:`synth.scenario.composed_run`): one task per seed, each written once
-    finished (a rerun resumes from the seeds left), then the results and their table."""
-    args = [(scenario, str(world.path), str(out), seed) for seed in scenario.seeds]
-    finished = [0]
-
-    def seed_done(i: int, _: list[str]) -> None:
-        finished[0] += 1
-        if progress:
-            progress(finished[0], len(args), f"seed {scenario.seeds[i]} / every combination of releases")
-
-    notes: list[str] = []
-    names = [f"seed{seed}-composed" for seed in scenario.seeds]
-    for seed_notes in run_tasks(engine, _composed_seed, [(a,) for a in args], names, on_result=seed_done):
-        notes += seed_notes
-    results = pl.concat([pl.read_parquet(_cell_path(out, seed, "composed", "results")) for seed in scenario.seeds])
-    _write_parquet(out / "results.parquet", results)
-    _write_text(out / "notes.json", json.dumps(notes, indent=1))
-    everything = {"results": results.to_dicts(), "composed": composed_table(results, [r.id for r in scenario.releases])}
-    _write_text(out / "results.json", json.dumps(everything, indent=1, allow_nan=False))
-    return RunResult(out=out, results=results, notes=tuple(notes))
-
-
-def _composed_seed(args: tuple[Scenario, str, str, int]) -> list[str]:
-    """One seed of a composed scenario, unless a finished run left it (its notes, then its results, written)."""
-    scenario, world_path, out_text, seed = args
-    path = _cell_path(Path(out_text), seed, "composed", "results")
-    notes_path = path.with_name("notes.json")
-    if path.is_file() and notes_path.is_file():
-        return list(json.loads(notes_path.read_text()))
-    frame, notes = run_seed(
-        scenario.id,
-        _world_at(world_path),
-        scenario.releases,
-        scenario.attacks,
-        scenario.sources,
-        scenario.coverage,
-        seed,
-        scenario.composition,
-    )
-    _write_text(notes_path, json.dumps(notes))
-    _write_parquet(path, frame)
-    return notes
 
 
 def units(scenario: Scenario) -> list[str]:
@@ -378,7 +333,7 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
     variants = {p.id for p in scenario.whatif.policies} if scenario.whatif else set()
     points = {p.id for p in scenario.curve.policies} if scenario.curve else set()
     return {
-        "scenario": dict(scenario.raw),
+        "scenario": json.loads(json.dumps(dict(scenario.raw), default=str)),  # TOML dates as ISO text
         "policies": [
             {
                 "id": p.id,
@@ -450,7 +405,7 @@ def check_out(out: Path, scenario: Scenario | None) -> None:
         if scenario is None:
             return
         held = json.loads(marker.read_text())
-        if held.get("scenario") != json.loads(json.dumps(dict(scenario.raw))):
+        if held.get("scenario") != json.loads(json.dumps(dict(scenario.raw), default=str)):
             raise OutputError(
                 f"output folder {out} holds the results of a different scenario; choose another folder or delete it"
             )

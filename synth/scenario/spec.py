@@ -55,9 +55,11 @@ fields, policy, key and leak, attacked alone, in pairs and together (``[[release
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +180,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
 
     world = _world(p, _table(p, raw, "world"))
     composed = "releases" in raw
-    releases = plan_releases(raw["releases"], list(raw), p.add, base) if composed else ()
+    releases = plan_releases(raw["releases"], list(raw), p.add, base, _reference_date(world)) if composed else ()
     composition = (
         plan_composition(raw["composition"], release_ids(raw.get("releases")), p.add) if "composition" in raw else None
     )
@@ -292,6 +294,19 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
             if d not in known:
                 p.add("world.districts", d, f"unknown district; allowed are {', '.join(known)}", d, known)
     return WorldRef(spec, path)
+
+
+def _reference_date(world: WorldRef) -> date | None:
+    """The world's reference date: its preset's, or its folder's manifest's (None: a folder not built yet)."""
+    if world.path is None:
+        from synth.world.preset import load_preset
+
+        return load_preset(world.spec.preset).reference_date
+    manifest = Path(world.path) / "manifest.json"
+    if not manifest.is_file():
+        return None
+    stated = json.loads(manifest.read_text()).get("reference_date")
+    return date.fromisoformat(stated) if stated else None
 
 
 def _release(p: _Problems, r: Mapping[str, Any]) -> ReleaseSpec | None:

@@ -168,10 +168,20 @@ BASE = SCENARIO.format(world="/nowhere", fields=FIELDS)
             "composition.releases = ['export', 'export']: a composition attack intersects two releases of the same "
             "people; name two of export, scheme_list, vendor",
         ),
+        (
+            BASE.replace('path = "/nowhere"', 'preset = "kerala-2026"\ndistricts = ["Wayanad"]').replace(
+                'id = "scheme_list"', 'id = "scheme_list"\ndate = 2010-01-01'
+            ),
+            "releases.scheme_list.date = '2010-01-01': outside the world's span; allowed are dates from 2016-02-01 to "
+            "2026-02-01 (the world is a picture of 2026-02-01 and stands for at most 10 years before it)",
+        ),
     ],
-    ids=["same-id", "key-without-keyed-step", "composition-of-one", "composition-of-one-twice"],
+    ids=["same-id", "key-without-keyed-step", "composition-of-one", "composition-of-one-twice", "date-outside"],
 )
-def test_bad_releases_are_named_with_the_release_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_releases_are_named_with_the_release_and_the_key(
+    tmp_path: Path, text: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNTH_HMAC_KEY", "k")  # the export's HMAC step has its key: only the problem named is left
     scenario = tmp_path / "bad.toml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "out"

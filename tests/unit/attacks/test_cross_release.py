@@ -85,6 +85,19 @@ def test_equal_quasi_identifiers_link_one_to_one_and_hand_over_the_phone() -> No
     )
 
 
+def test_releases_of_two_dates_link_on_ages_moved_by_the_years_between() -> None:
+    """A list of 1 June 2020 and one of 1 February 2026 (5.67 years): Asha, 54 then, is 59 or 60 now; Bindu, 40
+    then, is 40 in the later list too, which no birthday allows."""
+    early = pl.DataFrame(
+        {"row_id": [0, 1], "name": ["Asha", "Bindu"], "age": [54, 40], "gender": ["F", "F"], "ward": [1, 1]}
+    )
+    late = early.with_columns(age=pl.Series([60, 40]))
+    a = AttackerView(early, {"reference_date": "2020-06-01"})
+    b = AttackerView(late, {"reference_date": "2026-02-01"})
+    assert quasi_links(a, b).to_dicts() == [{"row_id": 0, "other": 0, "how": "quasi-identifiers"}]
+    assert quasi_links(AttackerView(early), AttackerView(late))["row_id"].to_list() == [1]  # undated: equal ages
+
+
 def test_a_masked_number_links_to_the_plain_one_showing_its_digits_in_the_same_ward() -> None:
     """Masked to their last 4 digits, A's numbers ...0001 and ...0002 each match one plain number of B in their
     ward; ...0003 matches two of B's (in ward 1), so it links to neither; B's ward-2 copy of ...0001 is elsewhere."""

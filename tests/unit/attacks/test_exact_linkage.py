@@ -113,6 +113,18 @@ def test_release_dated_before_the_roll_keeps_equality() -> None:
     assert exact_linkage(AttackerView(view.data, metadata=after), aux, RNG).rows() == [(7, "SYN1")]
 
 
+def test_a_release_years_before_the_roll_meets_the_ages_its_dates_allow() -> None:
+    """A list of 1 June 2020 against a roll qualifying on 1 January 2026 (5.59 years): a person of 54 on the list
+    is printed at 59 or 60 on the roll (60 the likelier), never at 54."""
+    dated = {"reference_date": "2020-06-01", "roll_qualifying_date": "2026-01-01"}
+    for printed, linked in ((60, True), (59, True), (54, False), (61, False)):
+        view, aux = _one_person(54, [printed])
+        rows = exact_linkage(AttackerView(view.data, metadata=dated), aux, RNG).rows()
+        assert rows == ([(7, "SYN1")] if linked else []), printed
+    view, aux = _one_person(54, [60, 59])  # one at each offset: the likelier one is taken
+    assert exact_linkage(AttackerView(view.data, metadata=dated), aux, RNG).rows() == [(7, "SYN1")]
+
+
 def test_given_name_links_use_the_tolerance() -> None:
     view, aux = _one_person(60, [59])
     unnamed = AttackerView(view.data.drop("name"))

@@ -121,6 +121,6 @@ def test_from_dict_reads_recipients_and_names_unknown_keys() -> None:
     with pytest.raises(
         SpecError,
         match="release: unknown key 'recipient'; allowed are registries, fields, seed, "
-        r"recipients \(did you mean 'recipients'\?\)",
+        r"recipients, date \(did you mean 'recipients'\?\)",
     ):
         ReleaseSpec.from_dict({"recipient": 5})

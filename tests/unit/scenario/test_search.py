@@ -36,7 +36,7 @@ def test_every_combination_of_the_grid_is_a_candidate_named_for_its_options(monk
         "DropColumns(columns=('name',))",
         "GeneralizeAge(column='age', mode='band', width=5, top=80, reference_year=2026)",
         "HashColumn(column='phone', method='hmac', salt_released=False, key_env='SYNTH_HMAC_KEY', key_file=None, "
-        "random_state=0, iterations=10000, per_record_salt=False, with_column=None, key_leaked=False)",
+        "random_state=0, iterations=10000, per_record_salt=False, with_column=None, key_leaked=False, key_name=None)",
         "KAnonymity(k=5, quasi_identifiers=('ward', 'age', 'gender'), max_suppression=0.01)",
     ]
     assert s.search.screen == ("caller_id_lookup", "exact_linkage", "reidentification", "reach")
