@@ -36,7 +36,7 @@ def composed_body(table: Mapping[str, Any], resolved: Mapping[str, Any], notes: 
     chart = charts.grouped_bars(
         "Each release alone, every pair and all together: share of their people",
         "composed-chart",
-        [r["combination"] for r in rows],
+        [_short(r["combination"], len(releases)) for r in rows],
         [(label, [r[m]["value"] for r in rows]) for m, label in HEADLINE_LABELS.items()],
         "share of the people released",
     )
@@ -56,6 +56,11 @@ def composed_body(table: Mapping[str, Any], resolved: Mapping[str, Any], notes: 
         "<h2>Not measured</h2>"
         + ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else "<p>Everything ran.</p>")
     )
+
+
+def _short(combination: str, releases: int) -> str:
+    """A combination's name under its bars: every release held, for more than two, reads "all together"."""
+    return "all together" if releases > 2 and combination.count("+") == releases - 1 else combination
 
 
 def _composition(c: Mapping[str, Any] | None) -> str:

@@ -216,9 +216,15 @@ def _linkage(a: Held, b: Held, links: pl.DataFrame, seed: int, scenario_id: str)
 
 def _composition(a: Held, b: Held, world: World, seed: int, scenario_id: str, notes: list[str]) -> pl.DataFrame:
     """The composition attack on two releases, scored against the first one's people and the roll's truth."""
+    combo = label((a.plan.id, b.plan.id))
+    if a.plan.spec.date != b.plan.spec.date:
+        notes.append(
+            f"{combo} / {COMPOSITION}: the releases are of different dates; their classes are intersected only at one "
+            "date (an age then falls in one class of each), so the attack did not run"
+        )
+        return pl.DataFrame(schema=RESULT_SCHEMA)
     places = world.place_names()
     regions = intersect(a.minimized.view.data, b.minimized.view.data, places)
-    combo = label((a.plan.id, b.plan.id))
     if regions.height == 0:
         notes.append(
             f"{combo} / {COMPOSITION}: no assignment of people fits both releases' classes (they do not hold the "

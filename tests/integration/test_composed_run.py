@@ -187,3 +187,48 @@ def test_bad_releases_are_named_with_the_release_and_the_key(
     out = tmp_path / "out"
     assert error_of(["run", str(scenario), "--out", str(out)]) == f"error: {scenario}: {message}"
     assert not out.exists()
+
+
+K5_WARDS = """[policy]
+id = "k5_wards"
+description = "Names and phones removed, then 5-anonymous on ward, age and gender."
+
+[[steps]]
+step = "drop"
+columns = ["name", "phone"]
+
+[[steps]]
+step = "k_anonymity"
+k = 5
+quasi_identifiers = ["ward", "age", "gender"]
+max_suppression = 0.01
+"""
+
+
+def test_the_composition_attack_runs_on_two_k_anonymous_releases(small_world_dir: Path, tmp_path: Path) -> None:
+    """The pensioners released twice, 5-anonymous over local bodies and over wards: every region where two
+    classes meet is bounded, and what the roll names among the regions of one person is scored."""
+    (tmp_path / "k5_wards.toml").write_text(K5_WARDS, encoding="utf-8")
+    text = SCENARIO.format(world=small_world_dir, fields=FIELDS).split("[[releases]]")[0]
+    for release, policy in (("k5_lb", "k5"), ("k5_ward", "k5_wards.toml")):
+        text += (
+            f'[[releases]]\nid = "{release}"\nregistries = ["pensioners"]\nfields = {FIELDS}\npolicy = "{policy}"\n\n'
+        )
+    text += '[composition]\nreleases = ["k5_lb", "k5_ward"]\n\n[attacker]\nsources = ["electoral_roll"]\n\n'
+    text += "[attacks.exact_linkage]\n"
+    scenario = tmp_path / "composition.toml"
+    scenario.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    figures = {
+        m: _figure(tmp_path / "run", "k5_lb+k5_ward", "all", m, "composition")
+        for m in ("rows", "classes", "k", "singled_out", "guesses", "correct", "precision")
+    }
+    assert figures["k"] >= 5 and figures["classes"] > 0
+    assert figures["correct"] <= figures["guesses"] <= figures["singled_out"]
+    table = json.loads((tmp_path / "run" / "results.json").read_text())["composed"]["composition"]
+    assert table["singled_out"]["value"] == figures["singled_out"]
+    assert (
+        '<p id="composition"><code>k5_lb</code> and <code>k5_ward</code> put every person'
+        in (tmp_path / "run" / "report.html").read_text()
+    )
