@@ -103,7 +103,8 @@ def render_report(run_dir: str | Path) -> Path:
         table = composed_table(measured, [r["id"] for r in resolved["releases"]])
         head = resolved.get("scenario", {}).get("scenario", {})
         body = f"<h1>{escape(str(head.get('id', 'scenario')))}</h1><p>{escape(str(head.get('description', '')))}</p>"
-        atomic_text(run / "report.html", _page(head, body + _setting(resolved) + composed_body(table, resolved, notes)))
+        setting = _setting(resolved, recipient=False)  # each release's leak is in its table
+        atomic_text(run / "report.html", _page(head, body + setting + composed_body(table, resolved, notes)))
         return run / "report.html"
     decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
     curve = curve_points(measured, resolved, notes)
@@ -189,19 +190,24 @@ def _page(head: Mapping[str, Any], body: str) -> str:
     )
 
 
-def _setting(resolved: dict[str, Any]) -> str:
+def _setting(resolved: dict[str, Any], recipient: bool = True) -> str:
+    """The world, the recipient and its leak (``recipient``: a scenario of one release), the attacker, the seeds."""
     s = resolved.get("scenario", {})
     attacker = s.get("attacker", {})
     world = resolved.get("world_manifest_spec", {})
     where = ", ".join(world.get("districts") or []) or "the whole state"
     if world.get("local_bodies"):
         where = f"{world['local_bodies']} local bodies of {where}"
-    recipient = s.get("recipient", {})
+    held = s.get("recipient", {})
+    leak = (
+        f"Recipient: {escape(str(held.get('name', 'the recipient')))}; onward leak: "
+        f"{float(held.get('onward_leak', 1.0)):.0%} of the released rows. "
+        if recipient
+        else ""
+    )
     return (
         f"<p>World: synthetic {escape(str(world.get('preset', '')))}, {escape(where)}, seed {world.get('seed')}. "
-        f"Recipient: {escape(str(recipient.get('name', 'the recipient')))}; onward leak: "
-        f"{float(recipient.get('onward_leak', 1.0)):.0%} of the released rows. Attacker's sources: "
-        f"{escape(', '.join(attacker.get('sources', list(SOURCES[:2]))))}. "
+        f"{leak}Attacker's sources: {escape(', '.join(attacker.get('sources', list(SOURCES[:2]))))}. "
         f"Seeds: {escape(', '.join(map(str, s.get('seeds', [0]))))}.</p>"
     )
 

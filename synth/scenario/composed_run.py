@@ -44,6 +44,7 @@ from synth.policies.base import Policy
 from synth.policies.tokenize import Tokenize
 from synth.release import make_release
 from synth.release.build import AttackerView
+from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scenario.cells import CellContext, leak, rng_for, sample_sources
 from synth.scenario.composed import ReleasePlan, keyed_steps
 from synth.scenario.seeding import SEED_PARAM, seeded_policy, step_seed
@@ -155,8 +156,6 @@ def run_seed(
 ) -> tuple[pl.DataFrame, list[str]]:
     """Every combination's figures for one seed (tidy rows, :data:`RESULT_SCHEMA`), with the composition attack's
     on the two releases ``composition`` names, and notes on what did not apply."""
-    from synth.scenario.auxiliary import auxiliary_from_world
-
     aux = sample_sources(auxiliary_from_world(world, list(sources)), dict(coverage), rng_for(seed, "coverage"))
     roll_truth = world.table("roll_truth").collect()
     notes: list[str] = []
@@ -189,8 +188,8 @@ def run_seed(
 
 
 def _linkage(a: Held, b: Held, links: pl.DataFrame, seed: int, scenario_id: str) -> pl.DataFrame:
-    """How well the releases link to each other on what they share (before any attack): links made, and those
-    whose two rows are one person, with precision; one row per kind of link besides."""
+    """How well the releases link to each other on what they share (before any attack): pairs of rows linked, and
+    those that are one person, with precision; and per kind of link (group ``link=...``) the same counts."""
     truth_a = a.minimized.truth.select("row_id", "person_id")
     truth_b = b.minimized.truth.select(other="row_id", twin="person_id")
     marked = (
@@ -198,11 +197,10 @@ def _linkage(a: Held, b: Held, links: pl.DataFrame, seed: int, scenario_id: str)
         .join(truth_b, on="other")
         .with_columns(right=pl.col("person_id") == pl.col("twin"))
     )
+    distinct = marked.unique(["row_id", "other"])  # a pair two kinds of link tie is one link
+    correct = int(distinct["right"].sum())
     score = CrossLinkScore(
-        rows=truth_a.height,
-        guesses=marked.height,
-        correct=int(marked["right"].sum()),
-        precision=wilson(int(marked["right"].sum()), marked.height),
+        rows=truth_a.height, guesses=distinct.height, correct=correct, precision=wilson(correct, distinct.height)
     )
     combo = label((a.plan.id, b.plan.id))
     rows = [(scenario_id, seed, combo, CROSS_LINKAGE, "all", *m) for m in measure_rows(score)]
