@@ -28,6 +28,11 @@ from scipy.sparse.csgraph import connected_components  # type: ignore[import-unt
 from synth.core.coding import GEO_COLUMNS
 from synth.scoring.stats import Rate, wilson
 
+ATTACK_ID = "composition"
+SUMMARY = (
+    "Intersect the classes of two releases of the same people generalized their own ways: regions that hold one "
+    "person whatever the assignment single that person out; the roll names them where it holds one voter there."
+)
 ANY = "*"
 AGES = range(0, 111)  # every age a person can have
 QIS = ("age", "gender", *GEO_COLUMNS)  # what generalization leaves of a person, one column each

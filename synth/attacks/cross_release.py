@@ -30,6 +30,12 @@ import polars as pl
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.release.build import AttackerView
 
+ATTACK_ID = "cross_release_linkage"
+SUMMARY = (
+    "Link two releases to each other on equal identifiers (plain, digest or token), masked numbers against plain "
+    "ones, equal quasi-identifiers (ages moved between dated lists) and shared roll entries, and hand each row what "
+    "its twin gave away."
+)
 IDENTIFIERS = ("phone", "ration_card")  # one value, one phone or card, whatever form it is released in
 QUASI_IDENTIFIERS = (
     "name",

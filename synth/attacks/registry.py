@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from synth.attacks import (
     attribute_inference,
     caller_id_lookup,
+    composition,
+    cross_release,
     exact_linkage,
     hash_reversal,
     membership_inference,
@@ -38,6 +40,12 @@ ATTACKS: dict[str, Attack] = {
         reconstruction,
         reach,
     )
+}
+# Attacks on two releases at once, which a scenario of several releases runs (synth.scenario.composed_run): id ->
+# what they do. They are not chained on one release and take no parameters.
+ACROSS_RELEASES: dict[str, str] = {
+    cross_release.ATTACK_ID: cross_release.SUMMARY,
+    composition.ATTACK_ID: composition.SUMMARY,
 }
 # The attacks whose guesses are links to roll entries (re-identifications), in the registry's order.
 LINKAGE: tuple[str, ...] = tuple(a.id for a in ATTACKS.values() if isinstance(a, LinkageAttack))

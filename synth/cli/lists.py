@@ -56,8 +56,9 @@ def list_policies(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @list_app.command("attacks")
 def list_attacks(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Attacks by stable id, in the order a chain runs them: the sources each needs, the facts it reads from
-    and adds to the attacker's knowledge, and its parameters with their defaults."""
-    from synth.attacks.registry import ATTACKS, run_order
+    and adds to the attacker's knowledge, and its parameters with their defaults; then the attacks a scenario of
+    several releases runs across them (``across_releases`` in the JSON)."""
+    from synth.attacks.registry import ACROSS_RELEASES, ATTACKS, run_order
 
     rows: list[dict[str, Any]] = [
         {
@@ -70,8 +71,9 @@ def list_attacks(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         }
         for a in (ATTACKS[i] for i in run_order(ATTACKS))
     ]
+    across = [{"id": i, "summary": summary, "across_releases": True} for i, summary in ACROSS_RELEASES.items()]
     if as_json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows + across, indent=2))
         return
     for r in rows:
         needs = f" (needs {', '.join(r['sources'])})" if r["sources"] else ""
@@ -79,6 +81,9 @@ def list_attacks(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         out.print(f"[bold]{r['id']:<22}[/] {r['summary']}{needs}", highlight=False)
         if params:
             out.print(f"{'':<23}parameters: {params}", highlight=False)
+    out.print("Across releases (a scenario of [[releases]] runs them on its releases):", highlight=False)
+    for r in across:
+        out.print(f"[bold]{r['id']:<22}[/] {r['summary']}", highlight=False)
 
 
 @list_app.command("measures")

@@ -8,10 +8,9 @@ from typing import Any
 
 import polars as pl
 
+from synth.measure.names import COMPOSED, COMPOSITION
 from synth.measure.pooled import pool_seeds
 
-COMPOSED = "composed"  # the attack column of a composed scenario's figures
-COMPOSITION = "composition"  # the composition attack's figures
 HEADLINES = ("reidentified_share", "contactable_share", "fraud_ready_share")
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from synth.attacks import composition, cross_release
 from synth.attacks.base import Cell, NotApplicable
 from synth.attacks.composition import intersect, score_composition
 from synth.attacks.cross_release import entry_links, key_links, masked_links, quasi_links, transfer
@@ -37,7 +38,7 @@ from synth.core.numbering import load_plan
 from synth.engine import Engine, run_tasks
 from synth.engine.io import Progress, atomic_parquet, atomic_text
 from synth.measure.composed import composed_table
-from synth.measure.names import measure_rows
+from synth.measure.names import COMPOSED, measure_rows
 from synth.measure.results import RESULT_SCHEMA
 from synth.policies.apply import MinimizedRelease, minimize
 from synth.policies.base import Policy
@@ -53,9 +54,9 @@ from synth.scoring.breakdown import strata
 from synth.scoring.stats import Rate, wilson
 from synth.world.api import World, open_world
 
-ATTACK = "composed"  # the results' attack column for every figure of a composed scenario
-COMPOSITION = "composition"  # the composition attack's figures
-CROSS_LINKAGE = "cross_release_linkage"  # two releases linked on what they share
+ATTACK = COMPOSED  # the results' attack column for every figure of a composed scenario
+COMPOSITION = composition.ATTACK_ID  # the composition attack's figures
+CROSS_LINKAGE = cross_release.ATTACK_ID  # two releases linked on what they share
 MAX_ROUNDS = 4  # link, hand over, attack again: a round that teaches nothing new ends it sooner
 
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from synth.attacks.registry import ATTACKS, run_order
+from synth.attacks.registry import ACROSS_RELEASES, ATTACKS, run_order
 from synth.cli import app
 from synth.measure.names import MEASURES
 from tests.unit.attacks.test_attack_registry import STABLE_IDS
@@ -17,8 +17,11 @@ ORDER = STABLE_IDS  # the chain's order is the registry's
 def test_list_attacks_json() -> None:
     r = CliRunner().invoke(app, ["list", "attacks", "--json"])
     assert r.exit_code == 0
-    rows = json.loads(r.stdout)
+    every = json.loads(r.stdout)
+    rows = [row for row in every if not row.get("across_releases")]
     assert [row["id"] for row in rows] == ORDER == run_order(ATTACKS)
+    assert [(row["id"], row["summary"]) for row in every[len(rows) :]] == list(ACROSS_RELEASES.items())
+    assert [row["id"] for row in every[len(rows) :]] == ["cross_release_linkage", "composition"]
     for row in rows:
         attack = ATTACKS[row["id"]]
         assert list(row) == ["id", "sources", "reads", "adds", "params", "summary"]

@@ -131,9 +131,9 @@ def test_an_undocumented_figure_is_refused() -> None:
 
 
 def test_the_attack_names_the_report_reads_are_the_registered_ones() -> None:
-    from synth.attacks import hash_reversal, probabilistic_linkage, reach, singling_out
+    from synth.attacks import composition, hash_reversal, probabilistic_linkage, reach, singling_out
     from synth.attacks.auxiliary import SOURCES
-    from synth.attacks.registry import ATTACKS
+    from synth.attacks.registry import ACROSS_RELEASES, ATTACKS
     from synth.attacks.registry import HEADLINE as REGISTERED_HEADLINE
     from synth.attacks.registry import LINKAGE as REGISTERED_LINKAGE
     from synth.measure import names
@@ -145,6 +145,7 @@ def test_the_attack_names_the_report_reads_are_the_registered_ones() -> None:
     assert names.REACH == reach.ATTACK_ID
     assert names.SINGLING_OUT == singling_out.ATTACK_ID
     assert names.SOURCES == SOURCES
+    assert names.COMPOSITION == composition.ATTACK_ID and names.COMPOSITION in ACROSS_RELEASES
     assert {names.HEADLINE, *names.LINKAGE, names.HASH_REVERSAL, names.REACH, names.SINGLING_OUT} <= set(ATTACKS)
 
 
