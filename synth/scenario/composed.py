@@ -112,7 +112,7 @@ def keyed_steps(policy: Policy) -> list[int]:
 
 
 def plan_releases(
-    raw: Any, present: Sequence[str], add: Problem, base: Path | None = None, reference: date | None = None
+    raw: Any, scenario: Mapping[str, Any], add: Problem, base: Path | None = None, reference: date | None = None
 ) -> tuple[ReleasePlan, ...]:
     """The releases of a scenario's ``[[releases]]``; every problem goes to ``add``.
 
@@ -120,8 +120,8 @@ def plan_releases(
     ----------
     raw
         The ``releases`` array as read.
-    present
-        The scenario's other top-level keys (those only a single release takes are refused beside it).
+    scenario
+        The whole scenario as read (the keys only a single release takes are refused beside ``releases``).
     add
         Where problems go, as ``add(key, value, allowed, name, options)``.
     base
@@ -133,8 +133,8 @@ def plan_releases(
         list is dated, the less it is the list of its day; ten years is the limit this tool draws.
     """
     for key in SINGLE_RELEASE_KEYS:
-        if key in present:
-            add(key, "...", "not with [[releases]]: each release names its own registries, fields and policy")
+        if key in scenario:
+            add(key, scenario[key], "not with [[releases]]: each release names its own registries, fields and policy")
     if not isinstance(raw, list) or not all(isinstance(t, Mapping) for t in raw):
         add("releases", raw, "must be an array of tables ([[releases]]), one per release")
         return ()

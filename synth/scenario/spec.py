@@ -57,17 +57,17 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from synth.attacks.auxiliary import SOURCES
-from synth.attacks.registry import ATTACKS, chain_problems
+from synth.attacks.registry import ACROSS_RELEASES, ATTACKS, chain_problems
 from synth.checks import seed_problem
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
-from synth.measure.names import MEASURES
+from synth.measure.names import COMPOSED, MEASURES
 from synth.policies.base import Policy
 from synth.policies.library import load_policy, policy_from_dict, policy_ids
 from synth.release.spec import ReleaseSpec
@@ -180,7 +180,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
 
     world = _world(p, _table(p, raw, "world"))
     composed = "releases" in raw
-    releases = plan_releases(raw["releases"], list(raw), p.add, base, _reference_date(world)) if composed else ()
+    releases = plan_releases(raw["releases"], raw, p.add, base, _reference_date(world)) if composed else ()
     composition = (
         plan_composition(raw["composition"], release_ids(raw.get("releases")), p.add) if "composition" in raw else None
     )
@@ -191,7 +191,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     attacks = _attacks(p, _table(p, raw, "attacks"), sources)
     purposes, keep = parse_purposes(raw.get("purposes", list(PURPOSES)), p.add)
     seeds = _seeds(p, raw.get("seeds", [0]))
-    thresholds = _thresholds(p, _table(p, raw, "thresholds"), attacks)
+    # a scenario of several releases reports its own figures too (synth.scenario.composed_run), thresholds on them
+    across = (COMPOSED, *ACROSS_RELEASES) if composed else ()
+    thresholds = _thresholds(p, _table(p, raw, "thresholds"), [*attacks, *across])
     whatif = None
     if "whatif" in raw and release is not None:
         whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
@@ -429,7 +431,7 @@ def _seeds(p: _Problems, seeds: Any) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def _thresholds(p: _Problems, t: Mapping[str, Any], attacks: Mapping[str, Any]) -> dict[str, float]:
+def _thresholds(p: _Problems, t: Mapping[str, Any], attacks: Sequence[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for key, value in t.items():
         attack, _, measure = key.partition(".")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synth.cli import app
+from synth.scenario import scenario_from_dict
 from synth.world.api import open_world
 from tests.unit.cli.helpers import error_of
 
@@ -130,6 +132,18 @@ def test_the_cross_release_link_figure_recounted_from_the_world(composed_run: Pa
     assert _figure(composed_run, "export+vendor", "all", "guesses", "cross_release_linkage") == 0
 
 
+def test_the_gate_reads_a_composed_runs_own_figures(composed_run: Path) -> None:
+    """`synth check` holds every combination's figure to a threshold on the composed figures."""
+    result = CliRunner().invoke(app, ["check", str(composed_run), "--max", "composed.fraud_ready_share=0.05"])
+    assert result.exit_code == 1, result.output
+    assert "FAIL policy export+scheme_list, seed 1: composed.fraud_ready_share = " in result.output
+    calm = CliRunner().invoke(app, ["check", str(composed_run), "--max", "composed.fraud_ready_share=1"])
+    assert calm.exit_code == 0 and calm.output.startswith("ok: 1 threshold(s) hold")
+    text = BASE + '\n[thresholds]\n"composed.fraud_ready_share" = 0.05\n"composition.singled_out" = 0\n'
+    held = scenario_from_dict(tomllib.loads(text)).thresholds
+    assert held == {"composed.fraud_ready_share": 0.05, "composition.singled_out": 0.0}
+
+
 def test_two_workers_and_a_resumed_run_give_the_same_results(composed_run: Path, scenario_file: Path) -> None:
     twice = scenario_file.parent / "twice"
     result = CliRunner().invoke(app, ["run", str(scenario_file), "--out", str(twice), "--workers", "2"])
@@ -169,6 +183,16 @@ BASE = SCENARIO.format(world="/nowhere", fields=FIELDS)
             "people; name two of export, scheme_list, vendor",
         ),
         (
+            'policies = ["as_exported"]\n' + BASE,
+            "policies = ['as_exported']: not with [[releases]]: each release names its own registries, fields and "
+            "policy",
+        ),
+        (
+            BASE.replace('id = "vendor"', 'id = "vendor"\nleak = 0.5'),
+            "releases.vendor.leak = 0.5: unknown key; allowed are id, registries, fields, policy, key, onward_leak, "
+            "seed, date",
+        ),
+        (
             BASE.replace('path = "/nowhere"', 'preset = "kerala-2026"\ndistricts = ["Wayanad"]').replace(
                 'id = "scheme_list"', 'id = "scheme_list"\ndate = 2010-01-01'
             ),
@@ -176,7 +200,15 @@ BASE = SCENARIO.format(world="/nowhere", fields=FIELDS)
             "2026-02-01 (the world is a picture of 2026-02-01 and stands for at most 10 years before it)",
         ),
     ],
-    ids=["same-id", "key-without-keyed-step", "composition-of-one", "composition-of-one-twice", "date-outside"],
+    ids=[
+        "same-id",
+        "key-without-keyed-step",
+        "composition-of-one",
+        "composition-of-one-twice",
+        "policies-beside",
+        "unknown-key",
+        "date-outside",
+    ],
 )
 def test_bad_releases_are_named_with_the_release_and_the_key(
     tmp_path: Path, text: str, message: str, monkeypatch: pytest.MonkeyPatch
