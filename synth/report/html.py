@@ -205,8 +205,15 @@ def _setting(resolved: dict[str, Any], recipient: bool = True) -> str:
         if recipient
         else ""
     )
+    noise = world.get("noise") or {}
+    assumed = (
+        " Assumptions overridden: " + escape(", ".join(f"{k} = {v:g}" for k, v in sorted(noise.items()))) + "."
+        if noise
+        else ""
+    )
     return (
-        f"<p>World: synthetic {escape(str(world.get('preset', '')))}, {escape(where)}, seed {world.get('seed')}. "
+        f"<p>World: synthetic {escape(str(world.get('preset', '')))}, {escape(where)}, seed {world.get('seed')}."
+        f"{assumed} "
         f"{leak}Attacker's sources: {escape(', '.join(attacker.get('sources', list(SOURCES[:2]))))}. "
         f"Seeds: {escape(', '.join(map(str, s.get('seeds', [0]))))}.</p>"
     )

@@ -20,6 +20,9 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
     districts = ["Wayanad"]       # or local_bodies = 20; neither: the whole state
     seed = 2026
 
+    [world.noise]                 # the preset's assumptions about the roll and caller ID, overridden
+    electoral_roll.moved_share = 0.05     # synth.world.plan.noise_assumptions lists them
+
     [release]                     # registries, fields and seed, as synth.release.ReleaseSpec
     registries = ["employees", "pensioners", "entrepreneurs", "womens_scheme"]
 
@@ -76,7 +79,7 @@ from synth.scenario.curve import CurvePlan, plan_curve
 from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
-from synth.world.plan import WorldSpec
+from synth.world.plan import WorldSpec, noise_assumptions
 
 SPEC_VERSION = 1
 
@@ -99,7 +102,7 @@ TOP_KEYS = (
     "releases",
     "composition",
 )
-WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path")
+WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path", "noise")
 
 
 class ScenarioError(SpecError):
@@ -271,7 +274,7 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
     if path is not None:
         if not isinstance(path, str) or not path:
             p.add("world.path", path, "must be the path of a world folder")
-        clash = [k for k in ("districts", "local_bodies", "seed") if k in w]
+        clash = [k for k in ("districts", "local_bodies", "seed", "noise") if k in w]
         if clash:
             p.add("world.path", path, f"a world folder fixes its own spec; remove {', '.join(clash)}")
     districts = w.get("districts", [])
@@ -282,7 +285,9 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
     if not isinstance(preset, str):
         p.add("world.preset", preset, "must be a preset name (synth list presets)")
         preset = "kerala-2026"
-    fields = {k: w[k] for k in ("local_bodies", "seed", "phone_plan") if k in w}
+    fields: dict[str, Any] = {k: w[k] for k in ("local_bodies", "seed", "phone_plan") if k in w}
+    if "noise" in w and w.get("path") is None:
+        fields["noise"] = _noise(p, w["noise"], preset)
     try:  # the world's own checks, each problem named under world.
         spec = WorldSpec(preset=preset, districts=tuple(districts), **fields)
     except SpecError as exc:
@@ -296,6 +301,33 @@ def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
             if d not in known:
                 p.add("world.districts", d, f"unknown district; allowed are {', '.join(known)}", d, known)
     return WorldRef(spec, path)
+
+
+def _noise(p: _Problems, raw: Any, preset: str) -> tuple[tuple[str, float], ...]:
+    """``[world.noise]`` as ``(TABLE.NAME, share)`` pairs in name order: tables of the preset (``electoral_roll``,
+    ``caller_id``) holding the shares they override (:func:`synth.world.plan.noise_assumptions`)."""
+    from synth.world.preset import load_preset
+
+    if not isinstance(raw, Mapping):
+        p.add("world.noise", raw, "must be a table of assumptions, e.g. electoral_roll.moved_share = 0.05")
+        return ()
+    try:
+        known = noise_assumptions(load_preset(preset))
+    except SynthError:  # an unknown preset is named under world.preset
+        return ()
+    pairs = []
+    for table, names in raw.items():
+        items = names.items() if isinstance(names, Mapping) else [("", names)]
+        for name, share in items:
+            full = f"{table}.{name}" if name else str(table)
+            if full not in known:
+                allowed = f"unknown assumption; allowed are {', '.join(known)}"
+                p.add(f"world.noise.{full}", share, allowed, full, list(known))
+            elif not (isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1):
+                p.add(f"world.noise.{full}", share, f"must be a share from 0 to 1 (the preset's is {known[full]:g})")
+            else:
+                pairs.append((full, float(share)))
+    return tuple(sorted(pairs))
 
 
 def _reference_date(world: WorldRef) -> date | None:

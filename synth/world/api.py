@@ -8,7 +8,7 @@ imports nothing that imports it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ def build_world(
     workers: int | Engine = 1,
     phone_plan: str | None = None,
     progress: Progress | None = None,
+    noise: Mapping[str, float] | Sequence[tuple[str, float]] = (),
 ) -> World:
     """Build a world (or resume an unfinished build) and open it.
 
@@ -142,14 +143,23 @@ def build_world(
         ``"safe"`` (default) or ``"realistic"``.
     progress
         Optional callback ``progress(done, total, shard_key)``.
+    noise
+        The preset's assumptions about the roll and the caller-ID directory overridden, ``TABLE.NAME`` -> share
+        (:func:`synth.world.plan.noise_assumptions` lists them); none: the preset's.
 
     Examples
     --------
     >>> world = build_world("out/wayanad", districts=["Wayanad"], seed=7)  # doctest: +SKIP
     >>> world.people.select(pl.len()).collect()  # doctest: +SKIP
     """
+    pairs = noise.items() if isinstance(noise, Mapping) else noise
     spec = WorldSpec(
-        preset=str(preset), districts=tuple(districts), local_bodies=local_bodies, seed=seed, phone_plan=phone_plan
+        preset=str(preset),
+        districts=tuple(districts),
+        local_bodies=local_bodies,
+        seed=seed,
+        phone_plan=phone_plan,
+        noise=tuple(sorted((str(k), float(v)) for k, v in pairs)),
     )
     _build.build_world(spec, out, workers=workers, progress=progress)
     return open_world(out)

@@ -181,9 +181,7 @@ def plan_checked(world: World) -> tuple[Preset, WorldPlan]:
     WorldError
         The installed preset or phone plan differs from the one the world was built with.
     """
-    spec = WorldSpec(
-        **{**world.manifest["build"]["spec"], "districts": tuple(world.manifest["build"]["spec"]["districts"])}
-    )
+    spec = WorldSpec.from_dict(world.manifest["build"]["spec"])
     preset = load_preset(spec.preset)
     plan = plan_world(spec, preset)
     built, now = world.manifest["build"], spec_record(plan)

@@ -8,7 +8,8 @@ built alone or with the rest of Kerala.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -41,6 +42,10 @@ class WorldSpec:
         A whole number from 0 to 2**32 - 1; the same spec and seed give byte-identical output.
     phone_plan
         ``"safe"`` (default of the preset) or ``"realistic"``.
+    noise
+        The preset's assumptions about the auxiliary sources overridden, as ``("TABLE.NAME", share)`` pairs in
+        name order (:func:`noise_assumptions` lists them: enrolment, old addresses, spelling variants and age
+        errors of the electoral roll, the caller-ID directory's coverage and stale labels). Empty: the preset's.
     """
 
     preset: str = "kerala-2026"
@@ -48,6 +53,7 @@ class WorldSpec:
     local_bodies: int | None = None
     seed: int = 0
     phone_plan: str | None = None
+    noise: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -57,6 +63,11 @@ class WorldSpec:
             problems.append(f"local_bodies = {self.local_bodies!r}: must be a positive whole number")
         if self.phone_plan not in (None, "safe", "realistic"):
             problems.append(f"phone_plan = {self.phone_plan!r}: allowed are 'safe', 'realistic'")
+        for name, share in self.noise:
+            if not (isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1):
+                problems.append(f"noise.{name} = {share!r}: must be a share from 0 to 1")
+        if [n for n, _ in self.noise] != sorted({n for n, _ in self.noise}):
+            problems.append("noise: one pair per assumption, in name order")
         if problems:
             raise SpecError("\n".join(problems))
 
@@ -64,7 +75,51 @@ class WorldSpec:
         d = asdict(self)
         d["districts"] = list(self.districts)
         d["seed"] = int(self.seed)
+        if self.noise:
+            d["noise"] = {name: float(share) for name, share in self.noise}
+        else:  # absent, so that a world without overrides keeps the spec (and cache key) it always had
+            del d["noise"]
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> WorldSpec:
+        """The spec :meth:`to_dict` wrote (a manifest's ``build.spec``)."""
+        noise = tuple(sorted((str(k), float(v)) for k, v in (d.get("noise") or {}).items()))
+        return cls(**{**d, "districts": tuple(d.get("districts", ())), "noise": noise})
+
+
+NOISE_TABLES = ("electoral_roll", "caller_id")  # the preset tables whose shares a scenario may override
+
+
+def noise_assumptions(preset: Preset) -> dict[str, float]:
+    """Every assumption ``[world.noise]`` may override, ``TABLE.NAME`` -> the preset's share: the settings of the
+    roll and the caller-ID directory that are shares (sizes and counts are not assumptions about noise)."""
+    return {
+        f"{table}.{name}": float(value)
+        for table in NOISE_TABLES
+        for name, value in preset.params.get(table, {}).items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+    }
+
+
+def with_noise(preset: Preset, noise: Sequence[tuple[str, float]]) -> Preset:
+    """``preset`` with the assumptions ``noise`` overrides; a :class:`SpecError` names an unknown one."""
+    if not noise:
+        return preset
+    known = noise_assumptions(preset)
+    unknown = [name for name, _ in noise if name not in known]
+    if unknown:
+        raise SpecError(
+            "\n".join(
+                f"noise.{name}: unknown assumption; allowed are {', '.join(known)}" + did_you_mean(name, list(known))
+                for name in unknown
+            )
+        )
+    params = {k: dict(v) if isinstance(v, Mapping) else v for k, v in preset.params.items()}
+    for name, share in noise:
+        table, key = name.split(".", 1)
+        params[table][key] = float(share)
+    return replace(preset, params=params)
 
 
 @dataclass(frozen=True)
@@ -175,7 +230,7 @@ def per_capita_eligibility(demo: Demography, preset: Preset) -> dict[str, np.nda
 
 def plan_world(spec: WorldSpec, preset: Preset | None = None) -> WorldPlan:
     """Compute the state-wide plan, then select the spec's geography and cut it into shards."""
-    preset = preset or load_preset(spec.preset)
+    preset = with_noise(preset or load_preset(spec.preset), spec.noise)
     demo = build_demography(preset)
     districts = preset.table("districts")
     lbs = preset.table("local_bodies").sort("local_body_code")
