@@ -36,6 +36,7 @@ from synth.report.figures import Figures, notes_by_attack
 from synth.report.hash_cost_tables import hash_costs_section
 from synth.report.law import law_section
 from synth.report.search_section import search_section
+from synth.report.sensitivity_section import sensitivity_section
 from synth.report.summary import policy_sentence
 
 ESTIMATORS = tuple(ESTIMATOR_LABELS)
@@ -108,7 +109,8 @@ def render_report(run_dir: str | Path) -> Path:
         return run / "report.html"
     decision = decide_run(measured, resolved, notes)  # the results alone, not the hash rates beside them
     curve = curve_points(measured, resolved, notes)
-    html = build_html(results, resolved, notes, decision, search_section(run), curve)
+    extra = search_section(run) + sensitivity_section(run, decision)
+    html = build_html(results, resolved, notes, decision, extra, curve)
     atomic_text(run / "report.html", html)
     return run / "report.html"
 
@@ -131,7 +133,8 @@ def build_html(
     curve: Sequence[CurvePoint] = (),
 ) -> str:
     """The whole report as a string (``decision``: the run's, else decided here from ``results``; ``search``: the
-    searched frontier's section, if the run has one; ``curve``: the protection curve's points, if it has one)."""
+    searched frontier's and the sensitivity's sections, if the run has them; ``curve``: the protection curve's
+    points, if it has one)."""
     scenario = resolved.get("scenario", {})
     head = scenario.get("scenario", {})
     # the what-if's and the curve's own policies are shown in their sections only

@@ -57,6 +57,7 @@ from synth.scenario.cells import (
 )
 from synth.scenario.composed_run import keyed_policy, run_composed
 from synth.scenario.search_run import run_search
+from synth.scenario.sensitivity_run import run_settings
 from synth.scenario.spec import Scenario, WorldRef
 from synth.scoring.breakdown import strata
 from synth.version import __version__
@@ -162,6 +163,13 @@ def run_scenario(
                 s, o, engine, phase("frontier" if o.parent.name == "frontier" else "screen"), cache, reuse=reuse
             ),
         )
+    if scenario.sensitivity is not None:
+
+        def setting(s: Scenario, o: Path) -> None:
+            told = None if progress is None else (lambda d, t, c: progress(d, t, f"sensitivity {o.name}: {c}"))
+            run_scenario(s, o, engine, told, cache, reuse=reuse)
+
+        everything_json["sensitivity"] = run_settings(scenario, out, setting)
     _write_text(out / "results.json", json.dumps(everything_json, indent=1, allow_nan=False))
     return RunResult(out=out, results=results, notes=tuple(notes))
 

@@ -51,6 +51,9 @@ and what is allowed (with a did-you-mean for misspelt names). A scenario file::
     age = ["exact", "bands_5"]
     phone = ["plain", "hmac"]
 
+    [sensitivity]                 # the headlines over low and high settings of the world's assumptions
+    "electoral_roll.moved_share" = [0.01, 0.10]     # (synth.scenario.sensitivity)
+
 Or, instead of ``[release]`` and ``policies``, several releases of one world, each with its own registries,
 fields, policy, key and leak, attacked alone, in pairs and together (``[[releases]]``, see
 :mod:`synth.scenario.composed`).
@@ -78,6 +81,7 @@ from synth.scenario.composed import ReleasePlan, plan_composition, plan_releases
 from synth.scenario.curve import CurvePlan, plan_curve
 from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
+from synth.scenario.sensitivity import SensitivityPlan, plan_sensitivity
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
 from synth.world.plan import WorldSpec, noise_assumptions
 
@@ -101,6 +105,7 @@ TOP_KEYS = (
     "search",
     "releases",
     "composition",
+    "sensitivity",
 )
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path", "noise")
 
@@ -140,6 +145,9 @@ class Scenario:
     search: SearchPlan | None = None  # candidates run apart, after the scenario (synth.scenario.search_run)
     releases: tuple[ReleasePlan, ...] = ()  # several releases at once (synth.scenario.composed): no policies
     composition: tuple[str, str] | None = None  # two of them intersected (synth.attacks.composition)
+    sensitivity: SensitivityPlan | None = (
+        None  # headlines over other settings of the world (synth.scenario.sensitivity)
+    )
     source: str = field(default="<dict>", compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -201,6 +209,12 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     if "whatif" in raw and release is not None:
         whatif = plan_whatif(raw["whatif"], release.fields, policies, p.add)
     curve = plan_curve(raw["curve"], policies, p.add) if "curve" in raw and not composed else None
+    sensitivity = None
+    if "sensitivity" in raw:
+        if composed:
+            p.add("sensitivity", raw["sensitivity"], "not with [[releases]] yet: a scenario of one release")
+        else:
+            sensitivity = plan_sensitivity(raw["sensitivity"], world.spec, world.path, p.add)
     search = None
     if "search" in raw and release is not None:
         search = plan_search(raw["search"], release.fields, list(attacks), p.add)
@@ -231,6 +245,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
         search=search,
         releases=releases,
         composition=composition,
+        sensitivity=sensitivity,
         source=source,
         raw=dict(raw),
     )

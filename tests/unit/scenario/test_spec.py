@@ -71,8 +71,8 @@ def test_every_problem_is_listed_at_once() -> None:
         scenario_from_dict(bad, "bad.toml")
     assert str(err.value).splitlines() == [
         "bad.toml: wrld = 1: unknown key; allowed are spec_version, scenario, world, release, recipient, attacker, "
-        "policies, inline_policies, attacks, purposes, seeds, thresholds, whatif, curve, search, releases, composition "
-        "(did you mean 'world'?)",
+        "policies, inline_policies, attacks, purposes, seeds, thresholds, whatif, curve, search, releases, "
+        "composition, sensitivity (did you mean 'world'?)",
         "bad.toml: spec_version = 2: must be 1",
         "bad.toml: scenario.id = 't t': must be a name of letters, digits, '_' and '-'",
         "bad.toml: world.seed = -1: must be a whole number from 0 to 2**32 - 1",
