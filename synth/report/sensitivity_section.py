@@ -39,7 +39,15 @@ def sensitivity_section(run_dir: Path, decision: Decision) -> str:
     )
     judge = summary["judge"]
     at = headline_value(central, judge, EXPOSURE)
-    changes = [a["name"] for a in assumptions]
+
+    def value(name: str, end: str) -> float | None:
+        return headline_value(summary["decisions"][f"{name}={end}"], judge, EXPOSURE)
+
+    def swing(name: str) -> float:
+        low, high = value(name, "low"), value(name, "high")
+        return 0.0 if low is None or high is None else abs(high - low)
+
+    changes = sorted((a["name"] for a in assumptions), key=swing, reverse=True)  # a tornado: the widest on top
     series = [
         (
             f"{end} setting",
