@@ -26,6 +26,7 @@ from typing import Any
 
 from synth.checks import number
 from synth.engine.io import atomic_text
+from synth.errors import SynthError
 from synth.measure.sensitivity import EXPOSURE, headline_value
 from synth.scenario.check import decision_of
 from synth.scenario.problem import Problem
@@ -55,9 +56,7 @@ class SensitivityPlan:
 def plan_sensitivity(raw: Any, world: WorldSpec, path: str | None, add: Problem) -> SensitivityPlan | None:
     """The plan of a scenario's ``[sensitivity]`` table; every problem goes to ``add``."""
     if path is not None:
-        add(
-            "sensitivity", "...", "needs a world the run builds (world.preset, not world.path): each setting is a world"
-        )
+        add("sensitivity", path, "needs a world the run builds (world.preset, not world.path): each setting is one")
         return None
     if not isinstance(raw, Mapping) or not raw:
         add(
@@ -68,7 +67,7 @@ def plan_sensitivity(raw: Any, world: WorldSpec, path: str | None, add: Problem)
         return None
     try:
         known = noise_assumptions(load_preset(world.preset))
-    except Exception:
+    except SynthError:  # an unknown preset is named under world.preset
         return None
     central = {**known, **dict(world.noise)}
     out = []
