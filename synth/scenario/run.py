@@ -58,7 +58,8 @@ from synth.scenario.cells import (
 from synth.scenario.composed_run import keyed_policy, run_composed
 from synth.scenario.search_run import run_search
 from synth.scenario.sensitivity_run import run_settings
-from synth.scenario.spec import Scenario, WorldRef
+from synth.scenario.spec import Scenario
+from synth.scenario.world_table import WorldRef
 from synth.scoring.breakdown import strata
 from synth.version import __version__
 from synth.world.api import World, open_world

@@ -19,7 +19,8 @@ from synth.engine.io import atomic_text
 from synth.policies.library import load_policy
 from synth.scenario.check import decision_of
 from synth.scenario.search import pareto, policy_toml
-from synth.scenario.spec import Scenario, WorldRef
+from synth.scenario.spec import Scenario
+from synth.scenario.world_table import WorldRef
 
 SEARCH_DIR = "search"
 

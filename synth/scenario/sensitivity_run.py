@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from synth.scenario.sensitivity import run_sensitivity
-from synth.scenario.spec import Scenario, WorldRef
+from synth.scenario.spec import Scenario
+from synth.scenario.world_table import WorldRef
 from synth.world.plan import WorldSpec
 
 

@@ -61,11 +61,9 @@ fields, policy, key and leak, attacked alone, in pairs and together (``[[release
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +81,7 @@ from synth.scenario.purposes import PURPOSES, listed_names, parse_purposes
 from synth.scenario.search import SearchPlan, plan_search
 from synth.scenario.sensitivity import SensitivityPlan, plan_sensitivity
 from synth.scenario.whatif import WhatIfPlan, plan_whatif
-from synth.world.plan import WorldSpec, noise_assumptions
+from synth.scenario.world_table import WorldRef, parse_world, reference_date_of
 
 SPEC_VERSION = 1
 
@@ -107,19 +105,10 @@ TOP_KEYS = (
     "composition",
     "sensitivity",
 )
-WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path", "noise")
 
 
 class ScenarioError(SpecError):
     """A scenario file is malformed; the message lists every problem, one per line."""
-
-
-@dataclass(frozen=True)
-class WorldRef:
-    """The world a scenario runs on: an existing folder (``path``), or the spec of one to build (and cache)."""
-
-    spec: WorldSpec = field(default_factory=WorldSpec)
-    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,9 +178,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<dict>", base: Pat
     if not isinstance(description, str):
         p.add("scenario.description", description, "must be text")
 
-    world = _world(p, _table(p, raw, "world"))
+    world = parse_world(p, _table(p, raw, "world"))
     composed = "releases" in raw
-    releases = plan_releases(raw["releases"], raw, p.add, base, _reference_date(world)) if composed else ()
+    releases = plan_releases(raw["releases"], raw, p.add, base, reference_date_of(world)) if composed else ()
     composition = (
         plan_composition(raw["composition"], release_ids(raw.get("releases")), p.add) if "composition" in raw else None
     )
@@ -279,83 +268,6 @@ def _table(p: _Problems, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 def _share(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
-
-
-def _world(p: _Problems, w: Mapping[str, Any]) -> WorldRef:
-    for key in w:
-        if key not in WORLD_KEYS:
-            p.add(f"world.{key}", w[key], f"unknown key; allowed are {', '.join(WORLD_KEYS)}", key, WORLD_KEYS)
-    path = w.get("path")
-    if path is not None:
-        if not isinstance(path, str) or not path:
-            p.add("world.path", path, "must be the path of a world folder")
-        clash = [k for k in ("districts", "local_bodies", "seed", "noise") if k in w]
-        if clash:
-            p.add("world.path", path, f"a world folder fixes its own spec; remove {', '.join(clash)}")
-    districts = w.get("districts", [])
-    if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
-        p.add("world.districts", districts, "must be a list of district names")
-        districts = []
-    preset = w.get("preset", "kerala-2026")
-    if not isinstance(preset, str):
-        p.add("world.preset", preset, "must be a preset name (synth list presets)")
-        preset = "kerala-2026"
-    fields: dict[str, Any] = {k: w[k] for k in ("local_bodies", "seed", "phone_plan") if k in w}
-    if "noise" in w and w.get("path") is None:
-        fields["noise"] = _noise(p, w["noise"], preset)
-    try:  # the world's own checks, each problem named under world.
-        spec = WorldSpec(preset=preset, districts=tuple(districts), **fields)
-    except SpecError as exc:
-        p.items += [f"{p.source}: world.{line}" for line in str(exc).splitlines()]
-        spec = WorldSpec(preset=preset, districts=tuple(districts))
-    if path is None and preset == "kerala-2026" and districts:
-        from synth.world.preset import load_preset
-
-        known = load_preset(preset).table("districts")["district"].to_list()
-        for d in districts:
-            if d not in known:
-                p.add("world.districts", d, f"unknown district; allowed are {', '.join(known)}", d, known)
-    return WorldRef(spec, path)
-
-
-def _noise(p: _Problems, raw: Any, preset: str) -> tuple[tuple[str, float], ...]:
-    """``[world.noise]`` as ``(TABLE.NAME, share)`` pairs in name order: tables of the preset (``electoral_roll``,
-    ``caller_id``) holding the shares they override (:func:`synth.world.plan.noise_assumptions`)."""
-    from synth.world.preset import load_preset
-
-    if not isinstance(raw, Mapping):
-        p.add("world.noise", raw, "must be a table of assumptions, e.g. electoral_roll.moved_share = 0.05")
-        return ()
-    try:
-        known = noise_assumptions(load_preset(preset))
-    except SynthError:  # an unknown preset is named under world.preset
-        return ()
-    pairs = []
-    for table, names in raw.items():
-        items = names.items() if isinstance(names, Mapping) else [("", names)]
-        for name, share in items:
-            full = f"{table}.{name}" if name else str(table)
-            if full not in known:
-                allowed = f"unknown assumption; allowed are {', '.join(known)}"
-                p.add(f"world.noise.{full}", share, allowed, full, list(known))
-            elif not (isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1):
-                p.add(f"world.noise.{full}", share, f"must be a share from 0 to 1 (the preset's is {known[full]:g})")
-            else:
-                pairs.append((full, float(share)))
-    return tuple(sorted(pairs))
-
-
-def _reference_date(world: WorldRef) -> date | None:
-    """The world's reference date: its preset's, or its folder's manifest's (None: a folder not built yet)."""
-    if world.path is None:
-        from synth.world.preset import load_preset
-
-        return load_preset(world.spec.preset).reference_date
-    manifest = Path(world.path) / "manifest.json"
-    if not manifest.is_file():
-        return None
-    stated = json.loads(manifest.read_text()).get("reference_date")
-    return date.fromisoformat(stated) if stated else None
 
 
 def _release(p: _Problems, r: Mapping[str, Any]) -> ReleaseSpec | None:
