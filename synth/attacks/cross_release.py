@@ -60,6 +60,8 @@ PAIR_SCHEMA = {"row_id": pl.Int64, "other": pl.Int64, "how": pl.String}
 def key_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
     """``row_id`` (of ``a``), ``other`` (of ``b``) and ``how`` for every identifier column both carry, on values
     that occur once in each."""
+    if not _rows(a, b):
+        return pl.DataFrame(schema=PAIR_SCHEMA)
     out = [
         _one_to_one(a.data, b.data, [column], f"equal {column}")
         for column in IDENTIFIERS
@@ -71,7 +73,7 @@ def key_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
 def masked_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
     """``row_id``, ``other`` and ``how`` of rows whose masked phone (in either release) shows the digits of the
     other's plain phone, in the same place, where that combination occurs once in each."""
-    if "phone" not in a.columns or "phone" not in b.columns:
+    if not _rows(a, b) or "phone" not in a.columns or "phone" not in b.columns:
         return pl.DataFrame(schema=PAIR_SCHEMA)
     out = []
     for masked, plain, flip in ((a, b, False), (b, a, True)):
@@ -109,7 +111,7 @@ def quasi_links(a: AttackerView, b: AttackerView) -> pl.DataFrame:
     shared = [
         c for c in QUASI_IDENTIFIERS if c in a.columns and c in b.columns and a.data.schema[c] == b.data.schema[c]
     ]
-    if len(shared) < MIN_SHARED:
+    if len(shared) < MIN_SHARED or not _rows(a, b):
         return pl.DataFrame(schema=PAIR_SCHEMA)
     years = _years_between(a, b)
     if not years or "age" not in shared or not a.data.schema["age"].is_integer():
@@ -164,6 +166,11 @@ def transfer(to: Knowledge, source: Knowledge, pairs: pl.DataFrame, label: str, 
         .unique(["row_id", "epic"], keep="first", maintain_order=True)
     )
     return out.link(moved.cast(pl.Schema(LINK_SCHEMA)), roll) if moved.height else out
+
+
+def _rows(*views: AttackerView) -> bool:
+    """Whether every view holds rows (published counts have none to link)."""
+    return all("row_id" in v.columns for v in views)
 
 
 def _one_to_one(a: pl.DataFrame, b: pl.DataFrame, keys: list[str], how: str) -> pl.DataFrame:

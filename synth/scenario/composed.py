@@ -49,6 +49,8 @@ from synth.scenario.problem import Problem
 RELEASE_KEYS = ("id", "registries", "fields", "policy", "key", "onward_leak", "seed", "date")
 YEARS_BACK = 10  # how far before its reference date a world stands for its population (see plan_releases)
 KEYED_STEPS = "a hash step with method hmac, or a tokenize step"
+LINKED_KINDS = ("rows", "nothing")  # what a release may let leave: rows of people, or nothing (the controller sends)
+KIND_WORDS = {"counts": "published counts", "synthetic": "synthetic rows"}
 # a scenario of several releases names each one's policy in its table; these keys are for a single release
 SINGLE_RELEASE_KEYS = ("release", "policies", "inline_policies", "whatif", "curve", "search")
 
@@ -203,6 +205,14 @@ def _plan(
     if not (isinstance(leak, int | float) and not isinstance(leak, bool) and 0 < leak <= 1):
         add(f"{where}.onward_leak", leak, "must be a share above 0 and at most 1")
         leak = 1.0
+    if policy is not None and policy.releases not in LINKED_KINDS:
+        add(
+            f"{where}.policy",
+            policy.id,
+            f"gives out {KIND_WORDS.get(policy.releases, policy.releases)}, not rows of people: releases are linked "
+            "row by row (attack it in a scenario of one release)",
+        )
+        policy = None
     if spec is None or policy is None:
         return None
     try:

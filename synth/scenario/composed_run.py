@@ -13,6 +13,7 @@ release withheld, now known and right). Every draw is seeded by the scenario see
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -322,7 +323,10 @@ def _score(
         h, k = held[r], known[r]
         truth = h.minimized.truth.select("row_id", "person_id")
         right = right_links(k.links, truth, h.ctx.roll_truth).filter("right").select("row_id").unique()
-        marks = reach(h.minimized.view, h.ctx.aux, rng_for(seed, REACH, r), k)
+        marks = truth.select("row_id", contactable=pl.lit(False), fraud_ready=pl.lit(False))
+        if h.minimized.rows_are_people and "row_id" in h.minimized.view.columns:
+            with contextlib.suppress(NotApplicable):  # nothing sent: nobody reached through it
+                marks = reach(h.minimized.view, h.ctx.aux, rng_for(seed, REACH, r), k)
         exported = (
             h.ctx.leaked.data.select("row_id", exported="phone") if "phone" in h.ctx.leaked.data.columns else None
         )

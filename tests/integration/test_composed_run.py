@@ -193,6 +193,11 @@ BASE = SCENARIO.format(world="/nowhere", fields=FIELDS)
             "seed, date",
         ),
         (
+            BASE.replace('policy = "tokenize"', 'policy = "ward_tables"').replace('key = "vendor_vault"\n', ""),
+            "releases.vendor.policy = 'ward_tables': gives out published counts, not rows of people: releases are "
+            "linked row by row (attack it in a scenario of one release)",
+        ),
+        (
             BASE.replace('path = "/nowhere"', 'preset = "kerala-2026"\ndistricts = ["Wayanad"]').replace(
                 'id = "scheme_list"', 'id = "scheme_list"\ndate = 2010-01-01'
             ),
@@ -207,6 +212,7 @@ BASE = SCENARIO.format(world="/nowhere", fields=FIELDS)
         "composition-of-one-twice",
         "policies-beside",
         "unknown-key",
+        "counts",
         "date-outside",
     ],
 )
