@@ -170,15 +170,12 @@ def run_seed(
         start = Knowledge.from_view(minimized.view)
         held[plan.id] = Held(plan, ctx, minimized, _attack(ctx, minimized, attacks, start, plan.id, notes))
 
-    def views(a: str, b: str) -> tuple[AttackerView, AttackerView]:
-        return held[a].minimized.view, held[b].minimized.view
-
-    pairs = {
-        (a, b): pl.concat([key_links(*views(a, b)), masked_links(*views(a, b)), quasi_links(*views(a, b))])
-        for a in held
-        for b in held
-        if a != b
-    }
+    pairs: dict[tuple[str, str], pl.DataFrame] = {}
+    for a, b in itertools.combinations(held, 2):  # links are symmetric: made once, read both ways
+        views = (held[a].minimized.view, held[b].minimized.view)
+        kinds = [key_links(*views), masked_links(*views), quasi_links(*views)]
+        pairs[(a, b)] = pl.concat(kinds)
+        pairs[(b, a)] = pl.concat([k.select(row_id="other", other="row_id", how="how").sort("row_id") for k in kinds])
     frames = [
         _score(combo, _compose(combo, held, pairs, attacks), held, seed, scenario_id)
         for combo in combinations(list(held))
