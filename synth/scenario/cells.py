@@ -164,6 +164,30 @@ def run_cell(
     return CellResult(frame, notes), state
 
 
+def cell_for(
+    ctx: CellContext,
+    minimized: MinimizedRelease,
+    knowledge: Knowledge,
+    rng: np.random.Generator,
+    baseline_links: pl.DataFrame | None = None,
+    memo: Memo | None = None,
+) -> Cell:
+    """What an attack on ``minimized`` is given: its view, the attacker's sources, what the attacker knows so far,
+    ``rng``, and the world's numbering plan and numbers in use (never the truth)."""
+    return Cell(
+        view=minimized.view,
+        aux=ctx.aux,
+        knowledge=knowledge,
+        rng=rng,
+        rows_are_people=minimized.rows_are_people,
+        plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
+        universe=ctx.universe,
+        preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
+        baseline_links=baseline_links,
+        memo=memo,
+    )
+
+
 def _attack(
     ctx: CellContext,
     policy: Policy,
@@ -175,18 +199,7 @@ def _attack(
     memo: Memo | None = None,
 ) -> tuple[tuple[tuple[Any, ...], pl.DataFrame | None], ChainState, tuple[str, ...]]:
     attack = ATTACKS[attack_id]
-    cell = Cell(
-        view=minimized.view,
-        aux=ctx.aux,
-        knowledge=state.knowledge,
-        rng=rng,
-        rows_are_people=minimized.rows_are_people,
-        plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
-        universe=ctx.universe,
-        preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
-        baseline_links=state.baseline_links,
-        memo=memo,
-    )
+    cell = cell_for(ctx, minimized, state.knowledge, rng, state.baseline_links, memo)
     exported = ctx.leaked.data.select("row_id", "phone") if "phone" in ctx.leaked.data.columns else None
     truth = Truth(
         release=minimized.truth,

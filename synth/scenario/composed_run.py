@@ -25,17 +25,15 @@ from typing import Any
 import polars as pl
 
 from synth.attacks import composition, cross_release
-from synth.attacks.base import Cell, NotApplicable
+from synth.attacks.base import NotApplicable
 from synth.attacks.composition import intersect, score_composition
 from synth.attacks.cross_release import entry_links, key_links, masked_links, quasi_links, transfer
-from synth.attacks.hash_schemes import released_messages
 from synth.attacks.knowledge import RELEASED, Knowledge
 from synth.attacks.reach import ATTACK_ID as REACH
 from synth.attacks.reach import reach
 from synth.attacks.registry import ATTACKS, run_order
 from synth.attacks.reidentification import right_links
 from synth.core.coding import GEO_COLUMNS
-from synth.core.numbering import load_plan
 from synth.engine import Engine, run_tasks
 from synth.engine.io import Progress, atomic_parquet, atomic_text
 from synth.measure.composed import composed_table
@@ -47,7 +45,7 @@ from synth.policies.tokenize import Tokenize
 from synth.release import make_release
 from synth.release.build import AttackerView
 from synth.scenario.auxiliary import auxiliary_from_world
-from synth.scenario.cells import CellContext, leak, rng_for, sample_sources
+from synth.scenario.cells import CellContext, cell_for, leak, rng_for, sample_sources
 from synth.scenario.composed import ReleasePlan, keyed_steps
 from synth.scenario.seeding import SEED_PARAM, seeded_policy, step_seed
 from synth.scenario.spec import Scenario
@@ -294,16 +292,7 @@ def _attack(
         attack = ATTACKS[unit]
         if not attack.adds or (readers and not attack.reads):
             continue
-        cell = Cell(
-            view=minimized.view,
-            aux=ctx.aux,
-            knowledge=knowledge,
-            rng=rng_for(ctx.seed, unit, release_id),
-            rows_are_people=minimized.rows_are_people,
-            plan=load_plan(str(ctx.world.manifest["build"]["phone_plan"])),
-            universe=ctx.universe,
-            preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
-        )
+        cell = cell_for(ctx, minimized, knowledge, rng_for(ctx.seed, unit, release_id))
         try:
             knowledge = attack.run(cell, attacks[unit]).knowledge
         except NotApplicable as exc:
