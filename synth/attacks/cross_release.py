@@ -23,11 +23,11 @@ release it came from and the link (``B:hash_reversal>equal phone``).
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import polars as pl
 
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
+from synth.core.coding import years_between
 from synth.release.build import AttackerView
 
 ATTACK_ID = "cross_release_linkage"
@@ -52,8 +52,7 @@ QUASI_IDENTIFIERS = (
 PLACES = ("district", "taluk", "local_body", "ward")
 PLAIN = r"^\+91\d{10}$"  # a usable number (as the attacker's knowledge reads one)
 MASK = "X"  # what the mask step hides digits with
-MIN_SHARED = 3
-DAYS_A_YEAR = 365.2425  # fewer shared quasi-identifiers than this tie rows by chance more than by person
+MIN_SHARED = 3  # fewer shared quasi-identifiers than this tie rows by chance more than by person
 PAIR_SCHEMA = {"row_id": pl.Int64, "other": pl.Int64, "how": pl.String}
 
 
@@ -130,7 +129,7 @@ def _years_between(a: AttackerView, b: AttackerView) -> float:
     first, second = a.metadata.get("reference_date"), b.metadata.get("reference_date")
     if first is None or second is None:
         return 0.0
-    return (date.fromisoformat(str(second)) - date.fromisoformat(str(first))).days / DAYS_A_YEAR
+    return years_between(first, second)
 
 
 def entry_links(a: Knowledge, b: Knowledge) -> pl.DataFrame:

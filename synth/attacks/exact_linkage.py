@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
@@ -47,12 +46,11 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links
-from synth.core.coding import key_hash, roll_in_release_coding, shared_columns
+from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
 ATTACK_ID = "exact_linkage"
-DAYS_A_YEAR = 365.2425
 SHARED_SHARE = 0.25  # above this share of matched rows in shared hash buckets, the keys are coarse
 
 
@@ -86,15 +84,11 @@ def age_offsets(view: AttackerView, keys: list[str], params: ExactLinkageParams)
     released, qualifying = view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date")
     if released is None or qualifying is None:
         return (0, 1)  # the default scenario's case: the release is dated after the roll, within a year
-    years = (_as_date(released) - _as_date(qualifying)).days / DAYS_A_YEAR
+    years = years_between(qualifying, released)
     low, high = math.floor(years), math.ceil(years)
     if low == high:
         return (low,)
     return (low, high) if years - low < 0.5 else (high, low)
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def shifted(coded: pl.DataFrame, offset: int) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -208,3 +209,22 @@ SECRETS = {
     ),
     "pension_scheme": Secret("scheme", pl.col("scheme").cast(pl.String).fill_null(NEGATIVE)),
 }
+
+
+DAYS_A_YEAR = 365.2425  # the Gregorian year's mean length
+
+
+def years_between(first: object, second: object) -> float:
+    """Years from ``first`` to ``second`` (dates, or ISO text as metadata states them; negative when ``second`` is
+    earlier): a person's whole-year age on ``second`` is ``floor`` or ``ceil`` of it above their age on ``first``.
+
+    Examples
+    --------
+    >>> round(years_between("2020-06-01", "2026-01-01"), 2)
+    5.59
+    """
+    return (_as_date(second) - _as_date(first)).days / DAYS_A_YEAR
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
