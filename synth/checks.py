@@ -37,6 +37,17 @@ def number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
 
 
+def is_share(value: object, zero: bool = True) -> bool:
+    """True for a real number from 0 (or, with ``zero`` false, above 0) to 1.
+
+    Examples
+    --------
+    >>> is_share(0.5), is_share(0), is_share(0, zero=False), is_share(1.5), is_share(True)
+    (True, True, False, False, False)
+    """
+    return number(value) and (value >= 0 if zero else value > 0) and value <= 1  # type: ignore[operator]
+
+
 def seed_problem(value: object, name: str = "seed") -> str | None:
     """The problem with a seed (``"NAME = VALUE: must be a whole number from 0 to 2**32 - 1"``), or None."""
     return None if whole(value, 0, SEED_LIMIT - 1) else f"{name} = {value!r}: {SEED_RULE}"

@@ -36,6 +36,7 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.reconstruct import reconstruct
+from synth.checks import is_share
 from synth.core.coding import GEO_COLUMNS
 from synth.policies.tables import COUNT, TABLE, table_attributes, table_name
 from synth.release.build import AttackerView
@@ -58,8 +59,7 @@ class ReconstructionParams:
     min_share: float = 0.5
 
     def __post_init__(self) -> None:
-        ok = isinstance(self.min_share, int | float) and not isinstance(self.min_share, bool)
-        if not (ok and 0 < self.min_share <= 1):
+        if not is_share(self.min_share, zero=False):
             raise_problems(ATTACK_ID, [f"min_share = {self.min_share!r}: must be a share above 0 and at most 1"])
 
 

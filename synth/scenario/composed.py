@@ -38,6 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from synth.checks import is_share
 from synth.errors import PolicyError, SynthError
 from synth.policies.base import Policy
 from synth.policies.hashing import HashColumn, key_name_problems
@@ -202,7 +203,7 @@ def _plan(
             add(f"{where}.key", key, f"policy '{policy.id}' has no step that takes a key ({KEYED_STEPS})")
             key = None
     leak = table.get("onward_leak", 1.0)
-    if not (isinstance(leak, int | float) and not isinstance(leak, bool) and 0 < leak <= 1):
+    if not is_share(leak, zero=False):
         add(f"{where}.onward_leak", leak, "must be a share above 0 and at most 1")
         leak = 1.0
     if policy is not None and policy.releases not in LINKED_KINDS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from synth.checks import is_share
 from synth.measure.decision import DEFAULT_KEEP
 from synth.scenario.problem import Problem, checked_table
 
@@ -32,7 +33,7 @@ def parse_purposes(value: Any, add: Problem) -> tuple[tuple[str, ...], dict[str,
         if table is None:
             continue
         share = table.get("keep", DEFAULT_KEEP)
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        if not is_share(share, zero=False):
             add(f"purposes.{name}.keep", share, "must be a share in (0, 1]: the least a policy must keep to serve it")
             continue
         keep[name] = float(share)

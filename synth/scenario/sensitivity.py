@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synth.checks import number
+from synth.checks import is_share
 from synth.engine.io import atomic_text
 from synth.errors import SynthError
 from synth.measure.sensitivity import EXPOSURE, headline_value
@@ -75,7 +75,7 @@ def plan_sensitivity(raw: Any, world: WorldSpec, path: str | None, add: Problem)
         key = f"sensitivity.{name}"
         if name not in known:
             add(key, bounds, f"unknown assumption; allowed are {', '.join(known)}", str(name), list(known))
-        elif not (isinstance(bounds, list) and len(bounds) == 2 and all(number(b) and 0 <= b <= 1 for b in bounds)):
+        elif not (isinstance(bounds, list) and len(bounds) == 2 and all(is_share(b) for b in bounds)):
             add(key, bounds, "must be [low, high], two shares from 0 to 1")
         elif bounds[0] > bounds[1]:
             add(key, bounds, f"low ({bounds[0]:g}) is above high ({bounds[1]:g})")

@@ -69,7 +69,7 @@ from typing import Any
 
 from synth.attacks.auxiliary import SOURCES
 from synth.attacks.registry import ACROSS_RELEASES, ATTACKS, chain_problems
-from synth.checks import seed_problem
+from synth.checks import is_share, seed_problem
 from synth.errors import PolicyError, SpecError, SynthError, did_you_mean
 from synth.measure.names import COMPOSED, MEASURES
 from synth.policies.base import Policy
@@ -266,10 +266,6 @@ def _table(p: _Problems, raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _share(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
-
-
 def _release(p: _Problems, r: Mapping[str, Any]) -> ReleaseSpec | None:
     try:
         return ReleaseSpec.from_dict(r)
@@ -289,7 +285,7 @@ def _recipient(p: _Problems, r: Mapping[str, Any]) -> tuple[str, float]:
     if not isinstance(name, str):
         p.add("recipient.name", name, "must be text")
     leak = r.get("onward_leak", 1.0)
-    if not _share(leak):
+    if not is_share(leak, zero=False):
         p.add("recipient.onward_leak", leak, "must be a share above 0 and at most 1")
         leak = 1.0
     return str(name), float(leak)
@@ -308,7 +304,7 @@ def _attacker(p: _Problems, a: Mapping[str, Any]) -> tuple[tuple[str, ...], dict
     for source, share in coverage_raw.items():
         if source not in sources:
             p.add(f"attacker.coverage.{source}", share, f"not a granted source; granted are {', '.join(sources)}")
-        elif not _share(share):
+        elif not is_share(share, zero=False):
             p.add(f"attacker.coverage.{source}", share, "must be a share above 0 and at most 1")
         else:
             coverage[source] = float(share)

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from synth.checks import is_share
 from synth.errors import SpecError, SynthError
 from synth.world.plan import WorldSpec, noise_assumptions
 
@@ -92,7 +93,7 @@ def _noise(p: Problems, raw: Any, preset: str) -> tuple[tuple[str, float], ...]:
             if full not in known:
                 allowed = f"unknown assumption; allowed are {', '.join(known)}"
                 p.add(f"world.noise.{full}", share, allowed, full, list(known))
-            elif not (isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1):
+            elif not is_share(share):
                 p.add(f"world.noise.{full}", share, f"must be a share from 0 to 1 (the preset's is {known[full]:g})")
             else:
                 pairs.append((full, float(share)))

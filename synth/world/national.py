@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.checks import number, seed_problem, whole
+from synth.checks import is_share, seed_problem, whole
 from synth.core.coding import AGE_BANDS, BAND_TOP, BAND_WIDTH
 from synth.core.paths import CALIBRATION_DIR
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
@@ -137,7 +137,7 @@ class NationalSpec:
         out = []
         if (problem := seed_problem(self.seed)) is not None:
             out.append(problem)
-        if not (number(self.scale) and 0 < self.scale <= 1):
+        if not is_share(self.scale, zero=False):
             out.append(f"scale = {self.scale!r}: must be a number above 0 and at most 1 (a share of each state)")
         if self.rows_per_part is not None and not whole(self.rows_per_part, 1):
             out.append(f"rows_per_part = {self.rows_per_part!r}: must be a positive whole number")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synth.checks import seed_problem, whole
+from synth.checks import is_share, seed_problem, whole
 from synth.errors import SpecError, did_you_mean
 from synth.world.demography import MARITAL, N_AGES, Demography, build_demography
 from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
@@ -64,7 +64,7 @@ class WorldSpec:
         if self.phone_plan not in (None, "safe", "realistic"):
             problems.append(f"phone_plan = {self.phone_plan!r}: allowed are 'safe', 'realistic'")
         for name, share in self.noise:
-            if not (isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1):
+            if not is_share(share):
                 problems.append(f"noise.{name} = {share!r}: must be a share from 0 to 1")
         if [n for n, _ in self.noise] != sorted({n for n, _ in self.noise}):
             problems.append("noise: one pair per assumption, in name order")
@@ -98,7 +98,7 @@ def noise_assumptions(preset: Preset) -> dict[str, float]:
         f"{table}.{name}": float(value)
         for table in NOISE_TABLES
         for name, value in preset.params.get(table, {}).items()
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+        if is_share(value)
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from synth.checks import number, whole
+from synth.checks import is_share, whole
 from synth.core.paths import CALIBRATION_DIR
 from synth.errors import PresetError, did_you_mean
 
@@ -136,7 +136,7 @@ def _positive_int(problems: list[str], path: Path, key: str, value: Any) -> int:
 
 
 def _share(problems: list[str], path: Path, key: str, value: Any) -> float:
-    if not (number(value) and 0 <= value <= 1):
+    if not is_share(value):
         problems.append(f"{path}: {key} = {value!r}: must be a number between 0 and 1")
         return 0.0
     return float(value)
