@@ -28,6 +28,11 @@ The tolerance applies only where the release's ages are whole years (an integer 
 at the band's lowest age (one in five for 5-year bands), so accepting the neighbouring band would double
 every row's candidates (and its ties) to catch those few; top-coded years (strings) keep equality too.
 
+A person listed twice (at home and at an old address) is two entries a row can match, where the release's place
+is coarser than the ward. Entries that agree on the row's keys and on everything the roll prints of a person
+(name, relative, sex, age) are one person to the attacker, who links to the first (lowest EPIC) of them
+(:func:`one_per_printed_person`): two namesakes alike in all of that are guessed at, as a real attacker would.
+
 The attacker takes the dates from the release view's metadata where it states them
 (``reference_date`` and ``roll_qualifying_date``, ISO dates: a composed scenario's releases state theirs);
 without them it assumes what the default scenario has: a release dated after the roll, within a year of it.
@@ -45,7 +50,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, raise_problems
-from synth.attacks.linking import LinkageAttack, all_links
+from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
@@ -140,7 +145,7 @@ def exact_linkage(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
-    coded = roll_in_release_coding(roll, data, keys)
+    coded = one_per_printed_person(roll, roll_in_release_coding(roll, data, keys), keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         return equal_age_first(
             lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
@@ -263,6 +268,7 @@ def given_name_links(
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
     rel = data.select("row_id", *keys, given=pl.col("name").str.extract(r"^(\S+)"))
     coded = roll_in_release_coding(roll, view.data, keys).with_columns(given=roll["name"].str.extract(r"^(\S+)"))
+    coded = one_per_printed_person(roll, coded, ["given", *keys])
     linked = equal_age_first(
         lambda roll: hashed_unique_matches(rel, roll, ["given", *keys], "epic"),
         coded,

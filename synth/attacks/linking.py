@@ -5,6 +5,11 @@ elsewhere: a caller-ID label read from a released or recovered number gives a gi
 name with the release's age, sex and ward picks out a roll entry. Both linkage attacks therefore link
 every row on the name the attacker knows (:class:`~synth.attacks.knowledge.Knowledge`), released or
 found, and record for each link the chain that made it (``caller_id_lookup>exact_linkage``).
+
+A person listed twice on the roll (at home and at an old address) is two entries a row can meet. Both attacks
+take entries alike in what they compare and in all the roll prints of a person (:data:`PRINTED_PERSON`) as one
+person, and link to the first (:func:`one_per_printed_person`); two namesakes alike in all of that are guessed
+at, as a real attacker would.
 """
 
 from __future__ import annotations
@@ -22,6 +27,22 @@ from synth.core.coding import shared_columns
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
 from synth.scoring.linkage import correct_rows, score_linkage
+
+PRINTED_PERSON = ("name", "relative_type", "relative_name", "sex", "age")  # what the roll prints of a person
+
+
+def one_per_printed_person(roll: pl.DataFrame, coded: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """``coded`` (the roll in the release's coding, aligned with ``roll``) with one entry, the lowest EPIC, of
+    each group agreeing on ``keys`` and on :data:`PRINTED_PERSON`: a duplicate entry is not a second candidate.
+    A roll that does not print all of them (no relative names) cannot tell a duplicate from a namesake: it is
+    returned as it is.
+    """
+    if not set(PRINTED_PERSON) <= set(roll.columns):
+        return coded
+    printed = roll.select([pl.col(c).alias(f"printed_{c}") for c in PRINTED_PERSON])
+    both = pl.concat([coded, printed], how="horizontal").sort("epic")
+    one = both.unique(subset=sorted({*keys, *printed.columns}), keep="first", maintain_order=True)
+    return one.select(coded.columns)
 
 
 def named_rows(view: AttackerView, names: pl.DataFrame) -> pl.DataFrame:

@@ -46,6 +46,7 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
+    ROLL_NAMES,
     by_district,
     concat_parts,
     linkage_inputs,
@@ -53,7 +54,7 @@ from synth.attacks.linkage_inputs import (
     pair_batches,
     training_districts,
 )
-from synth.attacks.linking import LinkageAttack, one_per_row
+from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.checks import whole
 from synth.core.coding import present
@@ -161,7 +162,8 @@ def probabilistic_linkage(
     compared = data.select("row_id", *cols)  # everything of the release the result depends on
 
     def compute() -> pl.DataFrame:
-        parts = by_district(compared, roll, cols)
+        alike_once = one_per_printed_person(roll, roll, [ROLL_NAMES[c] for c in cols])
+        parts = by_district(compared, alike_once, cols)
         training = training_districts(parts, params.train_rows, seed)
         ages = compared["age"] if "age" in cols else None
         tf = name_frequencies(compared, roll)

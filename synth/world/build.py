@@ -42,6 +42,7 @@ from synth.version import __version__
 from synth.world.generate import generate_local_body
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
 from synth.world.render import render
+from synth.world.roll_moves import with_moves
 from synth.world.shard_context import TABLES, ShardContext
 
 MANIFEST = "manifest.json"
@@ -83,6 +84,7 @@ def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
         for name, frame in generate_local_body(ctx, lb, wards).items():
             parts.setdefault(name, []).append(frame)
     frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
+    frames = with_moves(frames, ctx, shard)
     tables = render(ctx, frames)
     tables["_shortfall"] = frames["_shortfall"].group_by("registry").agg(pl.col("missing").sum()).sort("registry")
     return tables

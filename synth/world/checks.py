@@ -8,7 +8,8 @@ violations.
 A share measured on ``n`` people (:meth:`Checks.share`) is a binomial draw around its target ``p``: its
 tolerance is never below the sampling error, ``max(tolerance, SHARE_Z * sqrt(p * (1 - p) / n))`` (divided
 by ``p`` for a relative tolerance), so a small world is not failed for its size while a large one is still
-held to the configured tolerance.
+held to the configured tolerance. A distance between distributions (:meth:`Checks.distance`) is widened alike
+(:func:`tvd_tolerance`).
 """
 
 from __future__ import annotations
@@ -76,6 +77,37 @@ def share_tolerance(p: float, n: int, tolerance: float, relative: bool = False) 
     return max(tolerance, sampling)
 
 
+def tvd_tolerance(p: np.ndarray, n: int, tolerance: float) -> float:
+    """The tolerance of a total variation distance between ``n`` draws and their target distribution ``p``.
+
+    Parameters
+    ----------
+    p
+        The target distribution (shares summing to 1).
+    n
+        The number of draws the distance is measured on.
+    tolerance
+        The configured tolerance.
+
+    Returns
+    -------
+    float
+        ``max(tolerance, SHARE_Z / 2 * sum(sqrt(p * (1 - p) / n)))``: the configured tolerance, widened where the
+        sample is small to the distance that every category at the edge of its own 99.9% interval would make
+        (a bound: those edges are not all reached at once). ``n`` of 0 gives an unbounded tolerance.
+
+    Examples
+    --------
+    >>> round(tvd_tolerance(np.array([0.5, 0.5]), 400, 0.02), 4)
+    0.0823
+    >>> tvd_tolerance(np.array([0.5, 0.5]), 10_000_000, 0.02)
+    0.02
+    """
+    if n <= 0:
+        return math.inf
+    return max(tolerance, float(SHARE_Z / 2 * np.sqrt(p * (1 - p) / n).sum()))
+
+
 class Checks:
     """Rows of a validation, added check by check; :meth:`frame` gives the table."""
 
@@ -122,9 +154,14 @@ class Checks:
         """A share of ``n`` people against its target share, within :func:`share_tolerance`."""
         self.target(check, scope, target, value, share_tolerance(target, n, tolerance, relative), relative, gate)
 
-    def distance(self, check: str, scope: str, tvd: float, tolerance: float, gate: bool = True) -> None:
-        """A total variation distance, which must not exceed ``tolerance``."""
-        self.target(check, scope, 0.0, tvd, tolerance, relative=False, gate=gate)
+    def distance(
+        self, check: str, scope: str, got: np.ndarray, expected: np.ndarray, tolerance: float, gate: bool = True
+    ) -> None:
+        """The total variation distance of the counts ``got`` from the distribution ``expected``, which must not
+        exceed :func:`tvd_tolerance` (``tolerance``, widened for a small sample)."""
+        p = expected / expected.sum()
+        n = int(got.sum())
+        self.target(check, scope, 0.0, tvd(got, p), tvd_tolerance(p, n, tolerance), relative=False, gate=gate)
 
     def rule(self, check: str, violations: int, scope: str = "all") -> None:
         """A count of violations of a rule, which must be zero."""

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from synth.world.auxiliary import LABEL_KINDS, RollDraw, draw_directory, draw_roll
+from synth.world.auxiliary import LABEL_KINDS, ROLL_DUPLICATE, RollDraw, draw_directory, draw_roll
 from synth.world.demography import MARITAL
 from synth.world.excluded import VARIANT_ROUNDS, Redraw, clear_names
 from synth.world.households import Households, form_households
@@ -148,6 +148,7 @@ def roll_frame(
     given = _pick(living, roll.person, names["given"], ghost_given)
     offset = int(lb["person_offset"])
     epic_index = np.where(living, offset + roll.person, ctx.ghost_epic_base + offset + np.cumsum(~living) - 1)
+    epic_index = np.where(roll.status == ROLL_DUPLICATE, ctx.duplicate_epic_base + offset + roll.person, epic_index)
     community = _pick(living, roll.person, people.community, roll.ghost_community)
     sex = _pick(living, roll.person, people.sex, roll.ghost_sex)
     codes = {

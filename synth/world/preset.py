@@ -209,7 +209,12 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
         "enrolment_25_plus",
         "ghost_share",
         "moved_share",
-        "age_error_share",
+        "moved_body_share",
+        "duplicate_share",
+        "age_error_18_39",
+        "age_error_40_59",
+        "age_error_60_plus",
+        "age_heaping_60_plus",
         "variant_share",
     ):
         _share(problems, path, f"electoral_roll.{key}", params["electoral_roll"].get(key))

@@ -149,7 +149,13 @@ def check_rules(c: Checks, world: World, preset: Preset, phone_plan: str) -> Non
     roll = world.electoral_roll
     living = truth.filter(pl.col("person_id").is_not_null())
     c.rule("roll_epic_unique", violations(roll, pl.col("epic").is_duplicated()))
-    c.rule("roll_person_listed_once", violations(living, pl.col("person_id").is_duplicated()))
+    # A person is listed once, or twice where the second entry is a duplicate (at an old address).
+    first = living.filter(pl.col("status") != "duplicate")
+    c.rule("roll_person_listed_once_but_duplicates", violations(first, pl.col("person_id").is_duplicated()))
+    c.rule(
+        "roll_duplicate_has_an_entry_at_home",
+        count_rows(living.filter(pl.col("status") == "duplicate").join(first, on="person_id", how="anti")),
+    )
     adult = living.join(people.select("person_id", "dob"), on="person_id", how="left")
     eighteenth = pl.col("dob").dt.offset_by("18y")
     c.rule(

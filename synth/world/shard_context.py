@@ -73,6 +73,11 @@ class ShardContext:
         return self.index_span * 2
 
     @cached_property
+    def duplicate_epic_base(self) -> int:
+        """First EPIC index of a person's second entry (a duplicate): above every ghost's."""
+        return self.index_span * 3
+
+    @cached_property
     def household_params(self) -> HouseholdParams:
         d = self.plan.preset.params["demography"]
         return HouseholdParams(**{k: d[k] for k in HouseholdParams.__dataclass_fields__})

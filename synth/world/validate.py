@@ -109,7 +109,9 @@ def validate(world: World) -> pl.DataFrame:
         )
         banded_e = np.array([[expected[s, lo : hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
         banded_g = np.array([[got[s, lo : hi + 1].sum() for lo, hi in BANDS] for s in range(2)])
-        c.distance("age_by_sex_tvd", scopes[code], tvd(banded_g.ravel(), banded_e.ravel()), AGE_SEX_TVD, gate=full)
+        # People are drawn from their district's age structure in every local body, so a part of a district is a
+        # sample of it: gated too, within the tolerance its size allows.
+        c.distance("age_by_sex_tvd", scopes[code], banded_g.ravel(), banded_e.ravel(), AGE_SEX_TVD)
 
     # Household size (reported against the 2011 census) and community shares, per district.
     hh = world.households.group_by("district_code", "size").agg(n=pl.len()).collect()
@@ -123,7 +125,8 @@ def validate(world: World) -> pl.DataFrame:
         shares = np.zeros(len(demo.community_names))
         for name, n in comm.filter(pl.col("district_code") == code).select("community", "n").iter_rows():
             shares[demo.community_names.index(name)] += n
-        c.distance("community_tvd", scopes[code], tvd(shares, demo.community[d]), COMMUNITY_TVD, gate=complete[code])
+        # Communities cluster by ward (not a sample of the district): a part of a district is reported, not gated.
+        c.distance("community_tvd", scopes[code], shares, demo.community[d], COMMUNITY_TVD, gate=complete[code])
 
     # Registry and roll sizes against this world's share of the preset's figures.
     targets = plan.targets

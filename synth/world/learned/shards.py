@@ -21,6 +21,7 @@ from synth.world.plan import Shard
 from synth.world.preset import RATION_CARDS
 from synth.world.registries import RegistryDraw, draw_shares, employee_records
 from synth.world.render import render
+from synth.world.roll_moves import with_moves
 from synth.world.shard_context import ShardContext, local_body_rng
 
 
@@ -96,6 +97,7 @@ def write_shard(
         for name, frame in local_body_frames(ctx, lb, wards, rows).items():
             parts.setdefault(name, []).append(frame)
     frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
+    frames = with_moves(frames, ctx, shard)
     tables = render(ctx, frames)
     if extra:
         extras = people.filter(pl.col("local_body_code").is_in(list(shard.local_bodies))).select("person_id", *extra)

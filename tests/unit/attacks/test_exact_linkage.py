@@ -52,6 +52,37 @@ def test_ties_and_misses_get_no_guess() -> None:
     assert tolerant.rows() == [(1, "SYN3"), (2, "SYN4"), (3, "SYN5")]
 
 
+def test_a_person_listed_twice_is_one_candidate_and_namesakes_still_tie() -> None:
+    """Sreedevi K, 41, is listed at home (ward 3) and again at an old address (ward 6): a release without wards
+    meets both, and the roll prints them alike (the same relative), so they are one person to the attacker, who
+    links to the first. Rajan P Nair, 67, has a namesake of his age whose father differs: still a tie."""
+    roll = pl.DataFrame(
+        {
+            "epic": ["SYN2", "SYN1", "SYN3", "SYN4"],
+            "name": ["Sreedevi K", "Sreedevi K", "Rajan P Nair", "Rajan P Nair"],
+            "relative_type": ["H", "H", "F", "F"],
+            "relative_name": ["Suresh", "Suresh", "Kuttan", "Gopalan"],
+            "sex": ["F", "F", "M", "M"],
+            "age": pl.Series([41, 41, 67, 67], dtype=pl.Int16),
+            "district": ["Wayanad"] * 4,
+            "taluk": ["Vythiri"] * 4,
+            "local_body": ["Kalpetta"] * 4,
+            "ward": pl.Series([6, 3, 5, 2], dtype=pl.Int16),
+        }
+    )
+    release = RELEASE.filter(pl.col("row_id") <= 1).drop("ward")
+    assert exact_linkage(AttackerView(release), AuxiliaryData(electoral_roll=roll), RNG).rows() == [(0, "SYN1")]
+    # with wards, each row meets the one entry of its ward (the duplicate is elsewhere)
+    with_wards = RELEASE.filter(pl.col("row_id") <= 1)
+    assert exact_linkage(AttackerView(with_wards), AuxiliaryData(electoral_roll=roll), RNG).rows() == [
+        (0, "SYN1"),
+        (1, "SYN3"),
+    ]
+    # a roll that prints no relatives cannot tell the two Sreedevis from namesakes: a tie, no link
+    bare = roll.drop("relative_type", "relative_name")
+    assert exact_linkage(AttackerView(release), AuxiliaryData(electoral_roll=bare), RNG).rows() == []
+
+
 def _one_person(release_age: int, roll_ages: list[int]) -> tuple[AttackerView, AuxiliaryData]:
     n = len(roll_ages)
     roll = pl.DataFrame(
