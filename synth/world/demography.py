@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy.interpolate import PchipInterpolator  # type: ignore[import-untyped]
 
 from synth.world.preset import Preset
 
@@ -64,12 +65,24 @@ class Demography:
 
 
 def _single_years(band_counts: np.ndarray, age_min: np.ndarray, age_max: np.ndarray) -> np.ndarray:
+    """Single years of age from 5-year band counts, each band's total kept exactly.
+
+    The closed bands are interpolated by a monotone cubic (PCHIP) through the cumulative count at every band
+    boundary, and each single year takes the increase over its year: the counts change smoothly from year to
+    year, with no step at a band's edge, and a band's years add up to its total. The open band (80+) declines
+    geometrically (``OPEN_BAND_DECLINE``).
+    """
     out = np.zeros(N_AGES)
-    for n, lo, band_max in zip(band_counts, age_min, age_max, strict=True):
-        hi = min(band_max, MAX_AGE)
-        # the open band (80+) declines geometrically; the others are flat
-        w = OPEN_BAND_DECLINE ** np.arange(hi - lo + 1) if hi - lo >= 10 else np.ones(hi - lo + 1)
-        out[lo : hi + 1] += n * w / w.sum()
+    closed = (age_max - age_min) < 10
+    lo, hi = age_min[closed], np.minimum(age_max[closed], MAX_AGE)
+    edges = np.concatenate([lo, [hi[-1] + 1]]).astype(float)
+    cumulative = np.concatenate([[0.0], np.cumsum(band_counts[closed])])
+    years = np.arange(int(lo[0]), int(hi[-1]) + 2, dtype=float)
+    out[int(lo[0]) : int(hi[-1]) + 1] = np.diff(PchipInterpolator(edges, cumulative)(years))
+    for n, a, band_max in zip(band_counts[~closed], age_min[~closed], age_max[~closed], strict=True):
+        top = min(int(band_max), MAX_AGE)
+        w = OPEN_BAND_DECLINE ** np.arange(top - a + 1)
+        out[a : top + 1] += n * w / w.sum()
     return out
 
 

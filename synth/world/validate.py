@@ -10,6 +10,7 @@ A world learned from a user's table (its manifest has a ``learned`` section) is 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,32 @@ RELATIVE_TOLERANCE = 0.01  # populations, sex ratios, 60+ shares, registry and r
 AGE_SEX_TVD = 0.02
 COMMUNITY_TVD = 0.03
 MAY_SHARE_TOLERANCE = 0.02
+EDGE_STEP = 1.0  # single years step at band edges at most twice (1 + 1) as much as inside the bands
 BANDS = [(lo, lo + BAND_WIDTH - 1) for lo in range(0, BAND_TOP, BAND_WIDTH)] + [(BAND_TOP, N_AGES - 1)]
+
+
+def edge_step_ratio(counts: np.ndarray) -> float:
+    """How much larger single years of age step at the 5-year band edges than inside the bands.
+
+    The mean relative step ``|n(a) - n(a-1)| / mean(n(a), n(a-1))`` at the edges (ages 5, 10, ..., 75) over the
+    mean step at the other ages from 1 to 79: about 1 where single years are smooth, far above where each band
+    is flat (a step at every edge). Ages with no people are left out.
+
+    Examples
+    --------
+    >>> round(edge_step_ratio(np.repeat(np.arange(16, 0, -1) * 100.0, 5)), 1)  # flat bands: steps only at edges
+    inf
+    >>> round(edge_step_ratio(np.linspace(2000, 400, 80)), 2)
+    0.97
+    """
+    n = counts[:BAND_TOP].astype(float)
+    ages = np.arange(1, BAND_TOP)
+    pair = n[ages] + n[ages - 1]
+    step = np.divide(2 * np.abs(n[ages] - n[ages - 1]), pair, out=np.zeros(len(ages)), where=pair > 0)
+    at_edge = ages % BAND_WIDTH == 0
+    inside = step[~at_edge & (pair > 0)].mean()
+    edge = step[at_edge & (pair > 0)].mean()
+    return float(edge / inside) if inside > 0 else math.inf
 
 
 def validate_world(world: World | str | Path) -> pl.DataFrame:
@@ -112,6 +138,7 @@ def validate(world: World) -> pl.DataFrame:
         # People are drawn from their district's age structure in every local body, so a part of a district is a
         # sample of it: gated too, within the tolerance its size allows.
         c.distance("age_by_sex_tvd", scopes[code], banded_g.ravel(), banded_e.ravel(), AGE_SEX_TVD)
+        c.target("single_year_step_at_band_edges", scopes[code], 1.0, edge_step_ratio(got.sum(axis=0)), EDGE_STEP)
 
     # Household size (reported against the 2011 census) and community shares, per district.
     hh = world.households.group_by("district_code", "size").agg(n=pl.len()).collect()
