@@ -58,7 +58,8 @@ class Demography:
     occupation: np.ndarray  # [2, N_AGES, K]
     community_names: tuple[str, ...]
     community: np.ndarray  # [D, C]
-    household_size: np.ndarray  # [D, 12] share of households of size 1..12
+    household_size: np.ndarray  # [D, 12] share of households of size 1..12 (Census 2011)
+    household_size_2026: np.ndarray  # [D, 12] the same moved to the 2026 age structure
 
     def district_index(self, code: str) -> int:
         return self.district_codes.index(code)
@@ -110,12 +111,12 @@ def build_demography(preset: Preset) -> Demography:
         community[codes.index(row["district_code"]), comm_names.index(row["community"])] = row["share"]
     community /= community.sum(axis=1, keepdims=True)
 
-    hh = preset.table("household_size")
-    sizes = np.zeros((len(codes), 12))
-    for row in hh.iter_rows(named=True):
-        lo, hi = int(row["size_min"]), int(row["size_max"])
-        sizes[codes.index(row["district_code"]), lo - 1 : hi] += row["share"] / (hi - lo + 1)
-    sizes /= sizes.sum(axis=1, keepdims=True)
+    def size_shares(table: str) -> np.ndarray:
+        sizes = np.zeros((len(codes), 12))
+        for row in preset.table(table).iter_rows(named=True):
+            lo, hi = int(row["size_min"]), int(row["size_max"])
+            sizes[codes.index(row["district_code"]), lo - 1 : hi] += row["share"] / (hi - lo + 1)
+        return np.asarray(sizes / sizes.sum(axis=1, keepdims=True))
 
     return Demography(
         district_codes=codes,
@@ -128,5 +129,6 @@ def build_demography(preset: Preset) -> Demography:
         occupation=occ,
         community_names=comm_names,
         community=community,
-        household_size=sizes,
+        household_size=size_shares("household_size"),
+        household_size_2026=size_shares("household_size_2026"),
     )

@@ -119,6 +119,7 @@ _REQUIRED_FILES = {
     "demography": (
         "age_sex",
         "household_size",
+        "household_size_2026",
         "community",
         "marital_status",
         "disability",

@@ -8,6 +8,9 @@ district religion) and writes, under ``synth/world/calibration/kerala-2026/demog
     projection of the 2011 table, see ``ASSUMPTIONS``).
 ``household_size.csv``
     Share of households by size band per district (HLPCA columns c56-c62, Census 2011).
+``household_size_2026.csv``
+    The same moved to the 2026 age structure (households per adult held at 2011's; least-entropy tilt to the
+    implied mean size).
 ``community.csv``
     Community (religion) shares per district (Census 2011 C-01 via the district indicators table).
 
@@ -22,6 +25,9 @@ from __future__ import annotations
 import argparse
 import csv
 from pathlib import Path
+
+import numpy as np
+from scipy.optimize import brentq
 
 BANDS = [
     "0-4",
@@ -215,6 +221,77 @@ def write_household_size(shared: Path, out_dir: Path) -> None:
                 w.writerow([d, lab, lo, hi, round(v / total, 5)])
 
 
+def households_2011(shared: Path) -> dict[str, int]:
+    """Census 2011 households per district (table A-1, Total rows)."""
+    out: dict[str, int] = {}
+    with open(shared / "census2011_A1_kerala_district_taluk_population.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Category"] == "DISTRICT" and row["Residence"] == "Total":
+                out[CENSUS_TO_LSG[f"{int(row['District Code']) - 587:02d}"]] = int(row["Households"])
+    return out
+
+
+def adults(by_sex: dict[str, list[float]]) -> float:
+    """People of 18 and over: bands 20+ and two fifths of 15-19."""
+    return sum(sum(by_sex[s][4:]) + 0.4 * by_sex[s][3] for s in ("M", "F"))
+
+
+def tilt_to_mean(shares: np.ndarray, sizes: np.ndarray, mean: float) -> np.ndarray:
+    """The distribution closest to ``shares`` (least relative entropy) with the given mean size:
+    ``shares * exp(t * sizes)``, normalised, with ``t`` solved."""
+
+    def gap(t: float) -> float:
+        w = shares * np.exp(t * sizes)
+        return float((w * sizes).sum() / w.sum() - mean)
+
+    w = shares * np.exp(brentq(gap, -3.0, 3.0) * sizes)
+    return w / w.sum()
+
+
+def write_household_size_2026(
+    shared: Path, out_dir: Path, c14: dict[str, dict[str, list[float]]], proj: dict[str, dict[str, list[float]]]
+) -> dict[str, tuple[float, float]]:
+    """The 2011 size shares moved to the 2026 age structure (see ``demography/README.md``).
+
+    Households per adult are held at each district's 2011 figure, so the 2026 mean household size is the 2026
+    population over its adults times that rate; the 2011 shares are then tilted (least relative entropy) to
+    that mean. Sizes inside a band are spread evenly (6-8; 9+ as 9-12), so the tilt keeps the ratio of the
+    2026 to the 2011 mean on the band scale. Returns each district's 2011 and 2026 mean size.
+    """
+    hh = households_2011(shared)
+    table = pl_free_read(out_dir / "household_size.csv")
+    sizes = np.arange(1, 13, dtype=float)
+    means: dict[str, tuple[float, float]] = {}
+    with open(out_dir / "household_size_2026.csv", "w", newline="") as g:
+        w = csv.writer(g, lineterminator="\n")
+        w.writerow(["district_code", "size_band", "size_min", "size_max", "share"])
+        for d in sorted(table):
+            pop11 = sum(sum(c14[d][s]) for s in ("M", "F"))
+            pop26 = sum(sum(proj[d][s]) for s in ("M", "F"))
+            mean11 = pop11 / hh[d]
+            mean26 = pop26 / (adults(proj[d]) * hh[d] / adults(c14[d]))
+            spread = np.zeros(12)
+            for _, lo, hi, share in table[d]:
+                spread[lo - 1 : hi] += share / (hi - lo + 1)
+            spread /= spread.sum()
+            tilted = tilt_to_mean(spread, sizes, float((spread * sizes).sum()) * mean26 / mean11)
+            for band, lo, hi, _ in table[d]:
+                w.writerow([d, band, lo, hi, round(float(tilted[lo - 1 : hi].sum()), 5)])
+            means[d] = (mean11, mean26)
+    return means
+
+
+def pl_free_read(path: Path) -> dict[str, list[tuple[str, int, int, float]]]:
+    """``household_size.csv`` by district: (band, size_min, size_max, share) rows."""
+    out: dict[str, list[tuple[str, int, int, float]]] = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            out.setdefault(row["district_code"], []).append(
+                (row["size_band"], int(row["size_min"]), int(row["size_max"]), float(row["share"]))
+            )
+    return out
+
+
 def write_community(shared: Path, out_dir: Path) -> None:
     with (
         open(shared / "census2011_kaggle_district_indicators_kerala.csv", newline="") as f,
@@ -243,6 +320,8 @@ def main() -> None:
     proj, factors = project(c14)
     write_age_sex(args.out, proj)
     write_household_size(args.shared, args.out)
+    for d, (m11, m26) in sorted(write_household_size_2026(args.shared, args.out, c14, proj).items()):
+        print(f"district {d}: mean household size 2011 {m11:.3f}, 2026 {m26:.3f}")
     write_community(args.shared, args.out)
     total = sum(sum(by[s]) for by in proj.values() for s in ("M", "F"))
     old = sum(sum(by[s][12:]) for by in proj.values() for s in ("M", "F"))
