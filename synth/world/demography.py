@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy.interpolate import PchipInterpolator  # type: ignore[import-untyped]
 
 from synth.world.preset import Preset
 
@@ -65,6 +64,41 @@ class Demography:
         return self.district_codes.index(code)
 
 
+def pchip(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The monotone piecewise cubic Hermite interpolant of ``(x, y)`` (Fritsch-Carlson), evaluated at ``at``.
+
+    The same as ``scipy.interpolate.PchipInterpolator(x, y)(at)`` (a test holds them equal), written out in
+    numpy: importing ``scipy.interpolate`` costs about 0.4 s in every process of a build, a sixth of a district's.
+    ``x`` is strictly increasing, with at least three points.
+    """
+    h = np.diff(x)
+    m = np.diff(y) / h
+    d = np.zeros(len(x))
+    w1, w2 = 2 * h[1:] + h[:-1], h[1:] + 2 * h[:-1]
+    same = (np.sign(m[:-1]) * np.sign(m[1:])) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d[1:-1] = np.where(same, (w1 + w2) / (w1 / m[:-1] + w2 / m[1:]), 0.0)
+
+    def end(h0: float, h1: float, m0: float, m1: float) -> float:
+        e = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
+        if np.sign(e) != np.sign(m0):
+            return 0.0
+        if np.sign(m0) != np.sign(m1) and abs(e) > abs(3 * m0):
+            return 3 * m0
+        return float(e)
+
+    d[0] = end(h[0], h[1], m[0], m[1])
+    d[-1] = end(h[-1], h[-2], m[-1], m[-2])
+    k = np.clip(np.searchsorted(x, at, side="right") - 1, 0, len(h) - 1)
+    t = (at - x[k]) / h[k]
+    return (
+        (2 * t**3 - 3 * t**2 + 1) * y[k]
+        + (t**3 - 2 * t**2 + t) * h[k] * d[k]
+        + (-2 * t**3 + 3 * t**2) * y[k + 1]
+        + (t**3 - t**2) * h[k] * d[k + 1]
+    )
+
+
 def _single_years(band_counts: np.ndarray, age_min: np.ndarray, age_max: np.ndarray) -> np.ndarray:
     """Single years of age from 5-year band counts, each band's total kept exactly.
 
@@ -79,7 +113,7 @@ def _single_years(band_counts: np.ndarray, age_min: np.ndarray, age_max: np.ndar
     edges = np.concatenate([lo, [hi[-1] + 1]]).astype(float)
     cumulative = np.concatenate([[0.0], np.cumsum(band_counts[closed])])
     years = np.arange(int(lo[0]), int(hi[-1]) + 2, dtype=float)
-    out[int(lo[0]) : int(hi[-1]) + 1] = np.diff(PchipInterpolator(edges, cumulative)(years))
+    out[int(lo[0]) : int(hi[-1]) + 1] = np.diff(pchip(edges, cumulative, years))
     for n, a, band_max in zip(band_counts[~closed], age_min[~closed], age_max[~closed], strict=True):
         top = min(int(band_max), MAX_AGE)
         w = OPEN_BAND_DECLINE ** np.arange(top - a + 1)

@@ -11,6 +11,7 @@ A world learned from a user's table (its manifest has a ``learned`` section) is 
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,32 @@ COMMUNITY_TVD = 0.03
 MAY_SHARE_TOLERANCE = 0.02
 EDGE_STEP = 1.0  # single years step at band edges at most twice (1 + 1) as much as inside the bands
 BANDS = [(lo, lo + BAND_WIDTH - 1) for lo in range(0, BAND_TOP, BAND_WIDTH)] + [(BAND_TOP, N_AGES - 1)]
+
+
+def roll_whipple(world: World, qualifying: date) -> tuple[float, float]:
+    """Whipple's index of the roll's printed ages of living people aged 60 to 89, and of their true ages."""
+    q = pl.lit(qualifying)
+    entries = (
+        world.table("roll_truth")
+        .filter(pl.col("person_id").is_not_null())
+        .join(world.electoral_roll.select("epic", printed="age"), on="epic")
+        .join(world.people.select("person_id", "dob"), on="person_id")
+        .with_columns(
+            true=q.dt.year()
+            - pl.col("dob").dt.year()
+            - ((q.dt.month() * 100 + q.dt.day()) < (pl.col("dob").dt.month() * 100 + pl.col("dob").dt.day())).cast(
+                pl.Int32
+            )
+        )
+    )
+
+    def whipple(column: str) -> float:
+        share = (
+            entries.filter(pl.col(column).is_between(60, 89)).select((pl.col(column) % 5 == 0).mean()).collect().item()
+        )
+        return 500.0 * float(share or 0.0)
+
+    return whipple("printed"), whipple("true")
 
 
 def size_bands(sizes: np.ndarray) -> np.ndarray:
@@ -194,6 +221,11 @@ def validate(world: World) -> pl.DataFrame:
         c.share(
             "employee_may_birth_share", "all", p_may + (1 - p_may) * 31 / 365.25, may, employees, MAY_SHARE_TOLERANCE
         )
+
+    # The roll's age heaping among the elderly: Whipple's index (100 x 5 x the share of ages ending in 0 or 5;
+    # 100 is none, 500 all) of printed ages against the true ages of the same entries, ages 60 to 89.
+    printed, true = roll_whipple(world, preset.roll_qualifying_date)
+    c.info("roll_whipple_60_89", "all", true, printed)
 
     check_rules(c, world, preset, plan.phone_plan)
     return c.frame()
