@@ -77,6 +77,24 @@ def share_tolerance(p: float, n: int, tolerance: float, relative: bool = False) 
     return max(tolerance, sampling)
 
 
+def odds_tolerance(p: float, n: int, tolerance: float) -> float:
+    """The relative tolerance of odds ``p / (1 - p)`` (such as women per man) measured on ``n`` draws.
+
+    ``max(tolerance, SHARE_Z / sqrt(n * p * (1 - p)))``: the odds' relative sampling error is that of their
+    logarithm, whose variance is ``1 / (n p (1 - p))``. ``n`` of 0 gives an unbounded tolerance.
+
+    Examples
+    --------
+    >>> round(odds_tolerance(0.52, 30_000, 0.01), 4)
+    0.038
+    >>> odds_tolerance(0.52, 30_000_000, 0.01)
+    0.01
+    """
+    if n <= 0 or not 0 < p < 1:
+        return math.inf
+    return max(tolerance, SHARE_Z / math.sqrt(n * p * (1 - p)))
+
+
 def tvd_tolerance(p: np.ndarray, n: int, tolerance: float) -> float:
     """The tolerance of a total variation distance between ``n`` draws and their target distribution ``p``.
 

@@ -8,6 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -36,6 +37,35 @@ def test_a_small_world_passes_its_own_validation(small: World) -> None:
     p = may["target"]
     assert may["tolerance"] == pytest.approx(SHARE_Z * math.sqrt(p * (1 - p) / employees))
     assert may["ok"]
+
+
+def test_a_part_of_a_district_is_gated_within_its_sample_size(small: World) -> None:
+    """Three of Wayanad's local bodies are a sample of its people: sex ratio, 60+ share and ages are gated
+    (kind ``target``) within tolerances widened for the sample; communities, clustered by ward, are reported."""
+    checks = validate_world(small)
+    people = small.people.select(pl.len()).collect().item()
+    rows = {r["check"]: r for r in checks.filter(pl.col("scope").str.starts_with("12 (")).to_dicts()}
+    for check in ("sex_ratio_f_per_1000_m", "share_60_plus", "age_by_sex_tvd", "single_year_step_at_band_edges"):
+        assert (rows[check]["kind"], rows[check]["ok"]) == ("target", True), check
+    assert rows["community_tvd"]["kind"] == "info"
+    women = 1 / (1 + 1000 / rows["sex_ratio_f_per_1000_m"]["target"])
+    assert rows["sex_ratio_f_per_1000_m"]["tolerance"] == pytest.approx(
+        max(0.01, SHARE_Z / math.sqrt(people * women * (1 - women)))
+    )
+    assert rows["sex_ratio_f_per_1000_m"]["tolerance"] > 0.01  # a few thousand people: wider than 1%
+
+
+def test_a_distance_on_a_large_sample_is_held_to_its_tolerance() -> None:
+    checks = Checks()
+    expected = np.array([0.5, 0.3, 0.2])
+    checks.distance("community_tvd", "a", np.array([430.0, 330, 240]), expected, 0.03)  # 1,000 people, 0.07 off
+    checks.distance("community_tvd", "b", np.array([430.0, 330, 240]) * 1000, expected, 0.03)
+    rows = checks.frame().select("value", "tolerance", "ok").rows()
+    assert rows[0][0] == pytest.approx(0.07) and rows[0][1] == pytest.approx(
+        SHARE_Z / 2 * sum(math.sqrt(q * (1 - q) / 1_000) for q in expected)
+    )
+    assert rows[0][2]  # within what 1,000 draws allow
+    assert rows[1] == (pytest.approx(0.07), 0.03, False)  # a million: held to 0.03
 
 
 def test_a_wrong_share_on_a_large_sample_is_still_caught() -> None:
