@@ -24,7 +24,6 @@ process or several, and policies are compared on the same draws.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -63,7 +62,7 @@ from synth.scenario.world_table import WorldRef
 from synth.scoring.breakdown import strata
 from synth.version import __version__
 from synth.world.api import World, open_world
-from synth.world.build import build_world
+from synth.world.build import build_world, cache_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MARKER = "scenario.resolved.json"
@@ -331,9 +330,8 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
 def _world(ref: WorldRef, workers: Engine, cache: str | Path | None, progress: Progress | None = None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
-    digest = hashlib.sha256(json.dumps(ref.spec.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
     root = resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
-    folder = root / f"{ref.spec.preset}-{digest}"
+    folder = root / cache_key(ref.spec)
     build_world(ref.spec, folder, workers=workers, progress=progress)
     return open_world(folder)
 

@@ -51,6 +51,30 @@ SHARD_DIR = "_shards"
 FORMAT_VERSION = 1
 
 
+@cache
+def generator_sha256() -> str:
+    """A digest of the code and data that generate a world (every file of ``synth.world`` and ``synth.core``), so
+    that a world cached by an older generator is never taken for one this code would build."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in ("world", "core"):
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(spec: WorldSpec) -> str:
+    """The folder name under which a world of ``spec`` is cached: the preset's name (never its path) and a digest
+    of everything that identifies the world (:func:`spec_record`: spec, preset and phone plan contents, versions)
+    and of the generator's code, so that a changed preset or generator builds a world of its own."""
+    plan = plan_world(spec)  # not the cached plan: the preset's files are read as they are now
+    record = {k: v for k, v in spec_record(plan).items() if k != "local_bodies"}
+    text = json.dumps({**record, "generator_sha256": generator_sha256()}, sort_keys=True, default=str)
+    return f"{plan.preset.name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
 def spec_record(plan: WorldPlan) -> dict[str, Any]:
     """What identifies a world: the spec, the preset's content and the code's format version."""
     preset_hash = hashlib.sha256()
