@@ -23,7 +23,7 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, Memo, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
-from synth.core.coding import shared_columns
+from synth.core.coding import key_hash, shared_columns
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
 from synth.scoring.linkage import correct_rows, score_linkage
@@ -39,10 +39,15 @@ def one_per_printed_person(roll: pl.DataFrame, coded: pl.DataFrame, keys: list[s
     """
     if not set(PRINTED_PERSON) <= set(roll.columns):
         return coded
-    printed = roll.select([pl.col(c).alias(f"printed_{c}") for c in PRINTED_PERSON])
-    both = pl.concat([coded, printed], how="horizontal").sort("epic")
+    # Only entries whose printed person another entry shares can merge: found on a 64-bit hash (a collision only
+    # sends an entry to the exact comparison below), so the string columns of the whole roll are never sorted.
+    shared = roll.select(key_hash(list(PRINTED_PERSON), nullable=[]).is_duplicated()).to_series()
+    if not shared.any():
+        return coded
+    printed = roll.filter(shared).select([pl.col(c).alias(f"printed_{c}") for c in PRINTED_PERSON])
+    both = pl.concat([coded.filter(shared), printed], how="horizontal").sort("epic")
     one = both.unique(subset=sorted({*keys, *printed.columns}), keep="first", maintain_order=True)
-    return one.select(coded.columns)
+    return pl.concat([coded.filter(~shared), one.select(coded.columns)])
 
 
 def named_rows(view: AttackerView, names: pl.DataFrame) -> pl.DataFrame:
