@@ -157,6 +157,11 @@ def _anonymeter(rate: Sequence[float] | None) -> list[float]:
     return [v, max(0.0, v - e), min(1.0, v + e)]
 
 
+def _load(point: dict[str, Any]) -> str:
+    """The machine's load averages before and after a measured point: ``1.2 / 0.9 / 0.5 → 2.0 / 1.4 / 0.7``."""
+    return " / ".join(str(x) for x in point["load_before"]) + " → " + " / ".join(str(x) for x in point["load_after"])
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -642,7 +647,7 @@ def scenario_costs_section(run: dict[str, Any]) -> list[str]:
                 _int(p["peak_tree_rss_mb"]),
                 _int(p["peak_rss_mb"]),
                 "n/a" if memory is None else _int(memory),
-                " / ".join(str(x) for x in p["load_before"]) + " → " + " / ".join(str(x) for x in p["load_after"]),
+                _load(p),
                 ("yes" if all(met) else "no") if met else "n/a",
             ]
         )
@@ -746,7 +751,7 @@ def search_costs_section(run: dict[str, Any]) -> list[str]:
             _num(p["screen_unit_seconds"] / p["candidates"], 1),
             _num(p["frontier_unit_seconds"] / max(p["frontier"], 1), 1),
             _int(p["peak_tree_rss_mb"]),
-            " / ".join(str(x) for x in p["load_before"]) + " → " + " / ".join(str(x) for x in p["load_after"]),
+            _load(p),
             "yes" if p["seconds"] <= p["budget_seconds"] else "no",
         ]
         for p in points
@@ -783,7 +788,7 @@ def reconstruction_costs_section(run: dict[str, Any]) -> list[str]:
             _num(p["reconstruction_seconds"], 1),
             _num(1000 * p["reconstruction_seconds"] / p["wards"], 1),
             _int(p["peak_tree_rss_mb"]),
-            " / ".join(str(x) for x in p["load_before"]) + " → " + " / ".join(str(x) for x in p["load_after"]),
+            _load(p),
         ]
         for p in points
     ]
@@ -816,7 +821,7 @@ def composed_costs_section(run: dict[str, Any]) -> list[str]:
             _int(p["combinations"]),
             _num(p["seconds"], 1),
             _int(p["peak_tree_rss_mb"]),
-            " / ".join(str(x) for x in p["load_before"]) + " → " + " / ".join(str(x) for x in p["load_after"]),
+            _load(p),
         ]
         for p in points
     ]

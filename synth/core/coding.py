@@ -56,6 +56,12 @@ def shared_columns(release: pl.DataFrame) -> list[str]:
     return present(release, list(SHARED))
 
 
+def age_on_day(dob: pl.Expr, day: date) -> pl.Expr:
+    """Completed years on ``day`` of a birth date."""
+    ahead = (dob.dt.month() > day.month) | ((dob.dt.month() == day.month) & (dob.dt.day() > day.day))
+    return (pl.lit(day.year) - dob.dt.year() - ahead.cast(pl.Int32)).cast(pl.Int16)
+
+
 def age_band(col: pl.Expr, width: int, top: int | None = None) -> pl.Expr:
     """``"35-39"`` style bands of ``width`` years; ``"80+"`` from ``top`` on (if given)."""
     lo = (col // width) * width

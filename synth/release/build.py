@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from synth.core.coding import age_on_day
 from synth.errors import SpecError, TruthLeakError
 from synth.release.spec import ADULT_AGE, OTHER_RESIDENT, ReleaseSpec, reference_date
 from synth.world.api import World
@@ -134,12 +134,6 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     if "gender" in spec.fields:
         data = data.with_columns(pl.col("gender").cast(pl.String))
     return Release(spec=spec, data=data, truth=truth)
-
-
-def age_on_day(dob: pl.Expr, day: date) -> pl.Expr:
-    """Completed years on ``day`` of a birth date."""
-    ahead = (dob.dt.month() > day.month) | ((dob.dt.month() == day.month) & (dob.dt.day() > day.day))
-    return (pl.lit(day.year) - dob.dt.year() - ahead.cast(pl.Int32)).cast(pl.Int16)
 
 
 def _members(world: World, spec: ReleaseSpec) -> pl.DataFrame:

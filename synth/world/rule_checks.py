@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from synth.core.coding import age_on_day
 from synth.core.numbering import load_plan
 from synth.world.api import World
 from synth.world.checks import Checks, count_rows
@@ -162,15 +163,7 @@ def check_rules(c: Checks, world: World, preset: Preset, phone_plan: str) -> Non
         "roll_living_entries_adult_on_qualifying_date",
         violations(adult, eighteenth > pl.lit(preset.roll_qualifying_date)),
     )
-    ref = pl.lit(preset.reference_date)
-    age_from_dob = (
-        ref.dt.year()
-        - pl.col("dob").dt.year()
-        - (
-            (ref.dt.month() < pl.col("dob").dt.month())
-            | ((ref.dt.month() == pl.col("dob").dt.month()) & (ref.dt.day() < pl.col("dob").dt.day()))
-        ).cast(pl.Int32)
-    )
+    age_from_dob = age_on_day(pl.col("dob"), preset.reference_date)
     c.rule("age_matches_date_of_birth", violations(people, pl.col("age") != age_from_dob))
     id_columns = {"person_id", "household_id", "father_id", "mother_id", "spouse_id", "head_person_id"}
     leaked = [

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from synth.core.coding import BAND_TOP, BAND_WIDTH
+from synth.core.coding import BAND_TOP, BAND_WIDTH, age_on_day
 from synth.world.api import World, open_world
 from synth.world.checks import Checks, count_rows, odds_tolerance, plan_checked, tvd
 from synth.world.demography import N_AGES, build_demography
@@ -35,19 +35,12 @@ BANDS = [(lo, lo + BAND_WIDTH - 1) for lo in range(0, BAND_TOP, BAND_WIDTH)] + [
 
 def roll_whipple(world: World, qualifying: date) -> tuple[float, float]:
     """Whipple's index of the roll's printed ages of living people aged 60 to 89, and of their true ages."""
-    q = pl.lit(qualifying)
     entries = (
         world.table("roll_truth")
         .filter(pl.col("person_id").is_not_null())
         .join(world.electoral_roll.select("epic", printed="age"), on="epic")
         .join(world.people.select("person_id", "dob"), on="person_id")
-        .with_columns(
-            true=q.dt.year()
-            - pl.col("dob").dt.year()
-            - ((q.dt.month() * 100 + q.dt.day()) < (pl.col("dob").dt.month() * 100 + pl.col("dob").dt.day())).cast(
-                pl.Int32
-            )
-        )
+        .with_columns(true=age_on_day(pl.col("dob"), qualifying))
     )
 
     def whipple(column: str) -> float:

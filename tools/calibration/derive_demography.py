@@ -259,7 +259,7 @@ def write_household_size_2026(
     2026 to the 2011 mean on the band scale. Returns each district's 2011 and 2026 mean size.
     """
     hh = households_2011(shared)
-    table = pl_free_read(out_dir / "household_size.csv")
+    table = read_household_size(out_dir / "household_size.csv")
     sizes = np.arange(1, 13, dtype=float)
     means: dict[str, tuple[float, float]] = {}
     with open(out_dir / "household_size_2026.csv", "w", newline="") as g:
@@ -281,7 +281,7 @@ def write_household_size_2026(
     return means
 
 
-def pl_free_read(path: Path) -> dict[str, list[tuple[str, int, int, float]]]:
+def read_household_size(path: Path) -> dict[str, list[tuple[str, int, int, float]]]:
     """``household_size.csv`` by district: (band, size_min, size_max, share) rows."""
     out: dict[str, list[tuple[str, int, int, float]]] = {}
     with open(path, newline="") as f:
