@@ -137,6 +137,9 @@ def _positive_int(problems: list[str], path: Path, key: str, value: Any) -> int:
 
 
 def _share(problems: list[str], path: Path, key: str, value: Any) -> float:
+    if value is None:
+        problems.append(f"{path}: {key}: missing; must be a number between 0 and 1")
+        return 0.0
     if not is_share(value):
         problems.append(f"{path}: {key} = {value!r}: must be a number between 0 and 1")
         return 0.0

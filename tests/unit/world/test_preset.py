@@ -1,7 +1,9 @@
+import shutil
 from pathlib import Path
 
 import pytest
 
+from synth.core.paths import CALIBRATION_DIR
 from synth.errors import PresetError
 from synth.world.preset import PENSION_SCHEMES, available_presets, load_preset
 
@@ -73,3 +75,18 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PresetError) as exc:
         load_preset(tmp_path / "nowhere.toml")
     assert str(exc.value) == f"{tmp_path / 'nowhere.toml'}: preset file not found"
+
+
+def test_a_copy_from_before_a_setting_existed_is_told_it_is_missing(tmp_path: Path) -> None:
+    """A full copy of the preset made before ``duplicate_share`` and ``household_size_2026`` existed."""
+    copy = tmp_path / "old"
+    shutil.copytree(CALIBRATION_DIR / "kerala-2026", copy)
+    f = copy / "preset.toml"
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text("".join(x for x in lines if not x.startswith(("duplicate_share", "household_size_2026"))))
+    with pytest.raises(PresetError) as exc:
+        load_preset(f)
+    assert str(exc.value).splitlines() == [
+        f"{f}: electoral_roll.duplicate_share: missing; must be a number between 0 and 1",
+        f"{f}: demography.household_size_2026: missing; must name a CSV file",
+    ]
