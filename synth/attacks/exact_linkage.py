@@ -4,6 +4,11 @@ A row gets a guess (a roll entry, by its EPIC number) only where exactly one rol
 shared quasi-identifiers; rows matching several entries, or none, get no guess; a row with a null
 quasi-identifier gets none.
 
+Names are compared as an attacker reads them across formats (:mod:`synth.attacks.name_match`): a roll entry
+matches a released name where the given names are equal and each released initial is one the entry supports
+(of its printed name, house name or relative), so "K. P. Rajan" meets the roll's "Rajan" of house Kizhakkethil,
+son of Prabhakaran.
+
 At state scale (a crore of released rows against 2.7 crore roll entries) joining on seven columns, most
 of them strings, is slow; where names are among them, :func:`hashed_unique_matches` joins on one 64-bit
 hash of them instead, through the backend-neutral core :func:`synth.engine.relational.match_counts`,
@@ -51,6 +56,7 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
+from synth.attacks.name_match import GIVEN, INITIALS, initial_subsets, roll_supported, with_name_parts
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
@@ -145,14 +151,28 @@ def exact_linkage(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
-    coded = one_per_printed_person(roll, roll_in_release_coding(roll, data, keys), keys)
+    coded = roll_in_release_coding(roll, data, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
+        coded = one_per_printed_person(roll, coded, keys)
         return equal_age_first(
             lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
         )
+    coded = one_per_printed_person(roll, pl.concat([coded, roll_supported(roll)], how="horizontal"), keys)
+    rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
     return equal_age_first(
-        lambda roll: hashed_unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
+        lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, age_offsets(view, keys, params)
     )
+
+
+def compatible_names(
+    rel: pl.DataFrame, coded: pl.DataFrame, keys: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Release and roll keyed to match where the names are compatible (:mod:`synth.attacks.name_match`): the
+    release with its names' given name and initials, the roll once per subset of the initials each entry supports,
+    and the keys with ``given`` and ``initials`` for ``name``."""
+    rel = with_name_parts(rel)
+    sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
+    return rel, initial_subsets(coded, sizes), [GIVEN, INITIALS, *(k for k in keys if k != "name")]
 
 
 def equal_age_first(
@@ -253,12 +273,13 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
 def given_name_links(
     view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, params: ExactLinkageParams | None = None
 ) -> pl.DataFrame:
-    """Links of the rows whose name the attacker learnt elsewhere, on its first word (the given name, as a
-    caller-ID label gives it) and every other quasi-identifier the release shares with the roll.
+    """Links of the rows whose name the attacker learnt elsewhere, on its given name (as a caller-ID label gives
+    it; read as :mod:`synth.core.name_parts` reads any name) and every other quasi-identifier the release shares
+    with the roll. A label's other words are not compared: they may be a role or a nickname ("Suresh Driver").
 
     Returns ``row_id``, ``epic`` and ``name_by`` (the chain that gave the name) where exactly one roll entry
-    whose name starts with that given name shares every other quasi-identifier (an age under the
-    tolerance, unless ``params.strict``).
+    with that given name, in whatever format the roll prints it, shares every other quasi-identifier (an age under
+    the tolerance, unless ``params.strict``).
     """
     params = params or ExactLinkageParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
@@ -266,11 +287,11 @@ def given_name_links(
     if names.height == 0 or not keys:
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "name_by": pl.String})
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
-    rel = data.select("row_id", *keys, given=pl.col("name").str.extract(r"^(\S+)"))
-    coded = roll_in_release_coding(roll, view.data, keys).with_columns(given=roll["name"].str.extract(r"^(\S+)"))
-    coded = one_per_printed_person(roll, coded, ["given", *keys])
+    rel = with_name_parts(data).select("row_id", *keys, GIVEN)
+    coded = roll_in_release_coding(roll, view.data, keys).with_columns(with_name_parts(roll.select("name"))[GIVEN])
+    coded = one_per_printed_person(roll, coded, [GIVEN, *keys])
     linked = equal_age_first(
-        lambda roll: hashed_unique_matches(rel, roll, ["given", *keys], "epic"),
+        lambda roll: hashed_unique_matches(rel, roll, [GIVEN, *keys], "epic"),
         coded,
         age_offsets(view, keys, params),
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
+from synth.attacks.name_match import GIVEN, INITIALS, initial_subsets, roll_supported, with_name_parts
 from synth.core.coding import SHARED, recode_age
 
 ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
@@ -89,11 +90,16 @@ def pair_batches(
         yield left, (rol.join(left.select(place).unique(), on=place, how="semi") if place else rol)
 
 
-def name_frequencies(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
-    """``name`` and ``tf_name``: each name's share of the names of release and roll together (Splink's term
-    frequency, computed once over the whole input)."""
+def name_frequencies(data: pl.DataFrame, roll: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Splink's term frequencies, computed once over the whole input: of each name (``name``, ``tf_name``) and of
+    each given name's key (``name_key``, ``tf_name_key``), as shares of release and roll together."""
     names = pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).drop_nulls()
-    return names.group_by("name").agg(tf_name=pl.len() / names.height).sort("name")
+    counted = names.group_by("name").agg(n=pl.len())
+    keys = counted.join(name_features(counted.select("name")), on="name").group_by("name_key").agg(pl.col("n").sum())
+    return {
+        "name": counted.select("name", tf_name=pl.col("n") / names.height).sort("name"),
+        "name_key": keys.select("name_key", tf_name_key=pl.col("n") / names.height).sort("name_key"),
+    }
 
 
 def concat_parts(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -118,26 +124,44 @@ def linkage_inputs(
     if "ward" in cols:
         rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
     features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
-    namesakes = rol.group_by("name").agg(namesakes=pl.len().cast(pl.Int32))
-    rel, rol = (
-        t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left").join(
-            namesakes, on="name", how="left", nulls_equal=False, maintain_order="left"
-        )
-        for t in (rel, rol)
-    )
-    return rel.with_columns(pl.col("namesakes").fill_null(0)), rol
+    rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
+    # a roll entry supports the initials of its house name and relative too (synth.attacks.name_match)
+    rol = rol.with_columns(roll_supported(roll)[INITIALS]).with_columns(mask=initial_mask(pl.col(INITIALS)))
+    # namesakes: the roll's voters a name could be written for (the given name's key, initials they support); of
+    # a roll entry, those supporting the same initials
+    sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
+    on = ["name_key", INITIALS]
+
+    def namesakes(voters: pl.DataFrame) -> pl.DataFrame:
+        return voters.group_by(on).agg(namesakes=pl.len().cast(pl.Int32))
+
+    rel = rel.join(namesakes(initial_subsets(rol.select(on), sizes)), on=on, how="left", maintain_order="left")
+    rol = rol.join(namesakes(rol), on=on, how="left", maintain_order="left")
+    return rel.with_columns(pl.col("namesakes").fill_null(0)).drop(INITIALS), rol.drop(INITIALS)
 
 
 def name_features(names: pl.DataFrame) -> pl.DataFrame:
-    """``name`` and what the comparisons read of it: its key, the key's first letter, the given name (the first
-    word) and the rest (initials, titles). Computed once per distinct name (the folds are a score of regular
-    expressions; a roll repeats its names many times over)."""
-    return names.with_columns(
-        name_key=name_key(pl.col("name")),
-        initial=name_key(pl.col("name")).str.slice(0, 1),
-        given=pl.col("name").str.extract(r"^(\S+)"),
-        rest=pl.col("name").str.extract(r"^\S+\s+(.*)$").fill_null(""),
+    """``name`` and what the comparisons read of it, whatever its format (:mod:`synth.core.name_parts`): the given
+    name, its phonetic key and the key's first letter, and the name's initials as a string (``initials``) and a bit
+    mask (``mask``; a roll entry's are widened to the initials it supports by :func:`linkage_inputs`). Computed once
+    per distinct name
+    (the folds are a score of regular expressions; a roll repeats its names many times over)."""
+    parts = with_name_parts(names.select("name"))
+    return parts.select(
+        "name",
+        GIVEN,
+        name_key=name_key(pl.col(GIVEN)),
+        initial=name_key(pl.col(GIVEN)).str.slice(0, 1),
+        mask=initial_mask(pl.col(INITIALS)),
+        initials=INITIALS,
     )
+
+
+def initial_mask(initials: pl.Expr | pl.Series) -> pl.Expr:
+    """A set of lower-case letters as the bits of an integer (``a`` is 1, ``b`` 2, ...): a subset is a bitwise and."""
+    col = pl.lit(initials) if isinstance(initials, pl.Series) else initials
+    bits = [col.str.contains(chr(ord("a") + i), literal=True).cast(pl.Int64) * (1 << i) for i in range(26)]
+    return pl.sum_horizontal(bits).fill_null(0).cast(pl.Int64)
 
 
 def pairs_agreeing(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> int:
@@ -156,7 +180,7 @@ def blocking_columns(cols: list[str]) -> tuple[list[str], list[str]]:
     place = next(([p] for p in PLACES if p in cols), [])
     by_name = [*place, "name_key"]
     by_person = [*place, *(c for c in ("ward", "gender", "age") if c in cols)]
-    return by_name, (by_person if len(by_person) > len(place) else [*place, "name"])
+    return by_name, (by_person if len(by_person) > len(place) else by_name)
 
 
 def blocking_rules(cols: list[str]) -> list[list[str]]:
@@ -169,7 +193,7 @@ def blocking_rules(cols: list[str]) -> list[list[str]]:
     million distinct, against at most 3.8 million) (``benchmarks/test_linkage_blocking.py``).
     """
     by_name, by_person = blocking_columns(cols)
-    rules = [by_name, by_person]
+    rules = [by_name, by_person] if by_person != by_name else [by_name]
     if {"ward", "gender", "age"} <= set(by_person):
         rules.append([*by_name[:-1], "gender", "initial", "age"])
     return rules

@@ -28,9 +28,16 @@ with the roll entries of the places those rows lie in. Every block lies inside o
 guess depends only on its own pairs, so batching changes no guess; it bounds memory by the batch, not by
 the district (5-year age bands or a release without wards make blocks of hundreds of voters).
 
-The attacker normalises names with a public transliteration key (``name_key``): lower case, aspirates
-and long vowels folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single.
-Sreedevi and Sridevi, Shyam and Syam, Rohith and Roheeth share a key.
+The attacker reads a name across the formats sources write it in (:mod:`synth.attacks.name_match`): its given
+name, and initials that must fit those a roll entry supports (of its printed name, house name and relative). It
+normalises the given name with a public transliteration key (``name_key``): lower case, aspirates and long vowels
+folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single. Sreedevi and Sridevi, Shyam
+and Syam, Rohith and Roheeth share a key. The agreement of a given name is weighed by how common it is (Splink's
+term frequencies of the key).
+
+Splink scores each pair on its own; the attacker then lets a row's candidates compete, since the roll lists a
+person once (:func:`~synth.attacks.splink_model.predict_links`, with ``roll_coverage``): the match probability
+of a link is the probability that the entry is the row's person among its rivals.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ from synth.attacks.linkage_inputs import (
     training_districts,
 )
 from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
+from synth.attacks.name_match import GIVEN, with_name_parts
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.checks import whole
 from synth.core.coding import present
@@ -90,6 +98,11 @@ class ProbabilisticLinkageParams:
     batch_pairs
         Candidate pairs scored at once: a batch closes once it holds this many, so it exceeds them by at
         most one row's pairs. Bounds memory (about 250 bytes a pair) without changing any guess.
+    roll_coverage
+        The attacker's prior that a released person has an entry on the roll, in (0, 1): a row's candidates
+        compete for it (:func:`~synth.attacks.splink_model.predict_links`). Public figures give about 0.97 in
+        Kerala 2026 (26,953,644 electors against about 2.78 crore people aged 18 and over); 0.95 allows for the
+        entries of the dead and the duplicates.
     """
 
     threshold: float = 0.9
@@ -97,11 +110,14 @@ class ProbabilisticLinkageParams:
     max_pairs: float = 3e6
     train_rows: int = 200_000
     batch_pairs: int = 5_000_000
+    roll_coverage: float = 0.95
 
     def __post_init__(self) -> None:
         problems = []
         if not (isinstance(self.threshold, int | float) and 0 < self.threshold < 1):
             problems.append(f"threshold = {self.threshold!r}; allowed is a probability in (0, 1)")
+        if not (isinstance(self.roll_coverage, int | float) and 0 < self.roll_coverage < 1):
+            problems.append(f"roll_coverage = {self.roll_coverage!r}; allowed is a share in (0, 1)")
         if not (isinstance(self.recall, int | float) and 0 < self.recall <= 1):
             problems.append(f"recall = {self.recall!r}; allowed is a share in (0, 1]")
         if not (isinstance(self.max_pairs, int | float) and self.max_pairs >= 1_000):
@@ -171,7 +187,7 @@ def probabilistic_linkage(
             *linkage_inputs(*concat_parts([parts[d] for d in training]), cols, ages), cols, params, seed, tf
         )
         guesses = [
-            predict_links(model, left, right, params.threshold if floor is None else floor, tf)
+            predict_links(model, left, right, params.threshold if floor is None else floor, tf, params.roll_coverage)
             for d in sorted(parts)
             for left, right in pair_batches(*linkage_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
         ]
@@ -180,6 +196,11 @@ def probabilistic_linkage(
     if memo is None:
         return compute()
     return memo(content_key(ATTACK_ID, __version__, compared, roll, params, floor, seed), compute)
+
+
+def given_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each name cut to its given name (:mod:`synth.core.name_parts`), wherever the format put it."""
+    return frame.with_columns(name=with_name_parts(frame.select("name"))[GIVEN])
 
 
 class ProbabilisticLinkage(LinkageAttack):
@@ -201,7 +222,7 @@ class ProbabilisticLinkage(LinkageAttack):
     ) -> pl.DataFrame:
         """Links on the released names (one model), and links of the rows named by an earlier attack on their
         given name (a model of their own: a caller-ID label gives a given name, seldom the initials and
-        titles the roll prints, so those rows and the roll are compared on the first word of the name)."""
+        titles the roll prints, so those rows and the roll are compared on the given name)."""
         data = view.data
         if "name" not in data.columns and names.height == 0:
             raise NotApplicable(
@@ -215,11 +236,10 @@ class ProbabilisticLinkage(LinkageAttack):
             parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
             roll = aux.require("electoral_roll", ATTACK_ID)
-            first = pl.col("name").str.extract(r"^(\S+)")
             named = data.drop("name", strict=False).join(names.select("row_id", "name"), on="row_id")
             found = probabilistic_linkage(
-                AttackerView(data=named.with_columns(name=first), metadata=view.metadata),
-                AuxiliaryData(electoral_roll=roll.with_columns(name=first)),
+                AttackerView(data=given_only(named), metadata=view.metadata),
+                AuxiliaryData(electoral_roll=given_only(roll)),
                 rng,
                 params,
                 floor,

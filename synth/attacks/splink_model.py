@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 
 MODEL_DIGITS = 9  # significant digits the trained probabilities are kept to (see _rounded)
 RARE = "<rare name>"  # in a training block: only names few voters of the roll hold
+NAME = "<name>"  # in a training block: names that agree across formats (the given-name key, initials that fit)
+# one side's initials all among the other's, as a comparison level and in a blocking rule
+FITTING_LEVEL = '(("mask_l" & "mask_r") = "mask_l" OR ("mask_l" & "mask_r") = "mask_r")'
+FITTING_RULE = "((l.mask & r.mask) = l.mask OR (l.mask & r.mask) = r.mask)"
 MAX_NAMESAKES = 2  # "few": at most this many, raised (doubled) only where a pass would have no pair at all
 MIN_TRAINING_PAIRS = 1
+PAIR_FLOOR = 1e-4  # pairs Splink scores below this match probability are no rival to any candidate (_best_pairs)
 
 
 def fit_model(
@@ -33,7 +38,7 @@ def fit_model(
     cols: list[str],
     params: ProbabilisticLinkageParams,
     seed: int,
-    tf: pl.DataFrame,
+    tf: Mapping[str, pl.DataFrame],
 ) -> Any:
     """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
     numeric_age = "age" in cols and left["age"].dtype != pl.String
@@ -59,7 +64,9 @@ def rarity(left: pl.DataFrame, right: pl.DataFrame, rule: list[str]) -> int:
     """
     if RARE not in rule:
         return 0
-    keys = [c for c in rule if c != RARE]
+    # names that agree are counted on their given-name key alone: a pair it finds may have initials that do not
+    # fit, so the limit may stop a doubling early (at a pass of few pairs), never late
+    keys = ["name_key" if c == NAME else c for c in rule if c != RARE]
     most = int(right.select(pl.col("namesakes").max()).item() or 0)
     limit = MAX_NAMESAKES
     while limit < most:
@@ -92,20 +99,29 @@ def _rounded(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def predict_links(
-    model: Any, left: pl.DataFrame, right: pl.DataFrame, threshold: float, tf: pl.DataFrame
+    model: Any,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    threshold: float,
+    tf: Mapping[str, pl.DataFrame],
+    coverage: float,
 ) -> pl.DataFrame:
-    """The best pairs of one district under a trained model (scoring pairs has no sums: threads are safe)."""
+    """The best pairs of one district under a trained model, at or above ``threshold`` once each row's candidates
+    compete (:func:`_best_pairs`; ``coverage``: the prior that a row's person is on the roll). Scoring pairs has no
+    sums: threads are safe."""
     if left.height == 0 or right.height == 0:
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
-    names = pl.concat([left.select("name"), right.select("name")])
-    tf = tf.join(names, on="name", how="semi")  # the batch's names, at their frequencies in the whole input
+    # the batch's names and keys, at their frequencies in the whole input
+    tf = {col: t.join(pl.concat([left.select(col), right.select(col)]), on=col, how="semi") for col, t in tf.items()}
     with _linker(left, right, copy.deepcopy(model), tf) as (linker, _):
-        predicted: Any = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        return _best_pairs(predicted.as_pyarrow_table())
+        predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
+        return _best_pairs(predicted.as_pyarrow_table(), coverage, threshold)
 
 
 @contextlib.contextmanager
-def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: pl.DataFrame) -> Iterator[tuple[Linker, Any]]:
+def _linker(
+    left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: Mapping[str, pl.DataFrame]
+) -> Iterator[tuple[Linker, Any]]:
     """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
     names' term frequencies of the whole input (not of the batch: a batch must change no guess)."""
     con = duckdb.connect()
@@ -113,7 +129,9 @@ def _linker(left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: pl.DataF
         db = DuckDBAPI(con)
         tables = [db.register(left.to_arrow(), table_name="release"), db.register(right.to_arrow(), table_name="roll")]
         linker = Linker(tables, settings, log_level=None)
-        linker.table_management.register_term_frequency_lookup(db.register(tf.to_arrow(), table_name="tf"), "name")
+        for col, table in tf.items():
+            lookup = db.register(table.to_arrow(), table_name=f"tf_{col}")
+            linker.table_management.register_term_frequency_lookup(lookup, col)
         yield linker, con
     finally:
         con.close()
@@ -126,11 +144,15 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
             comparison_levels=[
                 cll.NullLevel("name"),
                 cll.ExactMatchLevel("name", term_frequency_adjustments=True),
-                cll.ExactMatchLevel("name_key"),
-                # A Kerala name is a given name and the initials of a house or father's name (and a
-                # title): a spelling variant changes the given name, never the initials.
-                cll.And(cll.JaroWinklerLevel("given", 0.88), cll.ExactMatchLevel("rest")),
-                cll.ExactMatchLevel("rest"),
+                # A Kerala name is a given name and the initials of a house or father's name (and a title),
+                # written in many formats: the names agree where the given names do and the initials fit
+                # (synth.attacks.name_match). A spelling variant changes the given name, never the initials.
+                # weighed by how common the given name is (Muhammed agrees by chance; Noorudheen seldom)
+                cll.And(cll.ExactMatchLevel("name_key"), _fitting_initials()).configure(
+                    tf_adjustment_column="name_key", tf_adjustment_weight=1.0, disable_tf_exact_match_detection=True
+                ),
+                cll.And(cll.JaroWinklerLevel("given", 0.88), _fitting_initials()),
+                _fitting_initials(),
                 cll.ElseLevel(),
             ],
         )
@@ -152,6 +174,12 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
+
+
+def _fitting_initials() -> Any:
+    """One side's initials are all among the other's (``mask``: :func:`~synth.attacks.linkage_inputs.initial_mask`;
+    a roll entry's holds every initial it supports, a release row's those it writes)."""
+    return cll.CustomLevel(FITTING_LEVEL, label_for_charts="initials fit")
 
 
 def _place_levels(cols: list[str]) -> list[Any]:
@@ -192,8 +220,8 @@ def _train(
     _, by_person = blocking_columns(cols)
     # Splink advises on max_pairs and on levels a small sample does not show; the scenario reports its own
     logging.getLogger("splink").setLevel(logging.ERROR)
-    strict = sorted({"name", *by_person} - {"name_key"})
-    linker.training.estimate_probability_two_random_records_match([block_on(*strict)], recall=params.recall)
+    strict = sorted({NAME, *by_person} - {"name_key"})
+    linker.training.estimate_probability_two_random_records_match([_blocking_rule(strict, 0)], recall=params.recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=params.max_pairs, seed=seed, min_count_per_level=None)
     # The EM iterations run on the counts of each agreement pattern, not on every pair (the term frequencies
     # still weigh exact names when pairs are scored): a pass costs one scan of its pairs instead of one per
@@ -206,13 +234,18 @@ def _train(
 
 
 def _blocking_rule(columns: list[str], rare: int) -> Any:
-    """Splink's rule for pairs that agree on ``columns``; :data:`RARE` in them keeps only names at most ``rare``
-    voters of the roll hold (:func:`rarity`)."""
-    keys = [c for c in columns if c != RARE]
-    if RARE not in columns:
+    """Splink's rule for pairs that agree on ``columns``: :data:`NAME` in them asks for names that agree across
+    formats (the same given-name key, initials that fit); :data:`RARE`, for names at most ``rare`` voters of the
+    roll hold (:func:`rarity`)."""
+    keys = [c for c in columns if c not in (RARE, NAME)]
+    if RARE not in columns and NAME not in columns:
         return block_on(*keys)
-    same = " AND ".join(f'l."{c}" = r."{c}"' for c in keys)
-    return f"{same} AND l.namesakes <= {rare} AND r.namesakes <= {rare}"
+    same = [f'l."{c}" = r."{c}"' for c in keys]
+    if NAME in columns:
+        same.append(f"l.name_key = r.name_key AND {FITTING_RULE}")
+    if RARE in columns:
+        same.append(f"l.namesakes <= {rare} AND r.namesakes <= {rare}")
+    return " AND ".join(same)
 
 
 def _training_blocks(cols: list[str]) -> list[list[str]]:
@@ -229,24 +262,35 @@ def _training_blocks(cols: list[str]) -> list[list[str]]:
     first = [*place, *age] if age else [*place, "initial"]
     passes = [first]
     if age:
-        passes.append([*place, "name", *gender, RARE])
+        passes.append([*place, NAME, *gender, RARE])
     if place:
-        passes.append(["name", *age, *gender, RARE])
+        passes.append([NAME, *age, *gender, RARE])
     return passes
 
 
-def _best_pairs(pred: Any) -> pl.DataFrame:
-    """For each release row, its most probable roll entry, unless another entry ties with it."""
+def _best_pairs(pred: Any, coverage: float, threshold: float) -> pl.DataFrame:
+    """For each release row, its most probable roll entry, unless another entry ties with it, where the
+    probability that it is the row's person reaches ``threshold`` once the row's candidates compete.
+
+    Splink scores each pair on its own. The roll lists a person once (its duplicates are merged first), so the
+    candidates of a row are rivals: with Splink's odds ``o`` of each, and the prior ``coverage`` that the row's
+    person is on the roll at all, the entry ``i`` is the person with probability ``o_i / (1 - coverage + sum o)``.
+    A lone good candidate rises (a real attacker knows the roll holds nearly everyone, and that nobody else fits);
+    one of two equal candidates falls below one half. Pairs below :data:`PAIR_FLOOR` are left out of the sum:
+    a row's probability is overstated by at most their odds, under 10^-4 each.
+    """
     p = pl.from_arrow(pred)
     assert isinstance(p, pl.DataFrame)
     left_is_release = p["uid_l"].str.starts_with("r")
+    odds = pl.col("match_probability") / (1 - pl.col("match_probability"))
     p = p.select(
         uid_release=pl.when(left_is_release).then("uid_l").otherwise("uid_r"),
         uid_roll=pl.when(left_is_release).then("uid_r").otherwise("uid_l"),
-        match_probability="match_probability",
-    )
+        odds=odds,
+    ).sort("uid_release", "uid_roll")  # one order of summing: DuckDB returns pairs in no fixed order
+    p = p.with_columns(match_probability=pl.col("odds") / (1 - coverage + pl.col("odds").sum().over("uid_release")))
     best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("uid_release"))
-    best = best.filter(pl.len().over("uid_release") == 1)
+    best = best.filter((pl.len().over("uid_release") == 1) & (pl.col("match_probability") >= threshold))
     return best.select(
         row_id=pl.col("uid_release").str.slice(1).cast(pl.Int64),
         epic=pl.col("uid_roll").str.slice(1),

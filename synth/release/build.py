@@ -109,7 +109,8 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
     )
     truth = members.select("row_id", "person_id", "registry")
 
-    wanted = [PERSON_FIELDS[f] for f in spec.fields if f in PERSON_FIELDS]
+    # a name as its registry writes it (members carry it); the rest of a person from the people table
+    wanted = [PERSON_FIELDS[f] for f in spec.fields if f in PERSON_FIELDS and f not in members.columns]
     places = [f for f in spec.fields if f in PLACE_FIELDS]
     rows = members.select("row_id", "person_id", *[f for f in spec.fields if f in members.columns])
     if dated is not None:  # whole years on the export's own date; "dob" read alongside
@@ -137,7 +138,9 @@ def make_release(world: World, spec: ReleaseSpec | None = None) -> Release:
 
 
 def _members(world: World, spec: ReleaseSpec) -> pl.DataFrame:
-    """One row per registry membership: person_id, phone, scheme, ration_card, registry (in spec order)."""
+    """One row per registry membership: person_id, phone, scheme, ration_card, registry (in spec order), and the
+    name as the registry writes it where the spec exports names."""
+    named = ["name"] if "name" in spec.fields else []
     parts = []
     for registry in spec.registries:
         reg = world.table(registry)
@@ -145,6 +148,7 @@ def _members(world: World, spec: ReleaseSpec) -> pl.DataFrame:
         parts.append(
             reg.select(
                 "person_id",
+                *named,
                 phone="contact_phone",
                 scheme=(pl.col("scheme") if "scheme" in names else pl.lit(None)).cast(pl.String),
                 ration_card=(pl.col("ration_card") if "ration_card" in names else pl.lit(None)).cast(pl.String),
@@ -163,11 +167,12 @@ def _other_residents(world: World, spec: ReleaseSpec, members: pl.DataFrame, rec
             f"release.recipients = {recipients}: fewer than the {members.height} rows the registries "
             f"({', '.join(spec.registries)}) export; allowed is at least {members.height}"
         )
+    named = ["name"] if "name" in members.columns else []
     eligible = (
-        world.people.select("person_id", "contact_phone", "age")
+        world.people.select("person_id", "contact_phone", "age", *named)
         .filter((pl.col("age") >= ADULT_AGE) & pl.col("contact_phone").is_not_null())
         .join(members.lazy().select("person_id"), on="person_id", how="anti")
-        .select("person_id", "contact_phone")
+        .select("person_id", "contact_phone", *named)
         .sort("person_id")
         .collect()
     )
@@ -181,6 +186,7 @@ def _other_residents(world: World, spec: ReleaseSpec, members: pl.DataFrame, rec
     chosen = np.sort(rng.choice(eligible.height, size=wanted, replace=False))
     return eligible[chosen].select(
         "person_id",
+        *named,
         phone="contact_phone",
         scheme=pl.lit(None, dtype=pl.String),
         ration_card=pl.lit(None, dtype=pl.String),

@@ -30,7 +30,7 @@ from synth.errors import SynthError
 from synth.measure.sensitivity import EXPOSURE, headline_value
 from synth.scenario.check import decision_of
 from synth.scenario.problem import Problem
-from synth.world.plan import WorldSpec, noise_assumptions
+from synth.world.plan import WorldSpec, describe_assumptions, noise_assumptions
 from synth.world.preset import load_preset
 
 SENSITIVITY_DIR = "sensitivity"
@@ -74,7 +74,9 @@ def plan_sensitivity(raw: Any, world: WorldSpec, path: str | None, add: Problem)
     for name, bounds in raw.items():
         key = f"sensitivity.{name}"
         if name not in known:
-            add(key, bounds, f"unknown assumption; allowed are {', '.join(known)}", str(name), list(known))
+            add(key, bounds, f"unknown assumption; allowed are {describe_assumptions(known)}", str(name), list(known))
+        elif str(name).startswith("name_formats."):
+            add(key, bounds, "a format's share cannot vary alone (its source's shares must add up to 1)")
         elif not (isinstance(bounds, list) and len(bounds) == 2 and all(is_share(b) for b in bounds)):
             add(key, bounds, "must be [low, high], two shares from 0 to 1")
         elif bounds[0] > bounds[1]:

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from synth.checks import is_share
 from synth.errors import SpecError, SynthError
-from synth.world.plan import WorldSpec, noise_assumptions
+from synth.world.name_formats import SUM_TOLERANCE
+from synth.world.plan import WorldSpec, describe_assumptions, noise_assumptions
 
 WORLD_KEYS = ("preset", "districts", "local_bodies", "seed", "phone_plan", "path", "noise")
 
@@ -86,18 +87,38 @@ def _noise(p: Problems, raw: Any, preset: str) -> tuple[tuple[str, float], ...]:
     except SynthError:  # an unknown preset is named under world.preset
         return ()
     pairs = []
-    for table, names in raw.items():
-        items = names.items() if isinstance(names, Mapping) else [("", names)]
-        for name, share in items:
-            full = f"{table}.{name}" if name else str(table)
-            if full not in known:
-                allowed = f"unknown assumption; allowed are {', '.join(known)}"
-                p.add(f"world.noise.{full}", share, allowed, full, list(known))
-            elif not is_share(share):
-                p.add(f"world.noise.{full}", share, f"must be a share from 0 to 1 (the preset's is {known[full]:g})")
-            else:
-                pairs.append((full, float(share)))
+    for full, share in _flat(raw):
+        if full not in known:
+            allowed = f"unknown assumption; allowed are {describe_assumptions(known)}"
+            p.add(f"world.noise.{full}", share, allowed, full, list(known))
+        elif not is_share(share):
+            p.add(f"world.noise.{full}", share, f"must be a share from 0 to 1 (the preset's is {known[full]:g})")
+        else:
+            pairs.append((full, float(share)))
+    for source, community in sorted({tuple(n.split(".")[1:3]) for n, _ in pairs if n.startswith("name_formats.")}):
+        key = f"name_formats.{source}.{community}"
+        total = sum(dict(pairs).get(f"{key}.{f}", share) for f, share in _formats_of(known, key).items())
+        if abs(total - 1) > SUM_TOLERANCE:
+            p.add(
+                f"world.noise.{key}",
+                round(total, 6),
+                f"its formats' shares (the preset's for those not named) add up to {total:.4g}; they must add up to 1",
+            )
     return tuple(sorted(pairs))
+
+
+def _flat(raw: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``(dotted key, value)`` of every leaf of nested TOML tables."""
+    out = []
+    for key, value in raw.items():
+        full = f"{prefix}{key}"
+        out += _flat(value, f"{full}.") if isinstance(value, Mapping) else [(full, value)]
+    return out
+
+
+def _formats_of(known: Mapping[str, float], key: str) -> dict[str, float]:
+    """The preset's share of each format of ``name_formats.SOURCE.COMMUNITY`` (``key``)."""
+    return {name.rsplit(".", 1)[1]: share for name, share in known.items() if name.startswith(f"{key}.")}
 
 
 def reference_date_of(world: WorldRef) -> date | None:

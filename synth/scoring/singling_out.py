@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from synth.core.coding import recode_age
+from synth.core.name_parts import initial_subsets, letter_set, name_parts
 from synth.scoring.stats import Rate, Risk, risk, wilson
 from synth.world.api import World
 
@@ -35,20 +36,51 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
     those counts are given place names and the release's age coding; the same counts as
     ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory.
 
-    ``name`` (the full name as registries spell it, as the release prints it) is counted too when it is one
-    of ``columns``: then people are counted by ward, age, sex and name, all in one lazy query of group-bys
-    and joins (nearly one group a person, so about the memory of those four columns of the population).
+    ``name`` is counted too when it is one of ``columns``: a released name, in whatever format its registry wrote
+    it, counts the people it could be written for (:func:`counted_by_written_name`).
     """
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-    names = ["name"] if "name" in columns else []
-    counted = world.people.group_by("ward_code", "age", "sex", *names).agg(n=pl.len())
-    if names:  # the name as the release types it (the people's column is a string, like the export's)
-        counted = counted.with_columns(pl.col("name").cast(release["name"].dtype))
+    if "name" in columns:
+        counted = counted_by_written_name(world, release["name"]).lazy()
+    else:
+        counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
     cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
     if "age" in columns:
         cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
     counts: pl.DataFrame = cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
     return counts
+
+
+def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
+    """People counted by ward, age, sex and each of the released ``names`` they could be written as: their given
+    name, and initials all among those of their name, house name and father or husband (the formats of
+    :mod:`synth.world.name_formats`; read as :mod:`synth.core.name_parts` reads names): ``ward_code``, ``age``,
+    ``sex``, ``name`` and ``n``.
+
+    A person counts once for a released name: its initials are one set, met by one subset of the person's.
+    """
+    written = name_parts(names.cast(pl.String))
+    sizes = set(written["initials"].str.len_chars().unique().to_list())
+    houses = world.table("households").select("household_id", h=pl.col("house_name").str.slice(0, 1))
+    people = (
+        world.people.select(
+            "ward_code", "age", "sex", "name", "household_id", r=pl.col("relative_name").str.slice(0, 1)
+        )
+        .join(houses, on="household_id", how="left")
+        .group_by("ward_code", "age", "sex", "name", "h", "r")
+        .agg(n=pl.len())
+        .collect()
+    )
+    # each distinct name with the initials of a house and relative it comes with, read once
+    combos = people.select("name", "h", "r").unique()
+    combos = combos.join(name_parts(combos["name"]), on="name", how="left").select(
+        "name", "h", "r", "given", supported=letter_set(pl.col("initials"), pl.col("h"), pl.col("r"))
+    )
+    joined = people.join(combos, on=["name", "h", "r"], how="left", nulls_equal=True)
+    cells = joined.group_by("ward_code", "age", "sex", "given", initials="supported").agg(pl.col("n").sum())
+    by_name = initial_subsets(cells, sizes).join(written, on=["given", "initials"])
+    counted: pl.DataFrame = by_name.group_by("ward_code", "age", "sex", "name").agg(pl.col("n").sum())
+    return counted.with_columns(pl.col("name").cast(names.dtype))
 
 
 def singled_out_rows(guesses: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:

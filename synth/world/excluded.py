@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from synth.core.name_parts import normal_name
 from synth.errors import LearnError
-from synth.world.names import COHORTS, Vocabulary, cohort_of, normal_name
+from synth.world.names import COHORTS, Vocabulary, cohort_of
 
 MIN_WORDS = 2
 PLACEHOLDER = "\x00"  # a word that no name holds: where a given name goes

@@ -21,11 +21,13 @@ from synth.world.demography import MARITAL
 from synth.world.excluded import VARIANT_ROUNDS, Redraw, clear_names
 from synth.world.households import Households, form_households
 from synth.world.houses import house_names, house_serials
+from synth.world.name_formats import formatted_name
 from synth.world.names import COMMUNITIES, Vocabulary, caller_label, full_name
 from synth.world.people import People, sample_people
 from synth.world.phones import permute
 from synth.world.plan import REGISTRIES
 from synth.world.registries import NO_PENSION, RegistryDraw, draw_registries
+from synth.world.registry_names import format_rng, registry_names
 from synth.world.shard_context import PERSON_ID_SPAN, ShardContext, local_body_number, local_body_rng
 
 SALT_PHONE, SALT_EPIC = 0x50_4E, 0x45_50
@@ -125,9 +127,10 @@ def roll_frame(
     hh: Households,
     names: dict[str, np.ndarray],
     rng: np.random.Generator,
+    fmt_rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, int]:
-    """Integer-coded roll entries: names as the roll spells them, the address as listed; and how many
-    entries' given names were drawn again to keep out ``ctx.excluded_names``."""
+    """Integer-coded roll entries: names as the roll spells and writes them (formats from ``fmt_rng``), the address
+    as listed; and how many entries' given names were drawn again to keep out ``ctx.excluded_names``."""
     vocab, seed, ref = ctx.vocab, int(ctx.plan.spec.seed), ctx.plan.preset.reference_date
     living = roll.person >= 0
     ghost_year = ref.year - roll.ghost_age.astype(np.int64)
@@ -155,11 +158,15 @@ def roll_frame(
         "given": np.where(roll.name_variant, vocab.draw_variant(given, rng, 1.0), given),
         "title": _pick(living, roll.person, names["title"], np.full(len(ghost_comm), -1)),
         "house_a": names["house_a"][house],
+        "house_b": names["house_b"][house],
         "rel_given": vocab.draw_variant(_pick(living, roll.person, names["rel_given"], ghost_rel), rng, 0.1),
         "community": community,
+        "fmt": ctx.formats.draw("electoral_roll", community, fmt_rng),
     }
     who = Redraw(given, community, sex, _pick(living, roll.person, names["birth_year"], ghost_year))
-    codes, redrawn = clear_names(vocab, ctx.excluded_names, full_name, codes, who, rng, variant_rounds=VARIANT_ROUNDS)
+    codes, redrawn = clear_names(
+        vocab, ctx.excluded_names, formatted_name, codes, who, rng, variant_rounds=VARIANT_ROUNDS
+    )
     frame = pl.DataFrame(
         {
             "epic": permute(epic_index, EPIC_DOMAIN, seed, SALT_EPIC),
@@ -172,6 +179,7 @@ def roll_frame(
             "community": community,
             "rel_married": _pick(living, roll.person, names["rel_married"], ghost_husband),
             "rel_given": codes["rel_given"],
+            "fmt": codes["fmt"],
             "sex": sex,
             "age": roll.age,
         }
@@ -340,7 +348,8 @@ def assemble_local_body(
         preset,
         rng,
     )
-    roll_df, roll_redrawn = roll_frame(ctx, lb, roll, people, hh, names, rng)
+    fmt_rng = format_rng(int(plan.spec.seed), lbn)
+    roll_df, roll_redrawn = roll_frame(ctx, lb, roll, people, hh, names, rng, fmt_rng)
     directory, labels_redrawn = directory_frame(
         ctx, np.flatnonzero(phone >= 0), phone, people, names, hh.household, rng
     )
@@ -358,10 +367,18 @@ def assemble_local_body(
     def pid(i: np.ndarray) -> pl.Series:
         return nullable(np.where(i >= 0, span + i, -1))
 
-    def registry(members: np.ndarray, **columns: Any) -> pl.DataFrame:
-        return pl.DataFrame({"person_id": person_id[members], **columns, "contact_phone": nullable(contact[members])})
+    written = {**codes, "given": given, "rel_given": rel_given, "house_b": house_b[hh.household]}
+    registries_redrawn = [0]
+
+    def registry(source: str, members: np.ndarray, **columns: Any) -> pl.DataFrame:
+        name, redrawn = registry_names(ctx, source, members, written, own, fmt_rng)
+        registries_redrawn[0] += redrawn
+        return pl.DataFrame(
+            {"person_id": person_id[members], **columns, **name, "contact_phone": nullable(contact[members])}
+        )
 
     pensioners = np.flatnonzero(reg.pension != NO_PENSION)
+    registry_rows = len(reg.employees) + len(pensioners) + len(reg.entrepreneurs) + len(reg.womens_scheme)
     return {
         "people": pl.DataFrame(
             {
@@ -403,10 +420,14 @@ def assemble_local_body(
                 "size": np.bincount(hh.household, minlength=hh.count),
             }
         ),
-        "employees": registry(reg.employees, department=reg.department, posting_district=reg.posting_district),
-        "pensioners": registry(pensioners, scheme=reg.pension[pensioners], bank_paid=bank_paid),
-        "entrepreneurs": registry(reg.entrepreneurs, category=reg.enterprise),
-        "womens_scheme": registry(reg.womens_scheme, ration_card=reg.ration_card[hh.household[reg.womens_scheme]]),
+        "employees": registry(
+            "employees", reg.employees, department=reg.department, posting_district=reg.posting_district
+        ),
+        "pensioners": registry("pensioners", pensioners, scheme=reg.pension[pensioners], bank_paid=bank_paid),
+        "entrepreneurs": registry("entrepreneurs", reg.entrepreneurs, category=reg.enterprise),
+        "womens_scheme": registry(
+            "womens_scheme", reg.womens_scheme, ration_card=reg.ration_card[hh.household[reg.womens_scheme]]
+        ),
         "electoral_roll": roll_df.with_columns(ward_code=ward_codes.gather(roll.ward)).drop("ward"),
         "roll_truth": pl.DataFrame({"epic": roll_df["epic"], "person_id": pid(roll.person), "status": roll.status}),
         "caller_id": directory,
@@ -416,9 +437,9 @@ def assemble_local_body(
         ),
         "_names_redrawn": pl.DataFrame(
             {
-                "table": ["people", "electoral_roll", "caller_id"],
-                "entries": [n, roll_df.height, directory.height],
-                "redrawn": [people_redrawn, roll_redrawn, labels_redrawn],
+                "table": ["people", "registries", "electoral_roll", "caller_id"],
+                "entries": [n, registry_rows, roll_df.height, directory.height],
+                "redrawn": [people_redrawn, registries_redrawn[0], roll_redrawn, labels_redrawn],
             },
             schema={"table": pl.String, "entries": pl.Int64, "redrawn": pl.Int64},
         ),

@@ -27,7 +27,7 @@ from synth.world.auxiliary import LABEL_KINDS
 COMMUNITIES = ("christian", "hindu", "muslim")  # sorted, as in the demography tables
 COHORTS = ("old", "middle", "young")
 COHORT_BOUNDS = (1965, 1995)
-MAX_VARIANTS = 4  # spelling variants kept per given name  # born before 1965: old; before 1995: middle; else young
+MAX_VARIANTS = 6  # spelling variants kept per given name
 
 
 def cohort_of(birth_year: np.ndarray) -> np.ndarray:
@@ -122,8 +122,8 @@ def _apply_substring_rules(name: str, rules: list[tuple[str, str]]) -> list[str]
         if pattern and pattern in name.lower():
             i = name.lower().index(pattern)
             cand = name[:i] + replacement + name[i + len(pattern) :]
-            cand = cand[:1].upper() + cand[1:]
-            if cand != name and re.fullmatch(r"[A-Za-z ]+", cand):
+            cand = " ".join(w[:1].upper() + w[1:] for w in cand.split(" "))  # each word of a compound name
+            if cand != name and re.fullmatch(r"[A-Za-z ]+", cand) and not re.search(r"(.)\1\1", cand):
                 out.append(cand)
     return out
 
@@ -261,11 +261,6 @@ def caller_label(words: pl.Series) -> pl.Expr:
         .then(pl.concat_str([given, word(words, "extra")], separator=" "))
         .otherwise(word(words, "extra"))
     )
-
-
-def normal_name(name: pl.Expr) -> pl.Expr:
-    """A name as compared with others: lower case, words separated by one space (punctuation is a separator)."""
-    return name.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
 
 
 def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:

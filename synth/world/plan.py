@@ -19,6 +19,8 @@ import polars as pl
 from synth.checks import is_share, seed_problem, whole
 from synth.errors import SpecError, did_you_mean
 from synth.world.demography import MARITAL, N_AGES, Demography, build_demography
+from synth.world.name_formats import FORMAT_SOURCES, format_problems, format_templates
+from synth.world.names import COMMUNITIES
 from synth.world.preset import PENSION_SCHEMES, Preset, load_preset
 
 SHARD_POPULATION = 500_000  # people per shard, at most (a local body is never split)
@@ -94,12 +96,34 @@ NOISE_TABLES = ("electoral_roll", "caller_id")  # the preset tables whose shares
 def noise_assumptions(preset: Preset) -> dict[str, float]:
     """Every assumption ``[world.noise]`` may override, ``TABLE.NAME`` -> the preset's share: the settings of the
     roll and the caller-ID directory that are shares (sizes and counts are not assumptions about noise)."""
-    return {
+    shares = {
         f"{table}.{name}": float(value)
         for table in NOISE_TABLES
         for name, value in preset.params.get(table, {}).items()
         if is_share(value)
     }
+    formats = preset.params.get("name_formats", {})
+    for source in FORMAT_SOURCES:
+        for community in COMMUNITIES:
+            for name in format_templates():  # every format, those the preset gives no share too (0)
+                value = formats.get(source, {}).get(community, {}).get(name, 0.0)
+                shares[f"name_formats.{source}.{community}.{name}"] = float(value)
+    return shares
+
+
+def describe_assumptions(known: Mapping[str, float]) -> str:
+    """The assumptions of :func:`noise_assumptions` for a message: the shares by name, the formats' as a pattern."""
+    flat = [name for name in known if not name.startswith("name_formats.")]
+    return (
+        ", ".join(flat)
+        + ", and name_formats.SOURCE.COMMUNITY.FORMAT (SOURCE: "
+        + ", ".join(FORMAT_SOURCES)
+        + "; COMMUNITY: "
+        + ", ".join(COMMUNITIES)
+        + "; FORMAT: "
+        + ", ".join(format_templates())
+        + ")"
+    )
 
 
 def with_noise(preset: Preset, noise: Sequence[tuple[str, float]]) -> Preset:
@@ -111,14 +135,24 @@ def with_noise(preset: Preset, noise: Sequence[tuple[str, float]]) -> Preset:
     if unknown:
         raise SpecError(
             "\n".join(
-                f"noise.{name}: unknown assumption; allowed are {', '.join(known)}" + did_you_mean(name, list(known))
+                f"noise.{name}: unknown assumption; allowed are {describe_assumptions(known)}"
+                + did_you_mean(name, list(known))
                 for name in unknown
             )
         )
     params = {k: dict(v) if isinstance(v, Mapping) else v for k, v in preset.params.items()}
+    formats = {s: {c: dict(v) for c, v in by.items()} for s, by in params.get("name_formats", {}).items()}
     for name, share in noise:
         table, key = name.split(".", 1)
-        params[table][key] = float(share)
+        if table == "name_formats":
+            source, community, fmt = key.split(".")
+            formats[source][community][fmt] = float(share)
+        else:
+            params[table][key] = float(share)
+    params["name_formats"] = formats
+    problems = [p.removeprefix("noise: ") for p in format_problems(params, "noise")]
+    if problems:  # each override is a share; what can still go wrong is a distribution's sum
+        raise SpecError("\n".join(f"noise.{p}" for p in problems))
     return replace(preset, params=params)
 
 

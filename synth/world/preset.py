@@ -230,6 +230,9 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
     plan = params["phones"].get("default_plan")
     if plan not in ("safe", "realistic"):
         problems.append(f"{path}: phones.default_plan = {plan!r}: allowed are 'safe', 'realistic'")
+    from synth.world.name_formats import format_problems  # here: name_formats -> names -> preset
+
+    problems += format_problems(params, str(path))
     ref = _date(problems, path, "preset.reference_date", params["preset"].get("reference_date"))
     qual = _date(problems, path, "preset.roll_qualifying_date", params["preset"].get("roll_qualifying_date"))
 

@@ -13,6 +13,7 @@ from synth.core.numbering import e164
 from synth.world.auxiliary import ROLL_STATUS
 from synth.world.demography import MARITAL
 from synth.world.households import RELATIONS
+from synth.world.name_formats import format_templates, formatted_name
 from synth.world.names import COMMUNITIES, caller_label, full_name, word
 from synth.world.phones import permute
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
@@ -123,32 +124,49 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         size=pl.col("size").cast(pl.Int16),
     )
 
+    parts = frames["people"].select("person_id", "title", "house_a", "house_b", "rel_given")
+
+    formats = tuple(format_templates())
+
+    def written(registry: str) -> pl.DataFrame:
+        """The registry's rows with their names written in each row's format (and the format's name)."""
+        frame = frames[registry].join(parts, on="person_id", how="left", maintain_order="left")
+        return frame.with_columns(name=formatted_name(words), name_format=_enum("fmt", formats))
+
     departments = tuple(plan.preset.table("departments")["department"].to_list())
     categories = tuple(plan.preset.table("enterprise_categories")["category"].to_list())
     districts = plan.demography.district_codes
-    employees = frames["employees"].select(
+    employees = written("employees").select(
         employee_id=_registry_id("employees", seed),
         person_id="person_id",
+        name="name",
+        name_format="name_format",
         department=_enum("department", departments),
         posting_district=_enum("posting_district", districts),
         contact_phone=e164(pl.col("contact_phone")),
     )
-    pensioners = frames["pensioners"].select(
+    pensioners = written("pensioners").select(
         pension_id=_registry_id("pensioners", seed),
         person_id="person_id",
+        name="name",
+        name_format="name_format",
         scheme=_enum("scheme", PENSION_SCHEMES),
         payment_mode=pl.when(pl.col("bank_paid")).then(pl.lit("bank")).otherwise(pl.lit("home")),
         contact_phone=e164(pl.col("contact_phone")),
     )
-    entrepreneurs = frames["entrepreneurs"].select(
+    entrepreneurs = written("entrepreneurs").select(
         enterprise_id=_registry_id("entrepreneurs", seed),
         person_id="person_id",
+        name="name",
+        name_format="name_format",
         category=_enum("category", categories),
         contact_phone=e164(pl.col("contact_phone")),
     )
-    womens = frames["womens_scheme"].select(
+    womens = written("womens_scheme").select(
         beneficiary_id=_registry_id("womens_scheme", seed),
         person_id="person_id",
+        name="name",
+        name_format="name_format",
         ration_card=_enum("ration_card", RATION_CARDS),
         contact_phone=e164(pl.col("contact_phone")),
     )
@@ -169,18 +187,22 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         ward_code="ward_code",
         house_number=_house_number(),
         house_name=_house_name(words),
-        name=full_name(words),
+        name=formatted_name(words),
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
         relative_name=word(words, "rel_given"),
         sex=_enum("sex", SEX),
         age=pl.col("age").cast(pl.Int16),
     )
+    # the format the roll wrote each name in is the truth's: the attacker gets the roll, never this
+    fmt = frames["electoral_roll"].select("epic", "fmt")
     truth = (
         frames["roll_truth"]
+        .join(fmt, on="epic", how="left")
         .select(
             epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
             person_id="person_id",
             status=_enum("status", ROLL_STATUS),
+            name_format=_enum("fmt", formats),
         )
         .sort("epic")
     )

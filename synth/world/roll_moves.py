@@ -20,8 +20,9 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from synth.core.name_parts import normal_name
 from synth.world.auxiliary import ROLL_LIVING, ROLL_MOVED
-from synth.world.names import full_name, normal_name
+from synth.world.name_formats import formatted_name
 from synth.world.plan import Shard
 from synth.world.shard_context import ShardContext, local_body_number
 
@@ -97,7 +98,7 @@ def with_moves(frames: dict[str, pl.DataFrame], ctx: ShardContext, shard: Shard)
     share = float(plan.preset.params["electoral_roll"]["moved_body_share"])
     allowed = None
     if ctx.excluded_names.len():
-        banned, name = ctx.excluded_names.implode(), normal_name(full_name(ctx.vocab.series))
+        banned, name = ctx.excluded_names.implode(), normal_name(formatted_name(ctx.vocab.series))
 
         def allowed(moved: pl.DataFrame) -> np.ndarray:
             return (~moved.select(name.is_in(banned).fill_null(False)).to_series()).to_numpy()

@@ -12,6 +12,7 @@ import polars as pl
 
 from synth.core.numbering import NumberingPlan, load_plan
 from synth.world.households import HouseholdParams
+from synth.world.name_formats import FormatDraw
 from synth.world.names import Vocabulary, load_vocabulary
 from synth.world.plan import WorldPlan
 from synth.world.preset import RATION_CARDS
@@ -90,6 +91,10 @@ class ShardContext:
             "departments": p.table("departments")["share"].to_numpy(),
             "enterprises": p.table("enterprise_categories")["share"].to_numpy(),
         }
+
+    @cached_property
+    def formats(self) -> FormatDraw:
+        return FormatDraw.from_params(self.plan.preset.params)
 
     @cached_property
     def occupations(self) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from synth.core.coding import BAND_TOP, BAND_WIDTH, age_on_day
 from synth.world.api import World, open_world
 from synth.world.checks import Checks, count_rows, odds_tolerance, plan_checked, tvd
 from synth.world.demography import N_AGES, build_demography
+from synth.world.format_checks import check_name_formats
 from synth.world.learned.validate import validate_learned
 from synth.world.preset import PENSION_SCHEMES
 from synth.world.rule_checks import check_rules
@@ -217,5 +218,6 @@ def validate(world: World) -> pl.DataFrame:
     printed, true = roll_whipple(world, preset.roll_qualifying_date)
     c.info("roll_whipple_60_89", "all", true, printed)
 
+    check_name_formats(c, world, preset)
     check_rules(c, world, preset, plan.phone_plan)
     return c.frame()

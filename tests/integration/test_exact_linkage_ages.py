@@ -10,6 +10,7 @@ from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
 from synth.release import make_release
 from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scoring.linkage import correct_links
+from tests.integration.name_recount import compatible, with_read_names, with_supported
 from tests.integration.test_exact_linkage_district import alike_once, recount_roll
 
 
@@ -21,17 +22,18 @@ def test_age_tolerance_equals_an_independent_count(wayanad: World) -> None:
     strict = exact_linkage(view, aux, np.random.default_rng(0), ExactLinkageParams(strict=True))
 
     # Independent count: the roll with place names from the world's own tables; a row linked where exactly one
-    # entry is printed at its age, else where exactly one distinct EPIC is printed at its age or its age - 1.
+    # compatible entry (its given name, initials the entry supports: name_recount) is printed at its age, else
+    # where exactly one distinct EPIC is printed at its age or its age - 1.
     keys = ["name", "gender", "age", "local_body", "ward"]
-    roll = alike_once(recount_roll(wayanad), keys)
-    rows = release.data.select("row_id", *keys).drop_nulls(keys)
-    same = rows.join(roll.select(*keys, "epic"), on=keys)
-    younger = rows.with_columns(pl.col("age") - 1).join(roll.select(*keys, "epic"), on=keys)
+    by = ["given", "gender", "age", "local_body", "ward"]
+    roll = with_supported(alike_once(recount_roll(wayanad), keys)).select(*by, "mask", "epic")
+    rows = with_read_names(release.data.select("row_id", *keys)).drop_nulls(by)
+    same = compatible(rows.join(roll, on=by)).select("row_id", "epic")
+    younger = compatible(rows.with_columns(pl.col("age") - 1).join(roll, on=by)).select("row_id", "epic")
     counted = (
         pl.concat([same, younger]).group_by("row_id").agg(pl.col("epic").n_unique().alias("n"), pl.col("epic").first())
     )
-    unique = roll.group_by(keys).agg(pl.len(), pl.col("epic").first()).filter(pl.col("len") == 1)
-    equal_ages = release.data.join(unique, on=keys).select("row_id", "epic").sort("row_id")
+    equal_ages = same.filter(pl.len().over("row_id") == 1).sort("row_id")
     assert strict.equals(equal_ages)
     loose = counted.filter(pl.col("n") == 1).select("row_id", "epic").join(equal_ages, on="row_id", how="anti")
     assert tolerant.equals(pl.concat([equal_ages, loose]).sort("row_id"))

@@ -11,6 +11,7 @@ from synth.attacks.linking import shuffled_view
 from synth.release import make_release
 from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scoring.linkage import score_linkage
+from tests.integration.name_recount import compatible, with_read_names, with_supported
 
 
 def recount_roll(world: World) -> pl.DataFrame:
@@ -36,11 +37,14 @@ def test_exact_linkage_equals_an_independent_count(wayanad: World) -> None:
     # strict: equal ages (the tolerant default is recounted in test_exact_linkage_ages.py)
     guesses = exact_linkage(release.attacker_view(), aux, np.random.default_rng(0), ExactLinkageParams(strict=True))
 
-    # Independent count: the roll with place names from the world's own tables, unique keys, a join.
+    # Independent count: the roll with place names from the world's own tables; a row linked where exactly one
+    # entry has its given name, gender, age and place and supports every initial the row's name writes.
     keys = ["name", "gender", "age", "local_body", "ward"]
-    roll = alike_once(recount_roll(wayanad), keys)
-    unique = roll.group_by(keys).agg(pl.len(), pl.col("epic").first()).filter(pl.col("len") == 1)
-    expected = release.data.join(unique, on=keys, how="inner").select("row_id", "epic").sort("row_id")
+    by = ["given", "gender", "age", "local_body", "ward"]
+    roll = with_supported(alike_once(recount_roll(wayanad), keys))
+    rows = with_read_names(release.data.select("row_id", *keys)).drop_nulls(by)
+    pairs = compatible(rows.join(roll.select(*by, "mask", "epic"), on=by))
+    expected = pairs.filter(pl.len().over("row_id") == 1).select("row_id", "epic").sort("row_id")
     assert guesses.equals(expected)
     assert guesses.height > 0.5 * release.data.height  # as exported, most rows link
 

@@ -12,7 +12,7 @@ from synth import open_world
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.linkage_inputs import linkage_inputs, name_frequencies
-from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.probabilistic_linkage import COMPARED, SCAN_FLOOR, ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.splink_model import fit_model
 from synth.core.coding import present
 from synth.policies.apply import minimize
@@ -20,7 +20,7 @@ from synth.policies.library import load_policy
 from synth.release import make_release
 from synth.release.build import AttackerView
 from synth.scenario.auxiliary import auxiliary_from_world
-from synth.scoring.linkage import correct_links
+from synth.scoring.linkage import correct_links, precision_curve, recall_at_precision
 
 PARAMS = ProbabilisticLinkageParams(max_pairs=1e5)
 
@@ -107,25 +107,33 @@ def test_every_comparison_is_trained_gender_included(setting, policy: str) -> No
         and not (c["output_column_name"] == "place" and level["sql_condition"] == "ELSE")
     }
     assert {c for c, _ in levels} == {"name", "age", "gender", "place"}
-    assert all(m is not None and u is not None for m, u in levels.values()), levels
+    assert all(m is not None and u is not None for m, u in levels.values()), [k for k, v in levels.items() if None in v]
     m = {key: mu[0] for key, mu in levels.items()}
     # The agreements that make a match are learnt as more likely among matches than disagreement
     assert m[("gender", '"gender_l" = "gender_r"')] > 0.9
-    assert m[("name", '"name_l" = "name_r"')] > 0.5
+    # names agree (the same name, or across formats: the given name's key and initials that fit) among matches
+    agree = m[("name", '"name_l" = "name_r"')] + next(
+        v for (c, sql), v in m.items() if c == "name" and sql.startswith('("name_key_l" = "name_key_r") AND')
+    )
+    assert agree > 0.7
     same_age = next(v for (c, sql), v in m.items() if c == "age" and sql == '"age_l" = "age_r"')
     assert same_age > 0.5
 
 
 def test_a_release_without_wards_links_at_least_as_many_as_exact_linkage(setting) -> None:  # type: ignore[no-untyped-def]
-    """``local_body_not_ward`` made no guess at all before training blocks worked without wards."""
+    """``local_body_not_ward`` made no guess at all before training blocks worked without wards.
+
+    Compared at exact linkage's own precision: at the scenario's threshold (0.9) the model is surer than exact
+    linkage is right (on this three-body world, seed 5, 96% of its links are right against 88% of exact
+    linkage's), and leaves out rows whose namesake a year apart still competes."""
     world, release, aux = setting
     view = minimize(release, load_policy("local_body_not_ward")).view
     roll_truth = world.table("roll_truth").collect()
-    fuzzy = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
+    scanned = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS, SCAN_FLOOR)
+    fuzzy = scanned.filter(pl.col("match_probability") >= PARAMS.threshold)
     exact = exact_linkage(view, aux, np.random.default_rng(3))
-    fuzzy_correct = correct_links(fuzzy, release.truth, roll_truth)
-    # Within 2% of the rows: on this three-body world (seed 5) the model trained on 10^5 pairs leaves 1,316 rows
-    # exact linkage gets right without a guess and gets others instead (6,968 right against 7,142). The scenario's
-    # re-identification takes the union of both attacks' links, so the headline is not the weaker of the two.
-    assert fuzzy_correct >= correct_links(exact, release.truth, roll_truth) - 0.02 * view.data.height
-    assert fuzzy_correct / fuzzy.height > 0.9
+    exact_correct = correct_links(exact, release.truth, roll_truth)
+    curve = precision_curve(scanned, release.truth, roll_truth)
+    at_exacts, _ = recall_at_precision(curve, exact_correct / exact.height, view.data.height)
+    assert at_exacts.successes >= exact_correct - 0.01 * view.data.height
+    assert correct_links(fuzzy, release.truth, roll_truth) / fuzzy.height > 0.9

@@ -4,6 +4,7 @@ joins (released names, or a caller-ID label of the released number, then the rol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +14,7 @@ from synth import World
 from synth.core.paths import VOCAB_DIR
 from synth.scenario import scenario_from_dict
 from synth.scenario.run import run_scenario
+from tests.integration.name_recount import compatible, with_read_names, with_supported
 
 PLACES = ["district", "taluk", "local_body", "ward"]
 
@@ -53,8 +55,13 @@ def _unique_links(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> p
     # entries alike in the keys and in all the roll prints of a person are one person (listed twice): kept once
     printed = ["name", "relative_type", "relative_name", "gender", "age"]
     right = right.sort("epic").unique(subset=sorted({*keys, *printed}), keep="first", maintain_order=True)
-    same_age = left.join(right, on=keys, how="inner").select("row_id", "epic")
-    a_year_less = left.with_columns(pl.col("age") - 1).join(right, on=keys, how="inner").select("row_id", "epic")
+    fits: Callable[[pl.DataFrame], pl.DataFrame] = pl.DataFrame.clone  # every pair, unless names are compared
+    if "name" in keys:  # names across formats: the given name, and initials the entry supports (name_recount)
+        left, right = with_read_names(left).drop_nulls("given"), with_supported(right.drop("given"))
+        keys, fits = ["given", *(k for k in keys if k != "name")], compatible
+    right = right.select(*keys, "epic", *(["mask"] if "mask" in right.columns else []))
+    same_age = fits(left.join(right, on=keys, how="inner")).select("row_id", "epic")
+    a_year_less = fits(left.with_columns(pl.col("age") - 1).join(right, on=keys, how="inner")).select("row_id", "epic")
     unique_same = same_age.filter(pl.len().over("row_id") == 1)
     either = pl.concat([same_age, a_year_less]).unique().filter(pl.len().over("row_id") == 1)
     return pl.concat([unique_same, either.join(unique_same, on="row_id", how="anti")])
@@ -74,7 +81,7 @@ def _label_names(labels: pl.DataFrame) -> pl.DataFrame:
                 name = name[: -len(role) - 1].strip()
                 break
         if name and name.lower() not in nobody:
-            rows.append((phone, name.split()[0]))
+            rows.append((phone, name.split()[0].lower()))
     return pl.DataFrame(rows, schema={"phone": pl.String, "given": pl.String}, orient="row")
 
 
@@ -91,12 +98,14 @@ def test_reidentification_equals_an_independent_count(run: Path, wayanad: World,
             "name",
             "relative_type",
             "relative_name",
+            "house_name",
             *PLACES,
             gender=pl.col("sex").cast(pl.String),
             age=pl.col("age").cast(pl.Int64),
         )
-        .with_columns(pl.col("ward").cast(pl.Int64), given=pl.col("name").str.extract(r"^(\S+)"))
+        .with_columns(pl.col("ward").cast(pl.Int64))
     )
+    roll = roll.join(with_read_names(roll.select("name").unique()).select("name", "given"), on="name", how="left")
     rel = release.with_columns(pl.col("age").cast(pl.Int64), pl.col("ward").cast(pl.Int64))
     keys = [c for c in ["name", "age", "gender", *PLACES] if c in rel.columns]
     links = [_unique_links(rel, roll, keys)]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from synth import open_world
 from synth.cli import app
-from synth.world.plan import noise_assumptions
+from synth.world.plan import describe_assumptions, noise_assumptions
 from synth.world.preset import load_preset
 from tests.unit.cli.helpers import error_of
 
@@ -102,15 +102,20 @@ def test_the_range_and_the_worst_end_are_the_settings_own_figures(sensitivity_ru
         (
             '"electoral_roll.moved" = [0.0, 0.1]',
             "sensitivity.electoral_roll.moved = [0.0, 0.1]: unknown assumption; allowed are "
-            + ", ".join(noise_assumptions(load_preset("kerala-2026")))
+            + describe_assumptions(noise_assumptions(load_preset("kerala-2026")))
             + " (did you mean 'electoral_roll.moved_share'?)",
+        ),
+        (
+            '"name_formats.electoral_roll.hindu.given_only" = [0.2, 0.5]',
+            "sensitivity.name_formats.electoral_roll.hindu.given_only = [0.2, 0.5]: a format's share cannot vary "
+            "alone (its source's shares must add up to 1)",
         ),
         (
             '"caller_id.coverage" = [0.5, 1.2]',
             "sensitivity.caller_id.coverage = [0.5, 1.2]: must be [low, high], two shares from 0 to 1",
         ),
     ],
-    ids=["low-above-high", "unknown", "outside"],
+    ids=["low-above-high", "unknown", "format", "outside"],
 )
 def test_bad_sensitivity_is_named_with_its_key(tmp_path: Path, table: str, message: str) -> None:
     scenario = tmp_path / "bad.toml"

@@ -11,7 +11,7 @@ import pytest
 
 from synth import build_world, open_world
 from synth.errors import SpecError
-from synth.world.plan import WorldSpec, noise_assumptions, plan_world
+from synth.world.plan import WorldSpec, describe_assumptions, noise_assumptions, plan_world
 from synth.world.preset import load_preset
 from tests.unit.cli.helpers import error_of
 
@@ -19,15 +19,16 @@ NOISE = (("electoral_roll.moved_share", 0.3), ("electoral_roll.variant_share", 0
 
 
 def _shares(folder: Path) -> tuple[float, float]:
-    """Of the living adults' roll entries: the share listed at an old address, and the share whose name differs
-    from the person's own."""
+    """Of the living adults' roll entries: the share listed at an old address, and the share whose given name (the
+    first word of two letters or more, whatever the format) differs from the person's own."""
     world = open_world(folder)
     entries = world.table("roll_truth").collect().filter(pl.col("status") != "ghost")
-    roll = world.table("electoral_roll").select("epic", roll_name="name").collect()
-    people = world.people.select("person_id", "name").collect()
+    first_word = r"(?:^|\s)([A-Za-z]{2,})"
+    roll = world.table("electoral_roll").select("epic", roll_given=pl.col("name").str.extract(first_word)).collect()
+    people = world.people.select("person_id", given=pl.col("given_name").str.extract(first_word)).collect()
     joined = entries.join(roll, on="epic").join(people, on="person_id")
     moved = joined.filter(pl.col("status") == "moved").height / joined.height
-    variant = joined.filter(pl.col("roll_name") != pl.col("name")).height / joined.height
+    variant = joined.filter(pl.col("roll_given") != pl.col("given")).height / joined.height
     return moved, variant
 
 
@@ -51,7 +52,11 @@ def test_a_noisier_roll_over_the_same_people(small_world_dir: Path, tmp_path: Pa
 
 def test_every_assumption_is_a_share_of_the_preset() -> None:
     known = noise_assumptions(load_preset("kerala-2026"))
-    assert known == {
+    formats = {k: v for k, v in known.items() if k.startswith("name_formats.")}
+    assert len(formats) == 5 * 3 * 13  # sources x communities x formats, a format the preset does not give at 0
+    assert formats["name_formats.employees.hindu.two_initials_dot_given"] == 0.3
+    assert formats["name_formats.employees.hindu.given_father"] == 0.0
+    assert {k: v for k, v in known.items() if k not in formats} == {
         "electoral_roll.enrolment_18_19": 0.45,
         "electoral_roll.enrolment_20_24": 0.9,
         "electoral_roll.enrolment_25_plus": 0.975,
@@ -83,11 +88,16 @@ def test_every_assumption_is_a_share_of_the_preset() -> None:
         (
             "[world.noise]\nelectoral_roll.moved = 0.1\n",
             "world.noise.electoral_roll.moved = 0.1: unknown assumption; allowed are "
-            + ", ".join(noise_assumptions(load_preset("kerala-2026")))
+            + describe_assumptions(noise_assumptions(load_preset("kerala-2026")))
             + " (did you mean 'electoral_roll.moved_share'?)",
         ),
+        (
+            "[world.noise.name_formats.electoral_roll.hindu]\ngiven_only = 0.5\n",  # the preset's other shares: 0.65
+            "world.noise.name_formats.electoral_roll.hindu = 1.15: its formats' shares (the preset's for those not "
+            "named) add up to 1.15; they must add up to 1",
+        ),
     ],
-    ids=["outside", "unknown"],
+    ids=["outside", "unknown", "format-sum"],
 )
 def test_bad_noise_is_named_with_its_key(tmp_path: Path, table: str, message: str) -> None:
     text = (Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml").read_text(encoding="utf-8")

@@ -136,5 +136,9 @@ def test_roll_addresses_match_the_houses_there(wayanad: World) -> None:
 
 
 def test_spelling_variants_are_well_formed(wayanad: World) -> None:
-    names = wayanad.electoral_roll.select(pl.col("name").str.split(" ").list.first()).collect().to_series()
-    assert names.str.contains(r"^[A-Z][a-z]").all()
+    """Every word of a roll name is a capitalised word or an initial ("K", "K.", "K.P."), and the given name (its
+    first word of two letters or more) is a capitalised word."""
+    words = wayanad.electoral_roll.select(pl.col("name").str.split(" ")).collect().to_series().explode()
+    assert words.str.contains(r"^([A-Z][a-z]+|([A-Z]\.?)+)$").all()
+    given = wayanad.electoral_roll.select(pl.col("name").str.extract(r"(?:^|\s)([A-Za-z]{2,})")).collect()
+    assert given.to_series().str.contains(r"^[A-Z][a-z]+$").all()

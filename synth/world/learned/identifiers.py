@@ -10,11 +10,19 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from synth.core.name_parts import normal_name
 from synth.world.learned.population import LearnedPopulation
-from synth.world.names import normal_name
 from synth.world.shard_context import TABLES
 
-NAME_COLUMNS = {"people": "name", "electoral_roll": "name", "caller_id": "label"}  # where full names are published
+NAME_COLUMNS = {  # where full names are published
+    "people": "name",
+    "employees": "name",
+    "pensioners": "name",
+    "entrepreneurs": "name",
+    "womens_scheme": "name",
+    "electoral_roll": "name",
+    "caller_id": "label",
+}
 
 
 def identifier_overlap(

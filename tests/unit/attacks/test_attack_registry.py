@@ -84,7 +84,7 @@ def test_parameters_are_checked_all_at_once() -> None:
         attack.parameters({"threshold": 2, "batch_pairs": 10, "treshold": 0.5})
     assert str(exc.value).splitlines() == [
         "attack 'probabilistic_linkage': treshold = 0.5: unknown parameter; allowed are threshold, recall, "
-        "max_pairs, train_rows, batch_pairs (did you mean 'threshold'?)",
+        "max_pairs, train_rows, batch_pairs, roll_coverage (did you mean 'threshold'?)",
         "attack 'probabilistic_linkage': threshold = 2; allowed is a probability in (0, 1)",
         "attack 'probabilistic_linkage': batch_pairs = 10; allowed is a whole number of at least 1000",
     ]

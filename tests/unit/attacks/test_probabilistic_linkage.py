@@ -15,7 +15,7 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.linkage_inputs import blocking_rules, name_key, pair_batches, training_districts
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
-from synth.attacks.splink_model import RARE, _best_pairs, _training_blocks, rarity
+from synth.attacks.splink_model import NAME, RARE, _best_pairs, _training_blocks, rarity
 from synth.cli import app
 from synth.errors import SpecError
 from synth.release.build import AttackerView
@@ -55,8 +55,15 @@ def test_best_pair_per_row_and_ties_get_no_guess() -> None:
             "match_probability": [0.99, 0.95, 0.97, 0.96, 0.96],
         }
     )
-    # row 0: SYN1 beats SYN2; row 1 (on the right side of its pair): SYN9; row 2: a tie, no guess
-    assert _best_pairs(pred).rows() == [(0, "SYN1", 0.99), (1, "SYN9", 0.97)]
+    # row 0: SYN1 beats SYN2; row 1 (on the right side of its pair): SYN9; row 2: a tie, no guess. Each row's
+    # candidates compete: SYN1's odds 99 against SYN2's 19 and no entry at all (1 - coverage = 0.05)
+    best = _best_pairs(pred, 0.95, 0.5)
+    assert best.select("row_id", "epic").rows() == [(0, "SYN1"), (1, "SYN9")]
+    assert best["match_probability"].to_list() == pytest.approx([99 / (0.05 + 99 + 19), 97 / 3 / (0.05 + 97 / 3)])
+    # a lone candidate of odds 1 (probability 0.5) is the person with probability 1 / 1.05 once nobody else fits
+    lone = pa.table({"uid_l": ["r5"], "uid_r": ["eSYN5"], "match_probability": [0.5]})
+    assert _best_pairs(lone, 0.95, 0.9)["match_probability"].to_list() == pytest.approx([1 / 1.05])
+    assert _best_pairs(pred, 0.95, 0.9).height == 1  # row 0 at 0.838 is below 0.9
 
 
 def test_bad_input_names_the_attack_and_the_column() -> None:
@@ -192,34 +199,34 @@ def test_the_blocking_rules() -> None:
             ["name", "age", "gender", "district", "taluk", "local_body", "ward"],
             [
                 ["local_body", "age"],
-                ["local_body", "name", "gender", "<rare name>"],
-                ["name", "age", "gender", "<rare name>"],
+                ["local_body", NAME, "gender", RARE],
+                [NAME, "age", "gender", RARE],
             ],
         ),
         (  # no wards: the same passes (a ward was never in them)
             ["name", "age", "gender", "district", "taluk", "local_body"],
             [
                 ["local_body", "age"],
-                ["local_body", "name", "gender", "<rare name>"],
-                ["name", "age", "gender", "<rare name>"],
+                ["local_body", NAME, "gender", RARE],
+                [NAME, "age", "gender", RARE],
             ],
         ),
         (  # no ages: the first pass splits a place by the name's first letter
             ["name", "gender", "district"],
-            [["district", "initial"], ["name", "gender", "<rare name>"]],
+            [["district", "initial"], [NAME, "gender", RARE]],
         ),
-        (["name", "age", "gender"], [["age"], ["name", "gender", "<rare name>"]]),  # no place
+        (["name", "age", "gender"], [["age"], [NAME, "gender", RARE]]),  # no place
     ],
 )
 def test_each_compared_field_is_learnt_in_a_pass_that_does_not_block_on_it(
     cols: list[str], passes: list[list[str]]
 ) -> None:
     assert _training_blocks(cols) == passes
-    for field in ("name", "age", "gender"):
+    for field, blocked in (("name", NAME), ("age", "age"), ("gender", "gender")):
         if field in cols:
-            assert any(field not in rule for rule in passes), field
+            assert any(blocked not in rule for rule in passes), field
     # nothing is learnt among pairs that share a common name (its namesakes agree on sex and birth cohort)
-    assert all("<rare name>" in rule for rule in passes if "name" in rule)
+    assert all(RARE in rule for rule in passes if NAME in rule)
 
 
 def test_a_threshold_outside_0_1_exits_2_from_the_cli(tmp_path: Path) -> None:

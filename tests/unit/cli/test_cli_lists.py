@@ -62,6 +62,7 @@ def test_list_attacks_json() -> None:
         "max_pairs": 3_000_000.0,
         "train_rows": 200_000,
         "batch_pairs": 5_000_000,
+        "roll_coverage": 0.95,
     }
     assert (by_id["reidentification"]["reads"], by_id["reidentification"]["adds"]) == (["epic"], [])
     assert by_id["singling_out"] == {

@@ -262,6 +262,7 @@ def test_no_full_name_or_phone_of_the_table_is_given_to_anybody(table: pl.DataFr
         "people": ["name", "phone", "contact_phone"],
         "electoral_roll": ["name"],
         "caller_id": ["phone", "label"],
+        **{registry: ["name", "contact_phone"] for registry in ("employees", "pensioners", "womens_scheme")},
     }
     found = {
         f"{name}.{column}": world.table(name)
@@ -278,7 +279,7 @@ def test_no_full_name_or_phone_of_the_table_is_given_to_anybody(table: pl.DataFr
     assert identifiers["input_names"] == table["name"].n_unique()  # every name of the table has two words or more
     assert identifiers["input_names_in_output"] == identifiers["input_phones_in_output"] == 0
     redrawn = identifiers["names_redrawn"]
-    assert set(redrawn) == {"people", "electoral_roll", "caller_id"}
+    assert set(redrawn) == {"people", "registries", "electoral_roll", "caller_id"}
     assert redrawn["people"]["entries"] == 3_000
     assert 0.2 < redrawn["people"]["share"] < 0.9  # the names of a small area: many recur by chance
 

@@ -74,19 +74,36 @@ def _frames() -> dict[str, pl.DataFrame]:
         sex="sex",
         age="age",
         ward_code="ward_code",
+        fmt=pl.Series([0, 12], dtype=pl.Int8),  # given_initial; given_father_house (vocab/name_formats.csv)
     )
+    written = {"given": pl.Int32, "fmt": pl.Int8}
     return {
         "people": people,
         "households": households,
         "employees": pl.DataFrame(
-            {"person_id": [1], "department": [1], "posting_district": [11], "contact_phone": [9_000_000_001]}
+            {
+                "person_id": [1],
+                "department": [1],
+                "posting_district": [11],
+                "given": pl.Series([0], dtype=pl.Int32),
+                "fmt": pl.Series([5], dtype=pl.Int8),  # two_initials_dot_given: "{h}. {f}. {given} {title}"
+                "contact_phone": [9_000_000_001],
+            }
         ),
         "pensioners": pl.DataFrame(
-            schema={"person_id": pl.Int64, "scheme": pl.Int8, "bank_paid": pl.Boolean, "contact_phone": pl.Int64}
+            schema={
+                "person_id": pl.Int64,
+                "scheme": pl.Int8,
+                "bank_paid": pl.Boolean,
+                **written,
+                "contact_phone": pl.Int64,
+            }
         ),
-        "entrepreneurs": pl.DataFrame(schema={"person_id": pl.Int64, "category": pl.Int64, "contact_phone": pl.Int64}),
+        "entrepreneurs": pl.DataFrame(
+            schema={"person_id": pl.Int64, "category": pl.Int64, **written, "contact_phone": pl.Int64}
+        ),
         "womens_scheme": pl.DataFrame(
-            schema={"person_id": pl.Int64, "ration_card": pl.Int8, "contact_phone": pl.Int64}
+            schema={"person_id": pl.Int64, "ration_card": pl.Int8, **written, "contact_phone": pl.Int64}
         ),
         "electoral_roll": roll,
         "roll_truth": pl.DataFrame({"epic": [43, 42], "person_id": [2, 1], "status": pl.Series([0, 0], dtype=pl.Int8)}),
@@ -138,15 +155,25 @@ def test_people_are_rendered_by_their_communitys_naming_convention(tables: dict[
 def test_households_registries_roll_and_labels(tables: dict[str, pl.DataFrame]) -> None:
     household = tables["households"].select("house_number", "house_name", pl.col("ration_card").cast(pl.String))
     assert household.rows() == [("1/7", "Puthenveedu", "PHH")]
-    employees = tables["employees"].select("person_id", pl.col("department", "posting_district").cast(pl.String))
-    assert employees.rows() == [(1, "Health Services", "12")]
+    employees = tables["employees"].select(
+        "person_id", "name", pl.col("department", "posting_district").cast(pl.String)
+    )
+    assert employees.rows() == [(1, "P. Anil Nair", "Health Services", "12")]  # no father: no second initial
     roll = tables["electoral_roll"].select(
         "epic", "assembly_constituency", "part_number", "serial_number", "house_name", "name", "relative_name"
     )
     assert roll.rows() == [
         ("SYN000000042", 18, 1, 1, "Puthenveedu", "Anil P Nair", None),
-        ("SYN000000043", 18, 1, 2, "Puthenveedu", "Beena P", "Anil"),
+        ("SYN000000043", 18, 1, 2, "Puthenveedu", "Beena Anil Puthenveedu", "Anil"),
     ]
     assert tables["roll_truth"].select("epic", "person_id").rows() == [("SYN000000042", 1), ("SYN000000043", 2)]
     assert tables["caller_id"].rows() == [("+919000000001", "Anil Driver")]
-    assert tables["pensioners"].columns == ["pension_id", "person_id", "scheme", "payment_mode", "contact_phone"]
+    assert tables["pensioners"].columns == [
+        "pension_id",
+        "person_id",
+        "name",
+        "name_format",
+        "scheme",
+        "payment_mode",
+        "contact_phone",
+    ]

@@ -1,0 +1,78 @@
+"""The parts of a written Kerala name, as anyone reading it finds them: the given name and the set of initials.
+
+A source writes a name in one of several formats ("Rajan K Nair", "K. P. Rajan", "Rajan Kizhakkethil", "Mary
+Varghese"): initials before or after the given name, with dots or without, a house or father's name written out
+or cut to its initial, a caste title or not. What stays is
+
+- the **given name**: the first word of two letters or more that is not a caste title;
+- the **initials**: the first letter of every other word but the titles, as a sorted set ("Rajan Kizhakkethil"
+  and "K. Rajan" have the same, ``k``).
+
+Caste titles are public words (``vocab/caste_titles.csv``); reading them is knowing the language, not the world.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+import polars as pl
+
+from synth.core.paths import VOCAB_DIR
+
+
+@cache
+def caste_titles() -> tuple[str, ...]:
+    """The caste titles, lower case."""
+    with open(VOCAB_DIR / "caste_titles.csv", newline="", encoding="utf-8") as f:
+        return tuple(sorted(r["title"].strip().lower() for r in csv.DictReader(f)))
+
+
+def normal_name(name: pl.Expr) -> pl.Expr:
+    """A name as compared with others: lower case, words separated by one space (punctuation is a separator)."""
+    return name.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+
+
+def given_and_initials(name: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The given name (lower case; null where no word is one) and the initials (a sorted string of distinct
+    lower-case letters) of each name. Cheaper on distinct names (:func:`name_parts`)."""
+    titles = list(caste_titles())
+    words = normal_name(name).str.split(" ")
+    e = pl.element()
+    is_given = (e.str.len_chars() > 1) & ~e.is_in(titles)
+    given = words.list.eval(e.filter(is_given).first()).list.first()
+    others = (~e.is_in(titles)) & (pl.int_range(pl.len()) != is_given.arg_max()) & (e.str.len_chars() > 0)
+    initials = words.list.eval(e.filter(others).str.slice(0, 1)).list.unique().list.sort().list.join("")
+    return given, initials
+
+
+def name_parts(names: pl.Series) -> pl.DataFrame:
+    """``name``, ``given`` and ``initials`` of each distinct name of ``names`` (nulls left out)."""
+    given, initials = given_and_initials(pl.col("name"))
+    distinct = names.drop_nulls().unique().rename("name").to_frame()
+    return distinct.with_columns(given=given, initials=initials)
+
+
+def letter_set(*letters: pl.Expr) -> pl.Expr:
+    """The sorted distinct lower-case letters of the strings ``letters`` together (nulls add none)."""
+    joined = pl.concat_str([x.fill_null("") for x in letters]).str.to_lowercase()
+    letters_of = joined.str.split("").list.eval(pl.element().filter(pl.element() != ""))
+    return letters_of.list.unique().list.sort().list.join("")
+
+
+def initial_subsets(coded: pl.DataFrame, sizes: set[int]) -> pl.DataFrame:
+    """Each entry of ``coded`` once per subset of its ``initials`` with a size in ``sizes`` (the sizes the release's
+    sets have: no other subset can meet a released name), the subset as ``initials`` (sorted, like the release's)."""
+    length = pl.col("initials").str.len_chars()
+    widest = int(coded.select(length.max()).item() or 0)
+    parts = []
+    for mask in range(2**widest):
+        bits = [j for j in range(widest) if mask >> j & 1]
+        if len(bits) not in sizes:
+            continue
+        subset = pl.concat_str([pl.col("initials").str.slice(j, 1) for j in bits]) if bits else pl.lit("")
+        fits = coded.filter(length > (bits[-1] if bits else -1))
+        parts.append(fits.with_columns(subset.alias("initials")))
+    if not parts:
+        return coded.clear()
+    return pl.concat(parts, how="vertical")
