@@ -36,5 +36,10 @@ def roll_supported(roll: pl.DataFrame) -> pl.DataFrame:
     """``given`` and ``initials`` of each roll entry (aligned with ``roll``): the initials of its printed name with
     those of its house name and its relative, where the roll prints them."""
     printed = [c for c in ("house_name", "relative_name") if c in roll.columns]
-    both = pl.concat([with_name_parts(roll.select("name")), roll.select(printed)], how="horizontal")
-    return both.select(GIVEN, initials=letter_set(pl.col(INITIALS), *(pl.col(c).str.slice(0, 1) for c in printed)))
+    firsts = roll.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed))
+    # read once per distinct name with the initials it comes with (a roll repeats them many times over)
+    keys = firsts.columns
+    distinct = with_name_parts(firsts.unique()).select(
+        *keys, GIVEN, initials=letter_set(pl.col(INITIALS), *(pl.col(f"_{c}") for c in printed))
+    )
+    return firsts.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left").select(GIVEN, INITIALS)

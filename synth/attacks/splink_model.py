@@ -282,17 +282,16 @@ def _best_pairs(pred: Any, coverage: float, threshold: float) -> pl.DataFrame:
     p = pl.from_arrow(pred)
     assert isinstance(p, pl.DataFrame)
     left_is_release = p["uid_l"].str.starts_with("r")
-    odds = pl.col("match_probability") / (1 - pl.col("match_probability"))
+    # Splink's odds from its match weight (log2 of them): a probability rounded to 1 would give infinite odds
+    odds = pl.lit(2.0) ** pl.col("match_weight")
     p = p.select(
-        uid_release=pl.when(left_is_release).then("uid_l").otherwise("uid_r"),
+        row_id=pl.when(left_is_release).then("uid_l").otherwise("uid_r").str.slice(1).cast(pl.Int64),
         uid_roll=pl.when(left_is_release).then("uid_r").otherwise("uid_l"),
         odds=odds,
-    ).sort("uid_release", "uid_roll")  # one order of summing: DuckDB returns pairs in no fixed order
-    p = p.with_columns(match_probability=pl.col("odds") / (1 - coverage + pl.col("odds").sum().over("uid_release")))
-    best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("uid_release"))
-    best = best.filter((pl.len().over("uid_release") == 1) & (pl.col("match_probability") >= threshold))
-    return best.select(
-        row_id=pl.col("uid_release").str.slice(1).cast(pl.Int64),
-        epic=pl.col("uid_roll").str.slice(1),
-        match_probability="match_probability",
-    ).sort("row_id")
+    )
+    # one order of summing (DuckDB returns pairs in no fixed order), sorted on integers: a fixed hash of the entry
+    p = p.with_columns(_order=pl.col("uid_roll").hash()).sort("row_id", "_order").drop("_order")
+    p = p.with_columns(match_probability=pl.col("odds") / (1 - coverage + pl.col("odds").sum().over("row_id")))
+    best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("row_id"))
+    best = best.filter((pl.len().over("row_id") == 1) & (pl.col("match_probability") >= threshold))
+    return best.select("row_id", epic=pl.col("uid_roll").str.slice(1), match_probability="match_probability")

@@ -37,11 +37,14 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
     ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory.
 
     ``name`` is counted too when it is one of ``columns``: a released name, in whatever format its registry wrote
-    it, counts the people it could be written for (:func:`counted_by_written_name`).
+    it, counts the people it could be written for (:func:`counted_by_written_name`). The counts then hold the
+    name as ``given`` and ``initials``, which a released name meets through :func:`by_written_name` (the scoring
+    functions here read it so).
     """
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
     if "name" in columns:
         counted = counted_by_written_name(world, release["name"]).lazy()
+        columns = [c for n in columns for c in (("given", "initials") if n == "name" else (n,))]
     else:
         counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
     cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
@@ -52,15 +55,15 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
 
 
 def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
-    """People counted by ward, age, sex and each of the released ``names`` they could be written as: their given
-    name, and initials all among those of their name, house name and father or husband (the formats of
+    """People counted by ward, age, sex and each way the released ``names`` may write them: their given name, and
+    a set of initials all among those of their name, house name and father or husband (the formats of
     :mod:`synth.world.name_formats`; read as :mod:`synth.core.name_parts` reads names): ``ward_code``, ``age``,
-    ``sex``, ``name`` and ``n``.
+    ``sex``, ``given``, ``initials`` and ``n``, for the sizes of initial sets the names have.
 
-    A person counts once for a released name: its initials are one set, met by one subset of the person's.
+    A person counts once for a released name: its initials are one set, met by one subset of the person's. A
+    released name meets its count through its own given name and initials (:func:`by_written_name`).
     """
-    written = name_parts(names.cast(pl.String))
-    sizes = set(written["initials"].str.len_chars().unique().to_list())
+    sizes = set(name_parts(names.cast(pl.String))["initials"].str.len_chars().unique().to_list())
     houses = world.table("households").select("household_id", h=pl.col("house_name").str.slice(0, 1))
     people = (
         world.people.select(
@@ -78,15 +81,27 @@ def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
     )
     joined = people.join(combos, on=["name", "h", "r"], how="left", nulls_equal=True)
     cells = joined.group_by("ward_code", "age", "sex", "given", initials="supported").agg(pl.col("n").sum())
-    by_name = initial_subsets(cells, sizes).join(written, on=["given", "initials"])
-    counted: pl.DataFrame = by_name.group_by("ward_code", "age", "sex", "name").agg(pl.col("n").sum())
-    return counted.with_columns(pl.col("name").cast(names.dtype))
+    counted: pl.DataFrame = (
+        initial_subsets(cells, sizes).group_by("ward_code", "age", "sex", "given", "initials").agg(pl.col("n").sum())
+    )
+    return counted
+
+
+def by_written_name(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``name`` read as ``given`` and ``initials`` (the keys of :func:`population_counts` with
+    names); a frame without names as it is."""
+    if "name" not in frame.columns:
+        return frame
+    parts = name_parts(frame["name"].cast(pl.String)).with_columns(pl.col("name").cast(frame.schema["name"]))
+    read = frame.join(parts, on="name", how="left", maintain_order="left")
+    return read.select([c for n in frame.columns for c in (("given", "initials") if n == "name" else (n,))])
 
 
 def singled_out_rows(guesses: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """``row_id`` of the predicates that describe exactly one person of the population (for breakdowns).
 
     ``counts`` is :func:`population_counts` (or ``key_counts(population, keys, "n_pop")``)."""
+    guesses = by_written_name(guesses)
     keys = [c for c in guesses.columns if c != "row_id"]
     hit = guesses.join(counts, on=keys, how="inner")
     return hit.filter(pl.col("n_pop") == 1).select("row_id").sort("row_id")
@@ -114,15 +129,17 @@ def score_singling_out(
     guesses: pl.DataFrame, baseline: pl.DataFrame, release: pl.DataFrame, counts: pl.DataFrame
 ) -> SinglingOutScore:
     """Score the attack's predicates, and its baseline's, against the population's ``counts`` (coded like the
-    release: :func:`population_counts`, or ``key_counts(population, keys, "n_pop")``)."""
-    keys = [c for c in guesses.columns if c != "row_id"]
+    release: :func:`population_counts`, or ``key_counts(population, keys, "n_pop")``; names are read as
+    :func:`by_written_name` reads them)."""
+    columns = [c for c in guesses.columns if c != "row_id"]
+    keys = [c for c in by_written_name(guesses.head(0)).columns if c != "row_id"]
 
     def singled(predicates: pl.DataFrame) -> int:
-        hit = predicates.join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
+        hit = by_written_name(predicates).join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
         return int((hit["n_pop"] == 1).sum())
 
     correct = singled(guesses)
-    in_pop = release.select(keys).join(counts, on=keys, how="left")
+    in_pop = by_written_name(release.select(columns)).join(counts, on=keys, how="left")
     unique_pop = int((in_pop["n_pop"] == 1).sum())
     precision = wilson(correct, guesses.height)
     base = wilson(singled(baseline.select(guesses.columns)), baseline.height)

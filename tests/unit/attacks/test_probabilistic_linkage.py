@@ -52,7 +52,7 @@ def test_best_pair_per_row_and_ties_get_no_guess() -> None:
         {
             "uid_l": ["r0", "r0", "eSYN9", "r2", "r2"],
             "uid_r": ["eSYN1", "eSYN2", "r1", "eSYN3", "eSYN4"],
-            "match_probability": [0.99, 0.95, 0.97, 0.96, 0.96],
+            "match_weight": np.log2([99, 19, 97 / 3, 24, 24]),  # probabilities 0.99, 0.95, 0.97, 0.96, 0.96
         }
     )
     # row 0: SYN1 beats SYN2; row 1 (on the right side of its pair): SYN9; row 2: a tie, no guess. Each row's
@@ -61,7 +61,7 @@ def test_best_pair_per_row_and_ties_get_no_guess() -> None:
     assert best.select("row_id", "epic").rows() == [(0, "SYN1"), (1, "SYN9")]
     assert best["match_probability"].to_list() == pytest.approx([99 / (0.05 + 99 + 19), 97 / 3 / (0.05 + 97 / 3)])
     # a lone candidate of odds 1 (probability 0.5) is the person with probability 1 / 1.05 once nobody else fits
-    lone = pa.table({"uid_l": ["r5"], "uid_r": ["eSYN5"], "match_probability": [0.5]})
+    lone = pa.table({"uid_l": ["r5"], "uid_r": ["eSYN5"], "match_weight": [0.0]})
     assert _best_pairs(lone, 0.95, 0.9)["match_probability"].to_list() == pytest.approx([1 / 1.05])
     assert _best_pairs(pred, 0.95, 0.9).height == 1  # row 0 at 0.838 is below 0.9
 
