@@ -14,6 +14,7 @@ Caste titles are public words (``vocab/caste_titles.csv``); reading them is know
 from __future__ import annotations
 
 import csv
+import itertools
 from functools import cache
 
 import polars as pl
@@ -66,13 +67,11 @@ def initial_subsets(coded: pl.DataFrame, sizes: set[int]) -> pl.DataFrame:
     length = pl.col("initials").str.len_chars()
     widest = int(coded.select(length.max()).item() or 0)
     parts = []
-    for mask in range(2**widest):
-        bits = [j for j in range(widest) if mask >> j & 1]
-        if len(bits) not in sizes:
-            continue
-        subset = pl.concat_str([pl.col("initials").str.slice(j, 1) for j in bits]) if bits else pl.lit("")
-        fits = coded.filter(length > (bits[-1] if bits else -1))
-        parts.append(fits.with_columns(subset.alias("initials")))
+    for size in sorted(s for s in sizes if s <= widest):
+        for bits in itertools.combinations(range(widest), size):  # the positions of the subset's letters
+            subset = pl.concat_str([pl.col("initials").str.slice(j, 1) for j in bits]) if bits else pl.lit("")
+            fits = coded.filter(length > (bits[-1] if bits else -1))
+            parts.append(fits.with_columns(subset.alias("initials")))
     if not parts:
         return coded.clear()
     return pl.concat(parts, how="vertical")

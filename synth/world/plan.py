@@ -95,7 +95,8 @@ NOISE_TABLES = ("electoral_roll", "caller_id")  # the preset tables whose shares
 
 def noise_assumptions(preset: Preset) -> dict[str, float]:
     """Every assumption ``[world.noise]`` may override, ``TABLE.NAME`` -> the preset's share: the settings of the
-    roll and the caller-ID directory that are shares (sizes and counts are not assumptions about noise)."""
+    roll and the caller-ID directory that are shares (sizes and counts are not assumptions about noise), and the
+    share of each name format of each source and community (``name_formats.SOURCE.COMMUNITY.FORMAT``)."""
     shares = {
         f"{table}.{name}": float(value)
         for table in NOISE_TABLES
