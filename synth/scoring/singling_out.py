@@ -13,18 +13,23 @@ from synth.world.api import World
 
 
 def population_in_release_coding(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands)."""
+    """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands).
+
+    Not names: a person is written in several formats, one per registry, so a person has no single released name
+    (:func:`population_counts` counts names as each could be written).
+    """
+    if "name" in columns:
+        raise ValueError(
+            "population_in_release_coding: names are counted by population_counts, not coded person by person"
+        )
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-    names = ["name"] if "name" in columns else []
     people = (
-        world.people.select("ward_code", "age", *names, gender=pl.col("sex").cast(pl.String))
+        world.people.select("ward_code", "age", gender=pl.col("sex").cast(pl.String))
         .join(places.lazy(), on="ward_code")
         .collect()
     )
     if "age" in columns:
         people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
-    if names:
-        people = people.with_columns(pl.col("name").cast(release["name"].dtype))
     return people.select(columns)
 
 
