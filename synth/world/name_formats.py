@@ -28,7 +28,7 @@ import polars as pl
 
 from synth.core.paths import VOCAB_DIR
 from synth.errors import PresetError, did_you_mean
-from synth.world.names import COMMUNITIES, word
+from synth.world.names import COMMUNITIES, house_name, word
 
 FORMAT_SOURCES = ("electoral_roll", "employees", "pensioners", "entrepreneurs", "womens_scheme")
 SUM_TOLERANCE = 1e-6
@@ -122,7 +122,7 @@ def _part(words: pl.Series, part: str) -> pl.Expr:
     if part == "title":
         return word(words, "title")
     if part == "house":
-        return pl.concat_str([word(words, "house_a"), word(words, "house_b")], separator="", ignore_nulls=True)
+        return house_name(words)
     if part == "h":
         return word(words, "house_a").str.slice(0, 1)
     if part == "father":

@@ -229,6 +229,11 @@ def word(words: pl.Series, col: str) -> pl.Expr:
     return pl.lit(words).gather(pl.when(pl.col(col) >= 0).then(pl.col(col)))
 
 
+def house_name(words: pl.Series) -> pl.Expr:
+    """The house name: the words of the integer columns ``house_a`` and ``house_b`` (absent: none) joined."""
+    return pl.concat_str([word(words, "house_a"), word(words, "house_b")], separator="", ignore_nulls=True)
+
+
 def full_name(words: pl.Series) -> pl.Expr:
     """Full name by community convention, from the integer columns given/title/house_a/rel_given/community."""
     given = word(words, "given")

@@ -14,7 +14,7 @@ from synth.world.auxiliary import ROLL_STATUS
 from synth.world.demography import MARITAL
 from synth.world.households import RELATIONS
 from synth.world.name_formats import format_templates, formatted_name
-from synth.world.names import COMMUNITIES, caller_label, full_name, word
+from synth.world.names import COMMUNITIES, caller_label, full_name, house_name, word
 from synth.world.phones import permute
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
 from synth.world.shard_context import ShardContext
@@ -52,10 +52,6 @@ SALT_IDS = {"employees": 0x454D, "pensioners": 0x5045, "entrepreneurs": 0x454E, 
 
 def _enum(col: str, labels: tuple[str, ...]) -> pl.Expr:
     return pl.col(col).replace_strict(dict(enumerate(labels)), return_dtype=pl.Enum(list(labels)))
-
-
-def _house_name(words: pl.Series) -> pl.Expr:
-    return pl.concat_str([word(words, "house_a"), word(words, "house_b")], separator="", ignore_nulls=True)
 
 
 def _house_number() -> pl.Expr:
@@ -117,7 +113,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         "household_id",
         *geo_cols,
         house_number=_house_number(),
-        house_name=_house_name(words),
+        house_name=house_name(words),
         community=_enum("community", COMMUNITIES),
         ration_card=_enum("ration_card", RATION_CARDS),
         head_person_id="head_person_id",
@@ -186,7 +182,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         local_body_code="local_body_code",
         ward_code="ward_code",
         house_number=_house_number(),
-        house_name=_house_name(words),
+        house_name=house_name(words),
         name=formatted_name(words),
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
         relative_name=word(words, "rel_given"),
