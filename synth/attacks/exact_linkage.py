@@ -4,7 +4,7 @@ A row gets a guess (a roll entry, by its EPIC number) only where exactly one rol
 shared quasi-identifiers; rows matching several entries, or none, get no guess; a row with a null
 quasi-identifier gets none.
 
-Names are compared as an attacker reads them across formats (:mod:`synth.attacks.name_match`): a roll entry
+Names are compared as an attacker reads them across formats (:mod:`synth.core.name_parts`): a roll entry
 matches a released name where the given names are equal and each released initial is one the entry supports
 (of its printed name, house name or relative), so "K. P. Rajan" meets the roll's "Rajan" of house Kizhakkethil,
 son of Prabhakaran.
@@ -56,8 +56,8 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
-from synth.attacks.name_match import GIVEN, INITIALS, initial_subsets, roll_supported, with_name_parts
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
+from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, supported_initials, with_name_parts
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
@@ -157,7 +157,7 @@ def exact_linkage(
         return equal_age_first(
             lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
         )
-    coded = one_per_printed_person(roll, pl.concat([coded, roll_supported(roll)], how="horizontal"), keys)
+    coded = one_per_printed_person(roll, pl.concat([coded, supported_initials(roll)], how="horizontal"), keys)
     rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
     return equal_age_first(
         lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, age_offsets(view, keys, params)
@@ -167,7 +167,7 @@ def exact_linkage(
 def compatible_names(
     rel: pl.DataFrame, coded: pl.DataFrame, keys: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """Release and roll keyed to match where the names are compatible (:mod:`synth.attacks.name_match`): the
+    """Release and roll keyed to match where the names are compatible (:mod:`synth.core.name_parts`): the
     release with its names' given name and initials, the roll once per subset of the initials each entry supports,
     and the keys with ``given`` and ``initials`` for ``name``."""
     rel = with_name_parts(rel)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
-from synth.attacks.name_match import GIVEN, INITIALS, initial_subsets, roll_supported, with_name_parts
 from synth.core.coding import SHARED, recode_age
+from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, supported_initials, with_name_parts
 
 ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
 PLACES = ("local_body", "taluk", "district")  # finest first
@@ -125,8 +125,8 @@ def linkage_inputs(
         rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
     features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
     rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
-    # a roll entry supports the initials of its house name and relative too (synth.attacks.name_match)
-    rol = rol.with_columns(roll_supported(roll)[INITIALS]).with_columns(mask=initial_mask(pl.col(INITIALS)))
+    # a roll entry supports the initials of its house name and relative too (synth.core.name_parts)
+    rol = rol.with_columns(supported_initials(roll)[INITIALS]).with_columns(mask=initial_mask(pl.col(INITIALS)))
     # namesakes: the roll's voters a name could be written for (the given name's key, initials they support); of
     # a roll entry, those supporting the same initials
     sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())

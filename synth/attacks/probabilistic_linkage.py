@@ -28,7 +28,7 @@ with the roll entries of the places those rows lie in. Every block lies inside o
 guess depends only on its own pairs, so batching changes no guess; it bounds memory by the batch, not by
 the district (5-year age bands or a release without wards make blocks of hundreds of voters).
 
-The attacker reads a name across the formats sources write it in (:mod:`synth.attacks.name_match`): its given
+The attacker reads a name across the formats sources write it in (:mod:`synth.core.name_parts`): its given
 name, and initials that must fit those a roll entry supports (of its printed name, house name and relative). It
 normalises the given name with a public transliteration key (``name_key``): lower case, aspirates and long vowels
 folded (th -> t, sh -> s, ee -> i, oo -> u, w -> v, y -> i), doubled letters single. Sreedevi and Sridevi, Shyam
@@ -62,10 +62,10 @@ from synth.attacks.linkage_inputs import (
     training_districts,
 )
 from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
-from synth.attacks.name_match import GIVEN, with_name_parts
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.checks import whole
 from synth.core.coding import present
+from synth.core.name_parts import GIVEN, with_name_parts
 from synth.engine.io import content_key
 from synth.release.build import AttackerView
 from synth.scoring.linkage import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision

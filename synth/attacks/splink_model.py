@@ -146,7 +146,7 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
                 cll.ExactMatchLevel("name", term_frequency_adjustments=True),
                 # A Kerala name is a given name and the initials of a house or father's name (and a title),
                 # written in many formats: the names agree where the given names do and the initials fit
-                # (synth.attacks.name_match). A spelling variant changes the given name, never the initials.
+                # (synth.core.name_parts). A spelling variant changes the given name, never the initials.
                 # weighed by how common the given name is (Muhammed agrees by chance; Noorudheen seldom)
                 cll.And(cll.ExactMatchLevel("name_key"), _fitting_initials()).configure(
                     tf_adjustment_column="name_key", tf_adjustment_weight=1.0, disable_tf_exact_match_detection=True

@@ -9,6 +9,17 @@ or cut to its initial, a caste title or not. What stays is
   and "K. Rajan" have the same, ``k``).
 
 Caste titles are public words (``vocab/caste_titles.csv``); reading them is knowing the language, not the world.
+
+Whom a name fits. A roll entry (or a person) **supports** the initials of its written name, its house name and its
+relative (father, or a married woman's husband): "Rajan" of house Kizhakkethil, son of Prabhakaran, supports ``kp``
+(:func:`supported_initials`). A written name fits an entry where the given names are equal and each of its initials
+is one the entry supports: "K. P. Rajan" and "Rajan K" fit him, "Rajan M" does not. Exact linkage makes this an
+equality join: each entry listed once per subset of its supported initials (:func:`initial_subsets`), a written
+name meeting the copy whose subset is its own set (it has one set, so it meets at most one copy of each entry and
+counting copies is counting entries). Singling out counts the people a released name fits the same way.
+
+What fitting cannot see is a written-out word beyond its initial ("Rajan Kizhakkethil" fits a Rajan of any house
+starting with K): a reader who compares the whole house name separates a few more namesakes.
 """
 
 from __future__ import annotations
@@ -20,6 +31,8 @@ from functools import cache
 import polars as pl
 
 from synth.core.paths import VOCAB_DIR
+
+GIVEN, INITIALS = "given", "initials"
 
 
 @cache
@@ -52,6 +65,29 @@ def name_parts(names: pl.Series) -> pl.DataFrame:
     given, initials = given_and_initials(pl.col("name"))
     distinct = names.drop_nulls().unique().rename("name").to_frame()
     return distinct.with_columns(given=given, initials=initials)
+
+
+def with_name_parts(frame: pl.DataFrame, col: str = "name") -> pl.DataFrame:
+    """``frame`` with the ``given`` name and ``initials`` of its names in ``col`` (read once per distinct name)."""
+    parts = (
+        name_parts(frame[col].cast(pl.String))
+        .with_columns(pl.col("name").cast(frame.schema[col]))
+        .rename({"name": col})
+    )
+    return frame.drop(GIVEN, INITIALS, strict=False).join(parts, on=col, how="left", maintain_order="left")
+
+
+def supported_initials(frame: pl.DataFrame) -> pl.DataFrame:
+    """``given`` and ``initials`` of each row of ``frame`` (aligned with it): the initials of its ``name`` with
+    those of its ``house_name`` and ``relative_name``, of the two the frame has (an initial alone will do)."""
+    printed = [c for c in ("house_name", "relative_name") if c in frame.columns]
+    firsts = frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed))
+    # read once per distinct name with the initials it comes with (a roll repeats them many times over)
+    keys = firsts.columns
+    distinct = with_name_parts(firsts.unique()).select(
+        *keys, GIVEN, initials=letter_set(pl.col(INITIALS), *(pl.col(f"_{c}") for c in printed))
+    )
+    return firsts.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left").select(GIVEN, INITIALS)
 
 
 def letter_set(*letters: pl.Expr) -> pl.Expr:

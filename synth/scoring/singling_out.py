@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from synth.core.coding import recode_age
-from synth.core.name_parts import initial_subsets, letter_set, name_parts
+from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, name_parts, supported_initials, with_name_parts
 from synth.scoring.stats import Rate, Risk, risk, wilson
 from synth.world.api import World
 
@@ -69,23 +69,18 @@ def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
     released name meets its count through its own given name and initials (:func:`by_written_name`).
     """
     sizes = set(name_parts(names.cast(pl.String))["initials"].str.len_chars().unique().to_list())
-    houses = world.table("households").select("household_id", h=pl.col("house_name").str.slice(0, 1))
+    houses = world.table("households").select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
     people = (
         world.people.select(
-            "ward_code", "age", "sex", "name", "household_id", r=pl.col("relative_name").str.slice(0, 1)
+            "ward_code", "age", "sex", "name", "household_id", relative_name=pl.col("relative_name").str.slice(0, 1)
         )
         .join(houses, on="household_id", how="left")
-        .group_by("ward_code", "age", "sex", "name", "h", "r")
+        .group_by("ward_code", "age", "sex", "name", "house_name", "relative_name")
         .agg(n=pl.len())
         .collect()
     )
-    # each distinct name with the initials of a house and relative it comes with, read once
-    combos = people.select("name", "h", "r").unique()
-    combos = combos.join(name_parts(combos["name"]), on="name", how="left").select(
-        "name", "h", "r", "given", supported=letter_set(pl.col("initials"), pl.col("h"), pl.col("r"))
-    )
-    joined = people.join(combos, on=["name", "h", "r"], how="left", nulls_equal=True)
-    cells = joined.group_by("ward_code", "age", "sex", "given", initials="supported").agg(pl.col("n").sum())
+    people = pl.concat([people.select("ward_code", "age", "sex", "n"), supported_initials(people)], how="horizontal")
+    cells = people.group_by("ward_code", "age", "sex", GIVEN, INITIALS).agg(pl.col("n").sum())
     counted: pl.DataFrame = (
         initial_subsets(cells, sizes).group_by("ward_code", "age", "sex", "given", "initials").agg(pl.col("n").sum())
     )
@@ -97,9 +92,8 @@ def by_written_name(frame: pl.DataFrame) -> pl.DataFrame:
     names); a frame without names as it is."""
     if "name" not in frame.columns:
         return frame
-    parts = name_parts(frame["name"].cast(pl.String)).with_columns(pl.col("name").cast(frame.schema["name"]))
-    read = frame.join(parts, on="name", how="left", maintain_order="left")
-    return read.select([c for n in frame.columns for c in (("given", "initials") if n == "name" else (n,))])
+    read = with_name_parts(frame)
+    return read.select([c for n in frame.columns for c in ((GIVEN, INITIALS) if n == "name" else (n,))])
 
 
 def singled_out_rows(guesses: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:

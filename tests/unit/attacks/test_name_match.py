@@ -10,7 +10,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.name_match import initial_subsets, roll_supported
+from synth.core.name_parts import initial_subsets, supported_initials
 from synth.release.build import AttackerView
 
 LETTERS = "abcdefgh"
@@ -48,7 +48,7 @@ def test_a_roll_entry_supports_the_initials_of_its_house_and_relative() -> None:
             "relative_name": ["Prabhakaran", "Varghese", "Moideen"],
         }
     )
-    assert roll_supported(roll).rows() == [("rajan", "kp"), ("mary", "pv"), ("abdul", "kmr")]
+    assert supported_initials(roll).rows() == [("rajan", "kp"), ("mary", "pv"), ("abdul", "kmr")]
 
 
 def test_a_name_links_across_formats_and_a_wrong_initial_does_not() -> None:
