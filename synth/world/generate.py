@@ -256,7 +256,7 @@ def generate_local_body(ctx: ShardContext, lb: dict[str, Any], wards: pl.DataFra
         preset.params["geography"]["community_concentration"],
         rng,
     )
-    hh = form_households(people, len(demo.community_names), ctx.household_params, rng)
+    hh = form_households(people, len(demo.community_names), ctx.household_params, demo.household_size_2026[d], rng)
 
     def registries(people: People, hh: Households) -> RegistryDraw:
         quotas = {r: int(lb[f"quota_{r}"]) for r in REGISTRIES}

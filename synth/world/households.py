@@ -7,8 +7,10 @@ each ward and community by rank matching, which keeps realistic age gaps:
    women have husbands away (the Gulf) and head their own household;
 2. children: never-married people up to ``dependent_max_age`` join a mother whose age minus theirs
    lies in the maternal-gap range; children with no such mother live with relatives;
-3. elderly: widowed people of 60 and over, and older couples, move in with a family whose head
-   is about a generation younger, with the preset's co-residence shares; the rest live alone.
+3. joint households: young couples join the generation above, the elderly a family whose head is
+   about a generation younger, and lone adults another family of their ward; the preset's shares
+   say who may, and :mod:`synth.world.household_sizes` chooses how many so that household sizes
+   match the district's.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synth.world.household_sizes import KINDS, Candidates, join_units, target_bands
 from synth.world.people import People
 
 HEAD, SPOUSE, CHILD, PARENT, OTHER = 0, 1, 2, 3, 4
@@ -174,9 +177,12 @@ def _assign_with_capacity(
 
 
 def form_households(
-    people: People, n_communities: int, params: HouseholdParams, rng: np.random.Generator
+    people: People, n_communities: int, params: HouseholdParams, size_shares: np.ndarray, rng: np.random.Generator
 ) -> Households:
-    """Group one local body's people into households (see the module docstring)."""
+    """Group one local body's people into households (see the module docstring).
+
+    ``size_shares`` holds the district's shares of households of sizes 1..12, which the sizes are calibrated to.
+    """
     n = len(people)
     age = people.age.astype(np.int64)
     sex, marital = people.sex, people.marital
@@ -225,63 +231,59 @@ def form_households(
     chosen = _pick_in_group(group[orphans], hosts, group[hosts], rng)
     anchor[orphans[chosen >= 0]] = chosen[chosen >= 0]
 
-    # 4. Young couples live with the husband's parents' generation (patrilocal joint families).
-    is_anchor = anchor == idx
-    young = idx[is_anchor & (spouse >= 0) & (age <= 34) & (rng.random(n) < params.young_couple_with_parents)]
-    elders = idx[is_anchor & (age >= 45) & (age <= 80) & (spouse < 0) | is_anchor & (spouse >= 0) & (age >= 45)]
-    a, b = match_in_groups(
-        group[young],
-        age[young] + params.maternal_gap_mean + 2 + rng.normal(0, 3, len(young)),
-        group[elders],
-        age[elders] + rng.random(len(elders)),
-        rng,
-    )
-    joined, parents_home = young[a], elders[b]
-    gen_gap = age[parents_home] - age[joined]
-    keep = (gen_gap >= params.maternal_gap_min) & (gen_gap <= 50)
-    joined, parents_home = joined[keep], parents_home[keep]
-    destination = idx.copy()
-    destination[joined] = parents_home
-    anchor = destination[anchor]
-    received = np.zeros(n, dtype=bool)
-    received[parents_home] = True
-
-    # 5. The elderly move in with a younger family.
-    is_anchor = (anchor == idx) & ~received
-    u = rng.random(n)
-    single_old = is_anchor & (spouse < 0) & (marital != NEVER) & (age >= 55) & (u < params.elderly_single_coreside)
-    couple_old = is_anchor & (spouse >= 0) & (age >= 55) & (u < params.elderly_couple_coreside)
-    units = idx[single_old | couple_old]
-    host_families = idx[is_anchor & ~(single_old | couple_old) & (spouse >= 0) & (age >= 25) & (age <= 59)]
-    unit_key = age[units] - params.maternal_gap_mean - 2 + rng.normal(0, 3, len(units))
-    a, b = match_in_groups(
-        group[units], unit_key, group[host_families], age[host_families] + rng.random(len(host_families)), rng
-    )
-    movers, new_home = units[a], host_families[b]
-    gen_gap = age[movers] - age[new_home]
-    keep = (gen_gap >= params.maternal_gap_min) & (gen_gap <= 50)
-    movers, new_home = movers[keep], new_home[keep]
-    destination = idx.copy()
-    destination[movers] = new_home
-    parent_flag = np.zeros(n, dtype=bool)
-    parent_flag[movers] = True
-    parent_flag[spouse[movers][spouse[movers] >= 0]] = True
-    anchor = destination[anchor]
-
-    # Adults who would live alone mostly live with relatives in another family of their ward.
-    unit_size = np.bincount(anchor, minlength=n)
-    lone = (anchor == idx) & (unit_size == 1) & (age >= 18)
+    # 4. Beyond the family core, young couples, the elderly and lone adults join other households of their ward,
+    # as many of each as bring the local body's household sizes nearest the district's (household_sizes).
+    draws = rng.random((3, n))
     p_join = np.select(
         [marital == NEVER, marital == MARRIED],
         [params.lone_never_married_join, params.lone_married_join],
         params.lone_widowed_join,
     )
-    joiners = idx[lone & (rng.random(n) < p_join)]
-    families = idx[(anchor == idx) & (unit_size >= 2)]
-    chosen = _pick_in_group(group[joiners], families, group[families], rng)
-    anchor[joiners[chosen >= 0]] = chosen[chosen >= 0]
 
-    # 6. Households and relations to the head. Every move above points at a household anchor;
+    def generation(younger: np.ndarray, elder: np.ndarray) -> np.ndarray:
+        gap = age[elder] - age[younger]
+        return (gap >= params.maternal_gap_min) & (gap <= 50)
+
+    def kinds(anchor: np.ndarray, size: np.ndarray, received: np.ndarray) -> tuple[Candidates, ...]:
+        alone = (anchor == idx) & ~received
+        single_old = (spouse < 0) & (marital != NEVER) & (draws[0] < params.elderly_single_coreside)
+        couple_old = (spouse >= 0) & (draws[0] < params.elderly_couple_coreside)
+        old = alone & (age >= 55) & (single_old | couple_old)
+        couples = (anchor == idx) & (spouse >= 0)
+        elders = (anchor == idx) & (age >= 45) & ((spouse >= 0) | (age <= 80))
+        jitter, ties = rng.normal(0, 3, n), rng.random((2, n))
+        older = params.maternal_gap_mean + 2
+        return (
+            Candidates(
+                guest=old,
+                host=couples & (age >= 25) & (age <= 59),
+                guest_key=age - older + jitter,
+                host_key=age + ties[0],
+                fits=lambda g, h: generation(h, g),
+            ),
+            Candidates(
+                guest=alone & (spouse >= 0) & (age <= 34) & (draws[1] < params.young_couple_with_parents),
+                host=elders,
+                guest_key=age + older + jitter,
+                host_key=age + ties[0],
+                fits=generation,
+            ),
+            Candidates(
+                guest=alone & (size == 1) & (age >= 18) & ~old & (draws[2] < p_join),
+                host=(anchor == idx) & (size >= 2),
+                guest_key=ties[0],
+                host_key=ties[1],
+                fits=lambda g, h: np.ones(len(g), dtype=bool),
+            ),
+        )
+
+    anchor, moved = join_units(anchor, group, kinds, target_bands(size_shares), match_in_groups, rng)
+    parents = moved[KINDS.index("elderly")]
+    parent_flag = np.zeros(n, dtype=bool)
+    parent_flag[parents] = True
+    parent_flag[spouse[parents][spouse[parents] >= 0]] = True
+
+    # 5. Households and relations to the head. Every move above points at a household anchor;
     # following the links to their end keeps that true even if a host later moved too.
     while (anchor[anchor] != anchor).any():
         anchor = anchor[anchor]

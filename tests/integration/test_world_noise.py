@@ -37,7 +37,10 @@ def test_a_noisier_roll_over_the_same_people(small_world_dir: Path, tmp_path: Pa
     build_world(noisy, districts=["Kasaragod"], local_bodies=3, seed=5, noise=NOISE)
     moved, variant = _shares(noisy)
     base_moved, base_variant = _shares(small_world_dir)
-    assert base_moved == pytest.approx(0.03, abs=0.01) and moved == pytest.approx(0.30, abs=0.02)
+    # moved within the local body (moved_share) and, in a shard of several local bodies, to another one
+    # (moved_body_share, 0.02, of those still at home): so from 0.03 to 0.03 + 0.02 * 0.97 in the base world
+    assert 0.03 - 0.005 < base_moved < 0.03 + 0.02 * 0.97 + 0.005
+    assert moved - base_moved == pytest.approx(0.27 * (1 - 0.02), abs=0.01)
     assert variant > base_variant + 0.2  # half the names drawn as variants (a variant may equal the name)
     people = ["person_id", "name", "age", "sex", "ward_code", "phone"]
     assert (

@@ -49,7 +49,7 @@ def local_body_frames(
     )
     priority = np.isin(card, [RATION_CARDS.index(c) for c in PRIORITY])
     by_card = dataclasses.replace(people, community=(community * 2 + priority).astype(np.int8))
-    hh = form_households(by_card, 2 * len(COMMUNITIES), ctx.household_params, rng)
+    hh = form_households(by_card, 2 * len(COMMUNITIES), ctx.household_params, demo.household_size_2026[d], rng)
     employee_code = len(demo.occupations)
     pension = rows["pension"].to_numpy().astype(np.int8)
     entrepreneurs = np.flatnonzero(rows["entrepreneur"].to_numpy())

@@ -24,8 +24,9 @@ def _params() -> HouseholdParams:
 def _world(seed: int):  # type: ignore[no-untyped-def]
     demo = build_demography(load_preset())
     rng = np.random.default_rng(seed)
-    people = sample_people(np.array([1500, 900]), demo.district_index("08"), demo, date(2026, 2, 1), 6.0, rng)
-    return people, form_households(people, 3, _params(), rng)
+    d = demo.district_index("08")
+    people = sample_people(np.array([1500, 900]), d, demo, date(2026, 2, 1), 6.0, rng)
+    return people, form_households(people, 3, _params(), demo.household_size_2026[d], rng)
 
 
 def test_random_subset_takes_exact_counts() -> None:

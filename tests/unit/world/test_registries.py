@@ -37,7 +37,7 @@ def _draw(seed: int):  # type: ignore[no-untyped-def]
     lb = plan.local_bodies.row(0, named=True)
     rng = np.random.default_rng(seed)
     people = sample_people(np.array([3000, 2500]), demo.district_index("05"), demo, REF, 6.0, rng)
-    hh = form_households(people, 3, ctx.household_params, rng)
+    hh = form_households(people, 3, ctx.household_params, demo.household_size_2026[demo.district_index("05")], rng)
     quotas = {
         "employees": 150,
         "entrepreneurs": 60,
