@@ -632,6 +632,17 @@ SINCE_MEASURED = [
         "every pair down to a match probability of 10^-4 is scored so that a row's candidates compete. Singling out "
         "(103 s) and exact linkage (81 s, from 10) read each name as its given name and initials."
     ),
+    (
+        "Slower since these figures, and why (2026-12-04, issue 21's households): in the profile of our generation "
+        "on Wayanad, **households and family links** took 0.83 s against 0.47 s before the calibration (cProfile, "
+        "one worker, the same machine, side by side): household sizes are calibrated to the district's, a linear "
+        "program (HiGHS) per local body and two rounds of pairing who joins whom. Names are now written template by "
+        "template over each format's own rows (render 1.20 s against 1.14 s before the name formats, which wrote "
+        "every template over every row and took 1.59 s) and ids and phones reach Arrow without a copy, so a whole "
+        "Wayanad build took 4.29-4.44 s against 3.93-3.96 s for the code before issue 21's name formats (commit "
+        "0fd2335; three runs each, alternating, one worker): 9% slower for name formats and calibrated households "
+        "together."
+    ),
 ]
 
 

@@ -361,8 +361,10 @@ def assemble_local_body(
     ward_codes = wards["ward_code"]
 
     def nullable(a: np.ndarray) -> pl.Series:
-        """-1 becomes null (via an Arrow validity mask: no Polars query per column)."""
-        return pl.Series(pa.array(a, mask=a < 0))
+        """-1 becomes null: the array's own buffer under an Arrow validity bitmap (no copy, no query per column)."""
+        a = np.ascontiguousarray(a)
+        valid = pa.py_buffer(np.packbits(a >= 0, bitorder="little"))
+        return pl.Series(pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), len(a), [valid, pa.py_buffer(a)]))
 
     def pid(i: np.ndarray) -> pl.Series:
         return nullable(np.where(i >= 0, span + i, -1))

@@ -244,33 +244,40 @@ def form_households(
         gap = age[elder] - age[younger]
         return (gap >= params.maternal_gap_min) & (gap <= 50)
 
+    # what does not change from round to round
+    may_old = (age >= 55) & (
+        (spouse < 0) & (marital != NEVER) & (draws[0] < params.elderly_single_coreside)
+        | (spouse >= 0) & (draws[0] < params.elderly_couple_coreside)
+    )
+    may_young = (spouse >= 0) & (age <= 34) & (draws[1] < params.young_couple_with_parents)
+    may_lone = (age >= 18) & (draws[2] < p_join)
+    takes_old = (spouse >= 0) & (age >= 25) & (age <= 59)
+    takes_young = (age >= 45) & ((spouse >= 0) | (age <= 80))
+    older = params.maternal_gap_mean + 2
+
     def kinds(anchor: np.ndarray, size: np.ndarray, received: np.ndarray) -> tuple[Candidates, ...]:
-        alone = (anchor == idx) & ~received
-        single_old = (spouse < 0) & (marital != NEVER) & (draws[0] < params.elderly_single_coreside)
-        couple_old = (spouse >= 0) & (draws[0] < params.elderly_couple_coreside)
-        old = alone & (age >= 55) & (single_old | couple_old)
-        couples = (anchor == idx) & (spouse >= 0)
-        elders = (anchor == idx) & (age >= 45) & ((spouse >= 0) | (age <= 80))
+        is_anchor = anchor == idx
+        alone = is_anchor & ~received
+        old = alone & may_old
         jitter, ties = rng.normal(0, 3, n), rng.random((2, n))
-        older = params.maternal_gap_mean + 2
         return (
             Candidates(
                 guest=old,
-                host=couples & (age >= 25) & (age <= 59),
+                host=is_anchor & takes_old,
                 guest_key=age - older + jitter,
                 host_key=age + ties[0],
                 fits=lambda g, h: generation(h, g),
             ),
             Candidates(
-                guest=alone & (spouse >= 0) & (age <= 34) & (draws[1] < params.young_couple_with_parents),
-                host=elders,
+                guest=alone & may_young,
+                host=is_anchor & takes_young,
                 guest_key=age + older + jitter,
                 host_key=age + ties[0],
                 fits=generation,
             ),
             Candidates(
-                guest=alone & (size == 1) & (age >= 18) & ~old & (draws[2] < p_join),
-                host=(anchor == idx) & (size >= 2),
+                guest=alone & (size == 1) & may_lone & ~old,
+                host=is_anchor & (size >= 2),
                 guest_key=ties[0],
                 host_key=ties[1],
                 fits=lambda g, h: np.ones(len(g), dtype=bool),

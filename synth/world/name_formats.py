@@ -156,3 +156,20 @@ def formatted_name(words: pl.Series) -> pl.Expr:
         expr = expr.when(pl.col("fmt") == code).then(name)
     out: pl.Expr = expr.otherwise(pl.lit(None, dtype=pl.String))
     return out
+
+
+def written_names(frame: pl.DataFrame, words: pl.Series) -> pl.Series:
+    """:func:`formatted_name` over the rows of ``frame``, each format's template written only over its own rows.
+
+    The expression writes every template over every row and keeps one (13 times the work); this is what the
+    render of a whole shard uses. The same templates, so the same names (a unit test holds them equal).
+    """
+    templates = list(format_templates().values())
+    indexed = frame.with_row_index("_row")
+    parts = [
+        part.select("_row", name=_template(words, templates[code]))
+        for (code,), part in indexed.partition_by("fmt", as_dict=True).items()
+    ]
+    if not parts:
+        return pl.Series("name", [], dtype=pl.String)
+    return pl.concat(parts).sort("_row")["name"]

@@ -13,7 +13,7 @@ from synth.core.numbering import e164
 from synth.world.auxiliary import ROLL_STATUS
 from synth.world.demography import MARITAL
 from synth.world.households import RELATIONS
-from synth.world.name_formats import format_templates, formatted_name
+from synth.world.name_formats import format_templates, written_names
 from synth.world.names import COMMUNITIES, caller_label, full_name, house_name, word
 from synth.world.phones import permute
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
@@ -127,7 +127,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
     def written(registry: str) -> pl.DataFrame:
         """The registry's rows with their names written in each row's format (and the format's name)."""
         frame = frames[registry].join(parts, on="person_id", how="left", maintain_order="left")
-        return frame.with_columns(name=formatted_name(words), name_format=_enum("fmt", formats))
+        return frame.with_columns(name=written_names(frame, words)).with_columns(name_format=_enum("fmt", formats))
 
     departments = tuple(plan.preset.table("departments")["department"].to_list())
     categories = tuple(plan.preset.table("enterprise_categories")["category"].to_list())
@@ -173,6 +173,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
     r = r.sort(["ward_code", "house_serial", "age", "epic"], descending=[False, False, True, False])
     r = r.with_columns(pos=pl.int_range(pl.len()).over("ward_code"), n=pl.len().over("ward_code"))
     r = r.with_columns(part_number=(pl.col("part_start") + pl.col("pos") * pl.col("parts") // pl.col("n")))
+    r = r.with_columns(name=written_names(r, words))
     roll = r.select(
         epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
         assembly_constituency=pl.col("assembly_constituency").cast(pl.Int16),
@@ -183,7 +184,7 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         ward_code="ward_code",
         house_number=_house_number(),
         house_name=house_name(words),
-        name=formatted_name(words),
+        name="name",
         relative_type=pl.when(pl.col("rel_married")).then(pl.lit("H")).otherwise(pl.lit("F")),
         relative_name=word(words, "rel_given"),
         sex=_enum("sex", SEX),

@@ -11,7 +11,7 @@ import pytest
 
 from synth.core.name_parts import name_parts
 from synth.errors import PresetError
-from synth.world.name_formats import FORMAT_SOURCES, FormatDraw, format_templates, formatted_name
+from synth.world.name_formats import FORMAT_SOURCES, FormatDraw, format_templates, formatted_name, written_names
 from synth.world.names import COMMUNITIES
 from synth.world.preset import load_preset
 
@@ -56,6 +56,15 @@ def test_every_format_writes_its_template() -> None:
 def test_a_missing_part_leaves_out_its_token() -> None:
     person = _person([5, 11, 0], title=-1, rel_given=-1)  # no title, no father's name
     assert person.select(formatted_name(WORDS).alias("name"))["name"].to_list() == ["K. Rajan", "Rajan K.", "Rajan K"]
+
+
+def test_written_names_are_the_expressions_row_by_row() -> None:
+    fmt = np.random.default_rng(3).integers(0, len(WRITTEN), 500).tolist()
+    person = pl.concat([_person(fmt), _person(fmt[:40], title=-1, rel_given=-1)])
+    expected = person.select(formatted_name(WORDS).alias("name"))["name"]
+    assert written_names(person, WORDS).to_list() == expected.to_list()
+    assert set(fmt) == set(range(len(WRITTEN))) and expected.n_unique() == 18  # every format; some alike without parts
+    assert written_names(person.clear(), WORDS).to_list() == []
 
 
 def test_every_format_reads_back_as_the_given_name_and_initials_of_house_or_father() -> None:
