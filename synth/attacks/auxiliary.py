@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
+from synth.core.name_parts import supported_initials
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import TRUTH_COLUMNS
 
@@ -45,6 +47,12 @@ class AuxiliaryData:
                 f"grant (granted: {', '.join(s for s in GRANTED if getattr(self, s) is not None) or 'none'})"
             )
         return table
+
+    @cached_property
+    def roll_initials(self) -> pl.DataFrame:
+        """``given`` and ``initials`` each roll entry supports (:func:`synth.core.name_parts.supported_initials`),
+        aligned with the roll: read once per source, however many attacks and releases compare names with it."""
+        return supported_initials(self.require("electoral_roll", "name reading"))
 
 
 def grant(

@@ -57,7 +57,7 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Memo, NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
-from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, supported_initials, with_name_parts
+from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, with_name_parts
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 
@@ -157,7 +157,7 @@ def exact_linkage(
         return equal_age_first(
             lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
         )
-    coded = one_per_printed_person(roll, pl.concat([coded, supported_initials(roll)], how="horizontal"), keys)
+    coded = one_per_printed_person(roll, pl.concat([coded, aux.roll_initials], how="horizontal"), keys)
     rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
     return equal_age_first(
         lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, age_offsets(view, keys, params)
@@ -288,7 +288,7 @@ def given_name_links(
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "name_by": pl.String})
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
     rel = with_name_parts(data).select("row_id", *keys, GIVEN)
-    coded = roll_in_release_coding(roll, view.data, keys).with_columns(with_name_parts(roll.select("name"))[GIVEN])
+    coded = roll_in_release_coding(roll, view.data, keys).with_columns(aux.roll_initials[GIVEN])
     coded = one_per_printed_person(roll, coded, [GIVEN, *keys])
     linked = equal_age_first(
         lambda roll: hashed_unique_matches(rel, roll, [GIVEN, *keys], "epic"),

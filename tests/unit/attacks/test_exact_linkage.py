@@ -367,3 +367,15 @@ def test_age_tolerance_equals_a_brute_force_count(seed: int, named: bool) -> Non
     assert strict.rows() == _brute_force(release, roll, keys, tolerant=False)
     assert tolerant.rows() != strict.rows()  # the tolerance changes the answer on these tables
     assert tolerant.height > 0
+
+
+def test_the_rolls_names_are_read_once_per_source() -> None:
+    """The roll's given names and supported initials are read once, however many linkages use them, and are the
+    reading of the roll itself (a copy of the source reads its own)."""
+    view, aux = _one_person(40, [40, 41])
+    first = aux.roll_initials
+    assert first.to_dicts() == [{"given": "lakshmi", "initials": "n"}] * 2
+    exact_linkage(view, aux, np.random.default_rng(0))
+    assert aux.roll_initials is first
+    other = AuxiliaryData(electoral_roll=aux.electoral_roll)
+    assert other.roll_initials is not first and other.roll_initials.equals(first)
