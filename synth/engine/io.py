@@ -30,7 +30,7 @@ Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called after each finished unit of work (a shard, a cell, a stage)."""
 
 TEMPORARY_GLOB = ".*.tmp-*"
-VERSIONED_PACKAGES = ("numpy", "polars", "pyarrow", "phonenumbers")
+VERSIONED_PACKAGES = ("numpy", "polars", "pyarrow", "phonenumbers", "scipy")  # scipy: HiGHS sizes households
 
 
 def temporary_name(path: Path) -> Path:

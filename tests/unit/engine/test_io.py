@@ -85,7 +85,7 @@ def test_checksum_and_versions(tmp_path: Path) -> None:
     assert io.sha256_file(tmp_path / "f") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     versions = io.versions()
     assert versions["synth-citizens"] == __version__
-    assert set(versions) == {"python", "synth-citizens", "numpy", "polars", "pyarrow", "phonenumbers"}
+    assert set(versions) == {"python", "synth-citizens", "numpy", "polars", "pyarrow", "phonenumbers", "scipy"}
     json.dumps(versions)
 
 
