@@ -6,15 +6,22 @@ Layout of a world folder::
     DIR/<table>/district=<code>/part-<shard>.parquet
     DIR/geography/{wards,local_bodies}.parquet
     DIR/_shards/<shard>.json                   per-shard row counts and checksums (resume)
+    DIR/_shards/<shard>-roll.json              the same for a shard's roll, where entries move across districts
+    DIR/_stage/<shard>-*.parquet               staged rolls, leavers and addresses of those builds (phase 1)
     DIR/_build.json                            present while a build is unfinished
 
+Where the world holds two districts or more, entries of the roll move across districts, so a build runs in two
+phases: every shard's tables with its roll staged, then every shard's roll with the entries of other districts
+listed at its households (:mod:`synth.world.district_moves`).
+
 Every file is written under a temporary name and renamed into place, so a file is either whole
-or absent. An interrupted build resumes: shards whose files verify against their checksums are
+or absent. An interrupted build resumes: steps whose files verify against their checksums are
 kept, the rest are rebuilt. A folder that holds a different world is never overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -28,6 +35,7 @@ import polars as pl
 from synth.core.numbering import PLANS, load_plan
 from synth.core.paths import PHONE_PLAN_DIR
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
+from synth.engine.executors import client_for
 from synth.engine.io import (
     Progress,
     atomic_json,
@@ -39,15 +47,17 @@ from synth.engine.io import (
 )
 from synth.errors import BuildInterrupted, OutputError, WorkerLost
 from synth.version import __version__
+from synth.world.district_moves import STAGE_DIR, crosses_districts, listed_roll, stage_roll
 from synth.world.generate import generate_local_body
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
-from synth.world.render import render
+from synth.world.render import render, render_roll
 from synth.world.roll_moves import with_moves
 from synth.world.shard_context import TABLES, ShardContext
 
 MANIFEST = "manifest.json"
 BUILD_MARKER = "_build.json"
 SHARD_DIR = "_shards"
+ROLL_RECORD = "-roll"  # _shards/<shard>-roll.json: a shard's phase 2 (its roll, where entries move across districts)
 FORMAT_VERSION = 1
 
 
@@ -98,8 +108,8 @@ def _plan_for(spec: WorldSpec) -> WorldPlan:
     return plan_world(spec)
 
 
-def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
-    """Generate and render the tables of one shard (no I/O)."""
+def shard_frames(plan: WorldPlan, shard: Shard) -> tuple[ShardContext, dict[str, pl.DataFrame]]:
+    """Generate the integer-coded frames of one shard, with its moves within the district (no I/O)."""
     ctx = ShardContext(plan)
     lbs = plan.local_bodies.filter(pl.col("local_body_code").is_in(list(shard.local_bodies)))
     parts: dict[str, list[pl.DataFrame]] = {}
@@ -108,16 +118,26 @@ def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
         for name, frame in generate_local_body(ctx, lb, wards).items():
             parts.setdefault(name, []).append(frame)
     frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
-    frames = with_moves(frames, ctx, shard)
+    return ctx, with_moves(frames, ctx, shard)
+
+
+def _rendered(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     tables = render(ctx, frames)
     tables["_shortfall"] = frames["_shortfall"].group_by("registry").agg(pl.col("missing").sum()).sort("registry")
     return tables
 
 
+def build_shard(plan: WorldPlan, shard: Shard) -> dict[str, pl.DataFrame]:
+    """Generate and render the tables of one shard (no I/O), its roll as the moves within its district leave it
+    (moves across districts are the build's second phase, :mod:`synth.world.district_moves`)."""
+    return _rendered(*shard_frames(plan, shard))
+
+
 def write_tables(out: Path, shard: Shard, tables: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
-    """Write a shard's tables as ``<table>/district=<code>/part-<shard>.parquet``; their checksums and rows."""
+    """Write a shard's tables (those of :data:`TABLES` it has) as ``<table>/district=<code>/part-<shard>.parquet``;
+    their checksums and rows."""
     record: dict[str, dict[str, Any]] = {"files": {}, "rows": {}}
-    for name in TABLES:
+    for name in (t for t in TABLES if t in tables):
         folder = out / name / f"district={shard.district_code}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"part-{shard.key}.parquet"
@@ -128,16 +148,31 @@ def write_tables(out: Path, shard: Shard, tables: dict[str, pl.DataFrame]) -> di
 
 
 def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
-    tables = build_shard(plan, shard)
+    """Phase 1 of a shard: every table, and its roll too unless entries move across districts (then staged)."""
+    ctx, frames = shard_frames(plan, shard)
+    staged: dict[str, str] = {}
+    if crosses_districts(plan):
+        frames, staged = stage_roll(out / STAGE_DIR, ctx, shard, frames)
+    tables = _rendered(ctx, frames)
     record: dict[str, Any] = {
         "shard": shard.key,
         "district_code": shard.district_code,
         **write_tables(out, shard, tables),
+        "staged": staged,
     }
     record["shortfall"] = dict(
         zip(tables["_shortfall"]["registry"].to_list(), tables["_shortfall"]["missing"].to_list(), strict=True)
     )
     atomic_json(out / SHARD_DIR / f"{shard.key}.json", record)
+    return record
+
+
+def _write_roll(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
+    """Phase 2 of a shard: its roll with the entries of other districts listed at its households."""
+    ctx = ShardContext(plan)
+    roll, truth = listed_roll(out / STAGE_DIR, ctx, shard)
+    record = {"shard": shard.key, **write_tables(out, shard, render_roll(ctx, roll, truth))}
+    atomic_json(out / SHARD_DIR / f"{shard.key}{ROLL_RECORD}.json", record)
     return record
 
 
@@ -148,13 +183,20 @@ def _run_shard(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
     return _write_shard(Path(out), plan, shard)
 
 
-def _verified(out: Path, shard: Shard) -> dict[str, Any] | None:
-    path = out / SHARD_DIR / f"{shard.key}.json"
+def _run_roll(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
+    """One shard's roll (phase 2), as a task of a Dask worker."""
+    plan = _plan_for(spec)
+    shard = next(s for s in plan.shards if s.key == key)
+    return _write_roll(Path(out), plan, shard)
+
+
+def _verified(out: Path, shard: Shard, suffix: str = "") -> dict[str, Any] | None:
+    path = out / SHARD_DIR / f"{shard.key}{suffix}.json"
     try:
         record: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    for rel, digest in record.get("files", {}).items():
+    for rel, digest in {**record.get("files", {}), **record.get("staged", {})}.items():
         file = out / rel
         if not file.is_file() or sha256_file(file) != digest:
             return None
@@ -227,55 +269,67 @@ def build_world(
         return dict(json.loads(manifest_path.read_text()))
     clean_temporaries(out)
 
-    records: dict[str, dict[str, Any]] = {}
-    todo: list[Shard] = []
-    for shard in plan.shards:
-        done = _verified(out, shard)
-        if done is None:
-            todo.append(shard)
-        else:
-            records[shard.key] = done
-    total = len(plan.shards)
+    # A step is a shard's tables, or (where entries move across districts) a shard's tables and then its roll.
+    phases = [("", _run_shard)] + ([(ROLL_RECORD, _run_roll)] if crosses_districts(plan) else [])
+    steps = [(shard, suffix) for suffix, _ in phases for shard in plan.shards]
+    unit = "shards" if len(phases) == 1 else "shard steps (each shard's tables, then its roll)"
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for shard, suffix in steps:
+        if (done := _verified(out, shard, suffix)) is not None:
+            records[shard.key, suffix] = done
+    total = len(steps)
     if progress:
         progress(len(records), total, "")
-    try:
-        if todo:
 
-            def shard_done(_: int, rec: dict[str, Any]) -> None:
-                records[rec["shard"]] = rec
+    def complete() -> int:  # workers may finish in-flight steps
+        return sum(_verified(out, shard, suffix) is not None for shard, suffix in steps)
+
+    remote = engine.kind != "in_process"
+
+    def run_phases(client: Any) -> None:
+        for suffix, task in phases:
+            todo = [shard for shard in plan.shards if (shard.key, suffix) not in records]
+            if not todo:
+                continue
+
+            def step_done(_: int, rec: dict[str, Any], suffix: str = suffix) -> None:
+                records[rec["shard"], suffix] = rec
                 if progress:
-                    progress(len(records), total, rec["shard"])
+                    progress(len(records), total, rec["shard"] + suffix)
 
             calls = [(spec, str(out.resolve()), s.key) for s in todo]
-            run_tasks(engine, _run_shard, calls, [s.key for s in todo], on_result=shard_done)
-            # workers elsewhere must have written where this machine reads
-            remote = engine.kind != "in_process"
-            written = [rel for key in sorted(records) for rel in records[key]["files"]] if remote else []
-            unseen = [rel for rel in written if not (out / rel).is_file()]
+            run_tasks(engine, task, calls, [s.key for s in todo], on_result=step_done, client=client)
+            # workers elsewhere must have written where this machine reads (phase 2 reads what phase 1 staged)
+            written = [rel for rec in records.values() for rel in {**rec["files"], **rec.get("staged", {})}]
+            unseen = [rel for rel in written if remote and not (out / rel).is_file()]
             if unseen:
                 raise OutputError(
                     f"{out}: the Dask workers wrote {len(unseen)} files this machine cannot see (first: {unseen[0]}); "
                     "--out must be a folder every worker and this machine share at the same path"
                 )
+
+    # one cluster for both phases (a local cluster costs seconds to start); one step left runs in this process
+    cluster = client_for(engine) if remote and total - len(records) > 1 else contextlib.nullcontext()
+    try:
+        with cluster as client:
+            run_phases(client)
     except KeyboardInterrupt:
         clean_temporaries(out)
-        complete = sum(_verified(out, s) is not None for s in plan.shards)  # workers may finish in-flight shards
         raise BuildInterrupted(
-            f"{out}: build interrupted; {complete} of {total} shards are complete and verified. "
+            f"{out}: build interrupted; {complete()} of {total} {unit} are complete and verified. "
             "Run the same command again to resume, or delete the folder."
         ) from None
     except WorkerLost as exc:
         clean_temporaries(out)
-        complete = sum(_verified(out, s) is not None for s in plan.shards)
         raise OutputError(
-            f"{out}: {exc}; {complete} of {total} shards are complete and verified. "
+            f"{out}: {exc}; {complete()} of {total} {unit} are complete and verified. "
             "Run the same command again (with fewer --workers) to resume, or delete the folder."
         ) from None
     except OSError as exc:
         clean_temporaries(out)
         why = "no space left on the device" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         raise OutputError(
-            f"{out}: cannot write the world ({why}); {len(records)} of {total} shards are complete and "
+            f"{out}: cannot write the world ({why}); {len(records)} of {total} {unit} are complete and "
             "verified. Free space or fix the folder and run the same command to resume, or delete it."
         ) from None
 
@@ -289,7 +343,9 @@ def build_world(
         ) from None
 
 
-def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _finish(
+    out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[tuple[str, str], dict[str, Any]]
+) -> dict[str, Any]:
     clean_temporaries(out)  # a write cut short by a lost Dask worker (its task was rerun elsewhere)
     geo = out / "geography"
     geo.mkdir(exist_ok=True)
@@ -315,11 +371,12 @@ def _finish(out: Path, plan: WorldPlan, record: dict[str, Any], records: dict[st
         "phone_plan": {"name": phones.name, "numbers": phones.size, "blocks": len(phones.starts)},
         "targets": plan.targets,
         "shortfall": shortfall,
-        "shards": sorted(records),
+        "shards": sorted({key for key, _ in records}),
         "rows": rows,
         "files": dict(sorted(files.items())),
     }
     atomic_json(out / MANIFEST, manifest)
     (out / BUILD_MARKER).unlink(missing_ok=True)
     shutil.rmtree(out / SHARD_DIR, ignore_errors=True)
+    shutil.rmtree(out / STAGE_DIR, ignore_errors=True)
     return manifest

@@ -214,6 +214,7 @@ def load_preset(name_or_path: str | Path = "kerala-2026") -> Preset:
         "ghost_share",
         "moved_share",
         "moved_body_share",
+        "moved_district_share",
         "duplicate_share",
         "age_error_18_39",
         "age_error_40_59",

@@ -167,9 +167,30 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         contact_phone=e164(pl.col("contact_phone")),
     )
 
-    # Roll: listed in house order within each ward, cut into the ward's parts, serials per part.
+    caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=caller_label(words)).sort("phone")
+    tables = {
+        "people": people,
+        "households": households,
+        "employees": employees,
+        "pensioners": pensioners,
+        "entrepreneurs": entrepreneurs,
+        "womens_scheme": womens,
+        "caller_id": caller_id,
+    }
+    if "electoral_roll" in frames:  # else listed once every shard is drawn (synth.world.district_moves)
+        tables.update(render_roll(ctx, frames["electoral_roll"], frames["roll_truth"]))
+    return tables
+
+
+def render_roll(ctx: ShardContext, roll_frame: pl.DataFrame, truth_frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The published roll and its truth from integer-coded entries (``electoral_roll`` and ``roll_truth`` frames,
+    aligned row by row), each ward's entries listed in house order and cut into the ward's parts."""
+    words, plan = ctx.vocab.series, ctx.plan
+    lbs = plan.local_bodies.select("local_body_code", "taluk_code", "district_code")
+    formats = tuple(format_templates())
+    # listed in house order within each ward, cut into the ward's parts, serials per part.
     wards = plan.wards.select("ward_code", "assembly_constituency", "parts", "part_start")
-    r = _geo(frames["electoral_roll"], lbs).join(wards, on="ward_code", how="left", validate="m:1")
+    r = _geo(roll_frame, lbs).join(wards, on="ward_code", how="left", validate="m:1")
     r = r.sort(["ward_code", "house_serial", "age", "epic"], descending=[False, False, True, False])
     r = r.with_columns(pos=pl.int_range(pl.len()).over("ward_code"), n=pl.len().over("ward_code"))
     r = r.with_columns(part_number=(pl.col("part_start") + pl.col("pos") * pl.col("parts") // pl.col("n")))
@@ -191,10 +212,9 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         age=pl.col("age").cast(pl.Int16),
     )
     # the format the roll wrote each name in is the truth's: the attacker gets the roll, never this
-    fmt = frames["electoral_roll"].select("epic", "fmt")
+    fmt = roll_frame.select("epic", "fmt")
     truth = (
-        frames["roll_truth"]
-        .join(fmt, on="epic", how="left")
+        truth_frame.join(fmt, on="epic", how="left")
         .select(
             epic=pl.lit("SYN") + pl.col("epic").cast(pl.String).str.zfill(9),
             person_id="person_id",
@@ -204,15 +224,4 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
         .sort("epic")
     )
 
-    caller_id = frames["caller_id"].select(phone=e164(pl.col("phone")), label=caller_label(words)).sort("phone")
-    return {
-        "people": people,
-        "households": households,
-        "employees": employees,
-        "pensioners": pensioners,
-        "entrepreneurs": entrepreneurs,
-        "womens_scheme": womens,
-        "electoral_roll": roll,
-        "roll_truth": truth,
-        "caller_id": caller_id,
-    }
+    return {"electoral_roll": roll, "roll_truth": truth}

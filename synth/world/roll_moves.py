@@ -9,8 +9,8 @@ given name, relative and printed age. A move that would print a name of a learne
 house name gives the name its initial) is not made, so those names stay out of the world.
 
 A shard is consecutive local bodies of one district (at most ``SHARD_POPULATION`` people), so these are short
-moves within a district; moves across districts are not modelled. The roll's total size is unchanged; a local
-body's own count changes by its moves in and out.
+moves within a district; moves across districts are the build's second phase (:mod:`synth.world.district_moves`).
+The roll's total size is unchanged; a local body's own count changes by its moves in and out.
 """
 
 from __future__ import annotations
@@ -91,16 +91,22 @@ def relist_across_bodies(
     }
 
 
+def printable(ctx: ShardContext) -> Callable[[pl.DataFrame], np.ndarray] | None:
+    """Which entries, as they would be listed, print no name of ``ctx.excluded_names`` (a learned world's own
+    table: the house name gives the name its initial); None where the world excludes no name."""
+    if not ctx.excluded_names.len():
+        return None
+    banned, name = ctx.excluded_names.implode(), normal_name(formatted_name(ctx.vocab.series))
+
+    def allowed(moved: pl.DataFrame) -> np.ndarray:
+        return (~moved.select(name.is_in(banned).fill_null(False)).to_series()).to_numpy()
+
+    return allowed
+
+
 def with_moves(frames: dict[str, pl.DataFrame], ctx: ShardContext, shard: Shard) -> dict[str, pl.DataFrame]:
     """A shard's frames with the preset's ``electoral_roll.moved_body_share`` relisted (see the module
     docstring), drawn with the shard's own generator; none prints a name of ``ctx.excluded_names``."""
-    plan = ctx.plan
-    share = float(plan.preset.params["electoral_roll"]["moved_body_share"])
-    allowed = None
-    if ctx.excluded_names.len():
-        banned, name = ctx.excluded_names.implode(), normal_name(formatted_name(ctx.vocab.series))
-
-        def allowed(moved: pl.DataFrame) -> np.ndarray:
-            return (~moved.select(name.is_in(banned).fill_null(False)).to_series()).to_numpy()
-
-    return relist_across_bodies(frames, share, moves_rng(int(plan.spec.seed), min(shard.local_bodies)), allowed)
+    share = float(ctx.plan.preset.params["electoral_roll"]["moved_body_share"])
+    rng = moves_rng(int(ctx.plan.spec.seed), min(shard.local_bodies))
+    return relist_across_bodies(frames, share, rng, printable(ctx))

@@ -66,6 +66,7 @@ def test_every_assumption_is_a_share_of_the_preset() -> None:
         "electoral_roll.ghost_share": 0.02,
         "electoral_roll.moved_share": 0.03,
         "electoral_roll.moved_body_share": 0.02,
+        "electoral_roll.moved_district_share": 0.01,
         "electoral_roll.duplicate_share": 0.01,
         "electoral_roll.age_error_18_39": 0.04,
         "electoral_roll.age_error_40_59": 0.06,

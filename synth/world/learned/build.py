@@ -32,7 +32,8 @@ import polars as pl
 
 from synth.engine.io import Progress, atomic_json, atomic_parquet, check_empty_or_new, sha256_file
 from synth.errors import LearnError, OutputError, SynthError
-from synth.world.build import MANIFEST
+from synth.world.build import MANIFEST, write_tables
+from synth.world.district_moves import STAGE_DIR, crosses_districts, listed_roll
 from synth.world.fidelity import FidelitySizes, evaluate
 from synth.world.learned.identifiers import identifier_overlap
 from synth.world.learned.manifest import learned_manifest
@@ -40,6 +41,7 @@ from synth.world.learned.population import LearnedPopulation
 from synth.world.learned.shards import write_shard
 from synth.world.learned.world_plan import learned_plan, person_frame, registry_counts
 from synth.world.plan import WorldSpec, plan_world
+from synth.world.render import render_roll
 from synth.world.shard_context import ShardContext
 
 
@@ -157,6 +159,13 @@ def build_learned_world(
                 total = redrawn.setdefault(name, {"entries": 0, "redrawn": 0})
                 total["entries"] += int(r["entries"])
                 total["redrawn"] += int(r["redrawn"])
+        if crosses_districts(plan):  # phase 2: each shard's roll, with the entries of other districts
+            for shard in plan.shards:
+                rolls = write_tables(tmp, shard, render_roll(ctx, *listed_roll(tmp / STAGE_DIR, ctx, shard)))
+                files.update(rolls["files"])
+                for name, n in rolls["rows"].items():
+                    counts[name] = counts.get(name, 0) + int(n)
+            shutil.rmtree(tmp / STAGE_DIR)
         tick("writing", len(plan.shards), len(plan.shards))
         geo = tmp / "geography"
         geo.mkdir()

@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from synth.world.build import write_tables
+from synth.world.district_moves import STAGE_DIR, crosses_districts, stage_roll
 from synth.world.generate import assemble_local_body
 from synth.world.households import Households, form_households
 from synth.world.learned.table_rules import PRIORITY
@@ -98,6 +99,8 @@ def write_shard(
             parts.setdefault(name, []).append(frame)
     frames = {name: pl.concat(fs, how="vertical") for name, fs in parts.items()}
     frames = with_moves(frames, ctx, shard)
+    if crosses_districts(plan):  # the roll is listed once every shard is drawn (synth.world.district_moves)
+        frames, _ = stage_roll(out / STAGE_DIR, ctx, shard, frames)
     tables = render(ctx, frames)
     if extra:
         extras = people.filter(pl.col("local_body_code").is_in(list(shard.local_bodies))).select("person_id", *extra)
