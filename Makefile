@@ -54,8 +54,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy synth
 
+# Two pytest workers on two cores: one OpenMP/BLAS thread each, or scikit-learn's and torch's threads spin against
+# the other worker's (a 1-second attribute inference measured at 109 s in the suite).
 unit: $(STAMP) browser
-	$(BIN)/pytest -q -n 2
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/pytest -q -n 2
 
 test: lint typecheck unit
 
