@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -167,13 +167,54 @@ def _single_threaded_children() -> Iterator[None]:
                 os.environ[k] = v
 
 
+@dataclass
+class _Shared:
+    """The cluster of a :func:`shared_cluster` block: what closes it, and its client once one was opened."""
+
+    stack: contextlib.ExitStack[bool | None]
+    client: Client | None = None
+
+
+_SHARED: dict[Engine, _Shared] = {}
+
+
+@contextlib.contextmanager
+def shared_cluster(engine: Engine) -> Iterator[None]:
+    """Within this block, every :func:`client_for` of ``engine`` gets one client: the cluster (a local one costs
+    seconds to start and close, and its workers import the package again) starts on first use and closes when the
+    block ends. A nested block shares the outer one's; an in-process engine has none."""
+    if engine.kind == "in_process" or engine in _SHARED:
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        _SHARED[engine] = _Shared(stack)
+        try:
+            yield
+        finally:
+            del _SHARED[engine]
+
+
 @contextlib.contextmanager
 def client_for(engine: Engine) -> Iterator[Client]:
-    """A Dask client of ``engine`` (a new local cluster, or the scheduler it names), closed on exit."""
-    from distributed import Client, LocalCluster
-
+    """A Dask client of ``engine`` (a new local cluster, or the scheduler it names), closed on exit; inside
+    :func:`shared_cluster`, the block's client (opened on first use, closed with the block)."""
     if engine.kind == "in_process":
         raise ValueError("an in-process engine has no Dask client")
+    shared = _SHARED.get(engine)
+    if shared is None:
+        with _new_client(engine) as client:
+            yield client
+        return
+    if shared.client is None:
+        shared.client = shared.stack.enter_context(_new_client(engine))
+    yield shared.client
+
+
+@contextlib.contextmanager
+def _new_client(engine: Engine) -> Generator[Client, None, None]:
+    """A Dask client of a cluster of its own: a new local cluster, or the scheduler ``engine`` names."""
+    from distributed import Client, LocalCluster
+
     if engine.kind == "scheduler":
         assert engine.scheduler is not None
         try:

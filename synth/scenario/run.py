@@ -36,6 +36,7 @@ import polars as pl
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
+from synth.engine.executors import shared_cluster
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, SpecError
@@ -115,7 +116,20 @@ def run_scenario(
         already built).
     """
     engine = as_engine(workers)
-    out = _prepare_out(resolve_out(out), scenario)
+    with shared_cluster(engine):  # one cluster for the world's build, the cells and any settings run after
+        return _run(scenario, resolve_out(out), engine, progress, cache, world_progress, reuse)
+
+
+def _run(
+    scenario: Scenario,
+    out: Path,
+    engine: Engine,
+    progress: Progress | None,
+    cache: str | Path | None,
+    world_progress: Progress | None,
+    reuse: bool,
+) -> RunResult:
+    out = _prepare_out(out, scenario)
     world = _world(scenario.world, engine, cache, world_progress)
     resolved = _resolved(scenario, world)
     _write_text(out / MARKER, json.dumps(resolved, indent=2, sort_keys=True))

@@ -3,11 +3,13 @@ local folders."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from synth.engine import Engine, as_engine, engine_problems, make_engine, resolve_out, run_tasks
+from synth.engine.executors import client_for, shared_cluster
 from synth.errors import OutputError, SpecError
 
 
@@ -49,6 +51,29 @@ def test_tasks_run_in_this_process_in_order() -> None:
 
 def test_a_single_task_on_a_local_cluster_runs_here() -> None:
     assert run_tasks(Engine(workers=4), _square, [(5,)], ["only"]) == [25]
+
+
+def _worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_runs_inside_a_shared_cluster_use_one_cluster_closed_with_the_block() -> None:
+    engine = Engine(workers=2)
+    calls, names = [(i,) for i in range(6)], [str(i) for i in range(6)]
+    with shared_cluster(engine):
+        with client_for(engine) as client:
+            pass
+        assert client.status == "running"  # the block's client outlives its use
+        workers = set(client.run(os.getpid).values())
+        first = set(run_tasks(engine, _worker_pid, calls, names))
+        with shared_cluster(engine):  # a nested block shares the outer one's
+            second = set(run_tasks(engine, _worker_pid, calls, names))
+        with client_for(engine) as again:
+            assert again is client
+        assert first <= workers and second <= workers and len(workers) == 2  # the same two worker processes
+    assert client.status == "closed"
+    with shared_cluster(Engine()):  # in process: nothing to share, nothing started
+        assert run_tasks(Engine(), _square, [(3,)], ["x"]) == [9]
 
 
 def test_outputs_are_local_folders(tmp_path: Path) -> None:
