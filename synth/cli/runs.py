@@ -46,7 +46,8 @@ def run(
     report = ProgressReport(err, "running", scenario_file.stem)  # its first line once the input is checked
     from synth.report import render_report
     from synth.scenario import load_scenario
-    from synth.scenario.run import check_out, run_scenario
+    from synth.scenario.run import run_scenario
+    from synth.scenario.run_folder import check_out
 
     problems = []
     scenario = None

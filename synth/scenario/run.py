@@ -39,7 +39,7 @@ from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import shared_cluster
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
 from synth.engine.meter import Cost, metered
-from synth.errors import OutputError, PolicyError, SpecError
+from synth.errors import PolicyError, SpecError
 from synth.measure.curve import curve_json, curve_points
 from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
@@ -55,7 +55,8 @@ from synth.scenario.cells import (
     run_cell,
     sample_sources,
 )
-from synth.scenario.composed_run import keyed_policy, run_composed
+from synth.scenario.composed_run import run_composed
+from synth.scenario.run_folder import MARKER, check_out, key_fingerprints
 from synth.scenario.search_run import run_search
 from synth.scenario.sensitivity_run import run_settings
 from synth.scenario.spec import Scenario
@@ -65,8 +66,6 @@ from synth.version import __version__
 from synth.world.api import World, open_world
 from synth.world.build import build_world, cache_key
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-MARKER = "scenario.resolved.json"
 REUSE = "reuse"  # the folder of ResultStore
 BUILT = "built"  # CellContext.cache: what building the context cost, until the group that built it records it
 STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
@@ -396,49 +395,6 @@ def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:
         "synth_version": __version__,
         "key_fingerprints": key_fingerprints(scenario),
     }
-
-
-def key_fingerprints(scenario: Scenario) -> dict[str, str]:
-    """``"POLICY/STEP"`` (``"RELEASE:POLICY/STEP"`` for a release of several) -> the keyed fingerprint of each
-    secret a policy reads from outside the scenario (an HMAC key from ``SYNTH_HMAC_KEY`` or a key file): a run
-    under another key is another run. Never the key itself."""
-    policies = [("", p) for p in scenario.policies]
-    policies += [(f"{r.id}:", keyed_policy(r.policy, r.key, 0, r.id)) for r in scenario.releases]
-    return {
-        f"{prefix}{policy.id}/{i}": fingerprint
-        for prefix, policy in policies
-        for i, step in enumerate(policy.steps)
-        if (fingerprint := step.key_fingerprint()) is not None
-    }
-
-
-def check_out(out: Path, scenario: Scenario | None) -> None:
-    """Refuse an output folder inside the package, a file, or a folder holding anything but this run."""
-    out = out.resolve()
-    if out == PACKAGE_DIR or PACKAGE_DIR in out.parents:
-        raise OutputError(f"output folder {out} is inside the package ({PACKAGE_DIR}); choose a folder outside it")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"output folder {out} is a file; choose a folder")
-    if out.is_dir() and any(out.iterdir()):
-        marker = out / MARKER
-        if not marker.is_file():
-            raise OutputError(f"output folder {out} holds other files; choose a new or empty folder")
-        if scenario is None:
-            return
-        held = json.loads(marker.read_text())
-        if held.get("scenario") != json.loads(json.dumps(dict(scenario.raw), default=str)):
-            raise OutputError(
-                f"output folder {out} holds the results of a different scenario; choose another folder or delete it"
-            )
-        now = key_fingerprints(scenario)
-        before = held.get("key_fingerprints", {})
-        changed = sorted({step.split("/")[0] for step in set(now) | set(before) if before.get(step) != now.get(step)})
-        if changed:
-            raise OutputError(
-                f"output folder {out} holds results made under another HMAC key for the policies "
-                f"{', '.join(changed)} (SYNTH_HMAC_KEY or the key file changed since); choose another folder or "
-                "delete it, or set the key the run was made with"
-            )
 
 
 def _prepare_out(out: Path, scenario: Scenario) -> Path:

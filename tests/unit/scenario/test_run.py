@@ -18,18 +18,15 @@ from synth.policies.hashing import key_fingerprint
 from synth.scenario import Scenario, scenario_from_dict
 from synth.scenario.cells import ChainState
 from synth.scenario.run import (
-    MARKER,
-    PACKAGE_DIR,
     _cell_path,
     _flat,
     _read_state,
     _run_group,
     _write_state,
-    check_out,
     collect,
-    key_fingerprints,
     units,
 )
+from synth.scenario.run_folder import MARKER, PACKAGE_DIR, check_out, key_fingerprints
 
 RAW: dict[str, Any] = {
     "spec_version": 1,

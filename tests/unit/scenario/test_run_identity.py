@@ -11,7 +11,7 @@ import pytest
 from synth.errors import OutputError
 from synth.policies.hashing import HashColumn, key_fingerprint
 from synth.scenario import scenario_from_dict
-from synth.scenario.run import MARKER, check_out, key_fingerprints
+from synth.scenario.run_folder import MARKER, check_out, key_fingerprints
 
 SCENARIO = {
     "spec_version": 1,
