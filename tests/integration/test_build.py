@@ -16,6 +16,7 @@ from synth.errors import BuildInterrupted, OutputError, WorldError
 from synth.world import build as build_module
 from synth.world.plan import WorldSpec
 from synth.world.render import PEOPLE_COLUMNS
+from tests.integration.interrupt import interrupt_second_call
 
 runner = CliRunner()
 
@@ -71,16 +72,7 @@ def test_interrupted_build_resumes_to_identical_bytes(tmp_path: Path, monkeypatc
     reference = tmp_path / "ref"
     build_module.build_world(spec, reference)
     out = tmp_path / "out"
-    real = build_module._write_shard
-    calls = {"n": 0}
-
-    def flaky(out_dir: Path, plan, shard):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(out_dir, plan, shard)
-
-    monkeypatch.setattr(build_module, "_write_shard", flaky)
+    interrupt_second_call(monkeypatch, build_module, "_write_shard")
     plan = build_module._plan_for(spec)
     assert len(plan.shards) >= 2
     with pytest.raises(BuildInterrupted) as exc:
@@ -93,7 +85,7 @@ def test_interrupted_build_resumes_to_identical_bytes(tmp_path: Path, monkeypatc
     assert list(out.rglob(".*.tmp-*")) == []
     with pytest.raises(WorldError, match="unfinished; run the same build command to resume it"):
         open_world(out)
-    monkeypatch.setattr(build_module, "_write_shard", real)
+    monkeypatch.undo()
     build_module.build_world(spec, out)
     assert _files(out) == _files(reference)
 

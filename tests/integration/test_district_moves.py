@@ -19,6 +19,7 @@ from synth.world.fidelity import FidelitySizes
 from synth.world.people_table import people_table
 from synth.world.plan import WorldSpec
 from synth.world.preset import load_preset
+from tests.integration.interrupt import interrupt_second_call
 
 SPEC = {"districts": ["Wayanad", "Idukki"], "local_bodies": 12, "seed": 7}  # 4 local bodies of one, 8 of the other
 NONE_ACROSS = {"electoral_roll.moved_district_share": 0.0}
@@ -115,15 +116,7 @@ def test_two_workers_and_a_build_resumed_in_its_second_phase_give_the_same_bytes
     assert _files(build_world(tmp_path / "two_workers", workers=2, **SPEC)) == _files(two_districts)  # type: ignore[arg-type]
     spec = WorldSpec(districts=tuple(SPEC["districts"]), local_bodies=12, seed=7)  # type: ignore[arg-type]
     shards = len(build_module._plan_for(spec).shards)
-    real, calls = build_module._write_roll, {"n": 0}
-
-    def flaky(out_dir: Path, plan, shard):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(out_dir, plan, shard)
-
-    monkeypatch.setattr(build_module, "_write_roll", flaky)
+    interrupt_second_call(monkeypatch, build_module, "_write_roll")
     out = tmp_path / "resumed"
     with pytest.raises(BuildInterrupted) as exc:
         build_module.build_world(spec, out)
@@ -131,7 +124,7 @@ def test_two_workers_and_a_build_resumed_in_its_second_phase_give_the_same_bytes
         f"{out}: build interrupted; {shards + 1} of {2 * shards} shard steps (each shard's tables, then its roll) "
         "are complete and verified. Run the same command again to resume, or delete the folder."
     )
-    monkeypatch.setattr(build_module, "_write_roll", real)
+    monkeypatch.undo()
     build_module.build_world(spec, out)
     assert json.loads((out / "manifest.json").read_text())["files"] == _files(two_districts)
     assert not (out / "_stage").exists() and not (out / "_shards").exists()
