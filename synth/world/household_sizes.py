@@ -164,10 +164,12 @@ def join_units(
             break
         free = is_anchor.copy()
         destination = idx.copy()
+        # each cell looks among its kind's candidates only (a few of the people), not over everyone
+        guest_at, host_at = [idx[c.guest] for c in candidates], [idx[c.host] for c in candidates]
         for kind, a, b in zip(*np.nonzero(counts), strict=True):
-            c = candidates[kind]
-            g = idx[c.guest & free & (capped == a + 1)]
-            h = idx[c.host & free & (capped == b + 1)]
+            c, g, h = candidates[kind], guest_at[kind], host_at[kind]
+            g = g[free[g] & (capped[g] == a + 1)]
+            h = h[free[h] & (capped[h] == b + 1)]
             ig, ih = match(group[g], c.guest_key[g], group[h], c.host_key[h], rng)
             g, h = g[ig], h[ih]
             ok = c.fits(g, h)
