@@ -24,6 +24,7 @@ from synth.world.demography import N_AGES, build_demography
 from synth.world.format_checks import check_name_formats
 from synth.world.learned.validate import validate_learned
 from synth.world.preset import PENSION_SCHEMES
+from synth.world.roll_checks import check_roll_staleness
 from synth.world.rule_checks import check_rules
 
 RELATIVE_TOLERANCE = 0.01  # populations, sex ratios, 60+ shares, registry and roll sizes
@@ -226,6 +227,7 @@ def validate(world: World) -> pl.DataFrame:
     printed, true = roll_whipple(world, preset.roll_qualifying_date)
     c.info("roll_whipple_60_89", "all", true, printed)
 
+    check_roll_staleness(c, world, plan)
     check_name_formats(c, world, preset)
     check_rules(c, world, preset, plan.phone_plan)
     return c.frame()

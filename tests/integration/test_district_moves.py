@@ -19,6 +19,7 @@ from synth.world.fidelity import FidelitySizes
 from synth.world.people_table import people_table
 from synth.world.plan import WorldSpec
 from synth.world.preset import load_preset
+from synth.world.validate import validate_world
 from tests.integration.interrupt import interrupt_second_call
 
 SPEC = {"districts": ["Wayanad", "Idukki"], "local_bodies": 12, "seed": 7}  # 4 local bodies of one, 8 of the other
@@ -151,3 +152,37 @@ def test_a_learned_world_of_two_districts_moves_entries_across_and_keeps_the_tab
     assert printed == 0
     assert learned.manifest["rows"]["electoral_roll"] == learned.electoral_roll.select(pl.len()).collect().item()
     assert not (learned.path / "_stage").exists()
+
+
+def test_validation_reports_the_rolls_staleness_beside_its_assumptions(two_districts: World) -> None:
+    rows = validate_world(two_districts).filter(pl.col("check").str.starts_with("roll_") & (pl.col("kind") == "info"))
+    got = {
+        r["check"]: (r["target"], r["value"]) for r in rows.iter_rows(named=True) if r["check"] != "roll_whipple_60_89"
+    }
+    con = _sql(two_districts)
+    recount = con.execute(
+        """
+        WITH l AS (SELECT e.status, left(r.ward_code, 6) = left(p.home, 6) AS same_body,
+                          substr(r.ward_code, 2, 2) = substr(p.home, 2, 2) AS same_district
+                   FROM entries e JOIN roll r USING (epic) LEFT JOIN people p USING (person_id))
+        SELECT avg((status = 'moved' AND same_body)::INT) FILTER (WHERE at_home_or_moved),
+               avg((status = 'moved' AND NOT same_body AND same_district)::INT) FILTER (WHERE at_home_or_moved),
+               avg((status = 'moved' AND NOT same_district)::INT) FILTER (WHERE at_home_or_moved),
+               avg((status = 'duplicate')::INT)
+        FROM (SELECT *, status IN ('living', 'moved') AS at_home_or_moved FROM l)
+        """
+    ).fetchall()[0]
+    names = [
+        "roll_moved_within_local_body",
+        "roll_moved_across_local_bodies",
+        "roll_moved_across_districts",
+        "roll_duplicate_share",
+    ]
+    assert sorted(got) == sorted(names)
+    for name, value in zip(names, recount, strict=True):
+        target, reported = got[name]
+        assert reported == pytest.approx(value, abs=1e-12), name
+        assert reported == pytest.approx(target, abs=0.002), name  # about 180,000 entries
+    params = load_preset("kerala-2026").params["electoral_roll"]
+    assert got["roll_moved_within_local_body"][0] == params["moved_share"]
+    assert 0 < got["roll_moved_across_districts"][0] < params["moved_district_share"]

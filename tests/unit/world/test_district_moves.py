@@ -9,6 +9,7 @@ import pytest
 from synth.world.auxiliary import ROLL_DUPLICATE, ROLL_GHOST, ROLL_LIVING, ROLL_MOVED
 from synth.world.district_moves import PLACING_ROUNDS, crosses_districts, pick_leavers, place_arrivals
 from synth.world.plan import WorldSpec, plan_world
+from synth.world.roll_checks import staleness_targets
 
 HOMES = pl.DataFrame(
     {  # two local bodies of the destination shard, in local-body order
@@ -95,3 +96,16 @@ def test_only_a_world_of_two_districts_or_more_moves_entries_across() -> None:
         districts=two.districts, local_bodies=4, seed=1, noise=(("electoral_roll.moved_district_share", 0.0),)
     )
     assert not crosses_districts(plan_world(none))
+
+
+def test_staleness_targets_follow_the_assumptions_and_the_worlds_shape() -> None:
+    one = plan_world(WorldSpec(districts=("Wayanad",), local_bodies=3, seed=7))
+    assert staleness_targets(one, 0.5) == {
+        "roll_moved_within_local_body": 0.03,
+        "roll_moved_across_local_bodies": pytest.approx(0.97 * 0.02 * 0.5),  # half the entries in shards of 2+
+        "roll_moved_across_districts": 0.0,  # nowhere to move to
+        "roll_duplicate_share": 0.01,
+    }
+    noise = (("electoral_roll.moved_district_share", 0.05),)
+    two = plan_world(WorldSpec(districts=("Wayanad", "Idukki"), local_bodies=12, seed=7, noise=noise))
+    assert staleness_targets(two, 1.0)["roll_moved_across_districts"] == pytest.approx((0.97 - 0.97 * 0.02) * 0.05)
