@@ -32,7 +32,7 @@ import polars as pl
 from synth.engine.io import atomic_parquet, sha256_file
 from synth.world.auxiliary import ROLL_LIVING, ROLL_MOVED
 from synth.world.plan import Shard, WorldPlan
-from synth.world.roll_moves import ADDRESS, printable
+from synth.world.roll_moves import ADDRESS, local_body_blocks, printable
 from synth.world.shard_context import ShardContext, local_body_number
 
 SALT_DISTRICT_MOVES = 0x4D_44  # spawn key of a shard's generator for moves across districts
@@ -95,11 +95,7 @@ def place_arrivals(
     ``allowed`` takes the arrivals as they would be listed and says which may be; one refused is tried at the
     next household of its local body, up to :data:`PLACING_ROUNDS` times.
     """
-    bodies, starts, sizes = np.unique(
-        homes["ward_code"].str.slice(0, 6).to_numpy(), return_index=True, return_counts=True
-    )
-    if not (np.diff(starts) > 0).all() or (len(starts) and starts[-1] + sizes[-1] != homes.height):
-        raise AssertionError("households are not in local-body order")
+    bodies, starts, sizes = local_body_blocks(homes)
     body = np.searchsorted(bodies, arrivals["destination"].to_numpy())
     if arrivals.height and not (bodies[np.minimum(body, len(bodies) - 1)] == arrivals["destination"].to_numpy()).all():
         raise AssertionError("an arrival is bound for a local body this shard does not hold")

@@ -53,6 +53,23 @@ def other_body_households(body: np.ndarray, starts: np.ndarray, sizes: np.ndarra
     return pick + np.where(pick >= starts[body], sizes[body], 0)
 
 
+def local_body_blocks(households: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The local bodies of a shard's ``households`` (in local-body order, as generated), and the position of each
+    one's first household and its number of households.
+
+    Examples
+    --------
+    >>> local_body_blocks(pl.DataFrame({"ward_code": ["G01001001", "G01001002", "M01003001"]}))
+    (array(['G01001', 'M01003'], dtype=object), array([0, 2]), array([2, 1]))
+    """
+    bodies, starts, sizes = np.unique(
+        households["ward_code"].str.slice(0, 6).to_numpy(), return_index=True, return_counts=True
+    )
+    if not (np.diff(starts) > 0).all() or (len(starts) and starts[-1] + sizes[-1] != households.height):
+        raise AssertionError("households are not in local-body order")
+    return bodies, starts, sizes
+
+
 def relist_across_bodies(
     frames: dict[str, pl.DataFrame],
     share: float,
@@ -66,13 +83,9 @@ def relist_across_bodies(
     as it is. ``allowed`` takes the moved entries as they would be and says which may move (default: all).
     """
     roll, truth, households = frames["electoral_roll"], frames["roll_truth"], frames["households"]
-    bodies, starts, sizes = np.unique(
-        households["ward_code"].str.slice(0, 6).to_numpy(), return_index=True, return_counts=True
-    )
+    bodies, starts, sizes = local_body_blocks(households)
     if len(bodies) < 2 or share == 0:
         return frames
-    if not (np.diff(starts) > 0).all() or starts[-1] + sizes[-1] != households.height:
-        raise AssertionError("households are not in local-body order")
     status = truth["status"].to_numpy().copy()
     move = np.flatnonzero((status == ROLL_LIVING) & (rng.random(len(status)) < share))
     body = np.searchsorted(bodies, roll["ward_code"].str.slice(0, 6).to_numpy()[move])
