@@ -69,5 +69,15 @@ def load_plan(name: str) -> NumberingPlan:
 
 
 def e164(national: pl.Expr) -> pl.Expr:
-    """Polars expression: ``+91`` and the ten national digits (leading zeros kept); null stays null."""
-    return pl.lit(COUNTRY_CODE) + national.cast(pl.String).str.zfill(NATIONAL_DIGITS)
+    """Polars expression: ``+91`` and the ten national digits (leading zeros kept); null stays null.
+
+    A national number lies in [0, 10**10), so adding ``91 * 10**10`` writes the country code and the leading zeros
+    in one conversion to text (faster than padding the text: a world writes a few crore of these).
+
+    Examples
+    --------
+    >>> pl.select(e164(pl.Series([0, 9999999999, None]))).to_series().to_list()
+    ['+910000000000', '+919999999999', None]
+    """
+    country = int(COUNTRY_CODE.removeprefix("+")) * 10**NATIONAL_DIGITS
+    return pl.lit("+") + (national.cast(pl.Int64) + country).cast(pl.String)

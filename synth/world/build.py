@@ -47,7 +47,7 @@ from synth.engine.io import (
 )
 from synth.errors import BuildInterrupted, OutputError, WorkerLost
 from synth.version import __version__
-from synth.world.district_moves import STAGE_DIR, crosses_districts, listed_roll, stage_roll
+from synth.world.district_moves import STAGE_DIR, arrivals, crosses_districts, listed_roll, stage_roll
 from synth.world.generate import generate_local_body
 from synth.world.plan import Shard, WorldPlan, WorldSpec, plan_world
 from synth.world.render import render, render_roll
@@ -167,10 +167,10 @@ def _write_shard(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
     return record
 
 
-def _write_roll(out: Path, plan: WorldPlan, shard: Shard) -> dict[str, Any]:
-    """Phase 2 of a shard: its roll with the entries of other districts listed at its households."""
+def _write_roll(out: Path, plan: WorldPlan, shard: Shard, arriving: pl.DataFrame) -> dict[str, Any]:
+    """Phase 2 of a shard: its roll with the entries of other districts (``arriving``) listed at its households."""
     ctx = ShardContext(plan)
-    roll, truth = listed_roll(out / STAGE_DIR, ctx, shard)
+    roll, truth = listed_roll(out / STAGE_DIR, ctx, shard, arriving)
     record = {"shard": shard.key, **write_tables(out, shard, render_roll(ctx, roll, truth))}
     atomic_json(out / SHARD_DIR / f"{shard.key}{ROLL_RECORD}.json", record)
     return record
@@ -183,11 +183,11 @@ def _run_shard(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
     return _write_shard(Path(out), plan, shard)
 
 
-def _run_roll(spec: WorldSpec, out: str, key: str) -> dict[str, Any]:
+def _run_roll(spec: WorldSpec, out: str, key: str, arriving: pl.DataFrame) -> dict[str, Any]:
     """One shard's roll (phase 2), as a task of a Dask worker."""
     plan = _plan_for(spec)
     shard = next(s for s in plan.shards if s.key == key)
-    return _write_roll(Path(out), plan, shard)
+    return _write_roll(Path(out), plan, shard, arriving)
 
 
 def _verified(out: Path, shard: Shard, suffix: str = "") -> dict[str, Any] | None:
@@ -288,7 +288,9 @@ def build_world(
 
     def run_phases(client: Any) -> None:
         for suffix, task in phases:
-            todo = [shard for shard in plan.shards if (shard.key, suffix) not in records]
+            # largest first: the last steps of a phase, which one worker may run while the other waits, are short
+            by_size = sorted(plan.shards, key=lambda shard: -shard.population)
+            todo = [shard for shard in by_size if (shard.key, suffix) not in records]
             if not todo:
                 continue
 
@@ -297,7 +299,9 @@ def build_world(
                 if progress:
                     progress(len(records), total, rec["shard"] + suffix)
 
-            calls = [(spec, str(out.resolve()), s.key) for s in todo]
+            # phase 2 takes each shard's arrivals, read once here rather than by every step from every shard
+            given = arrivals(out / STAGE_DIR, plan) if suffix == ROLL_RECORD else {}
+            calls = [(spec, str(out.resolve()), s.key, *([given[s.key]] if given else [])) for s in todo]
             run_tasks(engine, task, calls, [s.key for s in todo], on_result=step_done, client=client)
             # workers elsewhere must have written where this machine reads (phase 2 reads what phase 1 staged)
             written = [rel for rec in records.values() for rel in {**rec["files"], **rec.get("staged", {})}]

@@ -9,7 +9,8 @@ given in a second phase of the build, once every shard is drawn:
    world, drawn in proportion to population, and a uniform number that will pick one of its households
    (:func:`pick_leavers`). It stages its integer-coded roll without them, the leavers, and its households'
    addresses (:func:`stage_roll`) and writes every other table.
-2. each shard then lists the leavers bound for its local bodies at the household their number picks, in its
+2. the leavers are read once and split by the shard of their destination (:func:`arrivals`); each shard then
+   lists the leavers bound for its local bodies at the household their number picks, in its
    households' order (:func:`place_arrivals`): the ward, house number and house name of a household of the
    district, so that the address does not give them away (as for moves within a district), and renders its roll
    from the entries that stayed and the ones that came (:func:`listed_roll`).
@@ -119,7 +120,7 @@ def place_arrivals(
 
 
 def _write(path: Path, frame: pl.DataFrame, folder: Path) -> dict[str, str]:
-    atomic_parquet(path, frame)
+    atomic_parquet(path, frame, compression="lz4")  # read back once in this build, then removed
     return {str(path.relative_to(folder.parent)): sha256_file(path)}
 
 
@@ -149,17 +150,25 @@ def stage_roll(
     return rest, files
 
 
-def listed_roll(folder: Path, ctx: ShardContext, shard: Shard) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Phase 2 of a shard: its staged roll with the leavers of every shard bound for its local bodies placed at
-    their households; the integer-coded ``electoral_roll`` and ``roll_truth`` frames, aligned row by row."""
+def arrivals(folder: Path, plan: WorldPlan) -> dict[str, pl.DataFrame]:
+    """Every shard's staged leavers, read once (after phase 1), split by the shard holding their destination,
+    each in EPIC order (whichever order the files are read in)."""
+    leavers = pl.concat([pl.read_parquet(folder / f"{s.key}-leavers.parquet") for s in plan.shards], how="vertical")
+    shard_of = {body: s.key for s in plan.shards for body in s.local_bodies}
+    keyed = leavers.with_columns(_shard=pl.col("destination").replace_strict(shard_of, return_dtype=pl.String))
+    parts = {key: part for (key,), part in keyed.partition_by("_shard", as_dict=True, include_key=False).items()}
+    empty = leavers.clear()
+    return {s.key: parts.get(s.key, empty).sort("epic") for s in plan.shards}
+
+
+def listed_roll(
+    folder: Path, ctx: ShardContext, shard: Shard, arriving: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Phase 2 of a shard: its staged roll with ``arriving`` (its part of :func:`arrivals`, the leavers of every
+    shard bound for its local bodies) placed at their households; the integer-coded ``electoral_roll`` and
+    ``roll_truth`` frames, aligned row by row."""
     stayed = pl.read_parquet(folder / f"{shard.key}-roll.parquet")
     homes = pl.read_parquet(folder / f"{shard.key}-homes.parquet")
-    arrivals = (
-        pl.scan_parquet([folder / f"{s.key}-leavers.parquet" for s in ctx.plan.shards])
-        .filter(pl.col("destination").is_in(list(shard.local_bodies)))
-        .collect()
-        .sort("epic")  # the same whichever order the files are read in
-    )
-    placed = place_arrivals(arrivals, homes, printable(ctx)).drop("destination", "draw")
+    placed = place_arrivals(arriving, homes, printable(ctx)).drop("destination", "draw")
     roll = pl.concat([stayed, placed.select(stayed.columns)], how="vertical")
     return roll.drop("person_id", "status"), roll.select("epic", "person_id", "status")

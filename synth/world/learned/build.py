@@ -33,7 +33,7 @@ import polars as pl
 from synth.engine.io import Progress, atomic_json, atomic_parquet, check_empty_or_new, sha256_file
 from synth.errors import LearnError, OutputError, SynthError
 from synth.world.build import MANIFEST, write_tables
-from synth.world.district_moves import STAGE_DIR, crosses_districts, listed_roll
+from synth.world.district_moves import STAGE_DIR, arrivals, crosses_districts, listed_roll
 from synth.world.fidelity import FidelitySizes, evaluate
 from synth.world.learned.identifiers import identifier_overlap
 from synth.world.learned.manifest import learned_manifest
@@ -160,8 +160,10 @@ def build_learned_world(
                 total["entries"] += int(r["entries"])
                 total["redrawn"] += int(r["redrawn"])
         if crosses_districts(plan):  # phase 2: each shard's roll, with the entries of other districts
+            given = arrivals(tmp / STAGE_DIR, plan)
             for shard in plan.shards:
-                rolls = write_tables(tmp, shard, render_roll(ctx, *listed_roll(tmp / STAGE_DIR, ctx, shard)))
+                listed = listed_roll(tmp / STAGE_DIR, ctx, shard, given[shard.key])
+                rolls = write_tables(tmp, shard, render_roll(ctx, *listed))
                 files.update(rolls["files"])
                 for name, n in rolls["rows"].items():
                     counts[name] = counts.get(name, 0) + int(n)

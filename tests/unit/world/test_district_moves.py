@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
 
 from synth.world.auxiliary import ROLL_DUPLICATE, ROLL_GHOST, ROLL_LIVING, ROLL_MOVED
-from synth.world.district_moves import PLACING_ROUNDS, crosses_districts, pick_leavers, place_arrivals
+from synth.world.district_moves import PLACING_ROUNDS, arrivals, crosses_districts, pick_leavers, place_arrivals
 from synth.world.plan import WorldSpec, plan_world
 from synth.world.roll_checks import staleness_targets
 
@@ -86,6 +88,27 @@ def test_no_arrivals_and_an_arrival_bound_elsewhere() -> None:
     assert none.height == 0
     with pytest.raises(AssertionError, match="an arrival is bound for a local body this shard does not hold"):
         place_arrivals(_arrivals(["G09009"], [0.5]), HOMES)
+
+
+def test_the_leavers_of_every_shard_are_split_by_the_shard_of_their_destination(tmp_path: Path) -> None:
+    plan = plan_world(WorldSpec(districts=("Wayanad", "Idukki"), local_bodies=12, seed=7))
+    first, *rest = plan.shards
+    bound = [rest[0].local_bodies[0], first.local_bodies[-1], rest[0].local_bodies[0]]
+    _arrivals(bound, [0.1, 0.2, 0.3]).with_columns(epic=pl.Series([30, 20, 10])).write_parquet(
+        tmp_path / f"{first.key}-leavers.parquet"
+    )
+    for shard in rest:
+        _arrivals([first.local_bodies[0]], [0.9]).with_columns(epic=pl.lit(5, dtype=pl.Int64)).write_parquet(
+            tmp_path / f"{shard.key}-leavers.parquet"
+        )
+
+    given = arrivals(tmp_path, plan)
+
+    assert list(given) == [s.key for s in plan.shards]
+    assert given[first.key]["epic"].to_list() == [5] * len(rest) + [20]  # in EPIC order
+    assert given[rest[0].key]["epic"].to_list() == [10, 30]
+    assert all(given[s.key].height == 0 for s in rest[1:])
+    assert given[rest[0].key].columns == _arrivals([], []).columns
 
 
 def test_only_a_world_of_two_districts_or_more_moves_entries_across() -> None:

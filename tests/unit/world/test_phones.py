@@ -1,8 +1,9 @@
 import numpy as np
 import phonenumbers
+import polars as pl
 import pytest
 
-from synth.core.numbering import load_plan
+from synth.core.numbering import e164, load_plan
 from synth.world.phones import permute
 
 
@@ -68,3 +69,10 @@ def test_every_safe_block_edge_rings_nobody() -> None:
     edges = np.concatenate([plan.starts, plan.starts + plan.sizes - 1, plan.starts + plan.sizes // 2])
     valid = [n for n in edges.tolist() if phonenumbers.is_valid_number(phonenumbers.parse("+91" + str(n).zfill(10)))]
     assert valid == []
+
+
+def test_e164_writes_the_country_code_and_ten_digits_with_their_leading_zeros() -> None:
+    national = pl.Series([0, 1, 123_456_789, 9_999_999_999, None], dtype=pl.Int64)
+    written = pl.select(e164(pl.lit(national))).to_series().to_list()
+    assert written == ["+910000000000", "+910000000001", "+910123456789", "+919999999999", None]
+    assert all(phonenumbers.parse(w).national_number == n for w, n in zip(written[:4], national[:4], strict=True))
