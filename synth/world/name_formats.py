@@ -28,6 +28,7 @@ import polars as pl
 
 from synth.core.paths import VOCAB_DIR
 from synth.errors import PresetError, did_you_mean
+from synth.world.cases import by_case
 from synth.world.names import COMMUNITIES, house_name, word
 
 FORMAT_SOURCES = ("electoral_roll", "employees", "pensioners", "entrepreneurs", "womens_scheme")
@@ -164,12 +165,5 @@ def written_names(frame: pl.DataFrame, words: pl.Series) -> pl.Series:
     The expression writes every template over every row and keeps one (13 times the work); this is what the
     render of a whole shard uses. The same templates, so the same names (a unit test holds them equal).
     """
-    templates = list(format_templates().values())
-    indexed = frame.with_row_index("_row")
-    parts = [
-        part.select("_row", name=_template(words, templates[code]))
-        for (code,), part in indexed.partition_by("fmt", as_dict=True).items()
-    ]
-    if not parts:
-        return pl.Series("name", [], dtype=pl.String)
-    return pl.concat(parts).sort("_row")["name"]
+    templates = {code: _template(words, template) for code, template in enumerate(format_templates().values())}
+    return by_case(frame, "fmt", templates, "name")

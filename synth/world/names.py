@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -249,23 +250,31 @@ def full_name(words: pl.Series) -> pl.Expr:
     )
 
 
-def caller_label(words: pl.Series) -> pl.Expr:
-    """A caller-ID label from the integer columns of :func:`full_name` and ``kind`` (``LABEL_KINDS``) and
-    ``extra`` (the nickname, relation word or role)."""
+def caller_labels(words: pl.Series) -> dict[int, pl.Expr]:
+    """The caller-ID label each kind (``LABEL_KINDS`` index) writes, from the integer columns of :func:`full_name`
+    and ``extra`` (the nickname, relation word or role)."""
     given = word(words, "given")
-    initial = word(words, "house_a").str.slice(0, 1)
-    k = {name: i for i, name in enumerate(LABEL_KINDS)}
-    return (
-        pl.when(pl.col("kind") == k["full_name"])
-        .then(full_name(words))
-        .when(pl.col("kind") == k["given"])
-        .then(given)
-        .when(pl.col("kind").is_in([k["given_initial"], k["stale"]]))
-        .then(pl.concat_str([given, initial], separator=" "))
-        .when(pl.col("kind") == k["given_role"])
-        .then(pl.concat_str([given, word(words, "extra")], separator=" "))
-        .otherwise(word(words, "extra"))
-    )
+    given_initial = pl.concat_str([given, word(words, "house_a").str.slice(0, 1)], separator=" ")
+    written = {
+        "full_name": full_name(words),
+        "given": given,
+        "given_initial": given_initial,
+        "given_role": pl.concat_str([given, word(words, "extra")], separator=" "),
+        "pet_name": word(words, "extra"),
+        "relation": word(words, "extra"),
+        "stale": given_initial,
+    }
+    return {LABEL_KINDS.index(kind): expr for kind, expr in written.items()}
+
+
+def caller_label(words: pl.Series) -> pl.Expr:
+    """A caller-ID label, as :func:`caller_labels` writes each kind (``kind`` column), in one expression."""
+    cases = list(caller_labels(words).items())
+    chain: Any = pl.when(pl.col("kind") == cases[0][0]).then(cases[0][1])
+    for kind, expr in cases[1:]:
+        chain = chain.when(pl.col("kind") == kind).then(expr)
+    out: pl.Expr = chain.otherwise(pl.lit(None, dtype=pl.String))
+    return out
 
 
 def transliteration_variants(name: str, folder: Path = VOCAB_DIR) -> list[str]:

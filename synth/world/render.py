@@ -12,11 +12,12 @@ import polars as pl
 
 from synth.core.numbering import e164
 from synth.world.auxiliary import ROLL_STATUS
+from synth.world.cases import by_case
 from synth.world.demography import MARITAL
 from synth.world.generate import EPIC_DOMAIN
 from synth.world.households import RELATIONS
 from synth.world.name_formats import format_templates, written_names
-from synth.world.names import COMMUNITIES, caller_label, full_name, house_name, word
+from synth.world.names import COMMUNITIES, caller_labels, full_name, house_name, word
 from synth.world.phones import permute
 from synth.world.plan import WorldPlan
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
@@ -93,13 +94,14 @@ def _registry_id(name: str, seed: int) -> pl.Expr:
 
 
 def _rows_of(people: pl.DataFrame, person_id: pl.Series) -> pl.DataFrame:
-    """The rows of ``people`` (sorted by ``person_id``, as a shard draws them) of each of ``person_id``, without
-    the id: a join by binary search, several times faster than Polars' join on frames this size."""
+    """The rows of ``people`` of each of ``person_id``, without the id: a join by binary search, several times
+    faster than Polars' join on frames this size (a shard's ids ascend within each local body)."""
     ids = people["person_id"].to_numpy()
     wanted = person_id.to_numpy()
-    at = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+    order = np.argsort(ids, kind="stable") if len(ids) and (np.diff(ids) < 0).any() else np.arange(len(ids))
+    at = order[np.minimum(np.searchsorted(ids[order], wanted), max(len(ids) - 1, 0))]
     if not (ids[at] == wanted).all():
-        raise AssertionError("a registry row of a person the shard does not hold, or people out of order")
+        raise AssertionError("a registry row of a person the shard does not hold")
     return people.drop("person_id")[at]
 
 
@@ -196,7 +198,10 @@ def render(ctx: ShardContext, frames: dict[str, pl.DataFrame]) -> dict[str, pl.D
     )
 
     # ten national digits each, so the numbers' order is the order of their E.164 strings
-    caller_id = frames["caller_id"].sort("phone").select(phone=e164(pl.col("phone")), label=caller_label(words))
+    directory = frames["caller_id"].sort("phone")
+    caller_id = directory.select(phone=e164(pl.col("phone"))).with_columns(
+        by_case(directory, "kind", caller_labels(words), "label")
+    )
     tables = {
         "people": people,
         "households": households,

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from synth.world.plan import WorldSpec, plan_world
-from synth.world.render import render
+from synth.world.render import _rows_of, render
 from synth.world.shard_context import ShardContext
 
 WORDS = ("Anil", "Beena", "Nair", "Puthen", "veedu", "Driver")  # the vocabulary: codes are indices into it
@@ -177,3 +177,14 @@ def test_households_registries_roll_and_labels(tables: dict[str, pl.DataFrame]) 
         "payment_mode",
         "contact_phone",
     ]
+
+
+def test_registry_rows_find_their_people_in_any_order_of_ids() -> None:
+    # a shard lists its local bodies in code order: a corporation (C..., ids from 3xxxxx) before its panchayats
+    # (G..., ids from 1xxxxx), so the ids do not ascend over the shard
+    people = pl.DataFrame({"person_id": [301_001_0000001, 301_001_0000002, 101_002_0000001], "given": [5, 6, 7]})
+    found = _rows_of(people, pl.Series([101_002_0000001, 301_001_0000002, 101_002_0000001]))
+    assert found.to_dict(as_series=False) == {"given": [7, 6, 7]}
+    assert _rows_of(people.sort("person_id"), pl.Series([301_001_0000001]))["given"].to_list() == [5]
+    with pytest.raises(AssertionError, match=r"^a registry row of a person the shard does not hold$"):
+        _rows_of(people, pl.Series([101_002_0000009]))
