@@ -654,11 +654,13 @@ SINCE_MEASURED = [
     (
         "Slower since these figures, and why (2026-12-05, issue 21's moves across districts): a world of two "
         "districts or more builds in two phases (every shard's tables with its roll staged, then every shard's roll"
-        " with the entries of other districts listed at its households), so the 4-district build of the scale table"
-        " took 22.6-23.0 s against 20.7-21.6 s for the code before (commit 53710ed; two runs each, alternating, 2 "
-        "workers, load 1.26 before, 2.80 after): staging the roll, reading it back and the wait between the phases."
-        " A world of one district builds in one phase as before (Wayanad 5.7 s against 5.8-6.0 s), and the whole "
-        "state in 2 min 36 s against 2 min 22 s."
+        " with the entries of other districts listed at its households), and household sizes are calibrated (a "
+        "linear program and two rounds of pairing per local body). Measured side by side in one run after the "
+        "render's speed-ups of the same day (commit a6ff759, 2 workers, load 2.37 before, 2.45 after): the "
+        "4-district build of the scale table took 21.1 s (twice) against 18.1-19.9 s for the code before issue 21 "
+        "(commit 0fd2335) and 23.0-25.4 s before the speed-ups (commit 2a2180e): households, staging the roll and "
+        "the wait between the phases. The whole state took 127.7 s against 125.9 s (0fd2335) and 155.9 s "
+        "(2a2180e); Wayanad, one worker, 4.20-4.36 s against 4.18-4.63 s."
     ),
 ]
 
