@@ -287,9 +287,10 @@ def run_tasks(
     from distributed.scheduler import KilledWorker
 
     run = secrets.token_hex(4)  # keys unique to this run: a shared scheduler may hold another run's tasks
+    # started in the order of ``calls`` (Dask otherwise may not): a caller puts its longest tasks first
     futures = [
-        client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False)
-        for name, args in zip(names, calls, strict=True)
+        client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False, priority=len(calls) - i)
+        for i, (name, args) in enumerate(zip(names, calls, strict=True))
     ]
     index = {f.key: i for i, f in enumerate(futures)}
     try:
