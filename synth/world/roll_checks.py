@@ -13,6 +13,7 @@ import polars as pl
 
 from synth.world.api import World
 from synth.world.checks import Checks
+from synth.world.district_moves import crosses_districts, share
 from synth.world.plan import WorldPlan
 from synth.world.shard_context import LB_TYPE_DIGIT, local_body_number
 
@@ -22,14 +23,13 @@ def staleness_targets(plan: WorldPlan, multi_body_share: float) -> dict[str, flo
     bodies or more (``multi_body_share`` of the entries) moves ``moved_body_share`` to another of its local
     bodies; of those still home, a world of two districts or more moves ``moved_district_share`` to another."""
     p = plan.preset.params["electoral_roll"]
-    within, body, district = float(p["moved_share"]), float(p["moved_body_share"]), float(p["moved_district_share"])
+    within, body = float(p["moved_share"]), float(p["moved_body_share"])
     home = 1 - within
     across_bodies = home * body * multi_body_share
-    districts = plan.local_bodies["district_code"].n_unique()
     return {
         "roll_moved_within_local_body": within,
         "roll_moved_across_local_bodies": across_bodies,
-        "roll_moved_across_districts": (home - across_bodies) * district if districts > 1 else 0.0,
+        "roll_moved_across_districts": (home - across_bodies) * share(plan) if crosses_districts(plan) else 0.0,
         "roll_duplicate_share": float(p["duplicate_share"]),
     }
 
