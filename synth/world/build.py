@@ -285,11 +285,11 @@ def build_world(
         return sum(_verified(out, shard, suffix) is not None for shard, suffix in steps)
 
     remote = engine.kind != "in_process"
+    # largest first: the last steps of a phase, which one worker may run while the other waits, are short
+    by_size = sorted(plan.shards, key=lambda shard: -shard.population)
 
     def run_phases(client: Any) -> None:
         for suffix, task in phases:
-            # largest first: the last steps of a phase, which one worker may run while the other waits, are short
-            by_size = sorted(plan.shards, key=lambda shard: -shard.population)
             todo = [shard for shard in by_size if (shard.key, suffix) not in records]
             if not todo:
                 continue
