@@ -14,6 +14,8 @@ from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, supported_in
 
 ROLL_NAMES = {**SHARED, "relative_name": "relative_name"}
 PLACES = ("local_body", "taluk", "district")  # finest first
+# a roll's column of the initials each entry supports, where the caller read them already (AuxiliaryData.roll_initials)
+SUPPORTED = "supported_initials"
 # Folds applied in order; each pair is (regex, replacement).
 NAME_KEY_FOLDS = (
     (r"[^a-z ]", ""),
@@ -90,12 +92,18 @@ def pair_batches(
         yield left, (rol.join(left.select(place).unique(), on=place, how="semi") if place else rol)
 
 
-def name_frequencies(data: pl.DataFrame, roll: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def name_frequencies(
+    data: pl.DataFrame, roll: pl.DataFrame, features: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
     """Splink's term frequencies, computed once over the whole input: of each name (``name``, ``tf_name``) and of
-    each given name's key (``name_key``, ``tf_name_key``), as shares of release and roll together."""
+    each given name's key (``name_key``, ``tf_name_key``), as shares of release and roll together.
+
+    ``features``: :func:`name_features` of these names or more (read here otherwise)."""
     names = pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).drop_nulls()
     counted = names.group_by("name").agg(n=pl.len())
-    keys = counted.join(name_features(counted.select("name")), on="name").group_by("name_key").agg(pl.col("n").sum())
+    if features is None:
+        features = name_features(counted.select("name"))
+    keys = counted.join(features, on="name").group_by("name_key").agg(pl.col("n").sum())
     return {
         "name": counted.select("name", tf_name=pl.col("n") / names.height).sort("name"),
         "name_key": keys.select("name_key", tf_name_key=pl.col("n") / names.height).sort("name_key"),
@@ -107,9 +115,17 @@ def concat_parts(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.Dat
 
 
 def linkage_inputs(
-    data: pl.DataFrame, roll: pl.DataFrame, cols: list[str], ages: pl.Series | None
+    data: pl.DataFrame,
+    roll: pl.DataFrame,
+    cols: list[str],
+    ages: pl.Series | None,
+    features: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Release and roll with the same columns, in the coding of the release's ages, and a shared ``uid``."""
+    """Release and roll with the same columns, in the coding of the release's ages, and a shared ``uid``.
+
+    ``features``: :func:`name_features` of their names or more (a name's features depend on the name alone, so
+    those of the whole input serve every district and batch); read here otherwise. The initials each roll entry
+    supports are the roll's column :data:`SUPPORTED` where it has one (read once per source), else read here."""
     rel = data.select(pl.format("r{}", "row_id").alias("uid"), *cols)
     rol = roll.select(pl.format("e{}", "epic").alias("uid"), *[pl.col(ROLL_NAMES[c]).alias(c) for c in cols])
     if "gender" in cols:
@@ -123,10 +139,12 @@ def linkage_inputs(
             rel, rol = (t.with_columns(pl.col("age").cast(pl.Int32)) for t in (rel, rol))
     if "ward" in cols:
         rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
-    features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
+    if features is None:
+        features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
     rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
     # a roll entry supports the initials of its house name and relative too (synth.core.name_parts)
-    rol = rol.with_columns(supported_initials(roll)[INITIALS]).with_columns(mask=initial_mask(pl.col(INITIALS)))
+    supported = roll[SUPPORTED] if SUPPORTED in roll.columns else supported_initials(roll)[INITIALS]
+    rol = rol.with_columns(supported.alias(INITIALS)).with_columns(mask=initial_mask(pl.col(INITIALS)))
     # namesakes: the roll's voters a name could be written for (the given name's key, initials they support); of
     # a roll entry, those supporting the same initials
     sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
@@ -138,6 +156,11 @@ def linkage_inputs(
     rel = rel.join(namesakes(initial_subsets(rol.select(on), sizes)), on=on, how="left", maintain_order="left")
     rol = rol.join(namesakes(rol), on=on, how="left", maintain_order="left")
     return rel.with_columns(pl.col("namesakes").fill_null(0)).drop(INITIALS), rol.drop(INITIALS)
+
+
+def names_of(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
+    """The distinct names of release and roll (in the release's coding or the roll's own), as ``name``."""
+    return pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).unique()
 
 
 def name_features(names: pl.DataFrame) -> pl.DataFrame:

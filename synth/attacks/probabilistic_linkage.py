@@ -50,14 +50,17 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Memo, NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.attacks.base import NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
+    SUPPORTED,
     by_district,
     concat_parts,
     linkage_inputs,
+    name_features,
     name_frequencies,
+    names_of,
     pair_batches,
     training_districts,
 )
@@ -65,8 +68,8 @@ from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per
 from synth.attacks.splink_model import fit_model, predict_links
 from synth.checks import whole
 from synth.core.coding import present
-from synth.core.name_parts import GIVEN, with_name_parts
-from synth.engine.io import content_key
+from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
+from synth.engine.io import Memo, content_key
 from synth.release.build import AttackerView
 from synth.scoring.linkage import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision
 from synth.version import __version__
@@ -178,18 +181,27 @@ def probabilistic_linkage(
     compared = data.select("row_id", *cols)  # everything of the release the result depends on
 
     def compute() -> pl.DataFrame:
-        alike_once = one_per_printed_person(roll, roll, [ROLL_NAMES[c] for c in cols])
+        read = roll.with_columns(aux.roll_initials[INITIALS].alias(SUPPORTED))  # read once per source
+        alike_once = one_per_printed_person(roll, read, [ROLL_NAMES[c] for c in cols])
         parts = by_district(compared, alike_once, cols)
         training = training_districts(parts, params.train_rows, seed)
         ages = compared["age"] if "age" in cols else None
-        tf = name_frequencies(compared, roll)
-        model = fit_model(
-            *linkage_inputs(*concat_parts([parts[d] for d in training]), cols, ages), cols, params, seed, tf
-        )
+        features = name_features(names_of(compared, roll))  # read once: a name's features are its own
+        tf = name_frequencies(compared, roll, features)
+
+        def inputs(districts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+            return linkage_inputs(*concat_parts([parts[d] for d in districts]), cols, ages, features)
+
+        trained_on = inputs(training)
+        model = fit_model(*trained_on, cols, params, seed, tf)
+        # a model trained on one district scores it from the same inputs (those of that district), read once;
+        # those of several districts are let go
+        reuse = dict.fromkeys(training, trained_on) if len(training) == 1 else {}
+        del trained_on
         guesses = [
             predict_links(model, left, right, params.threshold if floor is None else floor, tf, params.roll_coverage)
             for d in sorted(parts)
-            for left, right in pair_batches(*linkage_inputs(*parts[d], cols, ages), cols, params.batch_pairs)
+            for left, right in pair_batches(*(reuse.pop(d, None) or inputs([d])), cols, params.batch_pairs)
         ]
         return pl.concat(guesses).sort("row_id")
 

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from synth.attacks import probabilistic_linkage as probabilistic_linkage_module
 from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
-from synth.attacks.linkage_inputs import blocking_rules, name_key, pair_batches, training_districts
+from synth.attacks.linkage_inputs import (
+    SUPPORTED,
+    blocking_rules,
+    linkage_inputs,
+    name_features,
+    name_frequencies,
+    name_key,
+    names_of,
+    pair_batches,
+    training_districts,
+)
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.splink_model import NAME, RARE, _best_pairs, _training_blocks, rarity
 from synth.cli import app
@@ -264,3 +277,69 @@ def test_a_rare_name_is_as_rare_as_the_data_allows(monkeypatch: pytest.MonkeyPat
     monkeypatch.undo()
     assert rarity(left, right, rule) == 4  # the shipped limit: a first pair
     assert rarity(left.with_columns(namesakes=2), right.with_columns(namesakes=2), rule) == 2  # rare enough already
+
+
+RELEASED = pl.DataFrame(
+    {
+        "row_id": [0, 1, 2],
+        "name": ["K. Sooraj", "Bindu M", "Sreedevi P R"],
+        "age": [30, 41, 67],
+        "gender": ["M", "F", "F"],
+        "local_body": ["Meppadi", "Meppadi", "Kalpetta"],
+    }
+)
+LISTED = pl.DataFrame(
+    {
+        "epic": ["SYN1", "SYN2", "SYN3", "SYN4"],
+        "name": ["Suraj K", "Bindu", "Sridevi R", "Bindu"],
+        "sex": ["M", "F", "F", "F"],
+        "age": [30, 40, 67, 41],
+        "local_body": ["Meppadi", "Meppadi", "Kalpetta", "Meppadi"],
+        "house_name": ["Kizhakkethil", "Mangalath", "Puthenveedu", "Thekkel"],
+        "relative_name": ["Raman", "Gopi", "Pavithran", "Sasi"],
+    }
+)
+
+
+def test_inputs_read_from_the_features_of_a_wider_input_and_initials_read_once_are_those_read_alone() -> None:
+    cols = ["name", "age", "gender", "local_body"]
+    alone = linkage_inputs(RELEASED, LISTED, cols, RELEASED["age"])
+    more = pl.DataFrame({"row_id": [9], "name": ["Anu T"]})  # a name of another district
+    features = name_features(names_of(pl.concat([RELEASED, more], how="diagonal"), LISTED))
+    read = LISTED.with_columns(AuxiliaryData(electoral_roll=LISTED).roll_initials["initials"].alias(SUPPORTED))
+    shared = linkage_inputs(RELEASED, read, cols, RELEASED["age"], features)
+    for mine, theirs in zip(shared, alone, strict=True):
+        assert_frame_equal(mine, theirs)
+    # the roll's entries support the initials of their house and relative: Bindu of Mangalath, son of Gopi
+    assert alone[1].filter(pl.col("uid") == "eSYN2")["mask"].item() == (1 << 6) | (1 << 12)  # g and m
+    tf = name_frequencies(RELEASED, LISTED)
+    for col, table in name_frequencies(RELEASED, LISTED, features).items():
+        assert_frame_equal(table, tf[col])
+
+
+def test_a_model_trained_on_one_district_scores_it_from_the_inputs_it_was_trained_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+
+    def counted(data: pl.DataFrame, *args: Any, **kwargs: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
+        calls.append(data.height)
+        return linkage_inputs(data, *args, **kwargs)
+
+    def no_guess(*_: Any) -> pl.DataFrame:
+        return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
+
+    monkeypatch.setattr(probabilistic_linkage_module, "linkage_inputs", counted)
+    # which inputs are read is the question here, not what a model makes of three rows
+    monkeypatch.setattr(probabilistic_linkage_module, "fit_model", lambda *_: None)
+    monkeypatch.setattr(probabilistic_linkage_module, "predict_links", no_guess)
+    two = RELEASED.with_columns(district=pl.Series(["Wayanad", "Wayanad", "Kannur"]))
+    roll = LISTED.with_columns(district=pl.Series(["Wayanad", "Wayanad", "Kannur", "Wayanad"]))
+    one = ProbabilisticLinkageParams(max_pairs=1_000, train_rows=1)
+    probabilistic_linkage(AttackerView(two), AuxiliaryData(electoral_roll=roll), np.random.default_rng(4), one)
+    # the first district drawn holds enough rows: it is read once, to train and to be scored; the other to be scored
+    assert sorted(calls) == [1, 2]
+    calls.clear()
+    both = ProbabilisticLinkageParams(max_pairs=1_000, train_rows=3)
+    probabilistic_linkage(AttackerView(two), AuxiliaryData(electoral_roll=roll), np.random.default_rng(4), both)
+    assert calls == [3, 1, 2]  # trained on both districts: each is read on its own to be scored
