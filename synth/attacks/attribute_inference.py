@@ -27,10 +27,10 @@ from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, Memo, NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.checks import whole
 from synth.core.coding import NEGATIVE, SECRETS, roll_in_release_coding, shared_columns
-from synth.engine.io import content_key
+from synth.engine.io import Memo, content_key
 from synth.errors import did_you_mean
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows, roll_strata

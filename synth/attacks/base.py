@@ -25,10 +25,9 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.knowledge import Knowledge
 from synth.core.numbering import NumberingPlan
+from synth.engine.io import Memo
 from synth.errors import SpecError, SynthError, did_you_mean
 from synth.release.build import AttackerView, Release
-
-Memo = Callable[[str, Callable[[], pl.DataFrame]], pl.DataFrame]
 
 
 class NotApplicable(SynthError):
@@ -83,6 +82,7 @@ class Truth:
     leaked: Release | None = None  # the leaked release (membership's experiment re-fits the policy on part)
     refit: Any = None  # callable(Release) -> MinimizedRelease: the cell's policy applied to another release
     experiment: Any = None  # what an attack's experiment keeps for its scorer (membership's answers)
+    memo: Memo | None = None  # where the scorer keeps a costly count for reuse (as Cell.memo); None: counted each time
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,11 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Memo, NotApplicable, raise_problems
+from synth.attacks.base import NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, with_name_parts
+from synth.engine.io import Memo
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
 

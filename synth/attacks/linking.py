@@ -21,9 +21,10 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import Attack, Cell, Memo, NotApplicable, Outcome, Scored, Truth
+from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
 from synth.core.coding import key_hash, shared_columns
+from synth.engine.io import Memo
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
 from synth.scoring.linkage import correct_rows, score_linkage

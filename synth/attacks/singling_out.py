@@ -112,12 +112,12 @@ class SinglingOut(Attack):
 
     def score(self, outcome: Outcome, truth: Truth, params: Any) -> Scored:
         data, rows_are_people, named = outcome.extra
-        counts = population_counts(truth.world, data, quasi_identifiers(data))
+        counts = population_counts(truth.world, data, quasi_identifiers(data), truth.memo)
         assert outcome.baseline is not None
         scores: tuple[Any, ...] = (score_singling_out(outcome.guesses, outcome.baseline, data, counts),)
         if named is not None:
             guesses, baseline = named
-            with_names = population_counts(truth.world, data, quasi_identifiers(data, names=True))
+            with_names = population_counts(truth.world, data, quasi_identifiers(data, names=True), truth.memo)
             scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names)),)
         if not rows_are_people:
             return Scored(scores)

@@ -26,6 +26,10 @@ import polars as pl
 from synth.errors import OutputError
 from synth.version import __version__
 
+# store(key, compute): the frame kept under ``key`` (a content key of everything it depends on), else ``compute()``
+# kept under it (ResultStore)
+Memo = Callable[[str, Callable[[], pl.DataFrame]], pl.DataFrame]
+
 ParquetCompression = Literal["zstd", "lz4"]
 
 Progress = Callable[[int, int, str], None]

@@ -20,12 +20,13 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import SOURCES, AuxiliaryData
-from synth.attacks.base import Cell, Memo, NotApplicable, Outcome, Truth
+from synth.attacks.base import Cell, NotApplicable, Outcome, Truth
 from synth.attacks.hash_schemes import numbers_in_use, released_messages
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers
 from synth.core.numbering import load_plan
+from synth.engine.io import Memo
 from synth.errors import SpecError
 from synth.measure.names import measure_rows
 from synth.measure.release import k_anonymity
@@ -209,6 +210,7 @@ def _attack(
         world=ctx.world,
         leaked=ctx.leaked,
         refit=lambda release: minimized_for(ctx, policy, release),
+        memo=memo,
     )
     cell, truth = attack.prepare(cell, truth, params)
     outcome: Outcome = attack.run(cell, params)

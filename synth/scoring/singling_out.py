@@ -8,7 +8,9 @@ import polars as pl
 
 from synth.core.coding import recode_age
 from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, name_parts, supported_initials, with_name_parts
+from synth.engine.io import Memo, content_key
 from synth.scoring.stats import Rate, Risk, risk, wilson
+from synth.version import __version__
 from synth.world.api import World
 
 
@@ -33,7 +35,9 @@ def population_in_release_coding(world: World, release: pl.DataFrame, columns: l
     return people.select(columns)
 
 
-def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def population_counts(
+    world: World, release: pl.DataFrame, columns: list[str], memo: Memo | None = None
+) -> pl.DataFrame:
     """How many people of the world share each combination of ``columns``, coded as the release codes them:
     ``columns`` and ``n_pop``.
 
@@ -44,11 +48,18 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
     ``name`` is counted too when it is one of ``columns``: a released name, in whatever format its registry wrote
     it, counts the people it could be written for (:func:`counted_by_written_name`). The counts then hold the
     name as ``given`` and ``initials``, which a released name meets through :func:`by_written_name` (the scoring
-    functions here read it so).
+    functions here read it so). ``memo`` keeps those counts of the people by written name (the costly part: they
+    depend only on the world and the sizes of the released initial sets) and reuses them for every policy
+    that releases names (:class:`~synth.engine.io.ResultStore`).
     """
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
     if "name" in columns:
-        counted = counted_by_written_name(world, release["name"]).lazy()
+        sizes = initial_set_sizes(release["name"])
+        if memo is None:
+            counted = counted_by_written_name(world, sizes).lazy()
+        else:
+            key = content_key("counted_by_written_name", __version__, sorted(world.manifest["files"].items()), sizes)
+            counted = memo(key, lambda: counted_by_written_name(world, sizes)).lazy()
         columns = [c for n in columns for c in (("given", "initials") if n == "name" else (n,))]
     else:
         counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
@@ -59,16 +70,21 @@ def population_counts(world: World, release: pl.DataFrame, columns: list[str]) -
     return counts
 
 
-def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
+def initial_set_sizes(names: pl.Series) -> list[int]:
+    """The sizes of the sets of initials the ``names`` write (as :mod:`synth.core.name_parts` reads them), sorted."""
+    return sorted(name_parts(names.cast(pl.String))["initials"].str.len_chars().unique().to_list())
+
+
+def counted_by_written_name(world: World, sizes: list[int]) -> pl.DataFrame:
     """People counted by ward, age, sex and each way the released ``names`` may write them: their given name, and
     a set of initials all among those of their name, house name and father or husband (the formats of
     :mod:`synth.world.name_formats`; read as :mod:`synth.core.name_parts` reads names): ``ward_code``, ``age``,
     ``sex``, ``given``, ``initials`` and ``n``, for the sizes of initial sets the names have.
 
     A person counts once for a released name: its initials are one set, met by one subset of the person's. A
-    released name meets its count through its own given name and initials (:func:`by_written_name`).
+    released name meets its count through its own given name and initials (:func:`by_written_name`). ``sizes``:
+    those of the released names' sets of initials (:func:`initial_set_sizes`).
     """
-    sizes = set(name_parts(names.cast(pl.String))["initials"].str.len_chars().unique().to_list())
     houses = world.table("households").select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
     people = (
         world.people.select(
@@ -81,9 +97,8 @@ def counted_by_written_name(world: World, names: pl.Series) -> pl.DataFrame:
     )
     people = pl.concat([people.select("ward_code", "age", "sex", "n"), supported_initials(people)], how="horizontal")
     cells = people.group_by("ward_code", "age", "sex", GIVEN, INITIALS).agg(pl.col("n").sum())
-    counted: pl.DataFrame = (
-        initial_subsets(cells, sizes).group_by("ward_code", "age", "sex", "given", "initials").agg(pl.col("n").sum())
-    )
+    subsets = initial_subsets(cells, set(sizes))
+    counted: pl.DataFrame = subsets.group_by("ward_code", "age", "sex", "given", "initials").agg(pl.col("n").sum())
     return counted
 
 

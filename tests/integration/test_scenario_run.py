@@ -22,16 +22,18 @@ MARKER = "scenario.resolved.json"
 
 
 def test_the_same_results_without_reuse(smoke_run: Path, cache: Path, tmp_path: Path) -> None:
-    """The smoke run keeps probabilistic linkage's scans and attribute inference's predictions under the content key
-    of their inputs: hash_plain releases the quasi-identifiers and the secret of as_exported, so its direct link,
-    its baseline's and its predictions are read back; k5's predictions are its own (sdv_copula releases no scheme).
-    Four results kept for seven computations. A run that keeps nothing gives the same bytes."""
+    """The smoke run keeps probabilistic linkage's scans, attribute inference's predictions and singling out's count
+    of the people by written name under the content key of their inputs: hash_plain releases the quasi-identifiers
+    and the secret of as_exported, so its direct link, its baseline's, its predictions and the count are read back;
+    k5's predictions are its own (sdv_copula releases no scheme; neither releases names). Five results kept for nine
+    computations. A run that keeps nothing gives the same bytes."""
     kept = [pl.read_parquet(p) for p in sorted((smoke_run / "reuse").glob("*.parquet"))]
     assert sorted(tuple(k.columns) for k in kept) == [
         ("epic", "prediction"),
         ("epic", "prediction"),
         ("row_id", "epic", "match_probability"),
         ("row_id", "epic", "match_probability"),
+        ("ward_code", "age", "sex", "given", "initials", "n"),
     ]
     plain = tmp_path / "plain"
     run_scenario(load_scenario(SMOKE), plain, cache=cache, reuse=False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable, Truth
@@ -14,6 +16,7 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.linking import shuffled_view
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import SinglingOutParams, singling_out
+from synth.engine.io import ResultStore
 from synth.engine.relational import key_counts
 from synth.errors import SpecError
 from synth.measure.names import measure_rows
@@ -157,6 +160,31 @@ def test_population_counts_with_names() -> None:
     # without the name, the four women of 40 in ward 1 fall into one class, as before
     plain = population_counts(WORLD, NAMED, PLACE_KEYS).sort("age")  # type: ignore[arg-type]
     assert plain.select("age", "gender", "ward", "n_pop").rows() == [(40, "F", 1, 4), (67, "M", 1, 1), (80, "M", 2, 2)]
+
+
+def test_counts_by_written_name_are_kept_and_reused_for_names_with_the_same_sizes_of_initials(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path / "reuse")
+    world = SimpleNamespace(**vars(WORLD), manifest={"files": {"people/p.parquet": "1f"}})
+    keys = ["name", *PLACE_KEYS]
+
+    def counts(release: pl.DataFrame, memo: ResultStore | None) -> pl.DataFrame:
+        counted = population_counts(world, release, keys, memo)  # type: ignore[arg-type]
+        return counted.sort(counted.columns)
+
+    assert_frame_equal(counts(NAMED, store), counts(NAMED, None))
+    assert (store.computed, store.reused) == (1, 0)
+    # other names, one initial each as before: the people are not counted again, and the counts are those of a count
+    swapped = NAMED.with_columns(name=pl.Series(["Anu M", "Bindu K", "Das T", "Eapen R"]))
+    assert_frame_equal(counts(swapped, store), counts(swapped, None))
+    assert (store.computed, store.reused) == (1, 1)
+    # a name without initials asks for other subsets of each person's initials: counted again
+    bare = NAMED.with_columns(name=pl.Series(["Anu K", "Bindu M", "Das", "Eapen T"]))
+    assert_frame_equal(counts(bare, store), counts(bare, None))
+    assert (store.computed, store.reused) == (2, 1)
+    # another world (another file's checksum): counted again
+    world.manifest = {"files": {"people/p.parquet": "2e"}}
+    counts(NAMED, store)
+    assert (store.computed, store.reused) == (3, 1)
 
 
 def test_the_attack_reports_both_figures_worked_out_by_hand() -> None:
