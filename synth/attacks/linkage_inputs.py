@@ -99,7 +99,7 @@ def name_frequencies(
     each given name's key (``name_key``, ``tf_name_key``), as shares of release and roll together.
 
     ``features``: :func:`name_features` of these names or more (read here otherwise)."""
-    names = pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).drop_nulls()
+    names = _both_names(data, roll).drop_nulls()
     counted = names.group_by("name").agg(n=pl.len())
     if features is None:
         features = name_features(counted.select("name"))
@@ -140,7 +140,7 @@ def linkage_inputs(
     if "ward" in cols:
         rel, rol = (t.with_columns(pl.col("ward").cast(pl.Int32)) for t in (rel, rol))
     if features is None:
-        features = name_features(pl.concat([rel.select("name"), rol.select("name")]).unique())
+        features = name_features(names_of(rel, rol))
     rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
     # a roll entry supports the initials of its house name and relative too (synth.core.name_parts)
     supported = roll[SUPPORTED] if SUPPORTED in roll.columns else supported_initials(roll)[INITIALS]
@@ -160,7 +160,12 @@ def linkage_inputs(
 
 def names_of(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
     """The distinct names of release and roll (in the release's coding or the roll's own), as ``name``."""
-    return pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).unique()
+    return _both_names(data, roll).unique()
+
+
+def _both_names(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
+    """Every name of the release and of the roll, in one column ``name``."""
+    return pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))])
 
 
 def name_features(names: pl.DataFrame) -> pl.DataFrame:
