@@ -92,8 +92,9 @@ def scenario_figures(scenario: Path, workers: int, folder: Path) -> dict[str, An
     warm = [str(SYNTH), "run", str(scenario), "--out", str(folder / "warm"), "--cache", str(cache)]
     subprocess.run(warm, check=True, capture_output=True)  # builds the world into the cache (not timed)
     run = [str(SYNTH), "run", str(scenario), "--cache", str(cache), "--out"]
-    one = measured([*run, str(folder / "one")])
-    many = measured([*run, str(folder / "many"), "--workers", str(workers)])
+    # each run with a result store of its own: neither reads back what the other (or the warm-up) computed
+    one = measured([*run, str(folder / "one"), "--reuse", str(folder / "one-reuse")])
+    many = measured([*run, str(folder / "many"), "--workers", str(workers), "--reuse", str(folder / "many-reuse")])
     same = (folder / "one" / "results.json").read_text() == (folder / "many" / "results.json").read_text()
     return {
         "scenario": scenario.name,

@@ -54,6 +54,7 @@ def test_scale_scenario(benchmark, n: int, tmp_path: Path) -> None:  # type: ign
     scenario, world = scenario_on(scale_districts(n), tmp_path)
     out = tmp_path / "run"
     argv = [str(SYNTH), "run", str(scenario), "--out", str(out), "--workers", "2", "--cache", str(bench_cache())]
+    argv += ["--reuse", str(tmp_path / "reuse")]  # a store of its own: nothing an earlier run kept is read back
     result = benchmark.pedantic(measure, args=(argv,), rounds=1, iterations=1)
     rows = len(json.loads((out / "results.json").read_text())["results"])
     people = int(world.manifest["rows"]["people"])

@@ -61,8 +61,12 @@ def machine_load() -> list[float]:
 
 def run_scenario_measured(scenario: Path, out: Path, cache: Path) -> dict[str, Any]:
     """``synth run`` measured in a process of its own, with the machine's load before and after, and what each
-    unit of each policy cost (``costs``: policy, attack, wall and CPU seconds, peak bytes)."""
+    unit of each policy cost (``costs``: policy, attack, wall and CPU seconds, peak bytes). The run keeps the costly
+    parts of its attacks in a new result store beside ``out``, so every figure is that of a first run: results kept
+    by an earlier run are never read back (a rerun would be faster for that reason alone)."""
+    reuse = out.with_name(f"{out.name}-reuse")
     argv = [str(SYNTH), "run", str(scenario), "--out", str(out), "--workers", "2", "--cache", str(cache)]
+    argv += ["--reuse", str(reuse)]
     load_before = machine_load()
     result = measure(argv)
     costs = (

@@ -23,6 +23,10 @@ from synth.cli.progress import ProgressReport, counted
 from synth.errors import SynthError
 
 CACHE_HELP = "Folder keeping built worlds between runs (default: $SYNTH_CACHE, else ~/.cache/synth/worlds)."
+REUSE_HELP = (
+    "Folder keeping the costly parts of attacks (linkage's scans, inference's predictions) under the content key of "
+    "their inputs, read back by later runs, other policies and seeds (default: CACHE/reuse; safe to delete)."
+)
 
 RUN_HELP = "\n\n".join(
     (
@@ -30,7 +34,8 @@ RUN_HELP = "\n\n".join(
         "Environment: SYNTH_HMAC_KEY holds the secret key of the policies that hash with HMAC (the hmac policy of "
         "the default scenario, kerala_2026_export, needs it; the key is never written anywhere). SYNTH_CACHE is the "
         "folder where the worlds a run builds are kept and reused by later runs of the same world spec and seed "
-        "(default ~/.cache/synth/worlds; --cache overrides it).",
+        "(default ~/.cache/synth/worlds; --cache overrides it); the costly parts of attacks are kept beside them "
+        "(CACHE/reuse, or --reuse) for later runs.",
     )
 )
 
@@ -41,12 +46,13 @@ def run(
     workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = 1,
     scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     cache: Annotated[Path | None, typer.Option(help=CACHE_HELP)] = None,
+    reuse: Annotated[Path | None, typer.Option(help=REUSE_HELP)] = None,
 ) -> None:
     """Run a scenario (see RUN_HELP)."""
     report = ProgressReport(err, "running", scenario_file.stem)  # its first line once the input is checked
     from synth.report import render_report
     from synth.scenario import load_scenario
-    from synth.scenario.run import run_scenario
+    from synth.scenario.run import run_scenario, store_for
     from synth.scenario.run_folder import check_out
 
     problems = []
@@ -61,6 +67,11 @@ def run(
             check_out(out_dir, scenario)
         except SynthError as exc:
             problems.append(f"--out: {exc}")
+    if reuse is not None:
+        try:
+            store_for(reuse, cache)
+        except SynthError as exc:
+            problems.append(f"--reuse: {exc}")
     engine = engine_of(workers, scheduler, problems)
     if problems or scenario is None or out_dir is None or engine is None:
         fail("\n".join(problems))
@@ -86,7 +97,13 @@ def run(
                 report(done, total, f"world shards built, the last {shard}")
 
         result = run_scenario(
-            scenario, out_dir, workers=engine, progress=report, cache=cache, world_progress=world_progress
+            scenario,
+            out_dir,
+            workers=engine,
+            progress=report,
+            cache=cache,
+            world_progress=world_progress,
+            reuse=True if reuse is None else reuse,
         )
         report.say("rendering the report")
         page = render_report(result.out)

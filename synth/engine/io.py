@@ -17,6 +17,7 @@ import platform
 import re
 import socket
 from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,7 @@ Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called after each finished unit of work (a shard, a cell, a stage)."""
 
 TEMPORARY_GLOB = ".*.tmp-*"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the synth package
 VERSIONED_PACKAGES = ("numpy", "polars", "pyarrow", "phonenumbers", "scipy")  # scipy: HiGHS sizes households
 
 
@@ -115,10 +117,41 @@ def versions() -> dict[str, str]:
     return out
 
 
+def source_digest(root: Path, packages: tuple[str, ...]) -> str:
+    """A SHA-256 (hex) of every file under ``root / package`` for each of ``packages`` (``"."``: all of
+    ``root``): each file's path relative to ``root``, then its bytes, in the order of the sorted paths.
+    Compiled files (``__pycache__``) are left out."""
+    digest = hashlib.sha256()
+    for package in packages:
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """A SHA-256 (hex) of the code and data of this package, Python's version and the version of every installed
+    distribution: what a result kept between runs (:class:`ResultStore`) may depend on beyond its inputs."""
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    environment = json.dumps([platform.python_version(), installed])
+    return hashlib.sha256(f"{source_digest(PACKAGE_ROOT, ('.',))}\n{environment}".encode()).hexdigest()
+
+
+def store_folder(root: Path) -> Path:
+    """Where :class:`ResultStore` keeps results under ``root`` for this code and these libraries
+    (``root/<16 hex digits of code_digest()>``): a changed file of the package, or another version of any
+    library, reads and writes another folder, so no result computed by other code is ever read back."""
+    return root / code_digest()[:16]
+
+
 def content_key(*parts: object) -> str:
     """A SHA-256 (hex) of exactly what produced a result: frames by their Arrow IPC bytes, anything else by its
-    ``repr``. Equal keys mean equal inputs (frames equal in content but laid out in other chunks or dictionaries
-    may get other keys: a missed reuse, never a wrong one).
+    ``repr``. Equal keys mean equal inputs. Frames are written in one layout for one content (one chunk, strings
+    as offsets and bytes rather than views into buffers that hold what other operations left there), so equal
+    frames get equal keys in any process (categorical columns, whose codes depend on what the process saw
+    before, may not: a missed reuse, never a wrong one).
 
     Examples
     --------
@@ -131,7 +164,7 @@ def content_key(*parts: object) -> str:
     for part in parts:
         if isinstance(part, pl.DataFrame):
             buffer = io.BytesIO()
-            part.rechunk().write_ipc(buffer, compression="uncompressed")
+            part.rechunk().write_ipc(buffer, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
             h.update(b"frame:" + buffer.getvalue())
         else:
             h.update(b"value:" + repr(part).encode())

@@ -13,12 +13,16 @@ Output folder::
     truth/POLICY.parquet            its hidden truth (row_id -> person_id), kept apart
     cells/seed=S/POLICY/UNIT.parquet  finished cells; an interrupted run resumes from them
     cells/seed=S/POLICY/costs.parquet what each unit cost (wall and CPU seconds, peak memory), into timings.parquet
-    reuse/KEY.parquet               costly parts of attacks under the content key of their inputs (see reuse)
     search/                         the searched frontier, with [search] (synth.scenario.search_run)
     report.html                     the report (synth.report)
 
 Every cell's randomness comes from (seed, attack), so the results are the same in any order, in one
 process or several, and policies are compared on the same draws.
+
+The costly parts of attacks (probabilistic linkage's scans, attribute inference's predictions, singling out's
+counts) are kept under the content key of their inputs in a result store beside the world cache
+(``CACHE/reuse/<digest of this code and its libraries>/KEY.parquet``, :func:`synth.engine.io.store_folder`), so
+that another policy, seed, scenario or a rerun into another folder reads them back instead of computing them.
 """
 
 from __future__ import annotations
@@ -37,9 +41,9 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import shared_cluster
-from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text
+from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text, store_folder
 from synth.engine.meter import Cost, metered
-from synth.errors import PolicyError, SpecError
+from synth.errors import OutputError, PolicyError, SpecError
 from synth.measure.curve import curve_json, curve_points
 from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
@@ -66,7 +70,7 @@ from synth.version import __version__
 from synth.world.api import World, open_world
 from synth.world.build import build_world, cache_key
 
-REUSE = "reuse"  # the folder of ResultStore
+REUSE = "reuse"  # the result store's folder in the world cache
 BUILT = "built"  # CellContext.cache: what building the context cost, until the group that built it records it
 STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
 
@@ -87,7 +91,7 @@ def run_scenario(
     progress: Progress | None = None,
     cache: str | Path | None = None,
     world_progress: Progress | None = None,
-    reuse: bool = True,
+    reuse: bool | str | Path = True,
 ) -> RunResult:
     """Run every cell of ``scenario`` into ``out`` (resuming finished cells) and write the results.
 
@@ -107,9 +111,11 @@ def run_scenario(
     cache
         Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
     reuse
-        Keep the costly parts of attacks (probabilistic linkage's model and scan) under the content key of their
-        inputs in ``OUT/reuse/`` and reuse them across policies, seeds and reruns where the inputs are equal. The
-        results are the same without it (a test compares the two); only the time differs.
+        Where the costly parts of attacks (probabilistic linkage's scans, attribute inference's predictions,
+        singling out's counts) are kept under the content key of their inputs and read back by every policy, seed,
+        scenario and rerun whose inputs are equal: ``True`` (default) the result store beside the world cache
+        (``CACHE/reuse/``, :func:`synth.engine.io.store_folder`), a folder that store's root, ``False`` nothing kept.
+        The results are the same either way (tests compare them); only the time differs.
     world_progress
         Optional callback ``progress(done, total, shard)`` while the run builds its world (not called for a world
         already built).
@@ -126,8 +132,9 @@ def _run(
     progress: Progress | None,
     cache: str | Path | None,
     world_progress: Progress | None,
-    reuse: bool,
+    reuse: bool | str | Path,
 ) -> RunResult:
+    store = store_for(reuse, cache)  # checked before anything is written
     out = _prepare_out(out, scenario)
     world = _world(scenario.world, engine, cache, world_progress)
     resolved = _resolved(scenario, world)
@@ -138,7 +145,7 @@ def _run(
         results, composed_notes = run_composed(scenario, world, out, engine, progress)
         return RunResult(out=out, results=results, notes=tuple(composed_notes))
     groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
-    args = [(scenario, str(world.path), str(out), seed, i, reuse) for seed, i in groups]
+    args = [(scenario, str(world.path), str(out), seed, i, store) for seed, i in groups]
     notes: list[str] = []
     finished = [0]
 
@@ -224,9 +231,10 @@ def _cost_rows(scenario: str, seed: int, policy: str, unit: str, cost: Cost) -> 
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
 
 
-def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
-    """One seed and one policy: every unit, each written as a cell file once finished."""
-    scenario, world_path, out_text, seed, index, reuse = args
+def _run_group(args: tuple[Scenario, str, str, int, int, str | None]) -> list[str]:
+    """One seed and one policy: every unit, each written as a cell file once finished (``store``: the result
+    store's folder, None for none)."""
+    scenario, world_path, out_text, seed, index, store = args
     out, policy = Path(out_text), scenario.policies[index]
     todo = [u for u in units(scenario) if not _cell_path(out, seed, policy.id, u).is_file()]
     notes_path = out / "cells" / f"seed={seed}" / policy.id / "notes.json"
@@ -254,7 +262,7 @@ def _run_group(args: tuple[Scenario, str, str, int, int, bool]) -> list[str]:
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
         folder = out / "cells" / f"seed={seed}" / policy.id
         state = _read_state(folder) or ChainState.start(minimized)
-        memo = ResultStore(out / REUSE) if reuse else None
+        memo = ResultStore(Path(store)) if store is not None else None
         for unit in todo:
             params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
             with metered() as meter:
@@ -343,10 +351,30 @@ def _cell_path(out: Path, seed: int, policy: str, unit: str) -> Path:
 def _world(ref: WorldRef, workers: Engine, cache: str | Path | None, progress: Progress | None = None) -> World:
     if ref.path is not None:
         return open_world(ref.path)
-    root = resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
-    folder = root / cache_key(ref.spec)
+    folder = _cache_root(cache) / cache_key(ref.spec)
     build_world(ref.spec, folder, workers=workers, progress=progress)
     return open_world(folder)
+
+
+def _cache_root(cache: str | Path | None) -> Path:
+    """The world cache: ``cache``, else ``$SYNTH_CACHE``, else ``~/.cache/synth/worlds``."""
+    return resolve_out(cache or os.environ.get("SYNTH_CACHE") or Path.home() / ".cache" / "synth" / "worlds", "--cache")
+
+
+def store_for(reuse: bool | str | Path, cache: str | Path | None) -> str | None:
+    """The result store's folder for this code (see :func:`run_scenario`'s ``reuse``), None where nothing is kept.
+
+    Raises
+    ------
+    OutputError
+        ``reuse`` names a file, or an object store (which has no atomic rename).
+    """
+    if reuse is False:
+        return None
+    root = _cache_root(cache) / REUSE if reuse is True else resolve_out(reuse, "--reuse")
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root}: exists and is not a folder; the result store needs a folder")
+    return str(store_folder(root))
 
 
 def _resolved(scenario: Scenario, world: World) -> dict[str, Any]:

@@ -37,12 +37,14 @@ from synth.core.paths import PHONE_PLAN_DIR
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import client_for
 from synth.engine.io import (
+    PACKAGE_ROOT,
     Progress,
     atomic_json,
     atomic_parquet,
     check_empty_or_new,
     clean_temporaries,
     sha256_file,
+    source_digest,
     versions,
 )
 from synth.errors import BuildInterrupted, OutputError, WorkerLost
@@ -65,14 +67,7 @@ FORMAT_VERSION = 1
 def generator_sha256() -> str:
     """A digest of the code and data that generate a world (every file of ``synth.world`` and ``synth.core``), so
     that a world cached by an older generator is never taken for one this code would build."""
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in ("world", "core"):
-        for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(PACKAGE_ROOT, ("world", "core"))
 
 
 def cache_key(spec: WorldSpec) -> str:

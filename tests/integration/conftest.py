@@ -20,11 +20,18 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def smoke_run(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
+def smoke_reuse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The result store of the smoke run (``--reuse``): of its own, so it holds what that run computed, nothing else."""
+    return tmp_path_factory.mktemp("smoke-reuse")
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory, cache: Path, smoke_reuse: Path) -> Path:
     """The output folder of `synth run scenarios/ci_smoke.toml`, run as in a fresh process (no context kept from
-    an earlier test)."""
+    an earlier test) with an empty result store."""
     _CONTEXTS.clear()
     out = tmp_path_factory.mktemp("runs") / "smoke"
-    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(out), "--cache", str(cache)])
+    argv = ["run", str(SMOKE), "--out", str(out), "--cache", str(cache), "--reuse", str(smoke_reuse)]
+    result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     return out

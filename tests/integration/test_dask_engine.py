@@ -115,8 +115,10 @@ def test_a_scenario_gives_identical_results_on_a_local_cluster(
     assert "attribute_inference" not in text and '"dp_counts_eps1"]' in text
     (tmp_path / "smaller.toml").write_text(text, encoding="utf-8")
     scenario = load_scenario(tmp_path / "smaller.toml")
-    here = run_scenario(scenario, tmp_path / "here", cache=cache)
-    there = run_scenario(scenario, tmp_path / "there", workers=Engine(scheduler=cluster.scheduler_address), cache=cache)
+    # each with a result store of its own: the cluster's workers compute what the run here kept
+    here = run_scenario(scenario, tmp_path / "here", cache=cache, reuse=tmp_path / "here-reuse")
+    cluster_engine = Engine(scheduler=cluster.scheduler_address)
+    there = run_scenario(scenario, tmp_path / "there", cluster_engine, cache=cache, reuse=tmp_path / "there-reuse")
     assert here.results.height > 200
     assert there.results.equals(here.results)
     assert there.notes == here.notes

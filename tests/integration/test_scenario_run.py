@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import synth
 from synth.cli import app
+from synth.engine.io import store_folder
 from synth.measure.names import COSTS
 from synth.scenario import load_scenario, scenario_from_dict
 from synth.scenario.run import _context, run_scenario, units
@@ -21,13 +22,14 @@ SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
 
 
-def test_the_same_results_without_reuse(smoke_run: Path, cache: Path, tmp_path: Path) -> None:
+def test_the_same_results_without_reuse(smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path) -> None:
     """The smoke run keeps probabilistic linkage's scans, attribute inference's predictions and singling out's count
     of the people by written name under the content key of their inputs: hash_plain releases the quasi-identifiers
     and the secret of as_exported, so its direct link, its baseline's, its predictions and the count are read back;
     k5's predictions are its own (sdv_copula releases no scheme; neither releases names). Five results kept for nine
-    computations. A run that keeps nothing gives the same bytes."""
-    kept = [pl.read_parquet(p) for p in sorted((smoke_run / "reuse").glob("*.parquet"))]
+    computations, in the store's folder for this code. A run that keeps nothing gives the same bytes."""
+    assert [p.name for p in smoke_reuse.iterdir()] == [store_folder(smoke_reuse).name]
+    kept = [pl.read_parquet(p) for p in sorted(store_folder(smoke_reuse).glob("*.parquet"))]
     assert sorted(tuple(k.columns) for k in kept) == [
         ("epic", "prediction"),
         ("epic", "prediction"),
@@ -37,7 +39,6 @@ def test_the_same_results_without_reuse(smoke_run: Path, cache: Path, tmp_path: 
     ]
     plain = tmp_path / "plain"
     run_scenario(load_scenario(SMOKE), plain, cache=cache, reuse=False)
-    assert not (plain / "reuse").exists()
     for name in ("results.parquet", "results.json", "notes.json"):
         assert (plain / name).read_bytes() == (smoke_run / name).read_bytes(), name
 
@@ -106,10 +107,27 @@ def test_the_gate(smoke_run: Path) -> None:
     assert bad.exit_code == 2 and "unknown measure 'recal'" in bad.stderr
 
 
+def test_a_rerun_into_another_folder_reads_every_kept_result_back(
+    smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path
+) -> None:
+    """A rerun into a new folder with the smoke run's result store computes none of the kept results again (the
+    store's files are neither added to nor rewritten) and gives the same bytes."""
+    before = {p.name: p.stat().st_mtime_ns for p in store_folder(smoke_reuse).iterdir()}
+    again = tmp_path / "again"
+    argv = ["run", str(SMOKE), "--out", str(again), "--cache", str(cache), "--reuse", str(smoke_reuse)]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.stat().st_mtime_ns for p in store_folder(smoke_reuse).iterdir()} == before
+    for name in ("results.parquet", "results.json", "notes.json"):
+        assert (again / name).read_bytes() == (smoke_run / name).read_bytes(), name
+
+
 def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_path: Path, cache: Path) -> None:
+    """With a result store of its own, so that its two workers compute what the smoke run kept."""
     reference = pl.read_parquet(smoke_run / "results.parquet")
     two = tmp_path / "two"
-    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--workers", "2", "--cache", str(cache)])
+    store = ["--cache", str(cache), "--reuse", str(tmp_path / "reuse")]
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--workers", "2", *store])
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(two / "results.parquet").equals(reference)
     # an interrupted run: a cell and the results are gone; the rerun redoes only that cell
@@ -117,21 +135,21 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     before = kept.stat().st_mtime_ns
     shutil.rmtree(two / "cells" / "seed=1" / "k5")
     (two / "results.parquet").unlink()
-    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), *store])
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(two / "results.parquet").equals(reference)
     assert kept.stat().st_mtime_ns == before
     # interrupted in the middle of the chain: the attacker's knowledge so far is kept, the rest reruns alike
     for unit in ("exact_linkage", "probabilistic_linkage", "reidentification", "reach"):
         (two / "cells" / "seed=1" / "hash_plain" / f"{unit}.parquet").unlink()
-    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), *store])
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(two / "results.parquet").equals(reference)
     # interrupted after a cell's notes were written but before the cell was: the rerun does not double them
     notes = json.loads((smoke_run / "notes.json").read_text())
     assert any(n.startswith("sdv_copula / exact_linkage: ") for n in notes)
     (two / "cells" / "seed=1" / "sdv_copula" / "exact_linkage.parquet").unlink()
-    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), "--cache", str(cache)])
+    result = CliRunner().invoke(app, ["run", str(SMOKE), "--out", str(two), *store])
     assert result.exit_code == 0, result.output
     assert json.loads((two / "notes.json").read_text()) == notes
     # the units rerun replaced their costs: one of each per policy and unit, as a run that was never interrupted

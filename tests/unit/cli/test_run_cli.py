@@ -40,6 +40,7 @@ def test_the_run_help_names_its_environment_variables() -> None:
     assert "SYNTH_HMAC_KEY holds the secret key of the policies that hash with HMAC" in text
     assert "SYNTH_CACHE is the folder where the worlds a run builds are kept" in text
     assert "(default: $SYNTH_CACHE, else ~/.cache/synth/worlds)" in text
+    assert "the costly parts of attacks are kept beside them (CACHE/reuse, or --reuse) for later runs" in text
 
 
 def test_a_folder_given_as_the_scenario_file(tmp_path: Path) -> None:
@@ -47,6 +48,16 @@ def test_a_folder_given_as_the_scenario_file(tmp_path: Path) -> None:
     message = error_of(["run", str(tmp_path), "--out", str(out)])
     assert message == f"error: {tmp_path}: is a directory, not a scenario file (a .toml file)"
     assert not out.exists()
+
+
+def test_a_result_store_that_is_a_file_is_refused_before_anything_is_written(
+    tiny_scenario: Path, tmp_path: Path
+) -> None:
+    out, store = tmp_path / "out", tmp_path / "store"
+    store.write_text("mine", encoding="utf-8")
+    message = error_of(["run", str(tiny_scenario), "--out", str(out), "--reuse", str(store)])
+    assert message == f"error: --reuse: {store}: exists and is not a folder; the result store needs a folder"
+    assert not out.exists() and store.read_text(encoding="utf-8") == "mine"
 
 
 def test_a_full_disk_at_the_first_write_of_a_run(

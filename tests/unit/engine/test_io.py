@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -116,6 +117,17 @@ def test_the_content_key_is_of_exactly_the_inputs() -> None:
     assert len(key) == 64
 
 
+def test_equal_frames_get_equal_keys_however_their_strings_were_built() -> None:
+    """Strings are views into buffers; a slice, a concatenation or an expression leaves other buffers behind for
+    the same strings (the cause of a missed reuse across runs, measured on drop_names' linkage)."""
+    plain = pl.DataFrame({"s": ["a" * 20, "b" * 20]})
+    sliced = pl.DataFrame({"s": ["x" * 30, "a" * 20, "b" * 20]}).slice(1)
+    computed = pl.DataFrame({"s": ["a" * 10, "b" * 10]}).with_columns(pl.col("s") + pl.col("s"))
+    assert plain.equals(sliced) and plain.equals(computed)
+    assert io.content_key(plain) == io.content_key(sliced) == io.content_key(computed)
+    assert io.content_key(plain) != io.content_key(pl.DataFrame({"s": ["a" * 20, "b" * 19]}))
+
+
 def test_a_result_is_computed_once_and_read_back(tmp_path: Path) -> None:
     store = io.ResultStore(tmp_path / "reuse")
     calls: list[int] = []
@@ -157,3 +169,37 @@ def test_a_worker_waits_for_a_key_another_is_computing(tmp_path: Path) -> None:
     assert calls == ["a"]
     assert results["b"]["by"].to_list() == ["a"]
     assert (first.computed, first.reused, second.computed, second.reused) == (1, 0, 0, 1)
+
+
+def test_the_source_digest_changes_with_a_files_bytes_or_name(tmp_path: Path) -> None:
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "sub" / "b.toml").write_text("k = 2\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "c.py").write_text("y = 3\n")
+    first = io.source_digest(tmp_path, ("pkg",))
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\x00compiled")
+    (tmp_path / "other" / "c.py").write_text("y = 4\n")  # outside the packages digested
+    assert io.source_digest(tmp_path, ("pkg",)) == first
+    assert io.source_digest(tmp_path, (".",)) != first  # every file under the root
+    (tmp_path / "pkg" / "sub" / "b.toml").write_text("k = 3\n")
+    changed = io.source_digest(tmp_path, ("pkg",))
+    (tmp_path / "pkg" / "sub" / "b.toml").rename(tmp_path / "pkg" / "sub" / "c.toml")
+    assert len({first, changed, io.source_digest(tmp_path, ("pkg",))}) == 3
+
+
+def test_the_store_folder_is_named_by_the_digest_of_this_code_and_its_libraries(tmp_path: Path) -> None:
+    assert io.store_folder(tmp_path) == tmp_path / io.code_digest()[:16]
+    assert io.code_digest() == io.code_digest() and len(io.code_digest()) == 64
+
+
+def test_the_code_digest_changes_with_the_version_of_any_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    def installed(version: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(metadata={"Name": "duckdb"}, version=version)]
+
+    digests = []
+    for version in ("1.1.3", "1.1.3", "1.2.0"):
+        monkeypatch.setattr(io.metadata, "distributions", lambda v=version: installed(v))
+        digests.append(io.code_digest.__wrapped__())
+    assert digests[0] == digests[1] != digests[2]

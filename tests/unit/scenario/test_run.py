@@ -4,6 +4,7 @@ order, the output folder it accepts, the keys a run is made under, and the chain
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
+from synth.engine.io import store_folder
 from synth.errors import OutputError
 from synth.measure.results import RESULT_SCHEMA
 from synth.policies.hashing import key_fingerprint
@@ -24,6 +26,7 @@ from synth.scenario.run import (
     _run_group,
     _write_state,
     collect,
+    store_for,
     units,
 )
 from synth.scenario.run_folder import MARKER, PACKAGE_DIR, check_out, key_fingerprints
@@ -218,3 +221,25 @@ def test_a_finished_group_returns_its_notes_without_opening_the_world(tmp_path: 
     notes_path.write_text(json.dumps({"reach": ["r"], "utility": ["u"]}))
     missing_world = str(tmp_path / "no-world-here")
     assert _run_group((scenario, missing_world, str(tmp_path), 1, 1, True)) == ["u", "r"]
+
+
+def test_the_result_store_is_beside_the_world_cache_unless_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNTH_CACHE", str(tmp_path / "env-cache"))
+    assert store_for(True, tmp_path / "cache") == str(store_folder(tmp_path / "cache" / "reuse"))
+    assert store_for(True, None) == str(store_folder(tmp_path / "env-cache" / "reuse"))
+    assert store_for(tmp_path / "mine", None) == str(store_folder(tmp_path / "mine"))
+    assert store_for(f"file://{tmp_path}/mine", None) == str(store_folder(tmp_path / "mine"))
+    assert store_for(False, tmp_path / "cache") is None
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "mine").exists()  # nothing made until a result is kept
+
+
+def test_a_result_store_that_is_a_file_or_an_object_store_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine")
+    message = re.escape(f"{tmp_path / 'file'}: exists and is not a folder; the result store needs a folder")
+    with pytest.raises(OutputError, match=rf"^{message}$"):
+        store_for(tmp_path / "file", None)
+    with pytest.raises(OutputError, match=r"^--reuse = 's3://bucket/reuse': s3:// is not a folder this machine"):
+        store_for("s3://bucket/reuse", None)
+    assert (tmp_path / "file").read_text() == "mine"
