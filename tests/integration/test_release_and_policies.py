@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import polars as pl
@@ -65,6 +66,11 @@ def test_every_shipped_policy_runs(pid: str, release, release_with_dob, monkeypa
     monkeypatch.setenv("SYNTH_HMAC_KEY", "integration-key")
     if pid == "hash_phone_dob":  # the birth date is hashed with the phone: the release must hold it
         release = release_with_dob
+    if pid == "hash_pbkdf2":  # 2 ms a number by design (10,000 iterations): its first 1,000 rows take the same steps
+        kept = release.data.head(1_000)
+        release = dataclasses.replace(
+            release, data=kept, truth=release.truth.join(kept.select("row_id"), on="row_id", how="semi")
+        )
     out = minimize(release, load_policy(pid))
     assert out.policy_id == pid
     if out.rows_are_people:
