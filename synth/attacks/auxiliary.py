@@ -13,6 +13,7 @@ from functools import cached_property
 import polars as pl
 
 from synth.core.name_parts import supported_initials
+from synth.engine.io import content_key
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import TRUTH_COLUMNS
 
@@ -53,6 +54,12 @@ class AuxiliaryData:
         """``given`` and ``initials`` each roll entry supports (:func:`synth.core.name_parts.supported_initials`),
         aligned with the roll: read once per source, however many attacks and releases compare names with it."""
         return supported_initials(self.require("electoral_roll", "name reading"))
+
+    @cached_property
+    def roll_key(self) -> str:
+        """The roll's content key (:func:`synth.engine.io.content_key`), for the keys of results kept in a result
+        store: computed once per source (about 0.2 s for a district's roll), however many attacks key on it."""
+        return content_key(self.require("electoral_roll", "a result store"))
 
 
 def grant(

@@ -58,9 +58,10 @@ from synth.attacks.base import NotApplicable, raise_problems
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, with_name_parts
-from synth.engine.io import Memo
+from synth.engine.io import Memo, content_key
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
+from synth.version import __version__
 
 ATTACK_ID = "exact_linkage"
 SHARED_SHARE = 0.25  # above this share of matched rows in shared hash buckets, the keys are coarse
@@ -316,8 +317,21 @@ class ExactLinkage(LinkageAttack):
         params: Any,
         memo: Memo | None = None,
     ) -> pl.DataFrame:
-        """Exact links take seconds: nothing is kept (``memo`` is not used)."""
-        return all_links(exact_linkage(view, aux, rng, params), given_name_links(view, names, aux, params), ATTACK_ID)
+        """The direct and the chained links (:func:`exact_linkage`, :func:`given_name_links`; neither draws from
+        ``rng``). ``memo`` keeps them under the content key of all they read: the release's quasi-identifiers
+        shared with the roll, the names learnt, the roll, the parameters and the release's dates (the ages'
+        offsets), so the policies that release the same quasi-identifiers (``hmac``, ``tokenize``, ``mask_phone``
+        beside ``as_exported``) and reruns read them back."""
+
+        def compute() -> pl.DataFrame:
+            direct = exact_linkage(view, aux, rng, params)
+            return all_links(direct, given_name_links(view, names, aux, params), ATTACK_ID)
+
+        if memo is None:
+            return compute()
+        read = view.data.select("row_id", *shared_columns(view.data))
+        dates = (view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date"))
+        return memo(content_key(ATTACK_ID, __version__, read, names, aux.roll_key, params, dates), compute)
 
 
 ATTACK = ExactLinkage()

@@ -207,7 +207,7 @@ def probabilistic_linkage(
 
     if memo is None:
         return compute()
-    return memo(content_key(ATTACK_ID, __version__, compared, roll, params, floor, seed), compute)
+    return memo(content_key(ATTACK_ID, __version__, compared, aux.roll_key, params, floor, seed), compute)
 
 
 def given_only(frame: pl.DataFrame) -> pl.DataFrame:

@@ -23,16 +23,18 @@ MARKER = "scenario.resolved.json"
 
 
 def test_the_same_results_without_reuse(smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path) -> None:
-    """The smoke run keeps probabilistic linkage's scans, attribute inference's predictions and singling out's count
-    of the people by written name under the content key of their inputs: hash_plain releases the quasi-identifiers
-    and the secret of as_exported, so its direct link, its baseline's, its predictions and the count are read back;
-    k5's predictions are its own (sdv_copula releases no scheme; neither releases names). Five results kept for nine
+    """The smoke run keeps exact and probabilistic linkage's links, attribute inference's predictions and singling
+    out's count of the people by written name under the content key of their inputs: hash_plain releases the
+    quasi-identifiers and the secret of as_exported, so its links and its baseline's, its predictions and the count
+    are read back; k5's exact links (it releases no names: no probabilistic linkage) and predictions are its own;
+    sdv_copula's rows are not people (no linkage) and it releases no scheme. Nine results kept for fifteen
     computations, in the store's folder for this code. A run that keeps nothing gives the same bytes."""
     assert [p.name for p in smoke_reuse.iterdir()] == [store_folder(smoke_reuse).name]
     kept = [pl.read_parquet(p) for p in sorted(store_folder(smoke_reuse).glob("*.parquet"))]
     assert sorted(tuple(k.columns) for k in kept) == [
         ("epic", "prediction"),
         ("epic", "prediction"),
+        *[("row_id", "epic", "chain")] * 4,
         ("row_id", "epic", "match_probability"),
         ("row_id", "epic", "match_probability"),
         ("ward_code", "age", "sex", "given", "initials", "n"),

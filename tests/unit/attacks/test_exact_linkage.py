@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -11,6 +12,7 @@ import pytest
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable
 from synth.attacks.exact_linkage import ATTACK, ExactLinkageParams, age_candidates, exact_linkage, given_name_links
+from synth.engine.io import ResultStore
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import AttackerView
 from synth.scoring.linkage import correct_links, score_linkage
@@ -379,3 +381,34 @@ def test_the_rolls_names_are_read_once_per_source() -> None:
     assert aux.roll_initials is first
     other = AuxiliaryData(electoral_roll=aux.electoral_roll)
     assert other.roll_initials is not first and other.roll_initials.equals(first)
+
+
+def test_links_are_kept_under_what_they_read_and_read_back_for_the_same_quasi_identifiers(tmp_path: Path) -> None:
+    """A release that differs only in a column the linkage does not read (a hashed phone) reads the links back;
+    other names learnt, other dates or another roll are linked again; every result equals the links without a
+    store."""
+    store = ResultStore(tmp_path / "reuse")
+    aux = AuxiliaryData(electoral_roll=ROLL)
+    names = pl.DataFrame({"row_id": [2], "name": ["Mary"], "name_by": ["caller_id_lookup"]})
+    phoned = AttackerView(RELEASE.with_columns(phone=pl.lit("+91 00000 00000")))
+    hashed = AttackerView(RELEASE.with_columns(phone=pl.lit("9f86d081884c7d65")))
+
+    def links(view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData) -> pl.DataFrame:
+        kept = ATTACK.link(view, names, aux, RNG, ExactLinkageParams(), store)
+        assert kept.equals(ATTACK.link(view, names, aux, RNG, ExactLinkageParams()))
+        return kept
+
+    first = links(phoned, names, aux)
+    assert first.rows() == [
+        (1, "SYN3", "exact_linkage"),
+        (2, "SYN4", "caller_id_lookup>exact_linkage"),  # Mary, 53, on her given name: the roll's Mary is 52
+        (2, "SYN4", "exact_linkage"),
+        (3, "SYN5", "exact_linkage"),
+    ]
+    assert links(hashed, names, aux).equals(first)
+    assert (store.computed, store.reused) == (1, 1)
+    links(hashed, names.with_columns(name=pl.lit("Meera")), aux)
+    dated = {"reference_date": "2025-12-01", "roll_qualifying_date": "2026-01-01"}
+    links(AttackerView(hashed.data, metadata=dated), names, aux)
+    links(hashed, names, AuxiliaryData(electoral_roll=ROLL.with_columns(age=pl.col("age") + 1)))
+    assert (store.computed, store.reused) == (4, 1)
