@@ -24,7 +24,7 @@ from synth.errors import SynthError
 
 CACHE_HELP = "Folder keeping built worlds between runs (default: $SYNTH_CACHE, else ~/.cache/synth/worlds)."
 REUSE_HELP = (
-    "Folder keeping the costly parts of attacks (linkage's scans, inference's predictions) under the content key of "
+    "Folder keeping the costly parts of attacks (linkage's links, inference's predictions) under the content key of "
     "their inputs, read back by later runs, other policies and seeds (default: CACHE/reuse; safe to delete)."
 )
 

@@ -19,8 +19,8 @@ Output folder::
 Every cell's randomness comes from (seed, attack), so the results are the same in any order, in one
 process or several, and policies are compared on the same draws.
 
-The costly parts of attacks (probabilistic linkage's scans, attribute inference's predictions, singling out's
-counts) are kept under the content key of their inputs in a result store beside the world cache
+The costly parts of attacks (the links of exact and probabilistic linkage, attribute inference's predictions,
+singling out's counts) are kept under the content key of their inputs in a result store beside the world cache
 (``CACHE/reuse/<digest of this code and its libraries>/KEY.parquet``, :func:`synth.engine.io.store_folder`), so
 that another policy, seed, scenario or a rerun into another folder reads them back instead of computing them.
 """
@@ -111,11 +111,11 @@ def run_scenario(
     cache
         Where built worlds are kept between runs (default ``$SYNTH_CACHE`` or ``~/.cache/synth/worlds``).
     reuse
-        Where the costly parts of attacks (probabilistic linkage's scans, attribute inference's predictions,
-        singling out's counts) are kept under the content key of their inputs and read back by every policy, seed,
-        scenario and rerun whose inputs are equal: ``True`` (default) the result store beside the world cache
-        (``CACHE/reuse/``, :func:`synth.engine.io.store_folder`), a folder that store's root, ``False`` nothing kept.
-        The results are the same either way (tests compare them); only the time differs.
+        Where the costly parts of attacks (the links of exact and probabilistic linkage, attribute inference's
+        predictions, singling out's counts) are kept under the content key of their inputs and read back by every
+        policy, seed, scenario and rerun whose inputs are equal: ``True`` (default) the result store beside the world
+        cache (``CACHE/reuse/``, :func:`synth.engine.io.store_folder`), a folder that store's root, ``False`` nothing
+        kept. The results are the same either way (tests compare them); only the time differs.
     world_progress
         Optional callback ``progress(done, total, shard)`` while the run builds its world (not called for a world
         already built).
