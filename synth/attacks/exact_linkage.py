@@ -329,6 +329,7 @@ class ExactLinkage(LinkageAttack):
 
         if memo is None:
             return compute()
+        aux.require("electoral_roll", ATTACK_ID)  # before the key reads the roll: the message names this attack
         read = view.data.select("row_id", *shared_columns(view.data))
         dates = (view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date"))
         return memo(content_key(ATTACK_ID, __version__, read, names, aux.roll_key, params, dates), compute)

@@ -222,13 +222,18 @@ def test_attacks_cannot_receive_the_truth() -> None:
     ]
 
 
-def test_bad_input_names_the_attack() -> None:
+def test_bad_input_names_the_attack(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as err:
         exact_linkage(AttackerView(RELEASE), AuxiliaryData(), RNG)
     assert str(err.value) == (
         "attack 'exact_linkage': needs the auxiliary source 'electoral_roll', which the scenario did not grant "
         "(granted: none)"
     )
+    names = pl.DataFrame(schema={"row_id": pl.Int64, "name": pl.String, "name_by": pl.String})
+    with pytest.raises(SpecError) as kept:  # the same message where the links would be kept
+        ATTACK.link(AttackerView(RELEASE), names, AuxiliaryData(), RNG, ExactLinkageParams(), ResultStore(tmp_path))
+    assert str(kept.value) == str(err.value)
+    assert list(tmp_path.iterdir()) == []
     cases = [
         (RELEASE.clear(), "attack 'exact_linkage': the release is empty; nothing to link"),
         (
