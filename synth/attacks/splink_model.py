@@ -17,6 +17,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules, pairs_agreeing
+from synth.attacks.live_pairs import narrowed
 
 if TYPE_CHECKING:
     from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
@@ -113,7 +114,8 @@ def predict_links(
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
     # the batch's names and keys, at their frequencies in the whole input
     tf = {col: t.join(pl.concat([left.select(col), right.select(col)]), on=col, how="semi") for col, t in tf.items()}
-    with _linker(left, right, copy.deepcopy(model), tf) as (linker, _):
+    # only the pairs that can reach the floor are compared (synth.attacks.live_pairs): the same pairs are kept
+    with _linker(left, right, copy.deepcopy(narrowed(model, PAIR_FLOOR)), tf) as (linker, _):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
         return _best_pairs(predicted.as_pyarrow_table(), coverage, threshold)
 
@@ -151,7 +153,7 @@ def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:
                 cll.And(cll.ExactMatchLevel("name_key"), _fitting_initials()).configure(
                     tf_adjustment_column="name_key", tf_adjustment_weight=1.0, disable_tf_exact_match_detection=True
                 ),
-                cll.And(cll.JaroWinklerLevel("given", 0.88), _fitting_initials()),
+                cll.And(_fitting_initials(), cll.JaroWinklerLevel("given", 0.88)),
                 _fitting_initials(),
                 cll.ElseLevel(),
             ],

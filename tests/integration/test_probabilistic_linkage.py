@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from synth import open_world
+from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.linkage_inputs import linkage_inputs, name_frequencies
-from synth.attacks.probabilistic_linkage import COMPARED, SCAN_FLOOR, ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.probabilistic_linkage import (
+    COMPARED,
+    SCAN_FLOOR,
+    ProbabilisticLinkageParams,
+    probabilistic_linkage,
+)
 from synth.attacks.splink_model import fit_model
 from synth.core.coding import present
 from synth.policies.apply import minimize
@@ -137,3 +145,37 @@ def test_a_release_without_wards_links_at_least_as_many_as_exact_linkage(setting
     at_exacts, _ = recall_at_precision(curve, exact_correct / exact.height, view.data.height)
     assert at_exacts.successes >= exact_correct - 0.01 * view.data.height
     assert correct_links(fuzzy, release.truth, roll_truth) / fuzzy.height > 0.9
+
+
+@pytest.mark.parametrize("shape", ["as_exported", "without_ages"])
+def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ignore[no-untyped-def]
+    setting, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules narrowed to live pairs (synth.attacks.live_pairs) give the same links, with the same probabilities,
+    as every pair the blocking rules make; the rules are narrowed, so the test compares two different scans
+    (without ages, one ward's voters of one sex make a block)."""
+    _, release, aux = setting
+    data = release.attacker_view().data
+    if shape == "without_ages":
+        data = data.drop("age")
+    cols = present(data, COMPARED)
+    left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
+    tf = name_frequencies(data, aux.electoral_roll)
+    model = fit_model(left, right, cols, PARAMS, 5, tf)
+    narrow = splink_model.narrowed(model, splink_model.PAIR_FLOOR)
+    assert narrow != model
+
+    def pairs(settings: Any) -> pl.DataFrame:
+        """Every pair Splink keeps at the floor, with its match weight."""
+        with splink_model._linker(left, right, settings, tf) as (linker, _):
+            kept = linker.inference.predict(splink_model.PAIR_FLOOR, warning_mode="never").as_pyarrow_table()
+        frame = pl.from_arrow(kept)
+        assert isinstance(frame, pl.DataFrame)
+        return frame.select("uid_l", "uid_r", "match_weight").sort("uid_l", "uid_r")
+
+    kept = pairs(narrow)
+    assert kept.height > data.height
+    assert_frame_equal(kept, pairs(model))
+    live = splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage)
+    monkeypatch.setattr(splink_model, "narrowed", lambda model, floor: model)
+    assert_frame_equal(live, splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage))

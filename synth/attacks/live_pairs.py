@@ -1,0 +1,103 @@
+"""Blocking rules narrowed to the pairs a trained Fellegi-Sunter model can score at or above a floor.
+
+Splink compares every pair its blocking rules make, then keeps those whose match probability reaches the
+floor (:data:`~synth.attacks.splink_model.PAIR_FLOOR`). A pair's match weight is the prior's log-odds plus one
+weight per comparison: that of the level the pair falls in. So where a level's weight, with the prior and the
+largest weight of every other comparison, stays below the floor's log-odds, no pair in that level can be kept,
+whatever it agrees on elsewhere. Each rule is narrowed to the pairs that meet, in every comparison with such
+levels, the condition of a level that can keep them; the pairs kept are the same ones with the same
+probabilities, and the pairs compared are fewer. Without ages, most pairs of one ward and sex have names that
+neither agree nor fit: on Wayanad that shape's scan took 35.7 s and takes 19.0 s, with the same output.
+
+The weights are Splink's own (with its defaults for a level whose m or u was never learnt, such as the place's
+ELSE, which training blocks never show). Every bound errs towards keeping pairs: a level whose weight term
+frequencies can raise counts as able to keep any pair, and a level counts as dead only a bit (:data:`MARGIN`)
+below the floor.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import Any
+
+from splink.internals.settings_creator import SettingsCreator
+
+MARGIN = 1.0  # bits below the floor's log-odds a level's best weight must stay to count as dead
+# a column of one side in a comparison level's SQL ("name_l") and in a blocking rule's (l."name")
+SIDE_COLUMN = re.compile(r'"(\w+)_([lr])"')
+UNQUOTED_SIDE = re.compile(r'(?<![\w"])\w+_[lr]\b(?!")')
+
+
+def level_weights(model: dict[str, Any]) -> list[list[float]]:
+    """The largest match weight (log2 of the Bayes factor) a pair can get in each level of each comparison, as
+    Splink computes it from ``model`` (defaults where a level's m or u was never learnt); ``inf`` where term
+    frequencies adjust it."""
+    settings = SettingsCreator.from_path_or_dict(copy.deepcopy(model)).get_settings("duckdb")
+    return [
+        [
+            0.0
+            if level.is_null_level
+            else math.inf
+            if level._has_tf_adjustments or level._match_weight is None
+            else float(level._match_weight)
+            for level in comparison.comparison_levels
+        ]
+        for comparison in settings.comparisons
+    ]
+
+
+def narrowed(model: dict[str, Any], floor: float) -> dict[str, Any]:
+    """``model`` (Splink's settings dictionary, trained) with every prediction blocking rule narrowed to the pairs
+    that can reach the match probability ``floor``; a copy, or ``model`` itself where no level is dead."""
+    prior = model["probability_two_random_records_match"]
+    if not 0 < prior < 1:
+        return model
+    # the least weight a pair's comparisons must add to the prior's log-odds to be kept
+    need = math.log2(floor / (1 - floor)) - MARGIN - math.log2(prior / (1 - prior))
+    comparisons = model["comparisons"]
+    weights = level_weights(model)
+    conditions = []
+    for i, comparison in enumerate(comparisons):
+        others = sum(max(w) for j, w in enumerate(weights) if j != i)  # the best the other comparisons can add
+        levels = comparison["comparison_levels"]
+        live = [w + others >= need for w in weights[i]]
+        if all(live):
+            continue
+        condition = _live(levels, live)
+        if condition is not None:
+            conditions.append(condition)
+    if not conditions:
+        return model
+    out = copy.deepcopy(model)
+    for rule in out["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = " AND ".join(f"({sql})" for sql in [rule["blocking_rule"], *conditions])
+    return out
+
+
+def _live(levels: list[dict[str, Any]], live: list[bool]) -> str | None:
+    """The pairs that meet some live level's condition, as a blocking rule's SQL (a pair meets its own level's; it
+    may meet a later one's too, and is kept: never too few). ``None`` where ELSE is live, or a level names a side's
+    column otherwise than quoted: then the comparison is not narrowed on.
+
+    ELSE's condition is every pair no other level takes: the rule would read each condition twice. Measured on
+    Wayanad's given names (ELSE live: never learnt, since given names fit any initials), that scan took 7.2 s
+    without narrowing and 8.5 s with it; without ages, 28.2 s and 23.7 s."""
+    if any(is_live and _is_else(lv["sql_condition"]) for lv, is_live in zip(levels, live, strict=True)):
+        return None
+    sides = [_in_rule(lv["sql_condition"]) for lv, is_live in zip(levels, live, strict=True) if is_live]
+    if any(s is None for s in sides):
+        return None
+    return " OR ".join(f"({s})" for s in sides) or "FALSE"
+
+
+def _in_rule(condition: str) -> str | None:
+    """A comparison level's SQL (``"name_l" = "name_r"``) as a blocking rule's (``l."name" = r."name"``); ``None``
+    where it names a side's column otherwise than quoted."""
+    sql = SIDE_COLUMN.sub(r'\2."\1"', condition)
+    return None if UNQUOTED_SIDE.search(sql) else sql
+
+
+def _is_else(condition: str) -> bool:
+    return condition.strip().upper() == "ELSE"

@@ -1,0 +1,111 @@
+"""Blocking rules narrowed to the pairs a trained model can keep (synth.attacks.live_pairs)."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import pytest
+
+from synth.attacks.live_pairs import level_weights, narrowed
+
+FLOOR = 1e-4
+NAME_LEVELS: list[dict[str, Any]] = [
+    {"sql_condition": '"name_l" IS NULL OR "name_r" IS NULL', "is_null_level": True},
+    {
+        "sql_condition": '"name_l" = "name_r"',
+        "m_probability": 0.6,
+        "u_probability": 0.001,
+        "tf_adjustment_column": "name",
+        "tf_adjustment_weight": 1.0,
+    },
+    {
+        "sql_condition": 'jaro_winkler_similarity("given_l", "given_r") >= 0.88',
+        "m_probability": 0.3,
+        "u_probability": 0.01,
+    },
+    {"sql_condition": "ELSE", "m_probability": 0.1, "u_probability": 0.989},
+]
+GENDER_LEVELS: list[dict[str, Any]] = [
+    {"sql_condition": '"gender_l" IS NULL OR "gender_r" IS NULL', "is_null_level": True},
+    {"sql_condition": '"gender_l" = "gender_r"', "m_probability": 0.999, "u_probability": 0.5},
+    {"sql_condition": "ELSE", "m_probability": 0.001, "u_probability": 0.5},
+]
+
+
+def model(prior: float, name: list[dict[str, Any]] = NAME_LEVELS) -> dict[str, Any]:
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "uid",
+        "probability_two_random_records_match": prior,
+        "comparisons": [
+            {"output_column_name": "name", "comparison_levels": copy.deepcopy(name)},
+            {"output_column_name": "gender", "comparison_levels": copy.deepcopy(GENDER_LEVELS)},
+        ],
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": '(l."ward" = r."ward")', "sql_dialect": "duckdb"},
+            {"blocking_rule": '(l."name" = r."name")', "sql_dialect": "duckdb"},
+        ],
+        "sql_dialect": "duckdb",
+    }
+
+
+def test_the_weights_are_splinks_and_term_frequencies_leave_a_level_unbounded() -> None:
+    weights = level_weights(model(1e-6))
+    assert weights[0][0] == 0.0 and weights[0][1] == math.inf
+    assert weights[0][2] == pytest.approx(math.log2(30)) and weights[0][3] == pytest.approx(math.log2(0.1 / 0.989))
+    assert weights[1] == pytest.approx([0.0, math.log2(0.999 / 0.5), math.log2(0.001 / 0.5)])
+
+
+NULL = '(l."name" IS NULL OR r."name" IS NULL)'
+EXACT = '(l."name" = r."name")'
+JARO = '(jaro_winkler_similarity(l."given", r."given") >= 0.88)'
+
+
+def rules(m: dict[str, Any]) -> list[str]:
+    return [r["blocking_rule"] for r in m["blocking_rules_to_generate_predictions"]]
+
+
+def test_a_level_no_pair_of_which_reaches_the_floor_is_left_out_of_every_rule() -> None:
+    """Prior log-odds -19.93, so the name's levels with gender's best (+1.00) must reach -13.29 (the floor's), less a
+    bit: its null level (0, so -18.93) and ELSE (-3.31, so -22.24) cannot; the Jaro-Winkler level (+4.91, so -14.02)
+    is within the bit, and names that agree count for any weight (term frequencies)."""
+    assert rules(narrowed(model(1e-6), FLOOR)) == [
+        f'((l."ward" = r."ward")) AND ({EXACT} OR {JARO})',
+        f'((l."name" = r."name")) AND ({EXACT} OR {JARO})',
+    ]
+
+
+def test_a_level_a_bit_under_the_floor_is_kept_and_a_model_without_dead_levels_is_returned_as_it_is() -> None:
+    """At a prior of 4 x 10^-5 (log-odds -14.61) the name's null level reaches -13.61: under the floor, within the
+    margin of a bit, so kept. Gender's ELSE (-8.97) is never narrowed on: the name's exact level has no bound."""
+    assert rules(narrowed(model(4e-5), FLOOR))[0] == f'((l."ward" = r."ward")) AND ({NULL} OR {EXACT} OR {JARO})'
+    m = model(1e-3)
+    assert narrowed(m, FLOOR) is m
+
+
+def test_the_model_is_not_changed_and_a_level_named_otherwise_than_quoted_is_not_narrowed_on() -> None:
+    m = model(1e-6)
+    before = copy.deepcopy(m)
+    narrowed(m, FLOOR)
+    assert m == before
+    unquoted = copy.deepcopy(NAME_LEVELS)
+    unquoted[2]["sql_condition"] = "jaro_winkler_similarity(given_l, given_r) >= 0.88"
+    m = model(1e-6, unquoted)
+    assert narrowed(m, FLOOR) is m
+
+
+def test_where_else_is_live_its_comparison_is_not_narrowed_on() -> None:
+    """Given names alone meet the initials' condition always, so ELSE is never learnt (Splink's default, -5.0) and
+    stays live (at a prior of 10^-3: -9.97 - 5.00 + 1.00 is within a bit of -13.29) while the level of fitting
+    initials (-19.78) is dead. ELSE's condition is every pair no other level takes: not narrowed on (measured
+    slower)."""
+    levels = [
+        *copy.deepcopy(NAME_LEVELS[:3]),
+        {"sql_condition": '"mask_l" = "mask_r"', "m_probability": 1e-6, "u_probability": 0.9},
+        {"sql_condition": "ELSE"},
+    ]
+    m = model(1e-3, levels)
+    assert level_weights(m)[0][3:] == pytest.approx([math.log2(1e-6 / 0.9), -5.0])
+    assert narrowed(m, FLOOR) is m
