@@ -135,7 +135,7 @@ def run_cell(
         if unit in ATTACKS:
             scored, state, notes = _attack(ctx, policy, minimized, unit, params, state, rng, memo)
         else:
-            scored, notes = _UNITS[unit](ctx, minimized, params, rng), ()
+            scored, notes = _UNITS[unit](ctx, minimized, params, rng, memo), ()
             if unit == "utility":  # a purpose the received data cannot serve: its figures are absent, say why
                 notes = tuple(
                     f"{policy.id} / utility: {purpose}: {sub.reason}"
@@ -229,7 +229,7 @@ def _frame(ctx: CellContext, policy: str, attack: str, rows: list[tuple[Any, ...
 
 
 def _release_measures(
-    ctx: CellContext, minimized: MinimizedRelease, params: Any, rng: np.random.Generator
+    ctx: CellContext, minimized: MinimizedRelease, params: Any, rng: np.random.Generator, memo: Memo | None
 ) -> tuple[tuple[Any, ...], None]:
     data = minimized.view.data
     keys = quasi_identifiers(data)
@@ -239,13 +239,14 @@ def _release_measures(
         raise NotApplicable("release measures: the release is empty (nothing leaves the controller)")
     if not keys:
         raise NotApplicable("release measures: the release has no quasi-identifier")
-    counts = population_counts(ctx.world, data, keys)
+    counts = population_counts(ctx.world, data, keys, memo)  # the same as singling out's, read back
     return (k_anonymity(data, keys), population_uniqueness(data, counts, keys)), None
 
 
 def _utility(
-    ctx: CellContext, minimized: MinimizedRelease, params: Any, rng: np.random.Generator
+    ctx: CellContext, minimized: MinimizedRelease, params: Any, rng: np.random.Generator, memo: Memo | None
 ) -> tuple[tuple[Any, ...], None]:
+    del memo  # utility keeps no result
     try:
         return (utility(ctx.leaked, minimized, ctx.world, rng),), None  # purposes are picked from its rows
     except SpecError as exc:  # a purpose the release cannot serve at all

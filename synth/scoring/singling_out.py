@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from synth.core.coding import recode_age
+from synth.core.coding import age_coding, recode_age
 from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, name_parts, supported_initials, with_name_parts
 from synth.engine.io import Memo, content_key
 from synth.scoring.stats import Rate, Risk, risk, wilson
@@ -50,24 +50,35 @@ def population_counts(
     name as ``given`` and ``initials``, which a released name meets through :func:`by_written_name` (the scoring
     functions here read it so). ``memo`` keeps those counts of the people by written name (the costly part: they
     depend only on the world and the sizes of the released initial sets) and reuses them for every policy
-    that releases names (:class:`~synth.engine.io.ResultStore`).
+    that releases names (:class:`~synth.engine.io.ResultStore`), and the counts themselves for every policy that
+    codes ``columns`` alike (the same sizes of initial sets, the same age coding): ``mask_phone``, ``hash_plain``,
+    ``hmac`` and ``tokenize`` release the quasi-identifiers of ``as_exported``.
     """
-    places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-    if "name" in columns:
-        sizes = initial_set_sizes(release["name"])
-        if memo is None:
-            counted = counted_by_written_name(world, sizes).lazy()
+    sizes = initial_set_sizes(release["name"]) if "name" in columns else None
+    coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
+    files = sorted(world.manifest["files"].items()) if memo is not None else []
+
+    def count() -> pl.DataFrame:
+        places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+        keys = columns
+        if sizes is not None:
+            if memo is None:
+                counted = counted_by_written_name(world, sizes).lazy()
+            else:
+                key = content_key("counted_by_written_name", __version__, files, sizes)
+                counted = memo(key, lambda: counted_by_written_name(world, sizes)).lazy()
+            keys = [c for n in columns for c in (("given", "initials") if n == "name" else (n,))]
         else:
-            key = content_key("counted_by_written_name", __version__, sorted(world.manifest["files"].items()), sizes)
-            counted = memo(key, lambda: counted_by_written_name(world, sizes)).lazy()
-        columns = [c for n in columns for c in (("given", "initials") if n == "name" else (n,))]
-    else:
-        counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
-    cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
-    if "age" in columns:
-        cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
-    counts: pl.DataFrame = cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
-    return counts
+            counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
+        cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
+        if "age" in columns:
+            cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+        counts: pl.DataFrame = cells.group_by(keys).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
+        return counts
+
+    if memo is None:
+        return count()
+    return memo(content_key("population_counts", __version__, files, columns, sizes, coding), count)
 
 
 def initial_set_sizes(names: pl.Series) -> list[int]:

@@ -162,29 +162,38 @@ def test_population_counts_with_names() -> None:
     assert plain.select("age", "gender", "ward", "n_pop").rows() == [(40, "F", 1, 4), (67, "M", 1, 1), (80, "M", 2, 2)]
 
 
-def test_counts_by_written_name_are_kept_and_reused_for_names_with_the_same_sizes_of_initials(tmp_path: Path) -> None:
+def test_counts_are_kept_and_reused_for_releases_that_code_their_quasi_identifiers_alike(tmp_path: Path) -> None:
+    """Two results are kept: the counts, under the columns, the sizes of the released sets of initials and the age
+    coding; and the people counted by written name, under the sizes alone (shared by every coding)."""
     store = ResultStore(tmp_path / "reuse")
     world = SimpleNamespace(**vars(WORLD), manifest={"files": {"people/p.parquet": "1f"}})
     keys = ["name", *PLACE_KEYS]
 
-    def counts(release: pl.DataFrame, memo: ResultStore | None) -> pl.DataFrame:
-        counted = population_counts(world, release, keys, memo)  # type: ignore[arg-type]
+    def counts(release: pl.DataFrame, memo: ResultStore | None, columns: list[str] = keys) -> pl.DataFrame:
+        counted = population_counts(world, release, columns, memo)  # type: ignore[arg-type]
         return counted.sort(counted.columns)
 
     assert_frame_equal(counts(NAMED, store), counts(NAMED, None))
-    assert (store.computed, store.reused) == (1, 0)
-    # other names, one initial each as before: the people are not counted again, and the counts are those of a count
+    assert (store.computed, store.reused) == (2, 0)
+    # other names, one initial each as before: the counts are read back, and are those of a count
     swapped = NAMED.with_columns(name=pl.Series(["Anu M", "Bindu K", "Das T", "Eapen R"]))
     assert_frame_equal(counts(swapped, store), counts(swapped, None))
-    assert (store.computed, store.reused) == (1, 1)
+    assert (store.computed, store.reused) == (2, 1)
+    # ages in 5-year bands: counted again from the people counted by written name
+    banded = NAMED.with_columns(age=pl.Series(["40-44", "40-44", "65-69", "80-84"]))
+    assert_frame_equal(counts(banded, store), counts(banded, None))
+    assert (store.computed, store.reused) == (3, 2)
+    # the same release without names: counts of their own
+    assert_frame_equal(counts(NAMED, store, PLACE_KEYS), counts(NAMED, None, PLACE_KEYS))
+    assert (store.computed, store.reused) == (4, 2)
     # a name without initials asks for other subsets of each person's initials: counted again
     bare = NAMED.with_columns(name=pl.Series(["Anu K", "Bindu M", "Das", "Eapen T"]))
     assert_frame_equal(counts(bare, store), counts(bare, None))
-    assert (store.computed, store.reused) == (2, 1)
+    assert (store.computed, store.reused) == (6, 2)
     # another world (another file's checksum): counted again
     world.manifest = {"files": {"people/p.parquet": "2e"}}
     counts(NAMED, store)
-    assert (store.computed, store.reused) == (3, 1)
+    assert (store.computed, store.reused) == (8, 2)
 
 
 def test_the_attack_reports_both_figures_worked_out_by_hand() -> None:
