@@ -202,11 +202,16 @@ class AttributeInference(Attack):
         return Outcome(guesses, baseline, cell.knowledge)
 
     def score(self, outcome: Outcome, truth: Truth, params: AttributeInferenceParams) -> Scored:
-        secrets = true_secrets(truth.world, params.secret)
+        secrets = truth.of_world(lambda: true_secrets(truth.world, params.secret), "true_secrets", params.secret)
         assert outcome.baseline is not None
         score = score_inference(outcome.guesses, outcome.baseline, secrets)
         return Scored(
-            (score,), breakdown_rows(right_labels(outcome.guesses, secrets), roll_strata(truth.world), "accuracy")
+            (score,),
+            breakdown_rows(
+                right_labels(outcome.guesses, secrets),
+                truth.of_world(lambda: roll_strata(truth.world), "roll_strata"),
+                "accuracy",
+            ),
         )
 
 

@@ -25,9 +25,10 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.knowledge import Knowledge
 from synth.core.numbering import NumberingPlan
-from synth.engine.io import Memo
+from synth.engine.io import Memo, content_key
 from synth.errors import SpecError, SynthError, did_you_mean
 from synth.release.build import AttackerView, Release
+from synth.version import __version__
 
 
 class NotApplicable(SynthError):
@@ -83,6 +84,14 @@ class Truth:
     refit: Any = None  # callable(Release) -> MinimizedRelease: the cell's policy applied to another release
     experiment: Any = None  # what an attack's experiment keeps for its scorer (membership's answers)
     memo: Memo | None = None  # where the scorer keeps a costly count for reuse (as Cell.memo); None: counted each time
+
+    def of_world(self, compute: Callable[[], pl.DataFrame], *parts: object) -> pl.DataFrame:
+        """``compute()``, a frame read from the world alone (and ``parts``): kept under the world's files in
+        :attr:`memo`, so every policy of a run (and a rerun) reads it back; computed each time without one."""
+        if self.memo is None:
+            return compute()
+        files = sorted(self.world.manifest["files"].items())
+        return self.memo(content_key("of_world", __version__, files, *parts), compute)
 
 
 @dataclass(frozen=True)

@@ -158,14 +158,13 @@ def score_singling_out(
     :func:`by_written_name` reads them)."""
     columns = [c for c in guesses.columns if c != "row_id"]
     keys = [c for c in by_written_name(guesses.head(0)).columns if c != "row_id"]
+    alone = counts.filter(pl.col("n_pop") == 1).select(keys)  # the combinations one person has (keys are unique)
 
     def singled(predicates: pl.DataFrame) -> int:
-        hit = by_written_name(predicates).join(counts, on=keys, how="left").with_columns(pl.col("n_pop").fill_null(0))
-        return int((hit["n_pop"] == 1).sum())
+        return by_written_name(predicates.select(columns)).join(alone, on=keys, how="semi").height
 
     correct = singled(guesses)
-    in_pop = by_written_name(release.select(columns)).join(counts, on=keys, how="left")
-    unique_pop = int((in_pop["n_pop"] == 1).sum())
+    unique_pop = singled(release)
     precision = wilson(correct, guesses.height)
     base = wilson(singled(baseline.select(guesses.columns)), baseline.height)
     return SinglingOutScore(

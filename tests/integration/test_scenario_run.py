@@ -24,20 +24,23 @@ MARKER = "scenario.resolved.json"
 
 def test_the_same_results_without_reuse(smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path) -> None:
     """The smoke run keeps exact and probabilistic linkage's links, attribute inference's predictions, singling
-    out's count of the people by written name and the population's counts of each coding of the quasi-identifiers
-    (with names and without) under the content key of their inputs: hash_plain releases the quasi-identifiers and
-    the secret of as_exported, so its links and its baseline's, its predictions and its counts are read back; k5's
-    exact links (it releases no names: no probabilistic linkage), predictions and counts (no wards) are its own;
-    sdv_copula's rows are not people (no linkage) and it releases no scheme. Twelve results kept, in the store's
-    folder for this code. A run that keeps nothing gives the same bytes."""
+    out's count of the people by written name, the population's counts of each coding of the quasi-identifiers
+    (with names and without), and the voters' true secret and strata, under the content key of their inputs.
+    hash_plain releases the quasi-identifiers and the secret of as_exported, so its links and its baseline's, its
+    predictions and its counts are read back; k5's exact links (it releases no names: no probabilistic linkage),
+    predictions and counts (no wards) are its own; sdv_copula's rows are not people (no linkage) and it releases no
+    scheme. Fourteen results kept, in the store's folder for this code. A run that keeps nothing gives the same
+    bytes."""
     assert [p.name for p in smoke_reuse.iterdir()] == [store_folder(smoke_reuse).name]
     kept = [pl.read_parquet(p) for p in sorted(store_folder(smoke_reuse).glob("*.parquet"))]
     places = ("district", "taluk", "local_body")
     assert sorted(tuple(k.columns) for k in kept) == [
         ("age", "gender", *places, "n_pop"),
         ("age", "gender", *places, "ward", "n_pop"),
+        ("epic", "district", "age_band"),
         ("epic", "prediction"),
         ("epic", "prediction"),
+        ("epic", "truth"),
         ("given", "initials", "age", "gender", *places, "ward", "n_pop"),
         *[("row_id", "epic", "chain")] * 4,
         ("row_id", "epic", "match_probability"),
