@@ -17,7 +17,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules, pairs_agreeing
-from synth.attacks.live_pairs import narrowed
+from synth.attacks.live_pairs import least_frequencies, narrowed
 
 if TYPE_CHECKING:
     from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
@@ -115,7 +115,8 @@ def predict_links(
     # the batch's names and keys, at their frequencies in the whole input
     tf = {col: t.join(pl.concat([left.select(col), right.select(col)]), on=col, how="semi") for col, t in tf.items()}
     # only the pairs that can reach the floor are compared (synth.attacks.live_pairs): the same pairs are kept
-    with _linker(left, right, copy.deepcopy(narrowed(model, PAIR_FLOOR)), tf) as (linker, _):
+    live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
+    with _linker(left, right, copy.deepcopy(live), tf) as (linker, _):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
         return _best_pairs(predicted.as_pyarrow_table(), coverage, threshold)
 

@@ -15,6 +15,7 @@ from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.linkage_inputs import linkage_inputs, name_frequencies
+from synth.attacks.live_pairs import least_frequencies
 from synth.attacks.probabilistic_linkage import (
     COMPARED,
     SCAN_FLOOR,
@@ -162,7 +163,7 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
     left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
     tf = name_frequencies(data, aux.electoral_roll)
     model = fit_model(left, right, cols, PARAMS, 5, tf)
-    narrow = splink_model.narrowed(model, splink_model.PAIR_FLOOR)
+    narrow = splink_model.narrowed(model, splink_model.PAIR_FLOOR, least_frequencies(tf))
     assert narrow != model
 
     def pairs(settings: Any) -> pl.DataFrame:
@@ -177,5 +178,5 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
     assert kept.height > data.height
     assert_frame_equal(kept, pairs(model))
     live = splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage)
-    monkeypatch.setattr(splink_model, "narrowed", lambda model, floor: model)
+    monkeypatch.setattr(splink_model, "narrowed", lambda model, floor, least: model)
     assert_frame_equal(live, splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage))

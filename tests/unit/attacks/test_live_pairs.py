@@ -109,3 +109,18 @@ def test_where_else_is_live_its_comparison_is_not_narrowed_on() -> None:
     m = model(1e-3, levels)
     assert level_weights(m)[0][3:] == pytest.approx([math.log2(1e-6 / 0.9), -5.0])
     assert narrowed(m, FLOOR) is m
+
+
+def test_a_level_weighed_by_term_frequencies_is_bounded_by_the_least_frequency_a_pair_can_look_up() -> None:
+    """Splink adds log2(u of the exact level) - log2(the larger frequency of the pair's two names): at most
+    log2(0.001 / 10^-5) = 6.64 where the least is 10^-5, nothing where every name is commoner than u (10^-2), and
+    nothing where the lookup is empty."""
+    base = math.log2(0.6 / 0.001)
+    assert level_weights(model(1e-6), {"name": 1e-5})[0][1] == pytest.approx(base + math.log2(0.001 / 1e-5))
+    assert level_weights(model(1e-6), {"name": 1e-2})[0][1] == pytest.approx(base)
+    assert level_weights(model(1e-6), {"name": None})[0][1] == pytest.approx(base)
+    # bounded, the name no longer keeps gender's ELSE (-8.97) live: -19.93 + 9.23 - 8.97 < -14.29
+    gender = '((l."gender" IS NULL OR r."gender" IS NULL) OR (l."gender" = r."gender"))'
+    assert rules(narrowed(model(1e-6), FLOOR, {"name": 1e-2}))[0] == (
+        f'((l."ward" = r."ward")) AND ({EXACT} OR {JARO}) AND {gender}'
+    )
