@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from splink.internals.settings_creator import SettingsCreator
+from splink import SettingsCreator
 
 MARGIN = 1.0  # bits below the floor's log-odds a level's best weight must stay to count as dead
 # a column of one side in a comparison level's SQL ("name_l") and in a blocking rule's (l."name")
