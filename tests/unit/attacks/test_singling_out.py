@@ -16,6 +16,7 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.linking import shuffled_view
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import SinglingOutParams, singling_out
+from synth.core.coding import key_hash
 from synth.engine.io import ResultStore
 from synth.engine.relational import key_counts
 from synth.errors import SpecError
@@ -25,6 +26,7 @@ from synth.scoring.singling_out import (
     SinglingOutScore,
     by_written_name,
     population_counts,
+    rows_meeting,
     score_singling_out,
 )
 
@@ -307,3 +309,30 @@ def test_params_errors_are_exact() -> None:
         assert str(err.value) == message
     with pytest.raises(SpecError, match=r"^attack 'singling_out': names = 0; allowed is true or false$"):
         SinglingOutParams(names=0)  # type: ignore[arg-type]
+
+
+def test_rows_meeting_counts_exactly_what_a_join_on_the_columns_counts() -> None:
+    keys = ["given", "initials", "age", "ward"]
+    frame = pl.DataFrame(
+        {
+            "given": ["anu", "anu", "bindu", "das", None, "eapen"],
+            "initials": ["k", "k", "m", "r", "t", "t"],
+            "age": pl.Series([40, 40, 40, 67, 80, 80], dtype=pl.Int16),
+            "ward": pl.Series([1, 1, 1, 1, 2, 2], dtype=pl.Int16),
+        }
+    )
+    counted = pl.DataFrame(
+        {
+            "given": ["anu", "bindu", "das", None, "eapen"],
+            "initials": ["k", "m", "r", "t", "t"],
+            "age": pl.Series([40, 40, 67, 80, 81], dtype=pl.Int16),
+            "ward": pl.Series([1, 1, 1, 2, 2], dtype=pl.Int16),
+        }
+    )
+    hashed = counted.with_columns(_h=key_hash(keys))
+    # both Anu rows, Bindu and Das; a null given name meets nothing, Eapen of 80 is not Eapen of 81
+    assert rows_meeting(frame, hashed, keys) == 4 == frame.join(counted, on=keys, how="semi").height
+    # a collision (another combination under Eapen's hash) meets nothing: the columns are compared
+    eapen = frame.filter(pl.col("given") == "eapen").with_columns(_h=key_hash(keys))["_h"]
+    collided = hashed.with_columns(_h=pl.when(pl.col("given") == "eapen").then(eapen.item()).otherwise("_h"))
+    assert rows_meeting(frame, collided, keys) == 4
