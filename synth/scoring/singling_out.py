@@ -181,9 +181,9 @@ def score_singling_out(
     # the combinations one person has (keys unique), with one 64-bit hash of them, computed once for every count
     alone = counts.filter(pl.col("n_pop") == 1).select(keys).with_columns(_h=key_hash(keys))
 
-    # the three frames' names (the baseline's are the release's, shuffled) read once
-    names = [f["name"].cast(pl.String) for f in (guesses, baseline, release) if "name" in f.columns]
-    parts = name_parts(pl.concat(names)) if names else None
+    # where the predicates name people, the three frames' names (the baseline's are the release's, shuffled) read once
+    named = "name" in columns
+    parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in (guesses, baseline, release)])) if named else None
 
     def singled(predicates: pl.DataFrame) -> int:
         read = by_written_name(predicates.select(columns), parts)
