@@ -67,13 +67,12 @@ def name_parts(names: pl.Series) -> pl.DataFrame:
     return distinct.with_columns(given=given, initials=initials)
 
 
-def with_name_parts(frame: pl.DataFrame, col: str = "name") -> pl.DataFrame:
-    """``frame`` with the ``given`` name and ``initials`` of its names in ``col`` (read once per distinct name)."""
-    parts = (
-        name_parts(frame[col].cast(pl.String))
-        .with_columns(pl.col("name").cast(frame.schema[col]))
-        .rename({"name": col})
-    )
+def with_name_parts(frame: pl.DataFrame, col: str = "name", parts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``frame`` with the ``given`` name and ``initials`` of its names in ``col`` (read once per distinct name).
+    ``parts``: :func:`name_parts` of these names or more, read once for several frames (read here otherwise)."""
+    if parts is None:
+        parts = name_parts(frame[col].cast(pl.String))
+    parts = parts.with_columns(pl.col("name").cast(frame.schema[col])).rename({"name": col})
     return frame.drop(GIVEN, INITIALS, strict=False).join(parts, on=col, how="left", maintain_order="left")
 
 

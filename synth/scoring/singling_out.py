@@ -119,11 +119,7 @@ def by_written_name(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -> p
     more, read once for several frames (read here otherwise)."""
     if "name" not in frame.columns:
         return frame
-    if parts is None:
-        read = with_name_parts(frame)
-    else:
-        parts = parts.with_columns(pl.col("name").cast(frame.schema["name"]))
-        read = frame.join(parts, on="name", how="left", nulls_equal=False, maintain_order="left")
+    read = with_name_parts(frame, parts=parts)
     return read.select([c for n in frame.columns for c in ((GIVEN, INITIALS) if n == "name" else (n,))])
 
 
