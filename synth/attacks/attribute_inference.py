@@ -19,12 +19,10 @@ scheme itself (``none`` for rows of other registries).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import polars as pl
-from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
@@ -36,6 +34,10 @@ from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows, roll_strata
 from synth.scoring.inference import right_labels, score_inference, true_secrets
 from synth.version import __version__
+
+if TYPE_CHECKING:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 ATTACK_ID = "attribute_inference"
 MODELS = ("gradient_boosting", "prior", "majority")
@@ -129,6 +131,11 @@ def attribute_inference(
     seed = int(rng.integers(2**31 - 1))
 
     def compute() -> pl.DataFrame:
+        # scikit-learn is imported here, where it is used: it takes most of a second, and the processes that only
+        # read the attack's parameters (a scenario's validation, the command line) never need it
+        from sklearn.dummy import DummyClassifier
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         # Voters sharing their quasi-identifiers get the same label: predict each combination once.
         combos = targets.select(features).unique(maintain_order=True)
         x_train, x_target, categorical = _encode(train.select(features), combos)

@@ -17,7 +17,9 @@ worker died, so a task must give the same bytes when run twice. Outputs go to a 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -248,9 +250,17 @@ def _new_client(engine: Engine) -> Generator[Client, None, None]:
         )
     try:
         with Client(cluster, set_as_default=False) as client:
+            client.run(_exit_without_collecting)
             yield client
     finally:
         cluster.close()
+
+
+def _exit_without_collecting() -> None:
+    """In a worker of a local cluster: skip the interpreter's garbage collection at exit, which walks every object
+    the imported libraries made (SDV's and scikit-learn's: about a second a worker) to free memory the process is
+    about to give back; closing a cluster took 1.5 s, 0.2 s without it."""
+    atexit.register(gc.freeze)
 
 
 def run_tasks(

@@ -3,6 +3,9 @@ environment variables, and the executor validated once."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -172,3 +175,32 @@ def test_a_bad_decision_key_stops_the_run_before_any_work(tmp_path: Path, text: 
     out = tmp_path / "out"
     assert error_of(["run", str(scenario), "--out", str(out)]) == f"error: {scenario}: {message}"
     assert not out.exists()
+
+
+def test_the_synth_command_exits_without_the_interpreters_last_collection() -> None:
+    code = """
+import gc, sys
+class Cycle:
+    def __del__(self):
+        print("collected at exit")
+gc.disable()
+cycle = Cycle()
+cycle.me = cycle
+del cycle
+sys.argv = ["synth", "list", "presets"]
+from synth.cli import main
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "kerala-2026" in done.stdout
+    assert "collected at exit" not in done.stdout
+    assert entry_points(group="console_scripts", name="synth")[0].value == "synth.cli:main"
+
+
+def test_reading_a_scenario_does_not_load_scikit_learn() -> None:
+    """The command line's process validates scenarios and renders the report; the attacks' models are imported
+    where they run (a local cluster's workers), which saves most of a second before the first cell starts."""
+    code = "import sys, synth.cli, synth.scenario.run, synth.report; print('sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"

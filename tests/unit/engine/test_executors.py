@@ -4,6 +4,8 @@ local folders."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,25 @@ def test_an_engine_checks_itself_once_when_made() -> None:
     assert str(err.value) == "workers = 0: must be a whole number of at least 1"
     with pytest.raises(SpecError, match="not a Dask scheduler address"):
         Engine(scheduler="localhost")
+
+
+CYCLE_AT_EXIT = """
+import gc
+class Cycle:
+    def __del__(self):
+        print("collected at exit")
+gc.disable()  # no collection before exit: only the interpreter's last one could find the cycle
+cycle = Cycle()
+cycle.me = cycle
+del cycle
+"""
+
+
+def _exit_output(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", CYCLE_AT_EXIT + code], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_a_worker_exits_without_the_interpreters_last_collection() -> None:
+    assert _exit_output("") == "collected at exit\n"  # the control: the last collection finds the cycle
+    assert _exit_output("from synth.engine.executors import _exit_without_collecting\n_exit_without_collecting()") == ""
