@@ -297,18 +297,33 @@ def run_tasks(
     from distributed.scheduler import KilledWorker
 
     run = secrets.token_hex(4)  # keys unique to this run: a shared scheduler may hold another run's tasks
-    # started in the order of ``calls`` (Dask otherwise may not): a caller puts its longest tasks first
-    futures = [
-        client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False, priority=len(calls) - i)
-        for i, (name, args) in enumerate(zip(names, calls, strict=True))
-    ]
-    index = {f.key: i for i, f in enumerate(futures)}
+    # A task is submitted when a worker thread is free, in the order of ``calls`` (a caller puts its longest tasks
+    # first, or those that others will wait for): Dask hands a small batch out at once, two tasks to a worker
+    # whatever their priority, and a worker then runs its second task while another sits idle.
+    waiting = iter(enumerate(zip(names, calls, strict=True)))
+    index: dict[Any, int] = {}
+    futures: list[Any] = []
+
+    def submit_next() -> Any:
+        i, (name, args) = next(waiting, (-1, ("", ())))
+        if i < 0:
+            return None
+        future = client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False)
+        index[future.key] = i
+        futures.append(future)
+        return future
+
+    threads = max(1, sum(client.nthreads().values()))
+    first = [f for f in (submit_next() for _ in range(threads)) if f is not None]
+    finished = as_completed(first, with_results=True, loop=client.loop)
     try:
-        for future, result in as_completed(futures, with_results=True, loop=client.loop):
+        for future, result in finished:
             i = index[future.key]
             results[i] = result
             if on_result:
                 on_result(i, result)
+            if (following := submit_next()) is not None:
+                finished.add(following)
     except KilledWorker as exc:
         raise WorkerLost(
             f"Dask task {exc.args[0] if exc.args else '?'} killed every worker it ran on (out of memory, or a crash)"

@@ -61,6 +61,7 @@ from synth.scenario.cells import (
 )
 from synth.scenario.composed_run import run_composed
 from synth.scenario.run_folder import MARKER, check_out, key_fingerprints
+from synth.scenario.schedule import submission_order
 from synth.scenario.search_run import run_search
 from synth.scenario.sensitivity_run import run_settings
 from synth.scenario.spec import Scenario
@@ -144,7 +145,7 @@ def _run(
     if scenario.releases:
         results, composed_notes = run_composed(scenario, world, out, engine, progress)
         return RunResult(out=out, results=results, notes=tuple(composed_notes))
-    groups = [(seed, i) for seed in scenario.seeds for i in range(len(scenario.policies))]
+    groups = submission_order(scenario.policies, scenario.seeds)
     args = [(scenario, str(world.path), str(out), seed, i, store) for seed, i in groups]
     notes: list[str] = []
     finished = [0]
@@ -157,8 +158,10 @@ def _run(
 
     # one task per seed and policy (its cells share the release); notes are kept in the scenario's order
     names = [f"seed{seed}-{scenario.policies[i].id}" for seed, i in groups]
-    for group_notes in run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done):
-        notes += group_notes
+    group_notes = run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done)
+    by_group = dict(zip(groups, group_notes, strict=True))
+    for group in sorted(by_group, key=lambda g: (scenario.seeds.index(g[0]), g[1])):
+        notes += by_group[group]
     everything = collect(out, scenario)
     timed = pl.col("measure").is_in(list(TIMED))
     results, timings = everything.filter(~timed), pl.concat([everything.filter(timed), collect_costs(out, scenario)])

@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
 from synth.cli import app
-from synth.engine import Engine
+from synth.engine import Engine, run_tasks
 from synth.engine.relational import key_counts, match_counts, unique_matches, unique_rows
 from synth.errors import EngineError
 from synth.scenario import load_scenario
@@ -244,3 +244,26 @@ def test_an_unreachable_scheduler(tmp_path: Path) -> None:
         "`dask scheduler` and workers with `dask worker tcp://127.0.0.1:9`, or check the address"
     )
     assert not (tmp_path / "w" / "manifest.json").exists()
+
+
+def _started(log: str, i: int, seconds: float) -> int:
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(f"{i}\n")
+    time.sleep(seconds)
+    return i
+
+
+def test_tasks_start_in_the_order_given_as_workers_free_up(client: Client, tmp_path: Path) -> None:
+    """A task is handed out only when a worker is free: the first is long, so the second's worker takes the third
+    and then the fourth (Dask alone gives each worker two tasks at once, and one may wait behind the long one)."""
+    log = tmp_path / "started.txt"
+    seconds = [2.0, 0.2, 0.2, 0.2]
+    calls = [(str(log), i, s) for i, s in enumerate(seconds)]
+    engine = Engine(scheduler=client.scheduler.address)
+    done: list[int] = []
+    results = run_tasks(engine, _started, calls, [f"t{i}" for i in range(4)], lambda i, _: done.append(i), client)
+    assert results == [0, 1, 2, 3]
+    started = [int(line) for line in log.read_text().split()]
+    assert sorted(started[:2]) == [0, 1]
+    assert started[2:] == [2, 3]
+    assert done == [1, 2, 3, 0]
