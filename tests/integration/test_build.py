@@ -26,7 +26,7 @@ def _files(path: Path) -> dict[str, str]:
 
 
 def test_one_and_two_workers_give_identical_checksums(wayanad: World, tmp_path: Path) -> None:
-    again = build_world(tmp_path / "w1", districts=["Wayanad"], seed=11, workers=1)
+    again = build_world(tmp_path / "w2", districts=["Wayanad"], seed=11, workers=2)  # the fixture: one worker
     assert len(wayanad.manifest["shards"]) == 2
     assert _files(again.path) == _files(wayanad.path)
     assert again.verify() == []

@@ -195,7 +195,8 @@ main()
     assert done.returncode == 0, done.stderr
     assert "kerala-2026" in done.stdout
     assert "collected at exit" not in done.stdout
-    assert entry_points(group="console_scripts", name="synth")[0].value == "synth.cli:main"
+    (command,) = entry_points(group="console_scripts", name="synth")
+    assert command.value == "synth.cli:main"
 
 
 def test_reading_a_scenario_does_not_load_scikit_learn() -> None:
