@@ -303,27 +303,28 @@ def run_tasks(
     waiting = iter(enumerate(zip(names, calls, strict=True)))
     index: dict[Any, int] = {}
     futures: list[Any] = []
+    finished = as_completed([], with_results=True, loop=client.loop)
 
-    def submit_next() -> Any:
-        i, (name, args) = next(waiting, (-1, ("", ())))
-        if i < 0:
-            return None
-        future = client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False)
-        index[future.key] = i
-        futures.append(future)
-        return future
+    def top_up() -> None:
+        """Submit the next tasks until every worker thread has one (workers may join a scheduler at any time)."""
+        threads = max(1, sum(client.nthreads().values()))
+        while len(futures) - sum(f.done() for f in futures) < threads:
+            i, (name, args) = next(waiting, (-1, ("", ())))
+            if i < 0:
+                return
+            future = client.submit(fn, *args, key=f"synth-{fn.__name__}-{name}-{run}", pure=False)
+            index[future.key] = i
+            futures.append(future)
+            finished.add(future)
 
-    threads = max(1, sum(client.nthreads().values()))
-    first = [f for f in (submit_next() for _ in range(threads)) if f is not None]
-    finished = as_completed(first, with_results=True, loop=client.loop)
     try:
+        top_up()
         for future, result in finished:
             i = index[future.key]
             results[i] = result
             if on_result:
                 on_result(i, result)
-            if (following := submit_next()) is not None:
-                finished.add(following)
+            top_up()
     except KilledWorker as exc:
         raise WorkerLost(
             f"Dask task {exc.args[0] if exc.args else '?'} killed every worker it ran on (out of memory, or a crash)"
