@@ -2,8 +2,9 @@
 
 Every test that uses that district (directly or through another fixture) is marked ``slow``: the suite runs
 them all, and ``pytest -m "not slow"`` is the quick loop while editing. ``make test`` runs the suite on two
-pytest-xdist workers, each of which builds the district the first time one of its tests needs it (keeping the
-district's tests on one worker, ``--dist loadgroup``, measured slower: 5:18 against 4:27).
+pytest-xdist workers, a test file to one worker (``--dist loadfile``: a module's fixtures are built once); each
+worker builds the district the first time one of its tests needs it (keeping every district test on one worker,
+``--dist loadgroup``, measured slower: 5:18 against 4:27).
 
 Worlds that ``synth run`` builds go to a cache of the session's own (``SYNTH_CACHE``), never to the user's:
 two workers never write one world folder at once, and a test never reads a world an older version built.
