@@ -147,7 +147,6 @@ def _run(
         return RunResult(out=out, results=results, notes=tuple(composed_notes))
     groups = submission_order(scenario.policies, scenario.seeds)
     args = [(scenario, str(world.path), str(out), seed, i, store) for seed, i in groups]
-    notes: list[str] = []
     finished = [0]
 
     def group_done(i: int, _: list[str]) -> None:
@@ -160,8 +159,7 @@ def _run(
     names = [f"seed{seed}-{scenario.policies[i].id}" for seed, i in groups]
     group_notes = run_tasks(engine, _run_group, [(a,) for a in args], names, on_result=group_done)
     by_group = dict(zip(groups, group_notes, strict=True))
-    for group in sorted(by_group, key=lambda g: (scenario.seeds.index(g[0]), g[1])):
-        notes += by_group[group]
+    notes = [note for seed in scenario.seeds for i in range(len(scenario.policies)) for note in by_group[seed, i]]
     everything = collect(out, scenario)
     timed = pl.col("measure").is_in(list(TIMED))
     results, timings = everything.filter(~timed), pl.concat([everything.filter(timed), collect_costs(out, scenario)])
