@@ -68,21 +68,24 @@ def training_districts(parts: dict[str, tuple[pl.DataFrame, pl.DataFrame]], rows
 
 
 def pair_batches(
-    rel: pl.DataFrame, rol: pl.DataFrame, cols: list[str], pairs: int
+    rel: pl.DataFrame, rol: pl.DataFrame, cols: list[str], pairs: int, shares: list[float] | None = None
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """Release rows in batches of at most ``pairs`` candidate pairs, each with the roll of its places.
 
     A row's pairs are counted per blocking rule (a pair several rules find counts once per rule, so batches
-    err small). Rows are taken in order of place, so a batch needs the roll of few places.
+    err small), each rule's weighed by its share in ``shares`` (default: all of them): the share of its pairs
+    that are compared (:func:`~synth.attacks.live_pairs.live_shares`). Rows are taken in order of place, so a batch
+    needs the roll of few places.
     """
     rules = blocking_rules(cols)
     place = rules[0][:-1]
-    cost = pl.lit(0, dtype=pl.Int64)
+    shares = shares or [1.0] * len(rules)
+    cost = pl.lit(0.0, dtype=pl.Float64)
     counted = rel
-    for i, keys in enumerate(rules):
+    for i, (keys, share) in enumerate(zip(rules, shares, strict=True)):
         counts = rol.group_by(keys).agg(pl.len().cast(pl.Int64).alias(f"n{i}"))
         counted = counted.join(counts, on=keys, how="left", nulls_equal=False)
-        cost = cost + pl.col(f"n{i}").fill_null(0)
+        cost = cost + pl.col(f"n{i}").fill_null(0) * share
     counted = counted.with_columns(cost=cost).sort([*place, "uid"], nulls_last=True)
     # A batch starts where the pairs before a row pass a multiple of the budget.
     batch = ((pl.col("cost").cum_sum() - pl.col("cost")) // pairs).alias("batch")

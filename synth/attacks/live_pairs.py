@@ -27,9 +27,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import duckdb
+import numpy as np
 import polars as pl
 from splink import SettingsCreator
 
+SHARE_SAMPLE = 2_000  # release rows of a district the shares of live pairs are counted on
+LEAST_SHARE = 0.01  # a rule's pairs count for at least this share of themselves in a batch
 MARGIN = 1.0  # bits below the floor's log-odds a level's best weight must stay to count as dead
 # a column of one side in a comparison level's SQL ("name_l") and in a blocking rule's (l."name")
 SIDE_COLUMN = re.compile(r'"(\w+)_([lr])"')
@@ -135,3 +139,36 @@ def _in_rule(condition: str) -> str | None:
 
 def _is_else(condition: str) -> bool:
     return condition.strip().upper() == "ELSE"
+
+
+def live_shares(
+    model: dict[str, Any], left: pl.DataFrame, right: pl.DataFrame, place: list[str], live: dict[str, Any], seed: int
+) -> list[float]:
+    """For each prediction blocking rule of ``model``, the share of its pairs that its narrowed form in ``live``
+    (:func:`narrowed`) keeps: those compared. Counted on :data:`SHARE_SAMPLE` release rows drawn with ``seed``
+    (all of ``left`` where it has fewer) against the roll entries of their ``place``; at least :data:`LEAST_SHARE`.
+
+    Batches (:func:`~synth.attacks.linkage_inputs.pair_batches`) are sized by the pairs compared, not the pairs
+    blocked: without ages, a ward's voters of one sex are a block, and 0.6% of its pairs have names the model can
+    keep. A batch changes no guess, so the shares change none either; they only spare the cost of each batch."""
+    raw = [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
+    kept = [rule["blocking_rule"] for rule in live["blocking_rules_to_generate_predictions"]]
+    if kept == raw or left.height == 0:
+        return [1.0] * len(raw)
+    if left.height > SHARE_SAMPLE:
+        rows = np.sort(np.random.default_rng(seed).choice(left.height, SHARE_SAMPLE, replace=False))
+        left = left[rows]
+    if place:
+        right = right.join(left.select(place).unique(), on=place, how="semi")
+    con = duckdb.connect()
+    try:
+        con.register("l", left.to_arrow())
+        con.register("r", right.to_arrow())
+        shares = []
+        for blocked, compared in zip(raw, kept, strict=True):
+            counted = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {compared}) FROM l JOIN r ON {blocked}")
+            pairs, live_pairs = counted.fetchone() or (0, 0)
+            shares.append(max(LEAST_SHARE, live_pairs / pairs) if pairs else 1.0)
+        return shares
+    finally:
+        con.close()

@@ -23,8 +23,8 @@ the scenario's threshold and no other entry ties with it.
 Linkage runs district by district, as rolls are published: every block lies inside one district, so no
 candidate pair is lost. The model is trained once, on districts drawn at random (seeded) until they hold
 ``train_rows`` release rows (a one-district release: that district, whole), and scores every district;
-each district is then scored in batches of release rows whose blocks hold at most ``batch_pairs`` pairs,
-with the roll entries of the places those rows lie in. Every block lies inside one place, and a row's
+each district is then scored in batches of release rows whose blocks hold at most ``batch_pairs`` pairs the
+model can keep, with the roll entries of the places those rows lie in. Every block lies inside one place, and a row's
 guess depends only on its own pairs, so batching changes no guess; it bounds memory by the batch, not by
 the district (5-year age bands or a release without wards make blocks of hundreds of voters).
 
@@ -55,6 +55,7 @@ from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
     SUPPORTED,
+    blocking_rules,
     by_district,
     concat_parts,
     linkage_inputs,
@@ -65,7 +66,8 @@ from synth.attacks.linkage_inputs import (
     training_districts,
 )
 from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
-from synth.attacks.splink_model import fit_model, predict_links
+from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
+from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
 from synth.checks import whole
 from synth.core.coding import present
 from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
@@ -99,8 +101,10 @@ class ProbabilisticLinkageParams:
         Release rows the model is trained on, at least: whole districts drawn at random until they hold
         this many (all districts when the release has no more).
     batch_pairs
-        Candidate pairs scored at once: a batch closes once it holds this many, so it exceeds them by at
-        most one row's pairs. Bounds memory (about 250 bytes a pair) without changing any guess.
+        Candidate pairs compared at once: a batch closes once it holds this many, so it exceeds them by at
+        most one row's pairs. The pairs of a blocking rule are counted at the share of them the trained model
+        can keep (:func:`~synth.attacks.live_pairs.live_shares`, from a sample). Bounds memory without changing
+        any guess.
     roll_coverage
         The attacker's prior that a released person has an entry on the roll, in (0, 1): a row's candidates
         compete for it (:func:`~synth.attacks.splink_model.predict_links`). Public figures give about 0.97 in
@@ -112,7 +116,7 @@ class ProbabilisticLinkageParams:
     recall: float = 0.7
     max_pairs: float = 3e6
     train_rows: int = 200_000
-    batch_pairs: int = 5_000_000
+    batch_pairs: int = 4_000_000
     roll_coverage: float = 0.95
 
     def __post_init__(self) -> None:
@@ -198,11 +202,18 @@ def probabilistic_linkage(
         # those of several districts are let go
         reuse = dict.fromkeys(training, trained_on) if len(training) == 1 else {}
         del trained_on
-        guesses = [
-            predict_links(model, left, right, params.threshold if floor is None else floor, tf, params.roll_coverage)
-            for d in sorted(parts)
-            for left, right in pair_batches(*(reuse.pop(d, None) or inputs([d])), cols, params.batch_pairs)
-        ]
+        # batches are cut by the pairs compared: those the model, narrowed, can keep
+        live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
+        place = blocking_rules(cols)[0][:-1]
+        guesses = []
+        for d in sorted(parts):
+            rel, rol = reuse.pop(d) if d in reuse else inputs([d])
+            shares = live_shares(model, rel, rol, place, live, seed)
+            scan = most_blocked_first(model, rel, rol, cols)
+            for left, right in pair_batches(rel, rol, cols, params.batch_pairs, shares):
+                cut = params.threshold if floor is None else floor
+                guesses.append(predict_links(scan, left, right, cut, tf, params.roll_coverage))
+            del rel, rol  # before the next district's inputs are read
         return pl.concat(guesses).sort("row_id")
 
     if memo is None:

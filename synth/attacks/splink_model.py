@@ -30,6 +30,7 @@ FITTING_LEVEL = '(("mask_l" & "mask_r") = "mask_l" OR ("mask_l" & "mask_r") = "m
 FITTING_RULE = "((l.mask & r.mask) = l.mask OR (l.mask & r.mask) = r.mask)"
 MAX_NAMESAKES = 2  # "few": at most this many, raised (doubled) only where a pass would have no pair at all
 MIN_TRAINING_PAIRS = 1
+PREDICTION_RULES = "blocking_rules_to_generate_predictions"  # the key of a model's rules that make the pairs scored
 PAIR_FLOOR = 1e-4  # pairs Splink scores below this match probability are no rival to any candidate (_best_pairs)
 
 
@@ -119,6 +120,30 @@ def predict_links(
     with _linker(left, right, copy.deepcopy(live), tf) as (linker, _):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
         return _best_pairs(predicted.as_pyarrow_table(), coverage, threshold)
+
+
+def most_blocked_first(
+    model: dict[str, Any], left: pl.DataFrame, right: pl.DataFrame, cols: list[str]
+) -> dict[str, Any]:
+    """``model`` with its prediction blocking rules (those of :func:`~synth.attacks.linkage_inputs.blocking_rules`,
+    in that order) ordered by the pairs each blocks of ``left`` x ``right``, most first; ``model`` itself where they
+    are in that order already.
+
+    Splink leaves the pairs of earlier rules out of a later one with ``NOT COALESCE(earlier rule, FALSE)`` on each
+    pair the later rule blocks, and DuckDB computes every condition of the earlier rule there: the Jaro-Winkler
+    similarity of the narrowed rules (:mod:`synth.attacks.live_pairs`) on every pair of one ward and sex, when the
+    rule of one name key came first. The rules find the same pairs in any order, and a pair's weights do not depend on
+    the rule that found it: the same links. Measured on Wayanad (one batch, the model trained beforehand): without
+    ages 11.1 s in the order of the rules, 5.7 s most blocked first; 5-year bands 5.4 s and 3.9 s; the export 2.6 s
+    and 2.4 s; without wards, where every pair blocked is compared, 29.3 s and 29.6 s."""
+    rules = blocking_rules(cols)
+    if len(rules) != len(model[PREDICTION_RULES]):
+        raise ValueError(f"the model has {len(model[PREDICTION_RULES])} prediction rules; {cols} make {len(rules)}")
+    pairs = [pairs_agreeing(left, right, keys) for keys in rules]
+    order = sorted(range(len(rules)), key=lambda i: -pairs[i])
+    if order == list(range(len(rules))):
+        return model
+    return {**model, PREDICTION_RULES: [model[PREDICTION_RULES][i] for i in order]}
 
 
 @contextlib.contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from synth import open_world
+from synth.attacks import probabilistic_linkage as linkage_module
 from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
@@ -32,6 +35,8 @@ from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scoring.linkage import correct_links, precision_curve, recall_at_precision
 
 PARAMS = ProbabilisticLinkageParams(max_pairs=1e5)
+SMALL_BATCHES = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=20_000)
+RULES = "blocking_rules_to_generate_predictions"
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +64,30 @@ def test_seeded_twins(setting) -> None:  # type: ignore[no-untyped-def]
     assert runs[0].equals(runs[1])
 
 
-@pytest.mark.parametrize("policy", ["as_exported", "age_bands_5"])
-def test_batches_change_no_guess(setting, policy: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("policy", "compared", "blocked"), [("as_exported", 4, 12), ("age_bands_5", 6, 22)])
+def test_batches_change_no_guess(  # type: ignore[no-untyped-def]
+    setting, policy: str, compared: int, blocked: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches cut by the pairs compared (:func:`~synth.attacks.live_pairs.live_shares`), or by every pair blocked
+    (as before the shares), give the guesses of one batch."""
     _, release, aux = setting
     view = minimize(release, load_policy(policy)).view
+    batches: list[int] = []
+    predict = linkage_module.predict_links
+
+    def counted(*args: Any, **kwargs: Any) -> pl.DataFrame:
+        batches.append(args[1].height)
+        return predict(*args, **kwargs)
+
+    monkeypatch.setattr(linkage_module, "predict_links", counted)
     whole = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
-    small = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=100_000)  # 4 and 15 batches
-    batched = probabilistic_linkage(view, aux, np.random.default_rng(3), small)
-    assert whole.height > 0 and batched.equals(whole)
+    by_compared = probabilistic_linkage(view, aux, np.random.default_rng(3), SMALL_BATCHES)
+    monkeypatch.setattr(linkage_module, "live_shares", lambda model, *_: [1.0] * len(model[RULES]))
+    by_blocked = probabilistic_linkage(
+        view, aux, np.random.default_rng(3), dataclasses.replace(SMALL_BATCHES, batch_pairs=100_000)
+    )
+    assert len(batches) == 1 + compared + blocked  # one batch, then those of each cut
+    assert whole.height > 0 and by_compared.equals(whole) and by_blocked.equals(whole)
 
 
 def test_banded_ages_without_names_of_places(setting) -> None:  # type: ignore[no-untyped-def]
@@ -154,7 +175,7 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
 ) -> None:
     """The rules narrowed to live pairs (synth.attacks.live_pairs) give the same links, with the same probabilities,
     as every pair the blocking rules make; the rules are narrowed, so the test compares two different scans
-    (without ages, one ward's voters of one sex make a block)."""
+    (without ages, one ward's voters of one sex make a block). So do the rules in every order."""
     _, release, aux = setting
     data = release.attacker_view().data
     if shape == "without_ages":
@@ -178,5 +199,12 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
     assert kept.height > data.height
     assert_frame_equal(kept, pairs(model))
     live = splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage)
+    # the rules in any order (splink_model.most_blocked_first) keep the same pairs with the same weights
+    rules = narrow[RULES]
+    for order in itertools.permutations(range(len(rules))):
+        reordered = {**narrow, RULES: [rules[i] for i in order]}
+        assert_frame_equal(pairs(reordered), kept)
+        scan = {**model, RULES: [model[RULES][i] for i in order]}
+        assert_frame_equal(splink_model.predict_links(scan, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage), live)
     monkeypatch.setattr(splink_model, "narrowed", lambda model, floor, least: model)
     assert_frame_equal(live, splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage))

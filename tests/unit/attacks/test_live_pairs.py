@@ -6,9 +6,11 @@ import copy
 import math
 from typing import Any
 
+import polars as pl
 import pytest
 
-from synth.attacks.live_pairs import level_weights, narrowed
+from synth.attacks import live_pairs
+from synth.attacks.live_pairs import level_weights, live_shares, narrowed
 
 FLOOR = 1e-4
 NAME_LEVELS: list[dict[str, Any]] = [
@@ -124,3 +126,43 @@ def test_a_level_weighed_by_term_frequencies_is_bounded_by_the_least_frequency_a
     assert rules(narrowed(model(1e-6), FLOOR, {"name": 1e-2}))[0] == (
         f'((l."ward" = r."ward")) AND ({EXACT} OR {JARO}) AND {gender}'
     )
+
+
+def _rules(*sql: str) -> dict[str, Any]:
+    return {"blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in sql]}
+
+
+SHARE_RELEASE = pl.DataFrame({"uid": ["r1", "r2", "r3"], "place": ["A", "A", "B"], "name": ["Anu", "Biju", "Anu"]})
+SHARE_ROLL = pl.DataFrame(
+    {
+        "uid": ["e1", "e2", "e3", "e4", "e5"],
+        "place": ["A", "A", "A", "B", "C"],
+        "name": ["Anu", "Anu", "Ravi", "X", "Anu"],
+    }
+)
+BY_PLACE = 'l."place" = r."place"'
+BY_NAME = 'l."name" = r."name"'
+
+
+def test_live_shares_count_the_pairs_each_narrowed_rule_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs by place: r1 and r2 meet e1 to e3 in A, r3 meets e4 in B: 7 pairs, of which 2 agree on the name (r1
+    with e1 and e2). By name alone: r1 and r3 meet e1, e2 and e5: 6 pairs, 4 of them in one place (r1-e1, r1-e2;
+    r3 has none, so 2 of 6)."""
+    model = _rules(BY_PLACE, BY_NAME)
+    live = _rules(f"({BY_PLACE}) AND ({BY_NAME})", f"({BY_NAME}) AND ({BY_PLACE})")
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], live, 1) == [2 / 7, 2 / 6]
+    # the roll of the sampled rows' places only: e5 (in C) is no longer met by name
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, ["place"], live, 1) == [2 / 7, 2 / 4]
+    # a rule the model does not narrow is all compared; one whose sample meets nobody counts whole
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], model, 1) == [1.0, 1.0]
+    nobody = _rules('l."place" = r."place" AND l."name" = \'Nobody\'')
+    never = _rules(f"({BY_PLACE}) AND FALSE")
+    assert live_shares(nobody, SHARE_RELEASE, SHARE_ROLL, [], never, 1) == [1.0]
+    # a rule whose sample keeps none of its pairs still counts at the least share
+    assert live_shares(_rules(BY_PLACE), SHARE_RELEASE, SHARE_ROLL, [], never, 1) == [live_pairs.LEAST_SHARE]
+    # more rows than the sample: a seeded draw of them
+    monkeypatch.setattr(live_pairs, "SHARE_SAMPLE", 2)
+    by_place, kept = _rules(BY_PLACE), _rules(f"({BY_PLACE}) AND ({BY_NAME})")
+    drawn = {tuple(live_shares(by_place, SHARE_RELEASE, SHARE_ROLL, [], kept, seed)) for seed in range(12)}
+    # r1 and r2: 2 of 6 pairs; r1 and r3: 2 of 4; r2 and r3: none of 4
+    assert drawn == {(2 / 6,), (2 / 4,), (live_pairs.LEAST_SHARE,)}

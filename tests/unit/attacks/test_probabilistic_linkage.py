@@ -28,7 +28,15 @@ from synth.attacks.linkage_inputs import (
     training_districts,
 )
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
-from synth.attacks.splink_model import NAME, RARE, _best_pairs, _training_blocks, rarity
+from synth.attacks.splink_model import (
+    NAME,
+    PREDICTION_RULES,
+    RARE,
+    _best_pairs,
+    _training_blocks,
+    most_blocked_first,
+    rarity,
+)
 from synth.cli import app
 from synth.errors import SpecError
 from synth.release.build import AttackerView
@@ -184,6 +192,10 @@ def test_batches_hold_a_budget_of_pairs_with_the_roll_of_their_places() -> None:
     ]
     whole = list(pair_batches(rel, rol, cols, pairs=1_000))
     assert len(whole) == 1 and whole[0][0].height == 4 and whole[0][1].height == 6
+    # Each rule's pairs at its share of pairs compared: r1 3 + 2 / 2 + 2 / 2 = 5; r2 3 + 1 / 2 + 1 / 2 = 4;
+    # r3 1 + 1 = 2; r4 2. Batches start at 0, 5, 9 and 11: 0 // 7, 5 // 7, 9 // 7, 11 // 7.
+    shared = list(pair_batches(rel, rol, cols, pairs=7, shares=[1.0, 0.5, 0.5]))
+    assert [b[0]["uid"].to_list() for b in shared] == [["r1", "r2"], ["r3", "r4"]]
 
 
 def test_the_blocking_rules() -> None:
@@ -332,6 +344,9 @@ def test_a_model_trained_on_one_district_scores_it_from_the_inputs_it_was_traine
     monkeypatch.setattr(probabilistic_linkage_module, "linkage_inputs", counted)
     # which inputs are read is the question here, not what a model makes of three rows
     monkeypatch.setattr(probabilistic_linkage_module, "fit_model", lambda *_: None)
+    monkeypatch.setattr(probabilistic_linkage_module, "narrowed", lambda model, *_: model)
+    monkeypatch.setattr(probabilistic_linkage_module, "live_shares", lambda *_: None)
+    monkeypatch.setattr(probabilistic_linkage_module, "most_blocked_first", lambda model, *_: model)
     monkeypatch.setattr(probabilistic_linkage_module, "predict_links", no_guess)
     two = RELEASED.with_columns(district=pl.Series(["Wayanad", "Wayanad", "Kannur"]))
     roll = LISTED.with_columns(district=pl.Series(["Wayanad", "Wayanad", "Kannur", "Wayanad"]))
@@ -343,3 +358,28 @@ def test_a_model_trained_on_one_district_scores_it_from_the_inputs_it_was_traine
     both = ProbabilisticLinkageParams(max_pairs=1_000, train_rows=3)
     probabilistic_linkage(AttackerView(two), AuxiliaryData(electoral_roll=roll), np.random.default_rng(4), both)
     assert calls == [3, 1, 2]  # trained on both districts: each is read on its own to be scored
+
+
+def test_the_rules_that_block_most_pairs_come_first() -> None:
+    """Without wards: the rule of one place and name key blocks 2 pairs (Anu with Anu twice), the rule of one place,
+    sex and age 4 (the two women of 30 with both women of 30): it comes first, and the model is otherwise the same."""
+    cols = ["name", "gender", "age", "local_body"]
+    rel = pl.DataFrame(
+        {
+            "uid": ["r1", "r2"],
+            "name_key": ["anu", "sita"],
+            "gender": ["F", "F"],
+            "age": [30, 30],
+            "local_body": ["A"] * 2,
+        }
+    )
+    rol = rel.with_columns(uid=pl.Series(["e1", "e2"]), name_key=pl.Series(["anu", "anu"]))
+    rules = [{"blocking_rule": "by name"}, {"blocking_rule": "by person"}]
+    model = {"comparisons": ["c"], PREDICTION_RULES: rules}
+    assert blocking_rules(cols) == [["local_body", "name_key"], ["local_body", "gender", "age"]]
+    assert most_blocked_first(model, rel, rol, cols) == {"comparisons": ["c"], PREDICTION_RULES: rules[::-1]}
+    assert model[PREDICTION_RULES] == rules  # not changed
+    few = rol.with_columns(age=pl.Series([40, 50]))  # by person 0 pairs: the order stands
+    assert most_blocked_first(model, rel, few, cols) is model
+    with pytest.raises(ValueError, match=r"^the model has 2 prediction rules; \['name'\] make 1$"):
+        most_blocked_first(model, rel, rol, ["name"])

@@ -61,7 +61,7 @@ def test_list_attacks_json() -> None:
         "recall": 0.7,
         "max_pairs": 3_000_000.0,
         "train_rows": 200_000,
-        "batch_pairs": 5_000_000,
+        "batch_pairs": 4_000_000,
         "roll_coverage": 0.95,
     }
     assert (by_id["reidentification"]["reads"], by_id["reidentification"]["adds"]) == (["epic"], [])
