@@ -23,6 +23,10 @@ class BuildInterrupted(SynthError, RuntimeError):
     """A build stopped before every shard was written; rerunning the same command resumes it."""
 
 
+class RunInterrupted(SynthError, RuntimeError):
+    """A scenario run stopped before every cell was written; rerunning the same command resumes it."""
+
+
 class WorldError(SynthError, ValueError):
     """A world folder is incomplete, corrupt or not a world at all."""
 

@@ -41,9 +41,9 @@ from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import shared_cluster
-from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text, store_folder
+from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text, clean_temporaries, store_folder
 from synth.engine.meter import Cost, metered
-from synth.errors import OutputError, PolicyError, SpecError
+from synth.errors import OutputError, PolicyError, RunInterrupted, SpecError
 from synth.measure.curve import curve_json, curve_points
 from synth.measure.decision import decide_run
 from synth.measure.names import COSTS, TIMED
@@ -122,8 +122,14 @@ def run_scenario(
         already built).
     """
     engine = as_engine(workers)
-    with shared_cluster(engine):  # one cluster for the world's build, the cells and any settings run after
-        return _run(scenario, resolve_out(out), engine, progress, cache, world_progress, reuse)
+    folder = resolve_out(out)
+    try:
+        with shared_cluster(engine):  # one cluster for the world's build, the cells and any settings run after
+            return _run(scenario, folder, engine, progress, cache, world_progress, reuse)
+    except (KeyboardInterrupt, RunInterrupted):  # a run of a search or sensitivity's setting, inside: named here
+        clean_temporaries(folder)
+        resume = "Run the same command again to resume, or delete the folder."
+        raise RunInterrupted(f"{folder}: run interrupted; the cells that finished are kept there. {resume}") from None
 
 
 def _run(

@@ -13,10 +13,13 @@ from typer.testing import CliRunner
 
 import synth
 from synth.cli import app
-from synth.engine.io import store_folder
+from synth.engine.io import TEMPORARY_GLOB, store_folder
 from synth.measure.names import COSTS
 from synth.scenario import load_scenario, scenario_from_dict
+from synth.scenario import run as run_module
 from synth.scenario.run import _context, run_scenario, units
+from synth.scenario.schedule import submission_order
+from tests.integration.interrupt import interrupt_second_call
 
 SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
@@ -165,6 +168,30 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     # the units rerun replaced their costs: one of each per policy and unit, as a run that was never interrupted
     costs = pl.read_parquet(two / "timings.parquet").filter(pl.col("measure").is_in(list(COSTS)))
     assert costs.filter(pl.col("attack") != "context").select("policy", "attack", "measure").is_unique().all()
+
+
+def test_an_interrupted_run_says_how_to_resume(
+    smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in the second group of cells: the command ends with one message (exit 2), leaves no temporary file and
+    keeps the first group's cells; the same command then finishes the run, with the smoke run's results."""
+    out = tmp_path / "cut"
+    argv = ["run", str(SMOKE), "--out", str(out), "--cache", str(cache), "--reuse", str(smoke_reuse)]
+    interrupt_second_call(monkeypatch, run_module, "_run_group")
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {out}: run interrupted; the cells that finished are kept there. Run the same command again to "
+        "resume, or delete the folder."
+    )
+    assert not list(out.rglob(TEMPORARY_GLOB)) and not (out / "results.parquet").exists()
+    policies = load_scenario(SMOKE).policies
+    first = policies[submission_order(policies, [1])[0][1]].id
+    assert [p.name for p in (out / "cells" / "seed=1").iterdir()] == [first]
+    monkeypatch.undo()
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert (out / "results.parquet").read_bytes() == (smoke_run / "results.parquet").read_bytes()
 
 
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:
