@@ -87,6 +87,23 @@ def test_best_pair_per_row_and_ties_get_no_guess() -> None:
     assert _best_pairs(pred, 0.95, 0.9).height == 1  # row 0 at 0.838 is below 0.9
 
 
+def test_the_guesses_hold_no_string_of_the_pairs_scored() -> None:
+    """A batch's guesses are kept until the attack ends; each epic is a string of its own, not a view into the
+    strings of every pair Splink scored (which kept 0.2 GB a batch alive: 15.9 GB on 4 districts without wards)."""
+    n = 200_000
+    pred = pa.table(
+        {
+            "uid_l": [f"r{i}" for i in range(n)],
+            "uid_r": [f"eKL/01/001/{i:012d}" for i in range(n)],
+            "match_weight": np.where(np.arange(n) < 10, 20.0, -20.0),
+        }
+    )
+    best = _best_pairs(pred, 0.95, 0.9)
+    assert best["epic"].to_list() == [f"KL/01/001/{i:012d}" for i in range(10)]
+    held = best["epic"].to_arrow(compat_level=pl.CompatLevel.newest()).buffers()
+    assert sum(b.size for b in held if b is not None) < 1_000  # the 10 epics, not the 200,000 entries' 5 MB
+
+
 def test_bad_input_names_the_attack_and_the_column() -> None:
     release = pl.DataFrame({"row_id": [0], "age": [30], "gender": ["M"]})
     cases = [
