@@ -154,16 +154,33 @@ def exact_linkage(
             f"(it has {', '.join(data.columns)})"
         )
     coded = roll_in_release_coding(roll, data, keys)
+    if "name" in keys:
+        coded = pl.concat([coded, aux.roll_initials], how="horizontal")
+    offsets = age_offsets(view, keys, params)
+    districts = data["district"].drop_nulls().unique().sort() if "district" in keys else pl.Series([])
+    if len(districts) < 2:
+        return _linked(data, roll, coded, keys, offsets)
+    # District by district: a row can match only entries of its own district (the district is a key, and a row
+    # without one matches nothing), so the links are those of the whole, and the roll is expanded (once per subset
+    # of initials, once per age) one district at a time
+    released, listed = data["district"], coded["district"]
+    parts = [
+        _linked(data.filter(released == d), roll.filter(listed == d), coded.filter(listed == d), keys, offsets)
+        for d in districts
+    ]
+    return pl.concat(parts).sort("row_id")
+
+
+def _linked(
+    data: pl.DataFrame, roll: pl.DataFrame, coded: pl.DataFrame, keys: list[str], offsets: tuple[int, ...]
+) -> pl.DataFrame:
+    """:func:`exact_linkage` of ``data`` to ``roll`` (``coded``: the roll in the release's coding, with the initials
+    its entries support where names are keys)."""
+    coded = one_per_printed_person(roll, coded, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
-        coded = one_per_printed_person(roll, coded, keys)
-        return equal_age_first(
-            lambda roll: unique_matches(data, roll, keys, "epic"), coded, age_offsets(view, keys, params)
-        )
-    coded = one_per_printed_person(roll, pl.concat([coded, aux.roll_initials], how="horizontal"), keys)
+        return equal_age_first(lambda roll: unique_matches(data, roll, keys, "epic"), coded, offsets)
     rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
-    return equal_age_first(
-        lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, age_offsets(view, keys, params)
-    )
+    return equal_age_first(lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, offsets)
 
 
 def compatible_names(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 
-from synth import World
-from synth.attacks.exact_linkage import ExactLinkageParams, exact_linkage
+from synth import World, open_world
+from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.exact_linkage import ExactLinkageParams, _linked, age_offsets, exact_linkage
 from synth.attacks.linking import shuffled_view
+from synth.core.coding import roll_in_release_coding, shared_columns
 from synth.release import make_release
+from synth.release.build import AttackerView
 from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scoring.linkage import score_linkage
 from tests.integration.name_recount import compatible, with_read_names, with_supported
@@ -107,3 +112,30 @@ def test_linkage_breakdown_adds_up(wayanad: World) -> None:
         out = breakdown(right.select("row_id"), table, by)
         assert out["rows"].sum() == release.data.height
         assert out["successes"].sum() == correct_links(guesses, release.truth, truth)
+
+
+def test_district_by_district_gives_the_links_of_the_whole(small_world_dir: Path) -> None:
+    """A twin district (the same people under other ids, so every name and age has a double in another district):
+    linked district by district, the links are those of the whole release against the whole roll at once, and the
+    twin's are the first district's."""
+    world = open_world(small_world_dir)
+    data = make_release(world).attacker_view().data.with_columns(pl.col("district").cast(pl.String))
+    roll = (
+        auxiliary_from_world(world).require("electoral_roll", "test").with_columns(pl.col("district").cast(pl.String))
+    )
+    offset = 10 * data.height
+    view = AttackerView(pl.concat([data, data.with_columns(row_id=pl.col("row_id") + offset, district=pl.lit("Twin"))]))
+    twin_roll = roll.with_columns(epic=pl.format("T{}", "epic"), district=pl.lit("Twin"))
+    aux = AuxiliaryData(electoral_roll=pl.concat([roll, twin_roll]))
+    links = exact_linkage(view, aux, np.random.default_rng(0))
+
+    keys = shared_columns(view.data)
+    coded = pl.concat(
+        [roll_in_release_coding(aux.electoral_roll, view.data, keys), aux.roll_initials], how="horizontal"
+    )
+    offsets = age_offsets(view, keys, ExactLinkageParams())
+    whole = _linked(view.data, aux.electoral_roll, coded, keys, offsets)
+    assert links.height > 0.5 * data.height and links.equals(whole)
+    first, second = links.filter(pl.col("row_id") < offset), links.filter(pl.col("row_id") >= offset)
+    back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
+    assert back.equals(first)
