@@ -29,7 +29,14 @@ import polars as pl
 import pytest
 
 from synth import World, build_world, open_world
-from synth.attacks.linkage_inputs import blocking_rules, linkage_inputs, name_frequencies, pair_batches, pairs_agreeing
+from synth.attacks.linkage_inputs import (
+    blocking_rules,
+    linkage_inputs,
+    name_frequencies,
+    pair_batches,
+    pairs_agreeing,
+    place_columns,
+)
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
 from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams
 from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
@@ -102,7 +109,7 @@ def test_blocking(benchmark, district: World, shape: str) -> None:  # type: igno
     tf = name_frequencies(data, roll)
     model = fit_model(rel, rol, cols, params, 7, tf)  # outside the clock
     live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
-    shares = live_shares(model, rel, rol, rules[0][:-1], live, 7)  # batches cut as the attack cuts them
+    shares = live_shares(model, rel, rol, place_columns(cols), live, 7)  # batches cut as the attack cuts them
     batches = list(pair_batches(rel, rol, cols, params.batch_pairs, shares))
     scan = most_blocked_first(model, rel, rol, cols)  # the rules in the order the attack scans them
     pairs = blocked_pairs(rel, rol, rules)

@@ -78,7 +78,7 @@ def pair_batches(
     needs the roll of few places.
     """
     rules = blocking_rules(cols)
-    place = rules[0][:-1]
+    place = place_columns(cols)
     shares = shares or [1.0] * len(rules)
     cost = pl.lit(0.0, dtype=pl.Float64)
     counted = rel
@@ -202,13 +202,19 @@ def pairs_agreeing(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> 
     return int(sizes.select((pl.col("len").cast(pl.Int64) * pl.col("len_right")).sum()).item() or 0)
 
 
+def place_columns(cols: list[str]) -> list[str]:
+    """The place every block lies in: the coarsest area that still keeps blocks small (a local body, else a taluk,
+    else a district) of those in ``cols``; none where ``cols`` name no place."""
+    return next(([p] for p in PLACES if p in cols), [])
+
+
 def blocking_columns(cols: list[str]) -> tuple[list[str], list[str]]:
     """Two blocking rules: the same place and name key; the same place, ward, gender and age.
 
     The place is the coarsest area that still keeps blocks small (a local body, else a taluk, else a
     district), so that a voter still listed in a ward they left is compared too.
     """
-    place = next(([p] for p in PLACES if p in cols), [])
+    place = place_columns(cols)
     by_name = [*place, "name_key"]
     by_person = [*place, *(c for c in ("ward", "gender", "age") if c in cols)]
     return by_name, (by_person if len(by_person) > len(place) else by_name)
@@ -226,5 +232,5 @@ def blocking_rules(cols: list[str]) -> list[list[str]]:
     by_name, by_person = blocking_columns(cols)
     rules = [by_name, by_person] if by_person != by_name else [by_name]
     if {"ward", "gender", "age"} <= set(by_person):
-        rules.append([*by_name[:-1], "gender", "initial", "age"])
+        rules.append([*place_columns(cols), "gender", "initial", "age"])
     return rules

@@ -55,7 +55,6 @@ from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
     SUPPORTED,
-    blocking_rules,
     by_district,
     concat_parts,
     linkage_inputs,
@@ -63,6 +62,7 @@ from synth.attacks.linkage_inputs import (
     name_frequencies,
     names_of,
     pair_batches,
+    place_columns,
     training_districts,
 )
 from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
@@ -204,7 +204,7 @@ def probabilistic_linkage(
         del trained_on
         # batches are cut by the pairs compared: those the model, narrowed, can keep
         live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
-        place = blocking_rules(cols)[0][:-1]
+        place = place_columns(cols)
         guesses = []
         for d in sorted(parts):
             rel, rol = reuse.pop(d) if d in reuse else inputs([d])

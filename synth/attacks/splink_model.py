@@ -16,7 +16,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from synth.attacks.linkage_inputs import PLACES, blocking_columns, blocking_rules, pairs_agreeing
+from synth.attacks.linkage_inputs import blocking_columns, blocking_rules, pairs_agreeing, place_columns
 from synth.attacks.live_pairs import least_frequencies, narrowed
 
 if TYPE_CHECKING:
@@ -286,7 +286,7 @@ def _training_blocks(cols: list[str]) -> list[list[str]]:
     the places among people of one rare name, age and sex anywhere. Without ages, the first pass blocks
     on place and the name's first letter (blocks about the size of a ward).
     """
-    place = next(([p] for p in PLACES if p in cols), [])
+    place = place_columns(cols)
     age = ["age"] if "age" in cols else []
     gender = ["gender"] if "gender" in cols else []
     first = [*place, *age] if age else [*place, "initial"]
