@@ -4,6 +4,7 @@ of a world build costs nothing but time; bad executor choices get one exact mess
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -19,8 +20,10 @@ import pytest
 from distributed import Client, LocalCluster
 from typer.testing import CliRunner
 
+import synth.world.build as build_module
 from synth.cli import app
 from synth.engine import Engine, run_tasks
+from synth.engine.executors import KEEP_FREED_MEMORY, client_for, shared_cluster
 from synth.engine.relational import key_counts, match_counts, unique_matches, unique_rows
 from synth.errors import EngineError
 from synth.scenario import load_scenario
@@ -267,3 +270,47 @@ def test_tasks_start_in_the_order_given_as_workers_free_up(client: Client, tmp_p
     assert sorted(started[:2]) == [0, 1]
     assert started[2:] == [2, 3]
     assert done == [1, 2, 3, 0]
+
+
+def _allocator_environment() -> dict[str, str | None]:
+    return {k: os.environ.get(k) for k in KEEP_FREED_MEMORY}
+
+
+def test_a_world_builds_on_workers_that_keep_the_memory_they_free(
+    small_world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local cluster of its own: its workers' allocators keep what they free; this process's settings stay."""
+    before = _allocator_environment()
+    seen: list[dict[str, dict[str, str | None]]] = []
+    opened = build_module.client_for
+
+    @contextlib.contextmanager
+    def spied(engine: Engine, **kwargs: Any) -> Iterator[Client]:
+        with opened(engine, **kwargs) as client:
+            seen.append(client.run(_allocator_environment))
+            yield client
+
+    monkeypatch.setattr(build_module, "client_for", spied)
+    build_world(SMALL, tmp_path / "kept", workers=2)
+    assert len(seen) == 1 and len(seen[0]) == 2
+    for env in seen[0].values():  # Polars puts its own defaults first, and jemalloc takes the last of each option
+        assert env["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:-1,muzzy_decay_ms:-1"
+        assert {k: v for k, v in env.items() if k != "_RJEM_MALLOC_CONF"} == {
+            "MALLOC_MMAP_THRESHOLD_": "33554432",
+            "MALLOC_TRIM_THRESHOLD_": "4294967296",
+            "MALLOC_TOP_PAD_": "268435456",
+        }
+    assert _files(tmp_path / "kept") == _files(small_world_dir)
+    assert _allocator_environment() == before
+
+
+def test_a_shared_cluster_gives_freed_memory_back_whoever_opens_it() -> None:
+    """A scenario's cluster runs its world's shards, then its policies (peaks that differ): its workers give
+    memory back even where the world's build asks first."""
+    engine = Engine(workers=2)
+    with shared_cluster(engine), client_for(engine, keep_freed_memory=True) as client:
+        envs = client.run(_allocator_environment)
+    assert len(envs) == 2
+    for env in envs.values():
+        assert env["MALLOC_TRIM_THRESHOLD_"] == os.environ.get("MALLOC_TRIM_THRESHOLD_", "65536")  # Dask's default
+        assert all(env[k] != v for k, v in KEEP_FREED_MEMORY.items())
