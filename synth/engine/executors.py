@@ -213,9 +213,9 @@ def client_for(engine: Engine, keep_freed_memory: bool = False) -> Iterator[Clie
     :func:`shared_cluster`, the block's client (opened on first use, closed with the block).
 
     ``keep_freed_memory``: a new local cluster's workers keep the memory they free for reuse
-    (:data:`KEEP_FREED_MEMORY`), so a worker holds its peak until it exits. For tasks whose peaks are small and
-    alike (a world's shards). A :func:`shared_cluster` runs mixed work (a scenario's world, then its policies, whose
-    peaks differ): its workers give memory back, whoever opens it.
+    (:data:`KEEP_FREED_MEMORY`; see :func:`worker_environment`), so a worker holds its peak until it exits. For
+    tasks whose peaks are small and alike (a world's shards). A :func:`shared_cluster` runs mixed work (a
+    scenario's world, then its policies, whose peaks differ): its workers give memory back, whoever opens it.
     """
     if engine.kind == "in_process":
         raise ValueError("an in-process engine has no Dask client")
@@ -256,7 +256,7 @@ def _new_client(engine: Engine, keep_freed_memory: bool = False) -> Generator[Cl
         finally:
             client.close()
         return
-    with _children_environment({**SINGLE_THREADED, **(KEEP_FREED_MEMORY if keep_freed_memory else {})}):
+    with _children_environment(worker_environment(engine, keep_freed_memory)):
         cluster = LocalCluster(
             n_workers=engine.workers,
             threads_per_worker=1,
@@ -271,6 +271,14 @@ def _new_client(engine: Engine, keep_freed_memory: bool = False) -> Generator[Cl
             yield client
     finally:
         cluster.close()
+
+
+def worker_environment(engine: Engine, keep_freed_memory: bool) -> dict[str, str]:
+    """The environment a new local cluster's workers start with: one thread each, and :data:`KEEP_FREED_MEMORY`
+    where asked for and the workers have Dask's automatic memory limit. Under a limit of the caller's own, Dask
+    pauses a worker whose memory passes 80% of it, and one that kept its freed memory would never resume."""
+    keep = keep_freed_memory and engine.memory_limit is None
+    return {**SINGLE_THREADED, **(KEEP_FREED_MEMORY if keep else {})}
 
 
 def _exit_without_collecting() -> None:

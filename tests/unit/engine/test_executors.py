@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from synth.engine import Engine, as_engine, engine_problems, make_engine, resolve_out, run_tasks
-from synth.engine.executors import client_for, shared_cluster
+from synth.engine.executors import client_for, shared_cluster, worker_environment
 from synth.errors import OutputError, SpecError
 
 
@@ -76,6 +76,21 @@ def test_runs_inside_a_shared_cluster_use_one_cluster_closed_with_the_block() ->
     assert client.status == "closed"
     with shared_cluster(Engine()):  # in process: nothing to share, nothing started
         assert run_tasks(Engine(), _square, [(3,)], ["x"]) == [9]
+
+
+def test_workers_keep_freed_memory_only_where_asked_and_under_dasks_own_limit() -> None:
+    threads = ["POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]
+    one_thread = dict.fromkeys(threads, "1")
+    kept = {
+        "MALLOC_MMAP_THRESHOLD_": "33554432",
+        "MALLOC_TRIM_THRESHOLD_": "4294967296",
+        "MALLOC_TOP_PAD_": "268435456",
+        "_RJEM_MALLOC_CONF": "dirty_decay_ms:-1,muzzy_decay_ms:-1",
+    }
+    assert worker_environment(Engine(workers=2), keep_freed_memory=True) == {**one_thread, **kept}
+    assert worker_environment(Engine(workers=2), keep_freed_memory=False) == one_thread
+    # a limit of the caller's own: Dask would pause a worker that never gives memory back
+    assert worker_environment(Engine(workers=2, memory_limit="1.5GB"), keep_freed_memory=True) == one_thread
 
 
 def test_outputs_are_local_folders(tmp_path: Path) -> None:
