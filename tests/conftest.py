@@ -1,7 +1,9 @@
 """Shared fixtures: one full-density district world built once per test session.
 
-Every test that uses that district (directly or through another fixture) is marked ``slow``: the suite runs
-them all, and ``pytest -m "not slow"`` is the quick loop while editing. ``make test`` runs the suite on two
+Every test that uses that district (directly or through another fixture), or another fixture that takes 5 s or
+more to set up (:data:`SLOW_FIXTURES`), is marked ``slow``, as are the tests that take 5 s or more themselves
+(``@pytest.mark.slow``; measured with ``--durations=0`` on the suite's two workers): the suite runs them all, and
+``pytest -m "not slow"`` is the quick loop while editing. ``make test`` runs the suite on two
 pytest-xdist workers, a test file to one worker (``--dist loadfile``: a module's fixtures are built once); each
 worker builds the district the first time one of its tests needs it (keeping every district test on one worker,
 ``--dist loadgroup``, measured slower: 5:18 against 4:27).
@@ -20,12 +22,24 @@ import pytest
 
 from synth import World, build_world
 
-DISTRICT_FIXTURES = {"wayanad"}  # fixtures that build a whole district or more
+# fixtures that take 5 s or more to set up: a whole district, a utility measured for every policy, a learned world,
+# a search, a tables run, a sensitivity run, a composed run, the quick benchmark's worlds and attacks
+SLOW_FIXTURES = {
+    "wayanad",
+    "measured",
+    "learned",
+    "search_run",
+    "tables_run",
+    "sensitivity_run",
+    "composed_run",
+    "generated",
+    "attacked",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if DISTRICT_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -60,6 +60,7 @@ def _trap(*args: object, **kwargs: object) -> None:
     raise AssertionError("an attack reached for the world's tables")
 
 
+@pytest.mark.slow
 def test_no_attack_touches_the_world(small_world_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world = open_world(small_world_dir)
     release = make_release(world, ReleaseSpec(fields=(*EXPORT_FIELDS, "scheme")))

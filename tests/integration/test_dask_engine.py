@@ -102,6 +102,7 @@ def test_a_killed_worker_still_gives_a_complete_identical_world(
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
 
 
+@pytest.mark.slow
 def test_a_scenario_gives_identical_results_on_a_local_cluster(
     cluster: LocalCluster, tmp_path: Path, cache: Path
 ) -> None:
@@ -145,6 +146,7 @@ def _rows(frame: Any) -> list[tuple[Any, ...]]:
     return sorted(frame.rows(), key=repr)
 
 
+@pytest.mark.slow
 def test_every_relational_measure_is_identical_on_dask(small_world_dir: Path, client: Client) -> None:
     """The measures run on Dask DataFrames read from the world's Parquet files, on the cluster."""
     keys = ["ward_code", "sex", "age", "name"]
@@ -276,6 +278,7 @@ def _allocator_environment() -> dict[str, str | None]:
     return {k: os.environ.get(k) for k in KEEP_FREED_MEMORY}
 
 
+@pytest.mark.slow
 def test_a_world_builds_on_workers_that_keep_the_memory_they_free(
     small_world_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -304,6 +307,7 @@ def test_a_world_builds_on_workers_that_keep_the_memory_they_free(
     assert _allocator_environment() == before
 
 
+@pytest.mark.slow
 def test_a_shared_cluster_gives_freed_memory_back_whoever_opens_it() -> None:
     """A scenario's cluster runs its world's shards, then its policies (peaks that differ): its workers give
     memory back even where the world's build asks first."""

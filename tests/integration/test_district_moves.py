@@ -111,6 +111,7 @@ def test_the_same_people_and_entries_as_a_world_without_moves_across(two_distric
     assert changed_movers == 0  # one that did keeps its relative, age and sex
 
 
+@pytest.mark.slow
 def test_two_workers_and_a_build_resumed_in_its_second_phase_give_the_same_bytes(
     two_districts: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -85,6 +85,7 @@ def test_phone_and_birth_date_fall_in_full(world_release) -> None:  # type: igno
     assert result.cost()["per_record_gpu_seconds"] == pytest.approx(REAL_MOBILE_SPACE * 366 / GPU_SHA256.rate)
 
 
+@pytest.mark.slow
 def test_synth_run_reports_the_cost(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYNTH_HMAC_KEY", "integration-key")
     scenario = tmp_path / "hashes.toml"

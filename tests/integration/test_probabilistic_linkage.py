@@ -64,6 +64,7 @@ def test_seeded_twins(setting) -> None:  # type: ignore[no-untyped-def]
     assert runs[0].equals(runs[1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("policy", "compared", "blocked"), [("as_exported", 4, 12), ("age_bands_5", 6, 22)])
 def test_batches_change_no_guess(  # type: ignore[no-untyped-def]
     setting, policy: str, compared: int, blocked: int, monkeypatch: pytest.MonkeyPatch
@@ -79,7 +80,17 @@ def test_batches_change_no_guess(  # type: ignore[no-untyped-def]
         batches.append(args[1].height)
         return predict(*args, **kwargs)
 
+    models: list[tuple[pl.DataFrame, Any]] = []
+
+    def trained_once(left: pl.DataFrame, *args: Any) -> Any:
+        """The three runs train on the same rows with the same seed: the first run's model serves the others."""
+        if not models:
+            models.append((left, fit_model(left, *args)))
+        assert left.equals(models[0][0])
+        return models[0][1]
+
     monkeypatch.setattr(linkage_module, "predict_links", counted)
+    monkeypatch.setattr(linkage_module, "fit_model", trained_once)
     whole = probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
     by_compared = probabilistic_linkage(view, aux, np.random.default_rng(3), SMALL_BATCHES)
     monkeypatch.setattr(linkage_module, "live_shares", lambda model, *_: [1.0] * len(model[RULES]))
@@ -169,6 +180,7 @@ def test_a_release_without_wards_links_at_least_as_many_as_exact_linkage(setting
     assert correct_links(fuzzy, release.truth, roll_truth) / fuzzy.height > 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", ["as_exported", "without_ages"])
 def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ignore[no-untyped-def]
     setting, shape: str, monkeypatch: pytest.MonkeyPatch

@@ -25,6 +25,7 @@ SMOKE = Path(__file__).parents[2] / "scenarios" / "ci_smoke.toml"
 MARKER = "scenario.resolved.json"
 
 
+@pytest.mark.slow
 def test_the_same_results_without_reuse(smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path) -> None:
     """The smoke run keeps exact and probabilistic linkage's links, attribute inference's predictions, singling
     out's count of the people by written name, the population's counts of each coding of the quasi-identifiers
@@ -120,6 +121,7 @@ def test_the_gate(smoke_run: Path) -> None:
     assert bad.exit_code == 2 and "unknown measure 'recal'" in bad.stderr
 
 
+@pytest.mark.slow
 def test_a_rerun_into_another_folder_reads_every_kept_result_back(
     smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path
 ) -> None:
@@ -135,6 +137,7 @@ def test_a_rerun_into_another_folder_reads_every_kept_result_back(
         assert (again / name).read_bytes() == (smoke_run / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_path: Path, cache: Path) -> None:
     """With a result store of its own, so that its two workers compute what the smoke run kept."""
     reference = pl.read_parquet(smoke_run / "results.parquet")
@@ -170,6 +173,7 @@ def test_same_results_with_two_workers_and_after_a_resume(smoke_run: Path, tmp_p
     assert costs.filter(pl.col("attack") != "context").select("policy", "attack", "measure").is_unique().all()
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_says_how_to_resume(
     smoke_run: Path, smoke_reuse: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,6 +217,7 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in other.iterdir()) == ["keep.txt"]
 
 
+@pytest.mark.slow
 def test_the_scenario_seed_reaches_the_policies(tmp_path: Path, cache: Path) -> None:
     """Noise, synthetic samples, salts and tokens are drawn anew for each scenario seed."""
     two_seeds = tmp_path / "seeds.toml"

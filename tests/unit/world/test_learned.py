@@ -199,6 +199,7 @@ def test_world_rules_are_written_for_the_tables_columns(table: pl.DataFrame) -> 
     assert observed["age_range:marital_status=married"].endswith('if marital_status == "married"')
 
 
+@pytest.mark.slow
 def test_ctgan_is_an_option_seeded_and_keeps_the_rules(table: pl.DataFrame) -> None:
     learners = [LearnedPopulation(model="ctgan", epochs=1, seed=5).fit(table[::3]) for _ in range(2)]
     samples = [learner.sample(300) for learner in learners]

@@ -26,6 +26,7 @@ def _numbers(plan_name: str, n: int, seed: int) -> list[str]:
     return ["+91" + str(v).zfill(10) for v in national.tolist()]
 
 
+@pytest.mark.slow
 def test_a_million_safe_numbers_ring_nobody() -> None:
     numbers = _numbers("safe", 1_000_000, seed=2026)
     assert len(set(numbers)) == 1_000_000
