@@ -95,10 +95,25 @@ def counted_by_written_name(world: World, sizes: list[int]) -> pl.DataFrame:
     A person counts once for a released name: its initials are one set, met by one subset of the person's. A
     released name meets its count through its own given name and initials (:func:`by_written_name`). ``sizes``:
     those of the released names' sets of initials (:func:`initial_set_sizes`).
+
+    Counted district by district (a ward lies in one district, so no count spans two): the people's names, once
+    per subset of their initials, are expanded one district at a time. Four districts (47 lakh people) peaked at
+    6.1 GB counted at once.
     """
-    houses = world.table("households").select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
+    districts = world.table("wards").select("district_code").unique().sort("district_code").collect()
+    parts = [_counted_in(world, sizes, code) for code in districts["district_code"]]
+    return pl.concat(parts, how="vertical") if parts else _counted_in(world, sizes, None)
+
+
+def _counted_in(world: World, sizes: list[int], district: str | None) -> pl.DataFrame:
+    """:func:`counted_by_written_name` of one district's people (``None``: every district at once)."""
+    here = pl.lit(True) if district is None else pl.col("district_code") == district
+    houses = (
+        world.table("households").filter(here).select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
+    )
     people = (
-        world.people.select(
+        world.people.filter(here)
+        .select(
             "ward_code", "age", "sex", "name", "household_id", relative_name=pl.col("relative_name").str.slice(0, 1)
         )
         .join(houses, on="household_id", how="left")

@@ -11,9 +11,11 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from synth import World, build_world, learn_world
 from synth.errors import BuildInterrupted
+from synth.scoring.singling_out import _counted_in, counted_by_written_name
 from synth.world import build as build_module
 from synth.world.fidelity import FidelitySizes
 from synth.world.people_table import people_table
@@ -187,3 +189,17 @@ def test_validation_reports_the_rolls_staleness_beside_its_assumptions(two_distr
     params = load_preset("kerala-2026").params["electoral_roll"]
     assert got["roll_moved_within_local_body"][0] == params["moved_share"]
     assert 0 < got["roll_moved_across_districts"][0] < params["moved_district_share"]
+
+
+def test_people_counted_by_written_name_district_by_district_are_the_counts_of_all_at_once(
+    two_districts: World,
+) -> None:
+    """Singling out's population counts with names expand each person's name once per subset of its initials, one
+    district at a time: the same counts as every district at once."""
+    sizes = [0, 1, 2, 3]
+    by_district = counted_by_written_name(two_districts, sizes)
+    at_once = _counted_in(two_districts, sizes, None)
+    keys = ["ward_code", "age", "sex", "given", "initials"]
+    assert_frame_equal(by_district.sort(keys), at_once.sort(keys))
+    districts = by_district.join(two_districts.table("wards").collect(), on="ward_code")["district_code"]
+    assert districts.n_unique() == 2 and by_district["n"].sum() > two_districts.people.select(pl.len()).collect().item()
