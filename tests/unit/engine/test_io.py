@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import io as io_module
 import json
 import os
 import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import polars as pl
 import pytest
@@ -115,6 +118,27 @@ def test_the_content_key_is_of_exactly_the_inputs() -> None:
     ]
     assert len({key, *others}) == 5
     assert len(key) == 64
+
+
+def test_a_frame_is_hashed_as_its_ipc_bytes_written_whole() -> None:
+    """The key is streamed into the hash as Polars writes the frame: the same key as the bytes written whole (so the
+    results kept before are found again), over many writes."""
+    frame = pl.DataFrame({"epic": [f"SYN{i:09d}" for i in range(200_000)], "age": list(range(200_000))})
+    whole = io_module.BytesIO()
+    frame.write_ipc(whole, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
+    expected = hashlib.sha256(b"value:'attack'\x00frame:" + whole.getvalue() + b"\x00").hexdigest()
+    assert io.content_key("attack", frame) == expected
+    writes: list[int] = []
+    streamed = hashlib.sha256()
+
+    class Counted(io._Hashing):
+        def write(self, data: Any) -> int:
+            writes.append(len(data))
+            return super().write(data)
+
+    frame.write_ipc(Counted(streamed), compression="uncompressed", compat_level=pl.CompatLevel.oldest())
+    assert streamed.hexdigest() == hashlib.sha256(whole.getvalue()).hexdigest()
+    assert len(writes) > 1 and max(writes) < len(whole.getvalue())  # never the whole frame at once
 
 
 def test_equal_frames_get_equal_keys_however_their_strings_were_built() -> None:
