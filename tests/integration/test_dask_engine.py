@@ -297,7 +297,7 @@ def test_a_world_builds_on_workers_that_keep_the_memory_they_free(
     build_world(SMALL, tmp_path / "kept", workers=2)
     assert len(seen) == 1 and len(seen[0]) == 2
     for env in seen[0].values():  # Polars puts its own defaults first, and jemalloc takes the last of each option
-        assert env["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:-1,muzzy_decay_ms:-1"
+        assert str(env["_RJEM_MALLOC_CONF"]).endswith(",dirty_decay_ms:-1,muzzy_decay_ms:-1")
         assert {k: v for k, v in env.items() if k != "_RJEM_MALLOC_CONF"} == {
             "MALLOC_MMAP_THRESHOLD_": "33554432",
             "MALLOC_TRIM_THRESHOLD_": "4294967296",
