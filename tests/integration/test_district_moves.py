@@ -15,7 +15,7 @@ from polars.testing import assert_frame_equal
 
 from synth import World, build_world, learn_world
 from synth.errors import BuildInterrupted
-from synth.scoring.singling_out import _counted_in, counted_by_written_name
+from synth.scoring import singling_out as singling_out_scoring
 from synth.world import build as build_module
 from synth.world.fidelity import FidelitySizes
 from synth.world.people_table import people_table
@@ -191,15 +191,28 @@ def test_validation_reports_the_rolls_staleness_beside_its_assumptions(two_distr
     assert 0 < got["roll_moved_across_districts"][0] < params["moved_district_share"]
 
 
-def test_people_counted_by_written_name_district_by_district_are_the_counts_of_all_at_once(
-    two_districts: World,
+def test_people_counted_by_written_name_a_run_of_local_bodies_at_a_time_are_the_counts_of_all_at_once(
+    two_districts: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Singling out's population counts with names expand each person's name once per subset of its initials, one
-    district at a time: the same counts as every district at once."""
+    """Singling out's population counts with names expand each person's name once per subset of its initials, for
+    a run of local bodies at a time: the same counts as everyone at once."""
+    runs: list[tuple[str, str] | None] = []
+    counted_in = singling_out_scoring._counted_in
+
+    def spied(world: World, sizes: list[int], bodies: tuple[str, str] | None) -> pl.DataFrame:
+        runs.append(bodies)
+        return counted_in(world, sizes, bodies)
+
+    monkeypatch.setattr(singling_out_scoring, "PEOPLE_AT_ONCE", 100_000)
+    monkeypatch.setattr(singling_out_scoring, "_counted_in", spied)
     sizes = [0, 1, 2, 3]
-    by_district = counted_by_written_name(two_districts, sizes)
-    at_once = _counted_in(two_districts, sizes, None)
+    by_runs = singling_out_scoring.counted_by_written_name(two_districts, sizes)
+    at_once = counted_in(two_districts, sizes, None)
     keys = ["ward_code", "age", "sex", "given", "initials"]
-    assert_frame_equal(by_district.sort(keys), at_once.sort(keys))
-    districts = by_district.join(two_districts.table("wards").collect(), on="ward_code")["district_code"]
-    assert districts.n_unique() == 2 and by_district["n"].sum() > two_districts.people.select(pl.len()).collect().item()
+    assert_frame_equal(by_runs.sort(keys), at_once.sort(keys))
+    people = two_districts.people.select(pl.len()).collect().item()
+    # 12 local bodies of about 31,000 people: runs of about 100,000 people, several local bodies each
+    bounds = [bound for run in runs if run is not None for bound in run]
+    assert len(bounds) == 2 * len(runs) and bounds == sorted(bounds) and len(set(bounds)) > len(runs)
+    assert 3 <= len(runs) <= people // 100_000 + 1
+    assert by_runs["n"].sum() > people  # a person counts once for each size of initials they can write

@@ -99,7 +99,7 @@ PEOPLE = pl.LazyFrame(
         "name": ["Anu K", "Bindu M", "Bindu M", "Chitra P", "Das R", "Eapen T", "Faisal A"],
         "age": pl.Series([40, 40, 40, 40, 67, 80, 80], dtype=pl.Int16),
         "sex": pl.Series(["F", "F", "F", "F", "M", "M", "M"], dtype=pl.Enum(["M", "F"])),
-        "district_code": ["12"] * 7,
+        "local_body_code": ["L1"] * 7,
         "ward_code": ["W1", "W1", "W1", "W1", "W1", "W2", "W2"],
         "relative_name": ["Raman", "Gopi", "Sasi", "Mohan", "Kunjan", "Thomas", "Ali"],
         "household_id": [10, 20, 30, 40, 50, 60, 70],
@@ -108,11 +108,11 @@ PEOPLE = pl.LazyFrame(
 HOUSES = pl.LazyFrame(
     {
         "household_id": [10, 20, 30, 40, 50, 60, 70],
-        "district_code": ["12"] * 7,
+        "local_body_code": ["L1"] * 7,
         "house_name": ["Kizhakkethil", "Mangalath", "Madathil", "Puthenveedu", "Rajbhavan", "Thekkel", "Arakkal"],
     }
 )
-WARDS = pl.LazyFrame({"ward_code": ["W1", "W2"], "district_code": ["12", "12"]})
+WARDS = pl.LazyFrame({"ward_code": ["W1", "W2"], "local_body_code": ["L1", "L1"], "population": [5, 2]})
 WORLD = SimpleNamespace(
     people=PEOPLE, place_names=lambda: PLACES, table={"households": HOUSES, "wards": WARDS}.__getitem__
 )
