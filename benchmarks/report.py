@@ -624,6 +624,17 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Slower since these figures, and why (2026-12-05, stop 38): the tables above replace one measured earlier "
+        "the same day at commit 4bff327 (ci_smoke 14.2 s, Wayanad 251.9 s, 4 districts 1,144.6 s and 13,884 MiB), "
+        "which replaced stop 37's (82bd44e: 17.7 s, 265.0 s, 1,276.5 s and 13,957 MiB). In between only memory "
+        "changed: singling out's counts with names are expanded a run of local bodies at a time (2.6 GB alone at 4 "
+        "districts, 6.1 GB before) and content keys stream frames into the hash; the results are the same bytes. "
+        "At 4 districts probabilistic linkage took 992.2 unit-seconds against 926.6 and local_body_not_ward 404.0 "
+        "against 392.4, with the same code: run-to-run spread on this shared machine (load 3.35 to 2.78, against "
+        "3.34 to 2.81). The peak did not fall: singling out's unit still peaks at 7,096 MiB (7,113 before), so its "
+        "counts with names, which the result store keeps after their first computation, do not set it."
+    ),
+    (
         "Slower since these figures, and why (2026-12-04, issue 21's name formats): `make run` (the default scenario on"
         " Wayanad) took 7 min 39 s against 4 min 34 s the day before on the same machine, peak 1.54 GiB against 1.43 "
         "GiB. Probabilistic linkage went from 291 s to 518 s of cell wall time: a registry and the roll write names in "
