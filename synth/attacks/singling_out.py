@@ -31,6 +31,7 @@ from synth.scoring.singling_out import (
     score_singling_out,
     singled_out_rows,
 )
+from synth.scoring.written_names import written_name_counts
 
 ATTACK_ID = "singling_out"
 QUASI_IDENTIFIERS = ("age", "gender", "district", "taluk", "local_body", "ward")
@@ -117,7 +118,9 @@ class SinglingOut(Attack):
         scores: tuple[Any, ...] = (score_singling_out(outcome.guesses, outcome.baseline, data, counts),)
         if named is not None:
             guesses, baseline = named
-            with_names = population_counts(truth.world, data, quasi_identifiers(data, names=True), truth.memo)
+            # counted for the keys the release and the baseline print (the predicates are rows of the release)
+            columns = quasi_identifiers(data, names=True)
+            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo)
             scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names)),)
         if not rows_are_people:
             return Scored(scores)

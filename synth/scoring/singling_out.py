@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from synth.core.coding import age_coding, key_hash, recode_age
-from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, name_parts, supported_initials, with_name_parts
+from synth.core.name_parts import GIVEN, INITIALS, name_parts, with_name_parts
 from synth.engine.io import Memo, content_key
 from synth.scoring.stats import Rate, Risk, risk, wilson
 from synth.version import __version__
@@ -18,11 +18,11 @@ def population_in_release_coding(world: World, release: pl.DataFrame, columns: l
     """Everyone in the world, with ``columns`` coded as the release codes them (place names, age bands).
 
     Not names: a person is written in several formats, one per registry, so a person has no single released name
-    (:func:`population_counts` counts names as each could be written).
+    (:func:`synth.scoring.written_names.written_name_counts` counts names as each could be written).
     """
     if "name" in columns:
         raise ValueError(
-            "population_in_release_coding: names are counted by population_counts, not coded person by person"
+            "population_in_release_coding: names are counted by written_name_counts, not coded person by person"
         )
     places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
     people = (
@@ -43,107 +43,29 @@ def population_counts(
 
     People are counted by ward, age and sex first (a few lakh integer groups for the whole state), and only
     those counts are given place names and the release's age coding; the same counts as
-    ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory.
+    ``key_counts(population_in_release_coding(...), columns, "n_pop")`` in a fraction of the memory. ``memo``
+    keeps them for every policy that codes ``columns`` alike (:class:`~synth.engine.io.ResultStore`).
 
-    ``name`` is counted too when it is one of ``columns``: a released name, in whatever format its registry wrote
-    it, counts the people it could be written for (:func:`counted_by_written_name`). The counts then hold the
-    name as ``given`` and ``initials``, which a released name meets through :func:`by_written_name` (the scoring
-    functions here read it so). ``memo`` keeps those counts of the people by written name (the costly part: they
-    depend only on the world and the sizes of the released initial sets) and reuses them for every policy
-    that releases names (:class:`~synth.engine.io.ResultStore`), and the counts themselves for every policy that
-    codes ``columns`` alike (the same sizes of initial sets, the same age coding): ``mask_phone``, ``hash_plain``,
-    ``hmac`` and ``tokenize`` release the quasi-identifiers of ``as_exported``.
+    Not names: a released name fits every person it could be written for, so names are counted for the keys a
+    release prints (:func:`synth.scoring.written_names.written_name_counts`).
     """
-    sizes = initial_set_sizes(release["name"]) if "name" in columns else None
+    if "name" in columns:
+        raise ValueError("population_counts: names are counted for the keys a release prints, by written_name_counts")
     coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
-    files = sorted(world.manifest["files"].items()) if memo is not None else []
 
     def count() -> pl.DataFrame:
         places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
-        keys = columns
-        if sizes is not None:
-            if memo is None:
-                counted = counted_by_written_name(world, sizes).lazy()
-            else:
-                key = content_key("counted_by_written_name", __version__, files, sizes)
-                counted = memo(key, lambda: counted_by_written_name(world, sizes)).lazy()
-            keys = [c for n in columns for c in (("given", "initials") if n == "name" else (n,))]
-        else:
-            counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
+        counted = world.people.group_by("ward_code", "age", "sex").agg(n=pl.len())
         cells = counted.join(places.lazy(), on="ward_code").with_columns(gender=pl.col("sex").cast(pl.String))
         if "age" in columns:
             cells = cells.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
-        counts: pl.DataFrame = cells.group_by(keys).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
+        counts: pl.DataFrame = cells.group_by(columns).agg(n_pop=pl.col("n").sum().cast(pl.Int64)).collect()
         return counts
 
     if memo is None:
         return count()
-    return memo(content_key("population_counts", __version__, files, columns, sizes, coding), count)
-
-
-def initial_set_sizes(names: pl.Series) -> list[int]:
-    """The sizes of the sets of initials the ``names`` write (as :mod:`synth.core.name_parts` reads them), sorted."""
-    return sorted(name_parts(names.cast(pl.String))["initials"].str.len_chars().unique().to_list())
-
-
-PEOPLE_AT_ONCE = 1_000_000  # people whose written names counted_by_written_name expands at once
-
-
-def counted_by_written_name(world: World, sizes: list[int]) -> pl.DataFrame:
-    """People counted by ward, age, sex and each way the released ``names`` may write them: their given name, and
-    a set of initials all among those of their name, house name and father or husband (the formats of
-    :mod:`synth.world.name_formats`; read as :mod:`synth.core.name_parts` reads names): ``ward_code``, ``age``,
-    ``sex``, ``given``, ``initials`` and ``n``, for the sizes of initial sets the names have.
-
-    A person counts once for a released name: its initials are one set, met by one subset of the person's. A
-    released name meets its count through its own given name and initials (:func:`by_written_name`). ``sizes``:
-    those of the released names' sets of initials (:func:`initial_set_sizes`).
-
-    Counted a run of local bodies at a time (a ward lies in one local body, so no count spans two runs): the
-    people's names, once per subset of their initials, are expanded for about :data:`PEOPLE_AT_ONCE` people at a
-    time. Four districts (47 lakh people) peaked at 6.1 GB counted at once, 3.1 GB a district at a time and 2.6 GB
-    in five runs (the counts of all, 0.4 GB, included).
-    """
-    runs = (
-        world.table("wards")
-        .group_by("local_body_code")
-        .agg(pl.col("population").sum())
-        .sort("local_body_code")
-        .with_columns(run=(pl.col("population").cum_sum() - pl.col("population")) // PEOPLE_AT_ONCE)
-        .group_by("run")
-        .agg(first=pl.col("local_body_code").min(), last=pl.col("local_body_code").max())
-        .sort("run")
-        .collect()
-    )
-    parts = [_counted_in(world, sizes, (first, last)) for first, last in runs.select("first", "last").rows()]
-    return pl.concat(parts, how="vertical") if parts else _counted_in(world, sizes, None)
-
-
-def _counted_in(world: World, sizes: list[int], bodies: tuple[str, str] | None) -> pl.DataFrame:
-    """:func:`counted_by_written_name` of the people of the local bodies whose codes lie from ``bodies[0]`` to
-    ``bodies[1]`` (``None``: everyone at once). The world's files hold people in local body order, so Parquet's
-    statistics let the scans skip the rest."""
-    here = (
-        pl.lit(True) if bodies is None else pl.col("local_body_code").is_between(pl.lit(bodies[0]), pl.lit(bodies[1]))
-    )
-    houses = (
-        world.table("households").filter(here).select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
-    )
-    people = (
-        world.people.filter(here)
-        .select(
-            "ward_code", "age", "sex", "name", "household_id", relative_name=pl.col("relative_name").str.slice(0, 1)
-        )
-        .join(houses, on="household_id", how="left")
-        .group_by("ward_code", "age", "sex", "name", "house_name", "relative_name")
-        .agg(n=pl.len())
-        .collect()
-    )
-    people = pl.concat([people.select("ward_code", "age", "sex", "n"), supported_initials(people)], how="horizontal")
-    cells = people.group_by("ward_code", "age", "sex", GIVEN, INITIALS).agg(pl.col("n").sum())
-    subsets = initial_subsets(cells, set(sizes))
-    counted: pl.DataFrame = subsets.group_by("ward_code", "age", "sex", "given", "initials").agg(pl.col("n").sum())
-    return counted
+    files = sorted(world.manifest["files"].items())
+    return memo(content_key("population_counts", __version__, files, columns, None, coding), count)
 
 
 def by_written_name(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -4,7 +4,9 @@ moves, and the same bytes on two workers and after a build interrupted in its se
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -14,8 +16,17 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from synth import World, build_world, learn_world
+from synth.attacks.linking import shuffled_view
+from synth.attacks.singling_out import quasi_identifiers
+from synth.core.coding import age_band, recode_age
+from synth.core.name_parts import supported_initials
 from synth.errors import BuildInterrupted
-from synth.scoring import singling_out as singling_out_scoring
+from synth.release import ReleaseSpec, make_release
+from synth.release.build import AttackerView
+from synth.release.spec import EXPORT_FIELDS
+from synth.scoring import written_names
+from synth.scoring.singling_out import by_written_name
+from synth.scoring.written_names import written_name_counts, written_name_keys
 from synth.world import build as build_module
 from synth.world.fidelity import FidelitySizes
 from synth.world.people_table import people_table
@@ -191,28 +202,63 @@ def test_validation_reports_the_rolls_staleness_beside_its_assumptions(two_distr
     assert 0 < got["roll_moved_across_districts"][0] < params["moved_district_share"]
 
 
-def test_people_counted_by_written_name_a_run_of_local_bodies_at_a_time_are_the_counts_of_all_at_once(
-    two_districts: World, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "recoded",
+    [
+        pytest.param(lambda data: data, id="as_exported"),
+        pytest.param(lambda data: data.drop("ward"), id="no_ward"),
+        pytest.param(lambda data: data.drop("ward", "local_body", "gender"), id="taluk_no_gender"),
+        pytest.param(lambda data: data.with_columns(age=age_band(pl.col("age"), 5)), id="age_bands"),
+    ],
+)
+def test_written_name_counts_are_those_of_everyone_counted_once_per_subset_of_their_initials(
+    two_districts: World, monkeypatch: pytest.MonkeyPatch, recoded: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> None:
-    """Singling out's population counts with names expand each person's name once per subset of its initials, for
-    a run of local bodies at a time: the same counts as everyone at once."""
-    runs: list[tuple[str, str] | None] = []
-    counted_in = singling_out_scoring._counted_in
+    """Singling out counts the people each written name of the release and its shuffled baseline fits, from those
+    keys, a run of local bodies at a time: the same counts as every person counted once per subset of the initials
+    they support (each such subset is a way a name may write them), recounted here for the whole world at once."""
+    runs: list[tuple[str, str]] = []
+    cut = written_names.local_body_runs
 
-    def spied(world: World, sizes: list[int], bodies: tuple[str, str] | None) -> pl.DataFrame:
-        runs.append(bodies)
-        return counted_in(world, sizes, bodies)
+    def spied(world: World) -> list[tuple[str, str]]:
+        runs.extend(cut(world))
+        return runs
 
-    monkeypatch.setattr(singling_out_scoring, "PEOPLE_AT_ONCE", 100_000)
-    monkeypatch.setattr(singling_out_scoring, "_counted_in", spied)
-    sizes = [0, 1, 2, 3]
-    by_runs = singling_out_scoring.counted_by_written_name(two_districts, sizes)
-    at_once = counted_in(two_districts, sizes, None)
-    keys = ["ward_code", "age", "sex", "given", "initials"]
-    assert_frame_equal(by_runs.sort(keys), at_once.sort(keys))
-    people = two_districts.people.select(pl.len()).collect().item()
+    monkeypatch.setattr(written_names, "PEOPLE_AT_ONCE", 100_000)
+    monkeypatch.setattr(written_names, "local_body_runs", spied)
+    view = make_release(two_districts, ReleaseSpec(fields=EXPORT_FIELDS)).attacker_view()
+    data = recoded(view.data)
+    baseline = shuffled_view(AttackerView(data, view.metadata), np.random.default_rng(5)).data
+    columns = quasi_identifiers(data, names=True)
+    counted = written_name_counts(two_districts, data, columns, [data, baseline])
+
+    keys = written_name_keys(columns)
+    recount = _everyone_once_per_subset(two_districts, data, columns)
+    wanted = pl.concat([by_written_name(f.select(columns)) for f in (data, baseline)]).drop_nulls().unique()
+    expected = wanted.join(recount, on=keys, how="inner")
+    assert_frame_equal(counted.sort(keys), expected.select(counted.columns).sort(keys), check_dtypes=False)
+    assert counted.height > 0.9 * data.height  # the release's own keys fit their people at least
+    assert (counted["n_pop"] > 1).any()  # namesakes
     # 12 local bodies of about 31,000 people: runs of about 100,000 people, several local bodies each
-    bounds = [bound for run in runs if run is not None for bound in run]
-    assert len(bounds) == 2 * len(runs) and bounds == sorted(bounds) and len(set(bounds)) > len(runs)
-    assert 3 <= len(runs) <= people // 100_000 + 1
-    assert by_runs["n"].sum() > people  # a person counts once for each size of initials they can write
+    bounds = [bound for run in runs for bound in run]
+    assert bounds == sorted(bounds) and len(set(bounds)) > len(runs) >= 3
+
+
+def _everyone_once_per_subset(world: World, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Every person of the world once per subset of the initials of their name, house name and relative's name,
+    with the other columns coded as ``release`` codes them, counted by key."""
+    places = world.place_names()
+    houses = world.table("households").select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
+    people = (
+        world.people.select("ward_code", "age", "sex", "name", "household_id", pl.col("relative_name").str.slice(0, 1))
+        .join(houses, on="household_id", how="left")
+        .collect()
+    )
+    people = pl.concat([people, supported_initials(people)], how="horizontal").join(places, on="ward_code")
+    people = people.with_columns(gender=pl.col("sex").cast(pl.String), age=recode_age(pl.col("age"), release["age"]))
+    held = people["initials"].unique().to_list()  # a few hundred sets: each written out once, then joined
+    subsets = [("".join(s), h) for h in held for k in range(len(h) + 1) for s in itertools.combinations(h, k)]
+    ways = pl.DataFrame(subsets, schema={"subset": pl.String, "initials": pl.String}, orient="row")
+    expanded = people.join(ways, on="initials").drop("initials").rename({"subset": "initials"})
+    keys = written_name_keys(columns)
+    return expanded.group_by(keys).agg(n_pop=pl.len())

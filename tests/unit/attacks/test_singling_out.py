@@ -29,6 +29,7 @@ from synth.scoring.singling_out import (
     rows_meeting,
     score_singling_out,
 )
+from synth.scoring.written_names import written_name_counts
 
 RELEASE = pl.DataFrame(
     {
@@ -144,15 +145,15 @@ def _cell(data: pl.DataFrame, seed: int = 3) -> Cell:
     return Cell(view=view, aux=AuxiliaryData(), knowledge=Knowledge.from_view(view), rng=np.random.default_rng(seed))
 
 
-def test_population_counts_with_names() -> None:
+def test_written_name_counts() -> None:
     keys = ["name", *PLACE_KEYS]
-    counts = population_counts(WORLD, NAMED, keys)  # type: ignore[arg-type]
+    counts = written_name_counts(WORLD, NAMED, keys, [NAMED])  # type: ignore[arg-type]
     assert counts.columns == ["given", "initials", *PLACE_KEYS, "n_pop"]
 
-    def n_pop(release: pl.DataFrame) -> list[tuple[str, int]]:
+    def n_pop(release: pl.DataFrame) -> list[tuple[str, int | None]]:
         """Each released name with the people it could be written for (its given name; initials among those of
         their name, house and father)."""
-        counted = population_counts(WORLD, release, keys)  # type: ignore[arg-type]
+        counted = written_name_counts(WORLD, release, keys, [release])  # type: ignore[arg-type]
         on = [c for c in counted.columns if c != "n_pop"]
         met = by_written_name(release.select(keys)).join(counted, on=on, how="left", maintain_order="left")
         return list(zip(release["name"], met["n_pop"], strict=True))
@@ -164,43 +165,75 @@ def test_population_counts_with_names() -> None:
     assert n_pop(other) == [("K. Anu Nair", 1), ("M. G. Bindu", 1), ("Das", 1), ("Eapen Thekkel", 1)]
     bare = NAMED.with_columns(name=pl.Series(["Anu", "Bindu", "Das", "Eapen"]))  # a given name fits both Bindus
     assert n_pop(bare) == [("Anu", 1), ("Bindu", 2), ("Das", 1), ("Eapen", 1)]
+    # a key that fits no one is left out: no Anu with initial M, no Das in ward 2, nobody of 41
+    nobody = NAMED.with_columns(
+        name=pl.Series(["Anu M", "Bindu M", "Das R", "Eapen T"]),
+        ward=pl.Series([1, 1, 2, 2], dtype=pl.Int16),
+        age=pl.Series([40, 41, 67, 80], dtype=pl.Int16),
+    )
+    assert n_pop(nobody) == [("Anu M", None), ("Bindu M", None), ("Das R", None), ("Eapen T", 1)]
+    # places that no ward prints (a shuffled baseline's) fit no one; a null fits no one
+    elsewhere = NAMED.with_columns(taluk=pl.Series(["Mananthavady", "Vythiri", "Vythiri", None]))
+    assert n_pop(elsewhere) == [("Anu K", None), ("Bindu M", 2), ("Das R", 1), ("Eapen T", None)]
+    # without the ward, the place is the local body: the Eapen T of ward 2 is still the only one
+    counted = written_name_counts(WORLD, NAMED, ["name", "age", "local_body"], [NAMED])  # type: ignore[arg-type]
+    assert counted.rows() == [
+        ("anu", "k", 40, "Kalpetta", 1),
+        ("bindu", "m", 40, "Kalpetta", 2),
+        ("das", "r", 67, "Kalpetta", 1),
+        ("eapen", "t", 80, "Kalpetta", 1),
+    ]
     # without the name, the four women of 40 in ward 1 fall into one class, as before
     plain = population_counts(WORLD, NAMED, PLACE_KEYS).sort("age")  # type: ignore[arg-type]
     assert plain.select("age", "gender", "ward", "n_pop").rows() == [(40, "F", 1, 4), (67, "M", 1, 1), (80, "M", 2, 2)]
+    with pytest.raises(ValueError) as err:
+        population_counts(WORLD, NAMED, keys)  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "population_counts: names are counted for the keys a release prints, by written_name_counts"
+    )
+    with pytest.raises(ValueError) as err:
+        written_name_counts(WORLD, NAMED, PLACE_KEYS, [NAMED])  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "written_name_counts: columns ['age', 'gender', 'district', 'taluk', 'local_body', 'ward'] have no name; "
+        "count them with population_counts"
+    )
 
 
-def test_counts_are_kept_and_reused_for_releases_that_code_their_quasi_identifiers_alike(tmp_path: Path) -> None:
-    """Two results are kept: the counts, under the columns, the sizes of the released sets of initials and the age
-    coding; and the people counted by written name, under the sizes alone (shared by every coding)."""
+def test_counts_are_kept_and_reused_for_the_same_keys_coded_alike(tmp_path: Path) -> None:
+    """The counts with names are kept under the keys the frames print, the columns, the age coding and the world's
+    files; the counts without names under the columns, the coding and the files."""
     store = ResultStore(tmp_path / "reuse")
     world = SimpleNamespace(**vars(WORLD), manifest={"files": {"people/p.parquet": "1f"}})
     keys = ["name", *PLACE_KEYS]
 
     def counts(release: pl.DataFrame, memo: ResultStore | None, columns: list[str] = keys) -> pl.DataFrame:
-        counted = population_counts(world, release, columns, memo)  # type: ignore[arg-type]
+        if "name" in columns:
+            counted = written_name_counts(world, release, columns, [release], memo)  # type: ignore[arg-type]
+        else:
+            counted = population_counts(world, release, columns, memo)  # type: ignore[arg-type]
         return counted.sort(counted.columns)
 
     assert_frame_equal(counts(NAMED, store), counts(NAMED, None))
-    assert (store.computed, store.reused) == (2, 0)
-    # other names, one initial each as before: the counts are read back, and are those of a count
+    assert (store.computed, store.reused) == (1, 0)
+    # the same keys in another release (other phones, other row ids): read back
+    other = NAMED.with_columns(row_id=pl.Series([7, 8, 9, 10]), registry=pl.lit("employees"))
+    assert_frame_equal(counts(other, store), counts(other, None))
+    assert (store.computed, store.reused) == (1, 1)
+    # other names: counted again
     swapped = NAMED.with_columns(name=pl.Series(["Anu M", "Bindu K", "Das T", "Eapen R"]))
     assert_frame_equal(counts(swapped, store), counts(swapped, None))
     assert (store.computed, store.reused) == (2, 1)
-    # ages in 5-year bands: counted again from the people counted by written name
+    # ages in 5-year bands: counted again
     banded = NAMED.with_columns(age=pl.Series(["40-44", "40-44", "65-69", "80-84"]))
     assert_frame_equal(counts(banded, store), counts(banded, None))
-    assert (store.computed, store.reused) == (3, 2)
+    assert (store.computed, store.reused) == (3, 1)
     # the same release without names: counts of their own
     assert_frame_equal(counts(NAMED, store, PLACE_KEYS), counts(NAMED, None, PLACE_KEYS))
-    assert (store.computed, store.reused) == (4, 2)
-    # a name without initials asks for other subsets of each person's initials: counted again
-    bare = NAMED.with_columns(name=pl.Series(["Anu K", "Bindu M", "Das", "Eapen T"]))
-    assert_frame_equal(counts(bare, store), counts(bare, None))
-    assert (store.computed, store.reused) == (6, 2)
+    assert (store.computed, store.reused) == (4, 1)
     # another world (another file's checksum): counted again
     world.manifest = {"files": {"people/p.parquet": "2e"}}
     counts(NAMED, store)
-    assert (store.computed, store.reused) == (8, 2)
+    assert (store.computed, store.reused) == (5, 1)
 
 
 def test_the_attack_reports_both_figures_worked_out_by_hand() -> None:
@@ -260,13 +293,13 @@ def test_the_attack_reports_both_figures_worked_out_by_hand() -> None:
 
 
 def test_the_baseline_with_names_worked_out_by_hand() -> None:
-    counts = population_counts(WORLD, NAMED, ["name", *PLACE_KEYS])  # type: ignore[arg-type]
     guesses = NAMED.select("row_id", "name", *PLACE_KEYS)
     # a shuffled release: names and ages permuted. (Das R, 40, F) and (Anu K, 67, M) describe nobody;
     # (Bindu M, 40, F) two people; (Eapen T, 80, M, ward 2) exactly one
     baseline = guesses.with_columns(
         name=pl.Series(["Das R", "Bindu M", "Anu K", "Eapen T"]),
     )
+    counts = written_name_counts(WORLD, NAMED, ["name", *PLACE_KEYS], [NAMED, baseline])  # type: ignore[arg-type]
     s = score_singling_out(guesses, baseline, NAMED, counts)
     assert (s.baseline.value, s.precision.value) == (0.25, 0.75)
     assert s.risk.value == pytest.approx((0.75 - 0.25) / (1 - 0.25))

@@ -1,0 +1,157 @@
+"""How many people of the world a written name fits, for the keys a release and its baseline print (truth side).
+
+A released name ("K. P. Rajan") fits every person whose given name is its given name and who supports each of its
+initials (:mod:`synth.core.name_parts`). Singling out with names asks, of each predicate (a written name with age,
+gender and places, coded as the release codes them), how many people it fits: only those that fit exactly one
+single a person out.
+
+Counted from the predicates, not from the population: the distinct keys the frames print are joined to the people
+who share their given name, age, gender and place, and a person counts where the key's initials are among those
+they support. Counting every person once per subset of their initials instead
+(:func:`synth.core.name_parts.initial_subsets`) gives the same numbers for these keys, but for every combination the
+population could print (18.5 million at 4 districts, so about 14 crore for the whole state) where the frames print at
+most twice the release's rows.
+
+People are read a run of local bodies at a time (about :data:`PEOPLE_AT_ONCE` people), so memory is bounded by the
+predicates and one run whatever the size of the world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from synth.core.coding import age_coding, recode_age
+from synth.core.name_parts import GIVEN, INITIALS, name_parts, supported_initials
+from synth.engine.io import Memo, content_key
+from synth.scoring.singling_out import by_written_name
+from synth.version import __version__
+from synth.world.api import World
+
+PLACES = ("district", "taluk", "local_body", "ward")
+PEOPLE_AT_ONCE = 1_000_000  # people whose names are read and met at once
+HELD = "_held"  # the initials a person supports (a released name's initials must be among them)
+PLACE = "_place"  # one integer for the released place columns of a ward (wards that print alike share it)
+
+
+def written_name_keys(columns: Sequence[str]) -> list[str]:
+    """The keys of ``columns`` with ``name`` read as ``given`` and ``initials`` (as :func:`written_name_counts`
+    returns them)."""
+    return [c for n in columns for c in ((GIVEN, INITIALS) if n == "name" else (n,))]
+
+
+def written_name_counts(
+    world: World,
+    release: pl.DataFrame,
+    columns: Sequence[str],
+    frames: Sequence[pl.DataFrame],
+    memo: Memo | None = None,
+) -> pl.DataFrame:
+    """How many people of ``world`` each distinct key of ``frames`` fits: the keys of :func:`written_name_keys`
+    and ``n_pop``, one row for each key that fits someone (a key that fits no one, or has a null, is left out).
+
+    Parameters
+    ----------
+    world
+        The synthetic population (the truth).
+    release
+        The release whose coding the keys have (its ``age`` column: whole years, bands or top-coding).
+    columns
+        The quasi-identifiers, ``name`` among them (see :func:`synth.attacks.singling_out.quasi_identifiers`).
+    frames
+        The frames whose keys are counted (the release, its predicates, their shuffled baseline), each with
+        ``columns`` in the release's dtypes.
+    memo
+        Keeps the counts under the content of the keys, the world's files and the coding, so a policy that
+        prints the same keys (``mask_phone``, ``hash_plain``, ``hmac`` and ``tokenize`` print those of
+        ``as_exported``) reads them back.
+    """
+    if "name" not in columns:
+        raise ValueError(
+            f"written_name_counts: columns {list(columns)} have no name; count them with population_counts"
+        )
+    keys = written_name_keys(columns)
+    parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in frames]))  # each distinct name read once
+    wanted = (
+        pl.concat([by_written_name(f.select(columns), parts) for f in frames]).drop_nulls().unique(maintain_order=True)
+    )
+    coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
+
+    def count() -> pl.DataFrame:
+        return _count(world, release, wanted, keys)
+
+    if memo is None:
+        return count()
+    files = sorted(world.manifest["files"].items())
+    return memo(content_key("written_name_counts", __version__, files, keys, coding, wanted), count)
+
+
+def _count(world: World, release: pl.DataFrame, wanted: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    places = [c for c in PLACES if c in keys]
+    wards = world.place_names()
+    if places:
+        coded = wards.select(places).unique().with_row_index(PLACE)
+        ward_place = wards.join(coded, on=places)
+        # a value no ward prints (a shuffled baseline's mix, a ward that is no number) fits no one
+        wanted = wanted.with_columns(pl.col(c).cast(wards.schema[c], strict=False) for c in places)
+        wanted = wanted.join(coded, on=places)
+    else:  # no place printed: one place, the whole world
+        ward_place = wards.with_columns(pl.lit(0, pl.UInt32).alias(PLACE))
+        wanted = wanted.with_columns(pl.lit(0, pl.UInt32).alias(PLACE))
+    met = [PLACE, *(c for c in ("age", "gender") if c in keys), GIVEN]  # equal on these, then initials among held
+    asked = wanted.select(*met, INITIALS)
+
+    def counted_in(bodies: tuple[str, str]) -> pl.DataFrame:
+        people = _people_by_names(world, bodies).join(ward_place.select("ward_code", PLACE), on="ward_code")
+        if "age" in met:
+            people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+        if "gender" in met:
+            people = people.with_columns(gender=pl.col("sex").cast(pl.String))
+        grouped = people.group_by(*met, HELD).agg(pl.col("n").sum())
+        pairs = grouped.join(asked, on=met, how="inner")
+        among = pl.col(INITIALS).str.split("").list.set_difference(pl.col(HELD).str.split("")).list.len() == 0
+        return pairs.filter(among).group_by(*met, INITIALS).agg(pl.col("n").sum())
+
+    parts = [counted_in(bodies) for bodies in local_body_runs(world)]
+    counts = pl.concat(parts).group_by(*met, INITIALS).agg(n_pop=pl.col("n").sum().cast(pl.Int64))
+    return wanted.join(counts, on=[*met, INITIALS], how="inner", maintain_order="left").select(*keys, "n_pop")
+
+
+def local_body_runs(world: World) -> list[tuple[str, str]]:
+    """The world's local bodies in code order, cut into runs of about :data:`PEOPLE_AT_ONCE` people (by the wards'
+    population): the first and last code of each run."""
+    runs = (
+        world.table("wards")
+        .group_by("local_body_code")
+        .agg(pl.col("population").sum())
+        .sort("local_body_code")
+        .with_columns(run=(pl.col("population").cum_sum() - pl.col("population")) // PEOPLE_AT_ONCE)
+        .group_by("run")
+        .agg(first=pl.col("local_body_code").min(), last=pl.col("local_body_code").max())
+        .sort("run")
+        .collect()
+    )
+    return [(str(first), str(last)) for first, last in runs.select("first", "last").rows()]
+
+
+def _people_by_names(world: World, bodies: tuple[str, str]) -> pl.DataFrame:
+    """The people of the local bodies whose codes lie from ``bodies[0]`` to ``bodies[1]``, counted by ward, age, sex,
+    given name and the initials they support (``_held``): ``ward_code``, ``age``, ``sex``, ``given``, ``_held`` and
+    ``n``. The world's files hold people in local body order, so Parquet's statistics let the scans skip the rest."""
+    here = pl.col("local_body_code").is_between(pl.lit(bodies[0]), pl.lit(bodies[1]))
+    houses = (
+        world.table("households").filter(here).select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
+    )
+    people = (
+        world.people.filter(here)
+        .select(
+            "ward_code", "age", "sex", "name", "household_id", relative_name=pl.col("relative_name").str.slice(0, 1)
+        )
+        .join(houses, on="household_id", how="left")
+        .group_by("ward_code", "age", "sex", "name", "house_name", "relative_name")
+        .agg(n=pl.len())
+        .collect()
+    )
+    read = supported_initials(people).rename({INITIALS: HELD})
+    return pl.concat([people.select("ward_code", "age", "sex", "n"), read], how="horizontal")
