@@ -624,7 +624,21 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
-        "Slower since these figures, and why (2026-12-05, stop 38): the tables above replace one measured earlier "
+        "Slower since these figures, and why (2026-12-05, stop 39): the tables above replace stop 38's (1b33f4f: "
+        "ci_smoke 14.4 s, Wayanad 235.7 s, 4 districts 1,154.7 s and 13,894 MiB). Only singling out's counts with "
+        "names changed: they are counted for the keys the release and its baseline print, not for every "
+        "combination the population could print, the same counts. At 4 districts singling out took 142.6 "
+        "unit-seconds against 235.6 and peaks at 3,704 MiB against 7,096; attribute inference, which ran next in "
+        "the same worker and started with what singling out had not given back, at 3,516 MiB against 6,814; the "
+        "run at 10,236 MiB against 13,894. Slower with code that did not change, so run-to-run spread on this "
+        "shared machine: on Wayanad (load 2.43 to 3.35, against 1.82 to 3.35) probabilistic linkage 261.6 "
+        "unit-seconds against 248.7, exact linkage 35.2 against 32.0 (peak 2,344 MiB against 2,152), "
+        "reconstruction 26.0 against 22.1, attribute inference 37.8 against 36.6, and the whole run 239.7 s against "
+        "235.7; at 4 districts reconstruction 160.6 against 144.5, the policies' steps 96.7 against 90.9, "
+        "caller-ID lookup 68.7 against 65.0; ci_smoke's units moved by 0.4 s or less either way."
+    ),
+    (
+        "Stop 38 (2026-12-05): its tables (1b33f4f) replaced one measured earlier "
         "the same day at commit 4bff327 (ci_smoke 14.2 s, Wayanad 251.9 s, 4 districts 1,144.6 s and 13,884 MiB), "
         "which replaced stop 37's (82bd44e: 17.7 s, 265.0 s, 1,276.5 s and 13,957 MiB). In between only memory "
         "changed: singling out's counts with names are expanded a run of local bodies at a time (2.6 GB alone at 4 "
