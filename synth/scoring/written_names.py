@@ -2,8 +2,8 @@
 
 A released name ("K. P. Rajan") fits every person whose given name is its given name and who supports each of its
 initials (:mod:`synth.core.name_parts`). Singling out with names asks, of each predicate (a written name with age,
-gender and places, coded as the release codes them), how many people it fits: only those that fit exactly one
-single a person out.
+gender and places, coded as the release codes them), how many people it fits: a predicate that fits exactly one
+person singles that person out.
 
 Counted from the predicates, not from the population: the distinct keys the frames print are joined to the people
 who share their given name, age, gender and place, and a person counts where the key's initials are among those
