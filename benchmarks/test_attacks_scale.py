@@ -7,7 +7,9 @@ attack needs from Parquet (the release file; the electoral roll from the world's
 of its places) and runs the attack:
 
 - exact linkage of the release against the whole roll (2.7 crore entries);
-- singling out over the release.
+- singling out over the release;
+- singling out's truth with names: how many people of the state each written name of the release and of its
+  shuffled baseline fits (``written_name_counts``), with the peak memory of the call.
 
 Needs a whole-state world: set SYNTH_BENCH_WORLD to its folder (built with
 ``synth world build --seed 2026 --workers 2 --out DIR``). Skipped otherwise. Run::
@@ -28,9 +30,12 @@ import pytest
 from synth import World, open_world
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
-from synth.attacks.singling_out import singling_out
+from synth.attacks.linking import shuffled_view
+from synth.attacks.singling_out import quasi_identifiers, singling_out
+from synth.engine.meter import metered
 from synth.release import AttackerView, ReleaseSpec, make_release
 from synth.scenario.auxiliary import auxiliary_from_world
+from synth.scoring.written_names import written_name_counts
 
 WORLD = os.environ.get("SYNTH_BENCH_WORLD")
 RECIPIENTS = 10_000_000  # 1 crore rows
@@ -70,3 +75,19 @@ def test_singling_out_state(benchmark, state) -> None:  # type: ignore[no-untype
     _, path, info = state
     unique = benchmark.pedantic(_read_and_single_out, args=(path,), rounds=3, iterations=1)
     benchmark.extra_info.update(info, unique_rows=unique.height)
+
+
+def _counts_with_names(world: World, path: Path) -> tuple[pl.DataFrame, int, float]:
+    """The counts with names for the release and a shuffled baseline: the counts, the keys asked for (rows of the
+    two frames) and the call's own peak memory in MiB."""
+    view = AttackerView(pl.read_parquet(path))
+    baseline = shuffled_view(view, np.random.default_rng(0)).data
+    with metered() as meter:
+        counts = written_name_counts(world, view.data, quasi_identifiers(view.data, names=True), [view.data, baseline])
+    return counts, 2 * view.data.height, meter.cost.peak_rss_bytes / 2**20
+
+
+def test_singling_out_counts_with_names_state(benchmark, state) -> None:  # type: ignore[no-untyped-def]
+    world, path, info = state
+    counts, asked, peak = benchmark.pedantic(_counts_with_names, args=(world, path), rounds=1, iterations=1)
+    benchmark.extra_info.update(info, rows_asked=asked, keys_that_fit=counts.height, peak_rss_mib=round(peak))
