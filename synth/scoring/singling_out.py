@@ -65,7 +65,7 @@ def population_counts(
     if memo is None:
         return count()
     files = sorted(world.manifest["files"].items())
-    return memo(content_key("population_counts", __version__, files, columns, None, coding), count)
+    return memo(content_key("population_counts", __version__, files, columns, coding), count)
 
 
 def by_written_name(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -> pl.DataFrame:
