@@ -22,6 +22,7 @@ from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.linking import shuffled_view
 from synth.core.coding import present
+from synth.core.name_parts import name_parts
 from synth.engine.relational import unique_rows
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
@@ -118,10 +119,12 @@ class SinglingOut(Attack):
         scores: tuple[Any, ...] = (score_singling_out(outcome.guesses, outcome.baseline, data, counts),)
         if named is not None:
             guesses, baseline = named
-            # counted for the keys the release and the baseline print (the predicates are rows of the release)
+            # counted for the keys the release and the baseline print (the predicates are rows of the release);
+            # their names are read once for the counts and the score
+            parts = name_parts(pl.concat([data["name"], baseline["name"]]).cast(pl.String))
             columns = quasi_identifiers(data, names=True)
-            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo)
-            scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names)),)
+            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo, parts)
+            scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names, parts)),)
         if not rows_are_people:
             return Scored(scores)
         strata = truth.strata.join(truth.release.select("row_id"), on="row_id", how="semi")

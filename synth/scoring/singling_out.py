@@ -122,11 +122,16 @@ class SinglingOutScore:
 
 
 def score_singling_out(
-    guesses: pl.DataFrame, baseline: pl.DataFrame, release: pl.DataFrame, counts: pl.DataFrame
+    guesses: pl.DataFrame,
+    baseline: pl.DataFrame,
+    release: pl.DataFrame,
+    counts: pl.DataFrame,
+    parts: pl.DataFrame | None = None,
 ) -> SinglingOutScore:
     """Score the attack's predicates, and its baseline's, against the population's ``counts`` (coded like the
     release: :func:`population_counts`, or ``key_counts(population, keys, "n_pop")``; names are read as
-    :func:`by_written_name` reads them)."""
+    :func:`by_written_name` reads them). ``parts``: :func:`~synth.core.name_parts.name_parts` of the three frames'
+    names or more, where the caller has read them already (read here otherwise)."""
     columns = [c for c in guesses.columns if c != "row_id"]
     keys = [c for c in by_written_name(guesses.head(0)).columns if c != "row_id"]
     # the combinations one person has (keys unique), with one 64-bit hash of them, computed once for every count
@@ -134,7 +139,8 @@ def score_singling_out(
 
     # where the predicates name people, the three frames' names (the baseline's are the release's, shuffled) read once
     named = "name" in columns
-    parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in (guesses, baseline, release)])) if named else None
+    if named and parts is None:
+        parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in (guesses, baseline, release)]))
 
     def singled(predicates: pl.DataFrame) -> int:
         read = by_written_name(predicates.select(columns), parts)

@@ -46,6 +46,7 @@ def written_name_counts(
     columns: Sequence[str],
     frames: Sequence[pl.DataFrame],
     memo: Memo | None = None,
+    parts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """How many people of ``world`` each distinct key of ``frames`` fits: the keys of :func:`written_name_keys`
     and ``n_pop``, one row for each key that fits someone (a key that fits no one, or has a null, is left out).
@@ -65,13 +66,17 @@ def written_name_counts(
         Keeps the counts under the content of the keys, the world's files and the coding, so a policy that
         prints the same keys (``mask_phone``, ``hash_plain``, ``hmac`` and ``tokenize`` print those of
         ``as_exported``) reads them back.
+    parts
+        :func:`~synth.core.name_parts.name_parts` of the frames' names or more, where the caller has read them
+        already (read here otherwise).
     """
     if "name" not in columns:
         raise ValueError(
             f"written_name_counts: columns {list(columns)} have no name; count them with population_counts"
         )
     keys = written_name_keys(columns)
-    parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in frames]))  # each distinct name read once
+    if parts is None:
+        parts = name_parts(pl.concat([f["name"].cast(pl.String) for f in frames]))  # each distinct name read once
     # read as by_written_name reads them; streamed, the whole state's 1.7 crore keys peak at 2.8 GB, not 6.3
     printed = pl.concat([f.lazy().select(columns).with_columns(pl.col("name").cast(pl.String)) for f in frames])
     wanted = (
