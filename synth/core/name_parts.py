@@ -80,13 +80,14 @@ def supported_initials(frame: pl.DataFrame) -> pl.DataFrame:
     """``given`` and ``initials`` of each row of ``frame`` (aligned with it): the initials of its ``name`` with
     those of its ``house_name`` and ``relative_name``, of the two the frame has (an initial alone will do)."""
     printed = [c for c in ("house_name", "relative_name") if c in frame.columns]
-    firsts = frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed))
-    # read once per distinct name with the initials it comes with (a roll repeats them many times over)
-    keys = firsts.columns
-    distinct = with_name_parts(firsts.unique()).select(
-        *keys, GIVEN, initials=letter_set(pl.col(INITIALS), *(pl.col(f"_{c}") for c in printed))
+    # each name read once (a roll repeats them many times over), then each set of letters once: the initials of a
+    # name with those of a house and a relative make a few thousand sets where the names make lakhs
+    firsts = with_name_parts(frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed)))
+    keys = [INITIALS, *(f"_{c}" for c in printed)]
+    sets = firsts.select(keys).unique().with_columns(_supported=letter_set(*(pl.col(k) for k in keys)))
+    return firsts.join(sets, on=keys, how="left", nulls_equal=True, maintain_order="left").select(
+        GIVEN, initials="_supported"
     )
-    return firsts.join(distinct, on=keys, how="left", nulls_equal=True, maintain_order="left").select(GIVEN, INITIALS)
 
 
 def letter_set(*letters: pl.Expr) -> pl.Expr:

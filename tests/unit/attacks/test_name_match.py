@@ -51,6 +51,31 @@ def test_a_roll_entry_supports_the_initials_of_its_house_and_relative() -> None:
     assert supported_initials(roll).rows() == [("rajan", "kp"), ("mary", "pv"), ("abdul", "kmr")]
 
 
+def test_each_entry_supports_its_own_letters_where_names_repeat_and_where_a_name_is_missing() -> None:
+    # names and sets of letters are read once each, then handed back to every entry in the roll's order
+    roll = pl.DataFrame(
+        {
+            "name": ["Rajan", "Rajan", None, "K. Rajan", "Rajan"],
+            "house_name": ["Kizhakkethil", "Mangalath", "Puthiya", None, "Kizhakkethil"],
+            "relative_name": ["Prabhakaran", "Prabhakaran", "Kumar", "Prabhakaran", None],
+        }
+    )
+    assert supported_initials(roll).rows() == [
+        ("rajan", "kp"),
+        ("rajan", "mp"),
+        (None, "kp"),
+        ("rajan", "kp"),
+        ("rajan", "k"),
+    ]
+    assert supported_initials(roll.drop("house_name")).rows() == [
+        ("rajan", "p"),
+        ("rajan", "p"),
+        (None, "k"),
+        ("rajan", "kp"),
+        ("rajan", ""),
+    ]
+
+
 def test_a_name_links_across_formats_and_a_wrong_initial_does_not() -> None:
     """The release writes "K. P. Rajan" (house Kizhakkethil, father Prabhakaran); the roll prints "Rajan" with
     the house and father apart. Another Rajan of the ward, same age, of house Mangalath, is not compatible, so the
