@@ -152,12 +152,12 @@ def linkage_inputs(
     # a roll entry, those supporting the same initials
     sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
     on = ["name_key", INITIALS]
-
-    def namesakes(voters: pl.DataFrame) -> pl.DataFrame:
-        return voters.group_by(on).agg(namesakes=pl.len().cast(pl.Int32))
-
-    rel = rel.join(namesakes(initial_subsets(rol.select(on), sizes)), on=on, how="left", maintain_order="left")
-    rol = rol.join(namesakes(rol), on=on, how="left", maintain_order="left")
+    # each key and set of initials once with its voters, then once per subset: a district's 36 lakh entries hold
+    # 1.9 lakh of them, so the subsets are 8 lakh rows, not 1.5 crore
+    voters = rol.group_by(on).agg(namesakes=pl.len().cast(pl.Int32))
+    written = initial_subsets(voters, sizes).group_by(on).agg(pl.col("namesakes").sum())
+    rel = rel.join(written, on=on, how="left", maintain_order="left")
+    rol = rol.join(voters, on=on, how="left", maintain_order="left")
     return rel.with_columns(pl.col("namesakes").fill_null(0)).drop(INITIALS), rol.drop(INITIALS)
 
 

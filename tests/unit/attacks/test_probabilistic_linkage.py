@@ -346,6 +346,33 @@ def test_inputs_read_from_the_features_of_a_wider_input_and_initials_read_once_a
         assert_frame_equal(table, tf[col])
 
 
+def test_namesakes_are_the_roll_entries_a_name_could_be_written_for() -> None:
+    # Of a released name: the entries of its given name's key that support each of its initials. Of a roll entry:
+    # the entries of its key that support the same initials. Worked out by hand.
+    listed = pl.DataFrame(
+        {
+            "epic": ["SYN1", "SYN2", "SYN3", "SYN4", "SYN5"],
+            "name": ["Rajan", "Rajan", "Rajan", "Mary", None],
+            "sex": ["M"] * 3 + ["F", "M"],
+            "age": [40, 41, 70, 30, 50],
+            "house_name": ["Kizhakkethil", "Kizhakkethil", "Mangalath", "Parayil", "Puthiya"],
+            "relative_name": ["Prabhakaran", "Prabhakaran", "Prabhakaran", "Varghese", "Kumar"],
+        }
+    )
+    released = pl.DataFrame(
+        {
+            "row_id": [0, 1, 2, 3, 4, 5],
+            "name": ["K. P. Rajan", "Rajan P", "Rajan M", "Rajan", "Rajan K M", "Mary V"],
+            "age": [40, 41, 70, 40, 40, 30],
+        }
+    )
+    rel, rol = linkage_inputs(released, listed, ["name", "age"], released["age"])
+    # kp: SYN1 and SYN2; p: all three Rajans; m: SYN3; none: all three; km: no one supports both; v: Mary
+    assert rel["namesakes"].to_list() == [2, 3, 1, 3, 0, 1]
+    # SYN1 and SYN2 support kp, SYN3 mp, Mary pv; the entry without a name has no key, so no count
+    assert rol["namesakes"].to_list() == [2, 2, 1, 1, None]
+
+
 def test_a_model_trained_on_one_district_scores_it_from_the_inputs_it_was_trained_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
