@@ -624,6 +624,21 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Slower since these figures, and why (2026-12-05, stop 40): the tables above replace stop 39's (07fb075: "
+        "ci_smoke 13.2 s, Wayanad 239.7 s and 4,640 MiB, 4 districts 1,132.1 s and 10,236 MiB). They were measured "
+        "at d0a2400: the roll is held without the columns no attack reads, its initials are read once per name and "
+        "set of letters, singling out's keys hold places as codes, and linkage inputs count namesakes once per key "
+        "and set of initials; every result is the same. The peaks fell (4 districts 9,738 MiB, Wayanad 4,277 MiB) "
+        "and singling out took 106.4 unit-seconds at 4 districts against 142.6. Slower: the 4-district run "
+        "1,197.8 s against 1,132.1 (load 3.18 to 2.41, against 3.35 to 2.21), with reconstruction 212.1 "
+        "unit-seconds against 160.6, utility 164.7 against 137.4, membership inference 62.1 against 49.3, "
+        "attribute inference 260.6 against 245.9 and caller-ID lookup 74.2 against 68.7; Wayanad 249.4 s against "
+        "239.7 (attribute inference 42.4 against 37.8, hash reversal 8.2 against 6.2). Measured alone with one "
+        "worker, the code before first (the 4-district world, ward_tables and dp_counts_eps1 with every attack, "
+        "load 0.15 to 1.67), this code took 154.9 s against 177.6 and reconstruction 133.1 unit-seconds against "
+        "155.0, with the same results: the spread comes from which units overlap on two workers of a shared machine."
+    ),
+    (
         "Slower since these figures, and why (2026-12-05, stop 39): the tables above replace stop 38's (1b33f4f: "
         "ci_smoke 14.4 s, Wayanad 235.7 s, 4 districts 1,154.7 s and 13,894 MiB). Only singling out's counts with "
         "names changed: they are counted for the keys the release and its baseline print, not for every "
