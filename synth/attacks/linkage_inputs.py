@@ -153,7 +153,7 @@ def linkage_inputs(
     sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
     on = ["name_key", INITIALS]
     # each key and set of initials once with its voters, then once per subset: a district's 36 lakh entries hold
-    # 1.9 lakh of them, so the subsets are 8 lakh rows, not 1.5 crore
+    # 1.9 lakh of them, so the subsets are 7.5 lakh rows, not 1.5 crore
     voters = rol.group_by(on).agg(namesakes=pl.len().cast(pl.Int32))
     written = initial_subsets(voters, sizes).group_by(on).agg(pl.col("namesakes").sum())
     rel = rel.join(written, on=on, how="left", maintain_order="left")
