@@ -153,21 +153,28 @@ def exact_linkage(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
-    coded = roll_in_release_coding(roll, data, keys)
-    if "name" in keys:
-        coded = pl.concat([coded, aux.roll_initials], how="horizontal")
+
+    def coded(entries: pl.DataFrame, initials: pl.DataFrame | None) -> pl.DataFrame:
+        """Roll ``entries`` in the release's coding (that of the whole release), with the ``initials`` they support
+        where names are keys."""
+        out = roll_in_release_coding(entries, data, keys)
+        return out if initials is None else pl.concat([out, initials], how="horizontal")
+
+    supported = aux.roll_initials if "name" in keys else None
     offsets = age_offsets(view, keys, params)
     districts = data["district"].drop_nulls().unique().sort() if "district" in keys else pl.Series([])
     if len(districts) < 2:
-        return _linked(data, roll, coded, keys, offsets)
+        return _linked(data, roll, coded(roll, supported), keys, offsets)
     # District by district: a row can match only entries of its own district (the district is a key, and a row
-    # without one matches nothing), so the links are those of the whole, and the roll is expanded (once per subset
-    # of initials, once per age) one district at a time
-    released, listed = data["district"], coded["district"]
-    parts = [
-        _linked(data.filter(released == d), roll.filter(listed == d), coded.filter(listed == d), keys, offsets)
-        for d in districts
-    ]
+    # without one matches nothing), so the links are those of the whole, and the roll is coded and expanded (once
+    # per subset of initials, once per age) one district at a time
+    released, listed = data["district"], roll["district"]
+    parts = []
+    for d in districts:
+        here = listed == d
+        entries = roll.filter(here)
+        initials = None if supported is None else supported.filter(here)
+        parts.append(_linked(data.filter(released == d), entries, coded(entries, initials), keys, offsets))
     return pl.concat(parts).sort("row_id")
 
 
