@@ -81,6 +81,10 @@ def written_name_counts(
     wards = world.place_names()
     # sorted: the keys are kept under their codes, which must be those of the next run
     coded = wards.select(places).unique().sort(places).with_row_index(PLACE) if places else None
+    if coded is not None:
+        ward_place = wards.join(coded, on=places).select("ward_code", PLACE)
+    else:  # no place printed: one place, the whole world
+        ward_place = wards.select("ward_code", pl.lit(0, pl.UInt32).alias(PLACE))
     # read as by_written_name reads them, each printed place as its code (its names are held once, not once a key),
     # streamed: the whole state's 1.7 crore keys are counted 2.3 GB above the inputs, not 4.2 with places as names
     printed = pl.concat([f.lazy().select(columns).with_columns(pl.col("name").cast(pl.String)) for f in frames])
@@ -89,14 +93,14 @@ def written_name_counts(
         # a value no ward prints (a shuffled baseline's mix, a ward that is no number) fits no one
         read = read.with_columns(pl.col(c).cast(wards.schema[c], strict=False) for c in places)
         read = read.join(coded.lazy(), on=places, how="inner", maintain_order="left")
-    else:  # no place printed: one place, the whole world
+    else:
         read = read.with_columns(pl.lit(0, pl.UInt32).alias(PLACE))
     met = [PLACE, *(c for c in ("age", "gender") if c in keys), GIVEN]  # equal on these, then initials among held
     wanted = read.select(*met, INITIALS).drop_nulls().unique(maintain_order=True).collect(engine="streaming")
     coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
 
     def count() -> pl.DataFrame:
-        counts = _count(world, release, wanted, met, coded)
+        counts = _count(world, release, wanted, met, ward_place)
         if coded is not None:
             counts = counts.join(coded, on=PLACE, how="left", maintain_order="left")
         return counts.select(*keys, "n_pop")
@@ -108,18 +112,13 @@ def written_name_counts(
 
 
 def _count(
-    world: World, release: pl.DataFrame, wanted: pl.DataFrame, met: list[str], coded: pl.DataFrame | None
+    world: World, release: pl.DataFrame, wanted: pl.DataFrame, met: list[str], ward_place: pl.DataFrame
 ) -> pl.DataFrame:
-    """``wanted`` (``met`` and ``initials``, places coded as ``coded`` codes them) with ``n_pop``, the keys that fit
-    someone."""
-    wards = world.place_names()
-    if coded is not None:
-        ward_place = wards.join(coded, on=[c for c in coded.columns if c != PLACE])
-    else:
-        ward_place = wards.with_columns(pl.lit(0, pl.UInt32).alias(PLACE))
+    """``wanted`` (``met`` and ``initials``, places coded as ``ward_place`` codes each ward) with ``n_pop``, the keys
+    that fit someone."""
 
     def counted_in(bodies: tuple[str, str]) -> pl.DataFrame:
-        people = _people_by_names(world, bodies).join(ward_place.select("ward_code", PLACE), on="ward_code")
+        people = _people_by_names(world, bodies).join(ward_place, on="ward_code")
         if "age" in met:
             people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
         if "gender" in met:
