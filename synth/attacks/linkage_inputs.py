@@ -40,20 +40,24 @@ def name_key(name: pl.Expr) -> pl.Expr:
 
 def by_district(
     data: pl.DataFrame, roll: pl.DataFrame, cols: list[str]
-) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
-    """Release and roll rows by district (one part, the whole, when the release names no district)."""
+) -> dict[str, tuple[pl.DataFrame, pl.Series | None]]:
+    """Release rows by district, each with the mask of the roll's entries in its district (one part, the whole release
+    with the mask None, when the release names no district). The caller cuts the roll when a district's turn comes,
+    so it holds one district's entries at a time: a whole state's roll cut at once is a second copy of it."""
     if "district" not in cols:
-        return {"": (data, roll)}
+        return {"": (data, None)}
     names = sorted(data["district"].drop_nulls().unique().cast(pl.String).to_list())
     released = data["district"].cast(pl.String)
     listed = roll[ROLL_NAMES["district"]].cast(pl.String)  # cast once, not once a district
-    parts = {d: (data.filter(released == d), roll.filter(listed == d)) for d in names}
-    if data["district"].null_count():
-        parts[""] = (data.filter(pl.col("district").is_null()), roll.clear())
+    parts: dict[str, tuple[pl.DataFrame, pl.Series | None]] = {
+        d: (data.filter(released == d), listed == d) for d in names
+    }
+    if data["district"].null_count():  # rows without a district have no roll entry to meet
+        parts[""] = (data.filter(pl.col("district").is_null()), pl.Series(np.zeros(roll.height, dtype=bool)))
     return parts
 
 
-def training_districts(parts: dict[str, tuple[pl.DataFrame, pl.DataFrame]], rows: int, seed: int) -> list[str]:
+def training_districts(parts: dict[str, tuple[pl.DataFrame, pl.Series | None]], rows: int, seed: int) -> list[str]:
     """Districts in a seeded random order, until they hold ``rows`` release rows (all of them if fewer)."""
     names = sorted(parts)
     order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
@@ -111,10 +115,6 @@ def name_frequencies(
         "name": counted.select("name", tf_name=pl.col("n") / names.height).sort("name"),
         "name_key": keys.select("name_key", tf_name_key=pl.col("n") / names.height).sort("name_key"),
     }
-
-
-def concat_parts(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return pl.concat([p[0] for p in parts]), pl.concat([p[1] for p in parts])
 
 
 def linkage_inputs(

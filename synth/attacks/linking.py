@@ -32,17 +32,29 @@ from synth.scoring.linkage import correct_rows, score_linkage
 PRINTED_PERSON = ("name", "relative_type", "relative_name", "sex", "age")  # what the roll prints of a person
 
 
-def one_per_printed_person(roll: pl.DataFrame, coded: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+def printed_twice(roll: pl.DataFrame) -> pl.Series:
+    """Whether another entry of ``roll`` may print the same person (:data:`PRINTED_PERSON`): only those entries can
+    merge in :func:`one_per_printed_person`. Found on a 64-bit hash (a collision only sends an entry to the exact
+    comparison there), so the string columns of the whole roll are never sorted."""
+    return roll.select(key_hash(list(PRINTED_PERSON), nullable=[]).is_duplicated()).to_series()
+
+
+def one_per_printed_person(
+    roll: pl.DataFrame, coded: pl.DataFrame, keys: list[str], shared: pl.Series | None = None
+) -> pl.DataFrame:
     """``coded`` (the roll in the release's coding, aligned with ``roll``) with one entry, the lowest EPIC, of
     each group agreeing on ``keys`` and on :data:`PRINTED_PERSON`: a duplicate entry is not a second candidate.
     A roll that does not print all of them (no relative names) cannot tell a duplicate from a namesake: it is
     returned as it is.
+
+    ``shared``: :func:`printed_twice` of a larger roll that ``roll`` is a part of (aligned with ``roll``; default:
+    read from ``roll``). Where ``keys`` hold the part's whole group (its district), the part comes out as it does
+    from the larger roll's result, the same entries in the same order.
     """
     if not set(PRINTED_PERSON) <= set(roll.columns):
         return coded
-    # Only entries whose printed person another entry shares can merge: found on a 64-bit hash (a collision only
-    # sends an entry to the exact comparison below), so the string columns of the whole roll are never sorted.
-    shared = roll.select(key_hash(list(PRINTED_PERSON), nullable=[]).is_duplicated()).to_series()
+    if shared is None:
+        shared = printed_twice(roll)
     if not shared.any():
         return coded
     printed = roll.filter(shared).select([pl.col(c).alias(f"printed_{c}") for c in PRINTED_PERSON])

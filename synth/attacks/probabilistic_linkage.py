@@ -56,7 +56,6 @@ from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
     SUPPORTED,
     by_district,
-    concat_parts,
     linkage_inputs,
     name_features,
     name_frequencies,
@@ -65,7 +64,7 @@ from synth.attacks.linkage_inputs import (
     place_columns,
     training_districts,
 )
-from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row
+from synth.attacks.linking import PRINTED_PERSON, LinkageAttack, one_per_printed_person, one_per_row, printed_twice
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
 from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
 from synth.checks import whole
@@ -186,15 +185,25 @@ def probabilistic_linkage(
 
     def compute() -> pl.DataFrame:
         read = roll.with_columns(aux.roll_initials[INITIALS].alias(SUPPORTED))  # read once per source
-        alike_once = one_per_printed_person(roll, read, [ROLL_NAMES[c] for c in cols])
-        parts = by_district(compared, alike_once, cols)
+        parts = by_district(compared, roll, cols)
         training = training_districts(parts, params.train_rows, seed)
         ages = compared["age"] if "age" in cols else None
         features = name_features(names_of(compared, roll))  # read once: a name's features are its own
         tf = name_frequencies(compared, roll, features)
+        # the keys hold the district, so a district's entries merge among themselves, as in the whole roll
+        shared = printed_twice(roll) if set(PRINTED_PERSON) <= set(roll.columns) else None
+        keys = [ROLL_NAMES[c] for c in cols]
+
+        def entries(district: str) -> pl.DataFrame:
+            here = parts[district][1]
+            if here is None:
+                return one_per_printed_person(read, read, keys, shared)
+            part = read.filter(here)
+            return one_per_printed_person(part, part, keys, None if shared is None else shared.filter(here))
 
         def inputs(districts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-            return linkage_inputs(*concat_parts([parts[d] for d in districts]), cols, ages, features)
+            rel = pl.concat([parts[d][0] for d in districts])
+            return linkage_inputs(rel, pl.concat([entries(d) for d in districts]), cols, ages, features)
 
         trained_on = inputs(training)
         model = fit_model(*trained_on, cols, params, seed, tf)

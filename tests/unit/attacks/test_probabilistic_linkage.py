@@ -153,8 +153,8 @@ def test_every_bad_parameter_is_reported_at_once() -> None:
     ]
 
 
-def _parts(sizes: dict[str, int]) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
-    return {d: (pl.DataFrame({"row_id": range(n)}), ROLL) for d, n in sizes.items()}
+def _parts(sizes: dict[str, int]) -> dict[str, tuple[pl.DataFrame, pl.Series | None]]:
+    return {d: (pl.DataFrame({"row_id": range(n)}), None) for d, n in sizes.items()}
 
 
 def test_training_districts_are_drawn_until_they_hold_enough_rows() -> None:
