@@ -32,6 +32,7 @@ FEATURES = ("age", "gender", "district")
 TEST_SHARE = 0.3
 MIN_LEAF = 0.001  # a leaf holds at least 0.1% of the training rows (at least one)
 MISSING = "<missing>"
+ROWS = "rows_"  # the rows a distinct row of features and label stands for
 
 Model = Literal["tree", "majority"]
 MODELS = ("tree", "majority")
@@ -211,17 +212,28 @@ def fit_and_score(
     train, test = train.filter(pl.col(label).is_not_null()), test.filter(pl.col(label).is_not_null())
     if train.height == 0 or test.height == 0:
         raise SpecError(f"{'train' if train.height == 0 else 'test'}: no rows with a {label}")
+    train, test = (_counted(frame, [*numeric, *categorical, label]) for frame in (train, test))
     x_train, x_test = _matrices(train, test, numeric, categorical)
     y_train = train[label].cast(pl.String).to_numpy()
     y_test = test[label].cast(pl.String).to_numpy()
     classifier = (
         DummyClassifier(strategy="most_frequent")
         if model == "majority"
-        else DecisionTreeClassifier(min_samples_leaf=MIN_LEAF, random_state=random_state)
+        else DecisionTreeClassifier(min_weight_fraction_leaf=MIN_LEAF, random_state=random_state)
     )
-    classifier.fit(x_train, y_train)
-    correct = int((classifier.predict(x_test) == y_test).sum())
-    return wilson(correct, test.height)
+    classifier.fit(x_train, y_train, sample_weight=train[ROWS].cast(pl.Float64).to_numpy())
+    rows = test[ROWS].to_numpy()
+    return wilson(int(rows[classifier.predict(x_test) == y_test].sum()), int(rows.sum()))
+
+
+def _counted(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The distinct rows of ``columns``, each with the number of rows it stands for (:data:`ROWS`), in sorted order.
+
+    A tree fitted to them, each weighed by its rows, is the tree fitted to the rows (its leaves bound by a share of
+    the weight, not of the rows: for rows of weight one the same bound), and each predicts the same class for all
+    the rows it stands for; the test proves it.
+    """
+    return frame.group_by(columns).agg(pl.len().alias(ROWS)).sort(columns, nulls_last=False)
 
 
 def research_utility(

@@ -249,6 +249,73 @@ def test_fit_and_score_by_hand() -> None:
     assert fit_and_score(ages, unseen, numeric=["age"]).value == 1.0
 
 
+def _noisy_rows(n: int, seed: int) -> pl.DataFrame:
+    """Rows whose registry depends on age, gender and district, with noise, nulls and many repeated rows."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 90, n)
+    gender = rng.choice(np.array(["F", "M", "T", None], dtype=object), n, p=[0.5, 0.45, 0.01, 0.04])
+    district = rng.choice(["D1", "D2", "D3", "D4", "D5"], n)
+    score = (age > 58) * 2 + (gender == "F") + (district == "D2") + rng.integers(0, 3, n)
+    names = np.array(["employees", "entrepreneurs", "womens_scheme", *["pensioners"] * 4])
+    return pl.DataFrame({"age": age, "gender": gender, "district": district, "registry": names[score]})
+
+
+def test_a_tree_fitted_to_counted_rows_is_the_tree_fitted_to_the_rows() -> None:
+    """The equivalence :func:`fit_and_score` rests on: fitted to each distinct row weighed by its rows, with leaves
+    bound by a share of the weight, a tree splits where the same tree fitted to every row splits, and so predicts
+    alike. Here the bound on a leaf (0.1% of 40,000 rows: 40) binds, and the rows repeat (2,646 distinct of 40,000)."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    from synth.measure.utility.research import MIN_LEAF, ROWS, _counted, _matrices
+
+    rows = _noisy_rows(40_000, seed=5)
+    numeric, categorical = ["age"], ["gender", "district"]
+    counted = _counted(rows, [*numeric, *categorical, "registry"])
+    assert counted.height == 2_646 and counted[ROWS].sum() == rows.height
+    x_rows, x_counted = _matrices(rows, counted, numeric, categorical)
+    for seed in range(3):
+        each = DecisionTreeClassifier(min_samples_leaf=MIN_LEAF, random_state=seed)
+        each.fit(x_rows, rows["registry"].to_numpy())
+        weighed = DecisionTreeClassifier(min_weight_fraction_leaf=MIN_LEAF, random_state=seed)
+        weighed.fit(x_counted, counted["registry"].to_numpy(), sample_weight=counted[ROWS].cast(pl.Float64).to_numpy())
+        assert each.tree_.node_count > 50 and each.tree_.n_leaves == weighed.tree_.n_leaves
+        np.testing.assert_array_equal(each.tree_.feature, weighed.tree_.feature)
+        np.testing.assert_array_equal(each.tree_.threshold, weighed.tree_.threshold)
+        np.testing.assert_array_equal(each.tree_.children_left, weighed.tree_.children_left)
+        np.testing.assert_array_equal(each.tree_.value, weighed.tree_.value)
+        np.testing.assert_array_equal(each.predict(x_rows), weighed.predict(x_rows))
+    # unbounded by weight, the leaves of the counted rows would be bound by distinct rows: another tree
+    loose = DecisionTreeClassifier(min_samples_leaf=MIN_LEAF, random_state=0)
+    loose.fit(x_counted, counted["registry"].to_numpy(), sample_weight=counted[ROWS].cast(pl.Float64).to_numpy())
+    assert loose.tree_.node_count != each.tree_.node_count or not np.array_equal(
+        loose.tree_.threshold, each.tree_.threshold
+    )
+
+
+def test_fit_and_score_counts_every_row_it_scores() -> None:
+    """Scored on counted rows, the accuracy is that of predicting each row, recounted here row by row."""
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.tree import DecisionTreeClassifier
+
+    from synth.measure.utility.research import MIN_LEAF, MISSING
+
+    train, test = _noisy_rows(30_000, seed=1), _noisy_rows(10_000, seed=2)
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    cat = ["gender", "district"]
+
+    def x(frame: pl.DataFrame, fit: bool) -> np.ndarray:
+        strings = frame.select(pl.col(c).fill_null(MISSING) for c in cat).to_numpy()
+        encoded = encoder.fit_transform(strings) if fit else encoder.transform(strings)
+        return np.hstack([frame.select(pl.col("age").cast(pl.Float64)).to_numpy(), encoded])
+
+    tree = DecisionTreeClassifier(min_samples_leaf=MIN_LEAF, random_state=7).fit(x(train, True), train["registry"])
+    correct = int((tree.predict(x(test, False)) == test["registry"].to_numpy()).sum())
+    assert 0.3 * test.height < correct < 0.9 * test.height
+    assert fit_and_score(train, test, ["age"], cat, random_state=7) == wilson(correct, test.height)
+    majority = int((test["registry"] == train["registry"].mode().sort()[0]).sum())
+    assert fit_and_score(train, test, ["age"], cat, model="majority") == wilson(majority, test.height)
+
+
 # Ten people with four rows each, one per district; the district decides the registry (D4: employees,
 # the rest pensioners). Every person has three pensioner rows and one employee row, so whichever three
 # people are held out, the test holds 12 rows of which 9 are pensioners, and training's majority is
