@@ -162,19 +162,35 @@ def exact_linkage(
 
     supported = aux.roll_initials if "name" in keys else None
     offsets = age_offsets(view, keys, params)
+
+    def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
+        initials = supported if supported is None or here is None else supported.filter(here)
+        return _linked(rows, entries, coded(entries, initials), keys, offsets)
+
+    return district_by_district(data, roll, keys, linked)
+
+
+def district_by_district(
+    data: pl.DataFrame,
+    roll: pl.DataFrame,
+    keys: list[str],
+    link: Callable[[pl.DataFrame, pl.DataFrame, pl.Series | None], pl.DataFrame],
+) -> pl.DataFrame:
+    """``link(rows, entries, here)`` of each district's release rows and roll entries (``here``: the entries' mask
+    in the roll), by ``row_id``; ``link(data, roll, None)`` where the keys hold no district or it has one district.
+
+    A row can match only entries of its own district (the district is a key, and a row without one matches
+    nothing), so the links are those of the whole, and the roll is coded and expanded (once per subset of
+    initials, once per age) one district at a time: the whole state's roll expanded at once does not fit in memory.
+    """
     districts = data["district"].drop_nulls().unique().sort() if "district" in keys else pl.Series([])
     if len(districts) < 2:
-        return _linked(data, roll, coded(roll, supported), keys, offsets)
-    # District by district: a row can match only entries of its own district (the district is a key, and a row
-    # without one matches nothing), so the links are those of the whole, and the roll is coded and expanded (once
-    # per subset of initials, once per age) one district at a time
+        return link(data, roll, None)
     released, listed = data["district"], roll["district"]
     parts = []
     for d in districts:
         here = listed == d
-        entries = roll.filter(here)
-        initials = None if supported is None else supported.filter(here)
-        parts.append(_linked(data.filter(released == d), entries, coded(entries, initials), keys, offsets))
+        parts.append(link(data.filter(released == d), roll.filter(here), here))
     return pl.concat(parts).sort("row_id")
 
 
@@ -313,15 +329,19 @@ def given_name_links(
     if names.height == 0 or not keys:
         return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "name_by": pl.String})
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
+    given = aux.roll_initials[GIVEN]
+    offsets = age_offsets(view, keys, params)
+
+    def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
+        coded = roll_in_release_coding(entries, view.data, keys).with_columns(
+            given if here is None else given.filter(here)
+        )
+        coded = one_per_printed_person(entries, coded, [GIVEN, *keys])
+        return equal_age_first(lambda roll: hashed_unique_matches(rows, roll, [GIVEN, *keys], "epic"), coded, offsets)
+
     rel = with_name_parts(data).select("row_id", *keys, GIVEN)
-    coded = roll_in_release_coding(roll, view.data, keys).with_columns(aux.roll_initials[GIVEN])
-    coded = one_per_printed_person(roll, coded, [GIVEN, *keys])
-    linked = equal_age_first(
-        lambda roll: hashed_unique_matches(rel, roll, [GIVEN, *keys], "epic"),
-        coded,
-        age_offsets(view, keys, params),
-    )
-    return linked.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
+    links = district_by_district(rel, roll, keys, linked)
+    return links.join(data.select("row_id", "name_by"), on="row_id", how="left").sort("row_id")
 
 
 class ExactLinkage(LinkageAttack):

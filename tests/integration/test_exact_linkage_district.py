@@ -9,9 +9,18 @@ import polars as pl
 
 from synth import World, open_world
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.exact_linkage import ExactLinkageParams, _linked, age_offsets, exact_linkage
-from synth.attacks.linking import shuffled_view
+from synth.attacks.exact_linkage import (
+    ExactLinkageParams,
+    _linked,
+    age_offsets,
+    equal_age_first,
+    exact_linkage,
+    given_name_links,
+    hashed_unique_matches,
+)
+from synth.attacks.linking import one_per_printed_person, shuffled_view
 from synth.core.coding import roll_in_release_coding, shared_columns
+from synth.core.name_parts import GIVEN, with_name_parts
 from synth.release import make_release
 from synth.release.build import AttackerView
 from synth.scenario.auxiliary import auxiliary_from_world
@@ -136,6 +145,40 @@ def test_district_by_district_gives_the_links_of_the_whole(small_world_dir: Path
     offsets = age_offsets(view, keys, ExactLinkageParams())
     whole = _linked(view.data, aux.electoral_roll, coded, keys, offsets)
     assert links.height > 0.5 * data.height and links.equals(whole)
+    first, second = links.filter(pl.col("row_id") < offset), links.filter(pl.col("row_id") >= offset)
+    back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
+    assert back.equals(first)
+
+
+def test_given_name_links_district_by_district_are_those_of_the_whole(small_world_dir: Path) -> None:
+    """Links on given names learnt elsewhere (as from caller-ID labels), on the twin districts above: district by
+    district, they are those of the whole roll at once, and the twin's are the first district's."""
+    world = open_world(small_world_dir)
+    data = make_release(world).attacker_view().data.with_columns(pl.col("district").cast(pl.String))
+    roll = (
+        auxiliary_from_world(world).require("electoral_roll", "test").with_columns(pl.col("district").cast(pl.String))
+    )
+    offset = 10 * data.height
+    both = pl.concat([data, data.with_columns(row_id=pl.col("row_id") + offset, district=pl.lit("Twin"))])
+    view = AttackerView(both.drop("name"))
+    twin_roll = roll.with_columns(epic=pl.format("T{}", "epic"), district=pl.lit("Twin"))
+    aux = AuxiliaryData(electoral_roll=pl.concat([roll, twin_roll]))
+    # every other row's given name, as a label gives it
+    names = with_name_parts(both.select("row_id", "name")).filter(pl.col("row_id") % 2 == 0)
+    names = names.select("row_id", name=GIVEN, name_by=pl.lit("caller_id_lookup"))
+    links = given_name_links(view, names, aux)
+
+    keys = shared_columns(view.data)
+    coded = roll_in_release_coding(aux.electoral_roll, view.data, keys).with_columns(aux.roll_initials[GIVEN])
+    coded = one_per_printed_person(aux.electoral_roll, coded, [GIVEN, *keys])
+    rel = with_name_parts(view.data.join(names, on="row_id")).select("row_id", *keys, GIVEN)
+    whole = equal_age_first(
+        lambda roll: hashed_unique_matches(rel, roll, [GIVEN, *keys], "epic"),
+        coded,
+        age_offsets(view, keys, ExactLinkageParams()),
+    )
+    assert links.height > 0.2 * names.height
+    assert links.select("row_id", "epic").equals(whole) and set(links["name_by"]) == {"caller_id_lookup"}
     first, second = links.filter(pl.col("row_id") < offset), links.filter(pl.col("row_id") >= offset)
     back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
     assert back.equals(first)
