@@ -48,8 +48,9 @@ def one_per_printed_person(
     returned as it is.
 
     ``shared``: :func:`printed_twice` of a larger roll that ``roll`` is a part of (aligned with ``roll``; default:
-    read from ``roll``). Where ``keys`` hold the part's whole group (its district), the part comes out as it does
-    from the larger roll's result, the same entries in the same order.
+    read from ``roll``). Where ``keys`` include the column the part was cut on (its district), no group spans two
+    parts, and the part comes out as the larger roll's result does, cut the same way: the same entries in the same
+    order.
     """
     if not set(PRINTED_PERSON) <= set(roll.columns):
         return coded
