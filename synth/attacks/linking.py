@@ -35,7 +35,10 @@ PRINTED_PERSON = ("name", "relative_type", "relative_name", "sex", "age")  # wha
 def printed_twice(roll: pl.DataFrame) -> pl.Series:
     """Whether another entry of ``roll`` may print the same person (:data:`PRINTED_PERSON`): only those entries can
     merge in :func:`one_per_printed_person`. Found on a 64-bit hash (a collision only sends an entry to the exact
-    comparison there), so the string columns of the whole roll are never sorted."""
+    comparison there), so the string columns of the whole roll are never sorted. False for every entry where the
+    roll does not print all of a person (no relative names): it cannot tell a duplicate from a namesake."""
+    if not set(PRINTED_PERSON) <= set(roll.columns):
+        return pl.repeat(False, roll.height, eager=True)
     return roll.select(key_hash(list(PRINTED_PERSON), nullable=[]).is_duplicated()).to_series()
 
 
@@ -52,8 +55,6 @@ def one_per_printed_person(
     parts, and the part comes out as the larger roll's result does, cut the same way: the same entries in the same
     order.
     """
-    if not set(PRINTED_PERSON) <= set(roll.columns):
-        return coded
     if shared is None:
         shared = printed_twice(roll)
     if not shared.any():

@@ -64,7 +64,7 @@ from synth.attacks.linkage_inputs import (
     place_columns,
     training_districts,
 )
-from synth.attacks.linking import PRINTED_PERSON, LinkageAttack, one_per_printed_person, one_per_row, printed_twice
+from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row, printed_twice
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
 from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
 from synth.checks import whole
@@ -191,7 +191,7 @@ def probabilistic_linkage(
         features = name_features(names_of(compared, roll))  # read once: a name's features are its own
         tf = name_frequencies(compared, roll, features)
         # the keys hold the district, so a district's entries merge among themselves, as in the whole roll
-        shared = printed_twice(roll) if set(PRINTED_PERSON) <= set(roll.columns) else None
+        shared = printed_twice(roll)
         keys = [ROLL_NAMES[c] for c in cols]
 
         def entries(district: str) -> pl.DataFrame:
@@ -199,7 +199,7 @@ def probabilistic_linkage(
             if here is None:
                 return one_per_printed_person(read, read, keys, shared)
             part = read.filter(here)
-            return one_per_printed_person(part, part, keys, None if shared is None else shared.filter(here))
+            return one_per_printed_person(part, part, keys, shared.filter(here))
 
         def inputs(districts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
             rel = pl.concat([parts[d][0] for d in districts])

@@ -28,6 +28,10 @@ def test_duplicates_merge_to_the_lowest_epic_and_namesakes_elsewhere_stay() -> N
     merged = one_per_printed_person(ROLL, ROLL, KEYS)
     # unshared entries first, in the roll's order; then one of each shared group, by EPIC
     assert merged["epic"].to_list() == ["SYN3", "SYN1", "SYN2", "SYN4"]
+    # without relative names a duplicate cannot be told from a namesake: nothing merges
+    unnamed = ROLL.drop("relative_name")
+    assert printed_twice(unnamed).to_list() == [False] * 5
+    assert one_per_printed_person(unnamed, unnamed, KEYS).equals(unnamed)
 
 
 def test_a_district_merged_alone_with_the_whole_rolls_mask_is_that_district_of_the_whole() -> None:
