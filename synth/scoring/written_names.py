@@ -81,10 +81,6 @@ def written_name_counts(
     wards = world.place_names()
     # sorted: the keys are kept under their codes, which must be those of the next run
     coded = wards.select(places).unique().sort(places).with_row_index(PLACE) if places else None
-    if coded is not None:
-        ward_place = wards.join(coded, on=places).select("ward_code", PLACE)
-    else:  # no place printed: one place, the whole world
-        ward_place = wards.select("ward_code", pl.lit(0, pl.UInt32).alias(PLACE))
     # read as by_written_name reads them, each printed place as its code (its names are held once, not once a key),
     # streamed: the whole state's 1.7 crore keys are counted 2.3 GB above the inputs, not 4.2 with places as names
     printed = pl.concat([f.lazy().select(columns).with_columns(pl.col("name").cast(pl.String)) for f in frames])
@@ -93,8 +89,10 @@ def written_name_counts(
         # a value no ward prints (a shuffled baseline's mix, a ward that is no number) fits no one
         read = read.with_columns(pl.col(c).cast(wards.schema[c], strict=False) for c in places)
         read = read.join(coded.lazy(), on=places, how="inner", maintain_order="left")
-    else:
+        ward_place = wards.join(coded, on=places).select("ward_code", PLACE)
+    else:  # no place printed: one place, the whole world
         read = read.with_columns(pl.lit(0, pl.UInt32).alias(PLACE))
+        ward_place = wards.select("ward_code", pl.lit(0, pl.UInt32).alias(PLACE))
     met = [PLACE, *(c for c in ("age", "gender") if c in keys), GIVEN]  # equal on these, then initials among held
     wanted = read.select(*met, INITIALS).drop_nulls().unique(maintain_order=True).collect(engine="streaming")
     coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
