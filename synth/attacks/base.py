@@ -4,7 +4,9 @@ An attack has a stable ``id`` and a one-line ``summary``; a frozen ``Params`` cl
 attack's defaults and which checks every value at once (collect-all); the auxiliary ``sources`` it needs; the
 facts it ``reads`` from the attacker's knowledge and the facts it ``adds`` to it (the runner orders attacks
 by these); :meth:`Attack.run`, which makes the attack's guesses and its naive baseline's through the same
-function and never sees the truth; and :meth:`Attack.score`, which compares them with the truth afterwards.
+function and never sees the truth (a linkage baseline alone is lent which roll entries are each row's person, to
+skip the rows it cannot get right: :class:`~synth.scoring.linkage.RightEntries`); and :meth:`Attack.score`, which
+compares them with the truth afterwards.
 
 An attack that cannot apply to what a policy left (no digests to reverse, no rows that are people, an
 aggregate release) raises :class:`NotApplicable`: the cell records a note saying why, and nothing else is
@@ -28,6 +30,7 @@ from synth.core.numbering import NumberingPlan
 from synth.engine.io import Memo, content_key
 from synth.errors import SpecError, SynthError, did_you_mean
 from synth.release.build import AttackerView, Release
+from synth.scoring.linkage import RightEntries
 from synth.version import __version__
 
 
@@ -50,7 +53,7 @@ def raise_problems(attack_id: str, problems: list[str]) -> None:
 class Cell:
     """What an attack is given: the attacker's view of one minimized release, the auxiliary data it was
     granted, what earlier attacks of the chain found, and a generator seeded by (scenario seed, attack).
-    Never the truth."""
+    Never the truth, but for ``baseline_scope``, which only a linkage baseline reads."""
 
     view: AttackerView
     aux: AuxiliaryData
@@ -65,6 +68,9 @@ class Cell:
     # enumeration would find and verifies a sample by hashing
     preimages: Callable[[], pl.DataFrame] | None = None
     baseline_links: pl.DataFrame | None = None  # the linkage baselines' guesses so far (row_id, epic, chain)
+    # which roll entries are each row's person, read only by a linkage baseline to skip the rows it cannot get right
+    # (synth.scoring.linkage.RightEntries: no right link and no figure changes); None: the baseline scans every row
+    baseline_scope: RightEntries | None = None
     # where a costly part of an attack is kept under the content key of its inputs and reused (store(key, compute),
     # synth.engine.io.ResultStore); None: computed every time. Equal inputs give equal outputs, so it changes no
     # figure, only the time.

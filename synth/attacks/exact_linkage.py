@@ -55,12 +55,13 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable, raise_problems
-from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person
+from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person, scope_for_names
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
 from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, with_name_parts
 from synth.engine.io import Memo, content_key
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
+from synth.scoring.linkage import RightEntries
 from synth.version import __version__
 
 ATTACK_ID = "exact_linkage"
@@ -127,6 +128,7 @@ def exact_linkage(
     aux: AuxiliaryData,
     rng: np.random.Generator,
     params: ExactLinkageParams | None = None,
+    scope: RightEntries | None = None,
 ) -> pl.DataFrame:
     """Guesses ``row_id -> epic`` where exactly one roll entry shares every quasi-identifier (an age
     under the tolerance, unless ``params.strict``).
@@ -141,6 +143,9 @@ def exact_linkage(
         Unused (the attack is deterministic); taken so every attack has the same signature.
     params
         ``strict`` (default :class:`ExactLinkageParams`: the age tolerance).
+    scope
+        For a baseline: only the rows whose person has an entry that agrees on every key but the name and the age
+        are matched (:class:`~synth.scoring.linkage.RightEntries`); the others could make no right link.
     """
     params = params or ExactLinkageParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
@@ -165,7 +170,7 @@ def exact_linkage(
 
     def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
         initials = supported if supported is None or here is None else supported.filter(here)
-        return _linked(rows, entries, coded(entries, initials), keys, offsets)
+        return _linked(rows, entries, coded(entries, initials), keys, offsets, scope)
 
     return district_by_district(data, roll, keys, linked)
 
@@ -195,15 +200,39 @@ def district_by_district(
 
 
 def _linked(
-    data: pl.DataFrame, roll: pl.DataFrame, coded: pl.DataFrame, keys: list[str], offsets: tuple[int, ...]
+    data: pl.DataFrame,
+    roll: pl.DataFrame,
+    coded: pl.DataFrame,
+    keys: list[str],
+    offsets: tuple[int, ...],
+    scope: RightEntries | None,
 ) -> pl.DataFrame:
     """:func:`exact_linkage` of ``data`` to ``roll`` (``coded``: the roll in the release's coding, with the initials
     its entries support where names are keys)."""
     coded = one_per_printed_person(roll, coded, keys)
+    data, coded = within(scope, data, coded, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         return equal_age_first(lambda roll: unique_matches(data, roll, keys, "epic"), coded, offsets)
     rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
     return equal_age_first(lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, offsets)
+
+
+def within(
+    scope: RightEntries | None, rows: pl.DataFrame, coded: pl.DataFrame, keys: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``rows`` and ``coded`` (the roll in the release's coding, its duplicates merged), or where ``scope`` is given,
+    the rows whose person has an entry equal on every key that a match needs equal (all but the name, read across
+    formats, and the age, under the tolerance), and the entries equal to one of those rows on those keys: the only
+    ones that can match them, so each row kept meets as many entries as it meets in the whole roll."""
+    if scope is None:
+        return rows, coded
+    equal = [k for k in keys if k not in ("name", "age")]
+    rows = rows.filter(scope.reachable(rows, coded, equal))
+    if not equal:
+        return rows, coded
+    schema = rows.schema
+    held = rows.select(equal).unique()
+    return rows, coded.join(held, left_on=[pl.col(k).cast(schema[k]) for k in equal], right_on=equal, how="semi")
 
 
 def compatible_names(
@@ -313,7 +342,11 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
 
 
 def given_name_links(
-    view: AttackerView, names: pl.DataFrame, aux: AuxiliaryData, params: ExactLinkageParams | None = None
+    view: AttackerView,
+    names: pl.DataFrame,
+    aux: AuxiliaryData,
+    params: ExactLinkageParams | None = None,
+    scope: RightEntries | None = None,
 ) -> pl.DataFrame:
     """Links of the rows whose name the attacker learnt elsewhere, on its given name (as a caller-ID label gives
     it; read as :mod:`synth.core.name_parts` reads any name) and every other quasi-identifier the release shares
@@ -321,7 +354,7 @@ def given_name_links(
 
     Returns ``row_id``, ``epic`` and ``name_by`` (the chain that gave the name) where exactly one roll entry
     with that given name, in whatever format the roll prints it, shares every other quasi-identifier (an age under
-    the tolerance, unless ``params.strict``).
+    the tolerance, unless ``params.strict``). ``scope``: as for :func:`exact_linkage`.
     """
     params = params or ExactLinkageParams()
     roll = aux.require("electoral_roll", ATTACK_ID)
@@ -337,6 +370,7 @@ def given_name_links(
             given if here is None else given.filter(here)
         )
         coded = one_per_printed_person(entries, coded, [GIVEN, *keys])
+        rows, coded = within(scope, rows, coded, keys)
         return equal_age_first(lambda roll: hashed_unique_matches(rows, roll, [GIVEN, *keys], "epic"), coded, offsets)
 
     rel = with_name_parts(data).select("row_id", *keys, GIVEN)
@@ -360,23 +394,26 @@ class ExactLinkage(LinkageAttack):
         rng: np.random.Generator,
         params: Any,
         memo: Memo | None = None,
+        scope: RightEntries | None = None,
     ) -> pl.DataFrame:
         """The direct and the chained links (:func:`exact_linkage`, :func:`given_name_links`; neither draws from
         ``rng``). ``memo`` keeps them under the content key of all they read: the release's quasi-identifiers
-        shared with the roll, the names learnt, the roll, the parameters and the release's dates (the ages'
-        offsets), so the policies that release the same quasi-identifiers (``hmac``, ``tokenize``, ``mask_phone``
-        beside ``as_exported``) and reruns read them back."""
+        shared with the roll, the names learnt, the roll, the parameters, the release's dates (the ages'
+        offsets) and the baseline's ``scope``, so the policies that release the same quasi-identifiers (``hmac``,
+        ``tokenize``, ``mask_phone`` beside ``as_exported``) and reruns read them back."""
 
         def compute() -> pl.DataFrame:
-            direct = exact_linkage(view, aux, rng, params)
-            return all_links(direct, given_name_links(view, names, aux, params), ATTACK_ID)
+            direct = exact_linkage(view, aux, rng, params, scope)
+            chained = given_name_links(view, names, aux, params, scope_for_names(view, names, scope))
+            return all_links(direct, chained, ATTACK_ID)
 
         if memo is None:
             return compute()
         aux.require("electoral_roll", ATTACK_ID)  # before the key reads the roll: the message names this attack
         read = view.data.select("row_id", *shared_columns(view.data))
         dates = (view.metadata.get("reference_date"), view.metadata.get("roll_qualifying_date"))
-        return memo(content_key(ATTACK_ID, __version__, read, names, aux.roll_key, params, dates), compute)
+        truth = None if scope is None else scope.key
+        return memo(content_key(ATTACK_ID, __version__, read, names, aux.roll_key, params, dates, truth), compute)
 
 
 ATTACK = ExactLinkage()

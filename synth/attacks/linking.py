@@ -27,7 +27,7 @@ from synth.core.coding import key_hash, shared_columns
 from synth.engine.io import Memo
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
-from synth.scoring.linkage import correct_rows, score_linkage
+from synth.scoring.linkage import RightEntries, correct_rows, score_linkage
 
 PRINTED_PERSON = ("name", "relative_type", "relative_name", "sex", "age")  # what the roll prints of a person
 
@@ -90,6 +90,21 @@ def blinded(view: AttackerView, names: pl.DataFrame, rng: np.random.Generator) -
     return view, names.with_columns(pl.col("name", "name_by").gather(rng.permutation(names.height)))
 
 
+def scope_for_names(view: AttackerView, names: pl.DataFrame, scope: RightEntries | None) -> RightEntries | None:
+    """``scope`` for the links on learnt names, unless a row named there is also named by ``view``: then None.
+
+    A row with links of both kinds is guessed by its link on the learnt name (:func:`one_per_row`), right or
+    wrong. Leaving out such a link that cannot be right would let the row's direct link (which may be right) stand
+    in for it, and change the baseline's figure; the direct links need no such care (a row's link on a learnt name,
+    where it has one, is chosen either way). Only a baseline names a row both ways: it shuffles the released names
+    apart from the rows the learnt names are of.
+    """
+    if scope is None or "name" not in view.data.columns:
+        return scope
+    named = view.data.filter(pl.col("name").is_not_null()).select("row_id")
+    return None if names.join(named, on="row_id", how="semi").height else scope
+
+
 class LinkageAttack(Attack):
     """A linkage attack to the electoral roll: guesses ``row_id -> epic``, one per row, each by a chain."""
 
@@ -106,10 +121,13 @@ class LinkageAttack(Attack):
         rng: np.random.Generator,
         params: Any,
         memo: Memo | None = None,
+        scope: RightEntries | None = None,
     ) -> pl.DataFrame:
         """``row_id``, ``epic`` and ``chain`` of every link made from the view and the learnt names (a row may
         have one link per chain), and any column the attack scores them by (kept in ``Outcome.extra``). ``memo``
-        may keep a costly part under the content key of its inputs (:attr:`Cell.memo`)."""
+        may keep a costly part under the content key of its inputs (:attr:`Cell.memo`). ``scope``, given for the
+        baseline only: the links that cannot be right may be left out (:class:`RightEntries`; see
+        :func:`scope_for_names` for those on learnt names)."""
 
     def run(self, cell: Cell, params: Any) -> Outcome:
         if not cell.rows_are_people:
@@ -120,7 +138,8 @@ class LinkageAttack(Attack):
         scanned = self.link(cell.view, names, cell.aux, cell.rng, params, cell.memo)
         links = self.accepted(scanned, params)
         blind_view, blind_names = blinded(cell.view, names, cell.rng)
-        blind_links = self.accepted(self.link(blind_view, blind_names, cell.aux, cell.rng, params, cell.memo), params)
+        blind = self.link(blind_view, blind_names, cell.aux, cell.rng, params, cell.memo, cell.baseline_scope)
+        blind_links = self.accepted(blind, params)
         knowledge = cell.knowledge.link(links, cell.aux.electoral_roll)
         return Outcome(
             guesses=one_per_row(links, self.id),

@@ -64,15 +64,27 @@ from synth.attacks.linkage_inputs import (
     place_columns,
     training_districts,
 )
-from synth.attacks.linking import LinkageAttack, one_per_printed_person, one_per_row, printed_twice
+from synth.attacks.linking import (
+    LinkageAttack,
+    one_per_printed_person,
+    one_per_row,
+    printed_twice,
+    scope_for_names,
+)
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
-from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
+from synth.attacks.splink_model import GUESSES, PAIR_FLOOR, fit_model, most_blocked_first, predict_links
 from synth.checks import whole
 from synth.core.coding import present
 from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
 from synth.engine.io import Memo, content_key
 from synth.release.build import AttackerView
-from synth.scoring.linkage import PRECISIONS, ProbabilisticLinkageScore, precision_curve, recall_at_precision
+from synth.scoring.linkage import (
+    PRECISIONS,
+    ProbabilisticLinkageScore,
+    RightEntries,
+    precision_curve,
+    recall_at_precision,
+)
 from synth.version import __version__
 
 ATTACK_ID = "probabilistic_linkage"
@@ -142,6 +154,7 @@ def probabilistic_linkage(
     params: ProbabilisticLinkageParams | None = None,
     floor: float | None = None,
     memo: Memo | None = None,
+    scope: RightEntries | None = None,
 ) -> pl.DataFrame:
     """Guesses ``row_id -> epic`` (with ``match_probability``) from a Fellegi-Sunter model fitted by Splink.
 
@@ -164,6 +177,10 @@ def probabilistic_linkage(
         the roll, the parameters, the floor, the seed drawn from ``rng`` and this code's version) and reuses it
         for equal inputs: the policies that release the same quasi-identifiers (``hmac``, ``tokenize``,
         ``as_exported``) share one model and one scan. ``rng`` is drawn from the same way either way.
+    scope
+        For a baseline: the model is trained as without it, but only the rows whose person has an entry in the
+        place their blocks lie in are scored (:class:`~synth.scoring.linkage.RightEntries`); the others could
+        make no right link.
 
     Returns
     -------
@@ -201,33 +218,63 @@ def probabilistic_linkage(
             part = read.filter(here)
             return one_per_printed_person(part, part, keys, shared.filter(here))
 
-        def inputs(districts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-            rel = pl.concat([parts[d][0] for d in districts])
-            return linkage_inputs(rel, pl.concat([entries(d) for d in districts]), cols, ages, features)
+        place = place_columns(cols)
 
-        trained_on = inputs(training)
+        def inputs(districts: list[str], scoped: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+            rel = pl.concat([parts[d][0] for d in districts])
+            rol = pl.concat([entries(d) for d in districts])
+            if scoped and scope is not None:
+                rel, rol = reachable_only(scope, rel, rol, place)
+                if rel.height == 0:
+                    return rel, rol  # nothing to score in these districts
+            return linkage_inputs(rel, rol, cols, ages, features)
+
+        trained_on = inputs(training)  # the model learns from every row, scope or not
         model = fit_model(*trained_on, cols, params, seed, tf)
         # a model trained on one district scores it from the same inputs (those of that district), read once;
         # those of several districts are let go
-        reuse = dict.fromkeys(training, trained_on) if len(training) == 1 else {}
+        reuse = dict.fromkeys(training, trained_on) if len(training) == 1 and scope is None else {}
         del trained_on
         # batches are cut by the pairs compared: those the model, narrowed, can keep
         live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
-        place = place_columns(cols)
         guesses = []
         for d in sorted(parts):
-            rel, rol = reuse.pop(d) if d in reuse else inputs([d])
+            rel, rol = reuse.pop(d) if d in reuse else inputs([d], scoped=True)
+            if rel.height == 0:
+                continue
             shares = live_shares(model, rel, rol, place, live, seed)
             scan = most_blocked_first(model, rel, rol, cols)
             for left, right in pair_batches(rel, rol, cols, params.batch_pairs, shares):
                 cut = params.threshold if floor is None else floor
                 guesses.append(predict_links(scan, left, right, cut, tf, params.roll_coverage))
             del rel, rol  # before the next district's inputs are read
-        return pl.concat(guesses).sort("row_id")
+        return pl.concat(guesses).sort("row_id") if guesses else pl.DataFrame(schema=GUESSES)
 
     if memo is None:
         return compute()
-    return memo(content_key(ATTACK_ID, __version__, compared, aux.roll_key, params, floor, seed), compute)
+    truth = None if scope is None else scope.key
+    return memo(content_key(ATTACK_ID, __version__, compared, aux.roll_key, params, floor, seed, truth), compute)
+
+
+def reachable_only(
+    scope: RightEntries, rows: pl.DataFrame, entries: pl.DataFrame, place: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The release ``rows`` whose person has one of the roll's ``entries`` (its duplicates merged) in the place their
+    blocks lie in (``place``: one column, or none), and the entries of those rows' places.
+
+    A row's guess depends only on its pairs, all inside its place: the rows kept get the guesses they get beside
+    every other row, and the others could make no right link. The entries of other places would pair with none of
+    the rows kept; they count only in training (how many voters hold a name), which saw every entry."""
+    if not place:
+        return rows, entries
+    (column,) = place
+    listed = pl.col(ROLL_NAMES[column]).cast(pl.String)
+    kept = rows.filter(
+        scope.reachable(
+            rows.select("row_id", pl.col(column).cast(pl.String)), entries.select("epic", listed.alias(column)), place
+        )
+    )
+    return kept, entries.filter(listed.is_in(kept[column].cast(pl.String).unique().implode()))
 
 
 def given_only(frame: pl.DataFrame) -> pl.DataFrame:
@@ -251,6 +298,7 @@ class ProbabilisticLinkage(LinkageAttack):
         rng: np.random.Generator,
         params: ProbabilisticLinkageParams,
         memo: Memo | None = None,
+        scope: RightEntries | None = None,
     ) -> pl.DataFrame:
         """Links on the released names (one model), and links of the rows named by an earlier attack on their
         given name (a model of their own: a caller-ID label gives a given name, seldom the initials and
@@ -264,7 +312,7 @@ class ProbabilisticLinkage(LinkageAttack):
         floor = min(params.threshold, SCAN_FLOOR)
         parts = []
         if "name" in data.columns:
-            direct = probabilistic_linkage(view, aux, rng, params, floor, memo)
+            direct = probabilistic_linkage(view, aux, rng, params, floor, memo, scope)
             parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
             roll = aux.require("electoral_roll", ATTACK_ID)
@@ -276,6 +324,7 @@ class ProbabilisticLinkage(LinkageAttack):
                 params,
                 floor,
                 memo,
+                scope_for_names(view, names, scope),
             )
             by = names.select("row_id", chain=chain(pl.col("name_by"), ATTACK_ID))
             parts.append(found.join(by, on="row_id"))

@@ -32,6 +32,7 @@ MAX_NAMESAKES = 2  # "few": at most this many, raised (doubled) only where a pas
 MIN_TRAINING_PAIRS = 1
 PREDICTION_RULES = "blocking_rules_to_generate_predictions"  # the key of a model's rules that make the pairs scored
 PAIR_FLOOR = 1e-4  # pairs Splink scores below this match probability are no rival to any candidate (_best_pairs)
+GUESSES = pl.Schema({"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})  # the best pairs
 
 
 def fit_model(
@@ -112,7 +113,7 @@ def predict_links(
     compete (:func:`_best_pairs`; ``coverage``: the prior that a row's person is on the roll). Scoring pairs has no
     sums: threads are safe."""
     if left.height == 0 or right.height == 0:
-        return pl.DataFrame(schema={"row_id": pl.Int64, "epic": pl.String, "match_probability": pl.Float64})
+        return pl.DataFrame(schema=GUESSES)
     # the batch's names and keys, at their frequencies in the whole input
     tf = {col: t.join(pl.concat([left.select(col), right.select(col)]), on=col, how="semi") for col, t in tf.items()}
     # only the pairs that can reach the floor are compared (synth.attacks.live_pairs): the same pairs are kept

@@ -26,7 +26,7 @@ from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.attacks.registry import ATTACKS
 from synth.attacks.singling_out import quasi_identifiers
 from synth.core.numbering import load_plan
-from synth.engine.io import Memo
+from synth.engine.io import Memo, content_key
 from synth.errors import SpecError
 from synth.measure.names import measure_rows
 from synth.measure.release import k_anonymity
@@ -37,6 +37,7 @@ from synth.policies.apply import MinimizedRelease, minimize
 from synth.policies.base import Policy
 from synth.release.build import Release
 from synth.scenario.seeding import seeded_policy
+from synth.scoring.linkage import RightEntries
 from synth.scoring.singling_out import population_counts
 from synth.world.api import World
 
@@ -174,7 +175,10 @@ def cell_for(
     memo: Memo | None = None,
 ) -> Cell:
     """What an attack on ``minimized`` is given: its view, the attacker's sources, what the attacker knows so far,
-    ``rng``, and the world's numbering plan and numbers in use (never the truth)."""
+    ``rng``, and the world's numbering plan and numbers in use; never the truth, except the roll entries of each
+    row's person lent to a linkage baseline to skip the rows it cannot get right (:class:`RightEntries`)."""
+    if "world_key" not in ctx.cache:
+        ctx.cache["world_key"] = content_key("world", sorted(ctx.world.manifest["files"].items()))
     return Cell(
         view=minimized.view,
         aux=ctx.aux,
@@ -185,6 +189,7 @@ def cell_for(
         universe=ctx.universe,
         preimages=lambda: released_messages(ctx.leaked.data, minimized.view),
         baseline_links=baseline_links,
+        baseline_scope=RightEntries(minimized.truth, ctx.roll_truth, ctx.cache["world_key"]),
         memo=memo,
     )
 

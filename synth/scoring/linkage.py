@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
+from synth.engine.io import content_key
 from synth.scoring.stats import Rate, Risk, risk, wilson
 
 
@@ -34,6 +37,60 @@ def correct_rows(guesses: pl.DataFrame, release_truth: pl.DataFrame, roll_truth:
 def correct_links(guesses: pl.DataFrame, release_truth: pl.DataFrame, roll_truth: pl.DataFrame) -> int:
     """Guesses whose roll entry is the released row's person."""
     return correct_rows(guesses, release_truth, roll_truth).height
+
+
+@dataclass(frozen=True)
+class RightEntries:
+    """Which roll entries are a released row's person: the truth a linkage baseline is scored by, lent to the
+    baseline (never to the attack) so that it scans only the rows it can get right.
+
+    A linkage baseline (the attack on a view whose columns were shuffled one by one) counts only by its right
+    links: its recall in :func:`score_linkage`, and re-identification's baseline. A row's guess depends only on
+    its own candidate pairs, and a candidate shares the row's keys that every pair must agree on (the place every
+    block lies in; for exact linkage, every key but the name and the age). A row whose person has no entry with
+    those keys can make no right link, so leaving it unscanned changes no right link and no figure; after the
+    shuffle that is nearly every row.
+
+    Parameters
+    ----------
+    release
+        ``row_id`` and ``person_id`` of the released rows.
+    roll
+        ``epic`` and ``person_id`` of the roll's entries.
+    world_key
+        What identifies the world the truth is of (its files), for :attr:`key`.
+    """
+
+    release: pl.DataFrame
+    roll: pl.DataFrame
+    world_key: str
+
+    @cached_property
+    def key(self) -> str:
+        """The content key of this truth, for the keys of results kept in a result store."""
+        return content_key("right_entries", self.release.select("row_id", "person_id"), self.world_key)
+
+    def reachable(self, rows: pl.DataFrame, entries: pl.DataFrame, on: Sequence[str]) -> pl.Series:
+        """Whether each of ``rows`` (``row_id`` and the columns ``on``) has its person among ``entries``
+        (``epic`` and ``on``) with the same values of ``on`` (a null agrees with nothing); every row where ``on``
+        is empty, since then nothing narrows a row's candidates.
+
+        Examples
+        --------
+        >>> truth = RightEntries(pl.DataFrame({"row_id": [1, 2], "person_id": [7, 8]}),
+        ...                      pl.DataFrame({"epic": ["A", "B"], "person_id": [7, 8]}), "w")
+        >>> rows = pl.DataFrame({"row_id": [1, 2], "ward": [3, 3]})
+        >>> truth.reachable(rows, pl.DataFrame({"epic": ["A", "B"], "ward": [3, 4]}), ["ward"]).to_list()
+        [True, False]
+        """
+        if not on:
+            return pl.repeat(True, rows.height, eager=True)
+        people = rows.select("row_id", *on).join(self.release.select("row_id", "person_id"), on="row_id")
+        theirs = self.roll.select("epic", "person_id").join(people.select("person_id").unique(), on="person_id")
+        schema = rows.schema
+        listed = entries.select("epic", *[pl.col(c).cast(schema[c]) for c in on]).join(theirs, on="epic")
+        right = people.join(listed, on=["person_id", *on], how="semi")["row_id"]
+        return rows["row_id"].is_in(right.implode())
 
 
 def score_linkage(

@@ -10,12 +10,20 @@ import polars as pl
 import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable
-from synth.attacks.exact_linkage import ATTACK, ExactLinkageParams, age_candidates, exact_linkage, given_name_links
+from synth.attacks.base import Cell, NotApplicable
+from synth.attacks.exact_linkage import (
+    ATTACK,
+    ExactLinkage,
+    ExactLinkageParams,
+    age_candidates,
+    exact_linkage,
+    given_name_links,
+)
+from synth.attacks.knowledge import Knowledge
 from synth.engine.io import ResultStore
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import AttackerView
-from synth.scoring.linkage import correct_links, score_linkage
+from synth.scoring.linkage import RightEntries, correct_links, score_linkage
 
 ROLL = pl.DataFrame(
     {
@@ -219,7 +227,28 @@ def test_attacks_cannot_receive_the_truth() -> None:
         "AuxiliaryData",
         "np.random.Generator",
         "ExactLinkageParams | None",
+        "RightEntries | None",  # the truth lent to a baseline alone (the next test)
     ]
+    assert params["scope"].default is None
+
+
+def test_only_the_baseline_is_lent_the_truth() -> None:
+    """A linkage attack's run links the view without the cell's right entries, and its baseline (the view shuffled)
+    with them."""
+    lent: list[RightEntries | None] = []
+
+    class Spy(ExactLinkage):
+        def link(self, view, names, aux, rng, params, memo=None, scope=None):  # type: ignore[no-untyped-def]
+            lent.append(scope)
+            return super().link(view, names, aux, rng, params, memo, scope)
+
+    people = pl.int_range(pl.len(), dtype=pl.Int64)
+    truth = RightEntries(RELEASE.select("row_id", person_id=people), ROLL.select("epic", person_id=people), "world")
+    view = AttackerView(RELEASE)
+    printed = ROLL.with_columns(relative_name=pl.lit("Raman"), house_name=pl.lit("Kizhakkethil"))  # what a link teaches
+    cell = Cell(view, AuxiliaryData(electoral_roll=printed), Knowledge.from_view(view), RNG, baseline_scope=truth)
+    Spy().run(cell, ExactLinkageParams())
+    assert lent == [None, truth]
 
 
 def test_bad_input_names_the_attack(tmp_path: Path) -> None:
