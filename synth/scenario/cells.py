@@ -12,6 +12,7 @@ policies are compared on the same draws.
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,8 +178,8 @@ def cell_for(
     """What an attack on ``minimized`` is given: its view, the attacker's sources, what the attacker knows so far,
     ``rng``, and the world's numbering plan and numbers in use; never the truth, except the roll entries of each
     row's person lent to a linkage baseline to skip the rows it cannot get right (:class:`RightEntries`)."""
-    if "world_key" not in ctx.cache:
-        ctx.cache["world_key"] = content_key("world", sorted(ctx.world.manifest["files"].items()))
+    if "world_key" not in ctx.cache:  # the manifest holds every file's digest: it identifies the world
+        ctx.cache["world_key"] = content_key("world", json.dumps(ctx.world.manifest, sort_keys=True, default=str))
     return Cell(
         view=minimized.view,
         aux=ctx.aux,
