@@ -234,3 +234,11 @@ def blocking_rules(cols: list[str]) -> list[list[str]]:
     if {"ward", "gender", "age"} <= set(by_person):
         rules.append([*place_columns(cols), "gender", "initial", "age"])
     return rules
+
+
+def paired_entries(rel: pl.DataFrame, rol: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """The entries of ``rol`` that a blocking rule (:func:`blocking_rules`) pairs with a row of ``rel``: the only ones a
+    scan of ``rel`` compares (a null agrees with nothing, in a rule as here)."""
+    entries = rol.with_row_index("_entry")
+    paired = [entries.join(rel.select(keys).unique(), on=keys, how="semi")["_entry"] for keys in blocking_rules(cols)]
+    return entries.filter(pl.col("_entry").is_in(pl.concat(paired).unique().implode())).drop("_entry")

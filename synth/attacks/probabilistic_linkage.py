@@ -61,6 +61,7 @@ from synth.attacks.linkage_inputs import (
     name_frequencies,
     names_of,
     pair_batches,
+    paired_entries,
     place_columns,
     training_districts,
 )
@@ -179,8 +180,8 @@ def probabilistic_linkage(
         ``as_exported``) share one model and one scan. ``rng`` is drawn from the same way either way.
     scope
         For a baseline: the model is trained as without it, but only the rows whose person has an entry in the
-        place their blocks lie in are scored (:class:`~synth.scoring.linkage.RightEntries`); the others could
-        make no right link.
+        place their blocks lie in are scored (:class:`~synth.scoring.linkage.RightEntries`; the others could make
+        no right link), against the entries a blocking rule pairs them with (the only ones they are compared with).
 
     Returns
     -------
@@ -223,11 +224,13 @@ def probabilistic_linkage(
         def inputs(districts: list[str], scoped: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
             rel = pl.concat([parts[d][0] for d in districts])
             rol = pl.concat([entries(d) for d in districts])
-            if scoped and scope is not None:
-                rel, rol = reachable_only(scope, rel, rol, place)
-                if rel.height == 0:
-                    return rel, rol  # nothing to score in these districts
-            return linkage_inputs(rel, rol, cols, ages, features)
+            if not (scoped and scope is not None):
+                return linkage_inputs(rel, rol, cols, ages, features)
+            rel, rol = reachable_only(scope, rel, rol, place)
+            if rel.height == 0:
+                return rel, rol  # nothing to score in these districts
+            rel, rol = linkage_inputs(rel, rol, cols, ages, features)
+            return rel, paired_entries(rel, rol, cols)
 
         trained_on = inputs(training)  # the model learns from every row, scope or not
         model = fit_model(*trained_on, cols, params, seed, tf)

@@ -25,6 +25,7 @@ from synth.attacks.linkage_inputs import (
     name_key,
     names_of,
     pair_batches,
+    paired_entries,
     training_districts,
 )
 from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
@@ -232,6 +233,25 @@ def test_the_blocking_rules() -> None:
         ["local_body", "ward", "gender"],
     ]
     assert blocking_rules(["name", "age", "taluk", "ward"]) == [["taluk", "name_key"], ["taluk", "ward", "age"]]
+
+
+def test_the_entries_paired_with_rows_are_those_a_blocking_rule_pairs() -> None:
+    """One row, of Kalpetta ward 3, a woman of 40 named by the key "rajani". The entries a rule pairs with it: the
+    same name key (e1), the same ward, gender and age (e2), the same gender, initial and age (e3). Not paired: another
+    local body (e4), nothing shared but the place (e5), a null place (e6)."""
+    cols = ["name", "gender", "age", "local_body", "ward"]
+    row = {"local_body": "Kalpetta", "ward": 3, "gender": "F", "age": 40, "name_key": "rajani", "initial": "r"}
+    rel = pl.DataFrame([row])
+    changes = [
+        {"ward": 9, "age": 60},
+        {"name_key": "suma", "initial": "s"},
+        {"name_key": "rema", "ward": 9},
+        {"local_body": "Mananthavady"},
+        {"name_key": "suma", "initial": "s", "ward": 9},
+        {"local_body": None, "ward": 9, "age": 60},
+    ]
+    rol = pl.DataFrame([{**row, **change, "uid": f"e{i}"} for i, change in enumerate(changes, 1)])
+    assert paired_entries(rel, rol, cols)["uid"].to_list() == ["e1", "e2", "e3"]
 
 
 @pytest.mark.parametrize(
