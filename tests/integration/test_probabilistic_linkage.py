@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -62,6 +63,29 @@ def test_seeded_twins(setting) -> None:  # type: ignore[no-untyped-def]
     _, release, aux = setting
     runs = [probabilistic_linkage(release.attacker_view(), aux, np.random.default_rng(9), PARAMS) for _ in range(2)]
     assert runs[0].equals(runs[1])
+
+
+def test_duckdb_threads_change_no_model(setting, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Training runs on all of DuckDB's threads: with one thread and with four, the same model to the last bit, before
+    rounding (:func:`~synth.attacks.splink_model._rounded`)."""
+    _, release, aux = setting
+    inputs: list[tuple[Any, ...]] = []
+
+    def captured(*args: Any) -> Any:
+        inputs.append(args)
+        return fit_model(*args)
+
+    monkeypatch.setattr(linkage_module, "fit_model", captured)
+    probabilistic_linkage(release.attacker_view(), aux, np.random.default_rng(3), PARAMS)
+    monkeypatch.setattr(splink_model, "_rounded", lambda model: model)
+    connect = duckdb.connect
+    models = []
+    for threads in (1, 4):
+        monkeypatch.setattr(splink_model.duckdb, "connect", lambda *a, n=threads: connect(*a, config={"threads": n}))
+        model = fit_model(*inputs[0])
+        models.append({key: value for key, value in model.items() if key != "linker_uid"})
+    assert models[0] == models[1]
+    assert models[0]["probability_two_random_records_match"] > 0
 
 
 @pytest.mark.slow
