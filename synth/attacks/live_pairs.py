@@ -25,6 +25,7 @@ import copy
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -85,18 +86,36 @@ def least_frequencies(tf: Mapping[str, pl.DataFrame]) -> dict[str, float | None]
     return least
 
 
-def narrowed(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> dict[str, Any]:
-    """``model`` (Splink's settings dictionary, trained) with every prediction blocking rule narrowed to the pairs
-    that can reach the match probability ``floor``; a copy, or ``model`` itself where no level is dead.
-    ``tf_least``: the least term frequency of each column's lookup (:func:`level_weights`)."""
+@dataclass(frozen=True)
+class Narrowing:
+    """What every pair that can reach a floor meets, under a trained model (:func:`narrowing`).
+
+    Attributes
+    ----------
+    condition
+        SQL of the blocking rules' form (``l."age"``, ``r."age"``) that each such pair meets: for every comparison
+        with dead levels, the conditions of its live ones; ``None`` where no level is dead.
+    live
+        The comparisons ``condition`` narrows on, by output column name, and which of their levels are live.
+    """
+
+    condition: str | None
+    live: Mapping[str, tuple[bool, ...]]
+
+
+def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> Narrowing:
+    """The condition every pair of ``model`` (Splink's settings dictionary, trained) that can reach the match
+    probability ``floor`` meets. ``tf_least``: the least term frequency of each column's lookup
+    (:func:`level_weights`)."""
     prior = model["probability_two_random_records_match"]
     if not 0 < prior < 1:
-        return model
+        return Narrowing(None, {})
     # the least weight a pair's comparisons must add to the prior's log-odds to be kept
     need = math.log2(floor / (1 - floor)) - MARGIN - math.log2(prior / (1 - prior))
     comparisons = model["comparisons"]
     weights = level_weights(model, tf_least)
     conditions = []
+    narrowed_on: dict[str, tuple[bool, ...]] = {}
     for i, comparison in enumerate(comparisons):
         others = sum(max(w) for j, w in enumerate(weights) if j != i)  # the best the other comparisons can add
         levels = comparison["comparison_levels"]
@@ -106,11 +125,27 @@ def narrowed(model: dict[str, Any], floor: float, tf_least: Mapping[str, float |
         condition = _live(levels, live)
         if condition is not None:
             conditions.append(condition)
+            narrowed_on[comparison["output_column_name"]] = tuple(live)
     if not conditions:
+        return Narrowing(None, {})
+    return Narrowing(" AND ".join(f"({sql})" for sql in conditions), narrowed_on)
+
+
+def narrowed(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> dict[str, Any]:
+    """``model`` (Splink's settings dictionary, trained) with every prediction blocking rule narrowed to the pairs
+    that can reach the match probability ``floor`` (:func:`narrowing`); a copy, or ``model`` itself where no level
+    is dead. ``tf_least``: the least term frequency of each column's lookup (:func:`level_weights`)."""
+    return with_condition(model, narrowing(model, floor, tf_least).condition)
+
+
+def with_condition(model: dict[str, Any], condition: str | None) -> dict[str, Any]:
+    """``model`` with ``condition`` (:attr:`Narrowing.condition`) added to each of its prediction blocking rules; a
+    copy, or ``model`` itself where ``condition`` is ``None``."""
+    if condition is None:
         return model
     out = copy.deepcopy(model)
     for rule in out["blocking_rules_to_generate_predictions"]:
-        rule["blocking_rule"] = " AND ".join(f"({sql})" for sql in [rule["blocking_rule"], *conditions])
+        rule["blocking_rule"] = f"({rule['blocking_rule']}) AND {condition}"
     return out
 
 

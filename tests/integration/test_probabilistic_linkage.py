@@ -17,9 +17,10 @@ from synth import open_world
 from synth.attacks import probabilistic_linkage as linkage_module
 from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
+from synth.attacks.blocked_pairs import blocked_pairs_sql, rule_columns
 from synth.attacks.exact_linkage import exact_linkage
 from synth.attacks.linkage_inputs import linkage_inputs, name_frequencies
-from synth.attacks.live_pairs import least_frequencies
+from synth.attacks.live_pairs import Narrowing, least_frequencies, narrowed, narrowing, with_condition
 from synth.attacks.probabilistic_linkage import (
     COMPARED,
     SCAN_FLOOR,
@@ -220,7 +221,7 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
     left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
     tf = name_frequencies(data, aux.electoral_roll)
     model = fit_model(left, right, cols, PARAMS, 5, tf)
-    narrow = splink_model.narrowed(model, splink_model.PAIR_FLOOR, least_frequencies(tf))
+    narrow = narrowed(model, splink_model.PAIR_FLOOR, least_frequencies(tf))
     assert narrow != model
 
     def pairs(settings: Any) -> pl.DataFrame:
@@ -242,5 +243,40 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
         assert_frame_equal(pairs(reordered), kept)
         scan = {**model, RULES: [model[RULES][i] for i in order]}
         assert_frame_equal(splink_model.predict_links(scan, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage), live)
-    monkeypatch.setattr(splink_model, "narrowed", lambda model, floor, least: model)
+    monkeypatch.setattr(splink_model, "narrowing", lambda model, floor, least: Narrowing(None, {}))
     assert_frame_equal(live, splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["as_exported", "age_bands_5", "local_body_not_ward", "with_gaps"])
+def test_our_blocked_pairs_are_those_splink_blocks(  # type: ignore[no-untyped-def]
+    setting, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs our SQL blocks (synth.attacks.blocked_pairs: joined on gender and age where every pair that can be
+    kept agrees on them) are those Splink blocks by the narrowed rules, with the same match keys, and give the same
+    links; "with_gaps": the export with some rows lacking gender or age."""
+    _, release, aux = setting
+    data = minimize(release, load_policy("as_exported" if shape == "with_gaps" else shape)).view.data
+    if shape == "with_gaps":
+        gaps = np.random.default_rng(0).random((2, data.height)) < 0.05
+        data = data.with_columns(
+            pl.when(pl.Series(gaps[0])).then(None).otherwise(pl.col("gender")).alias("gender"),
+            pl.when(pl.Series(gaps[1])).then(None).otherwise(pl.col("age")).alias("age"),
+        )
+    cols = present(data, COMPARED)
+    left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
+    tf = name_frequencies(data, aux.electoral_roll)
+    model = fit_model(left, right, cols, PARAMS, 5, tf)
+    live = narrowing(model, splink_model.PAIR_FLOOR, least_frequencies(tf))
+    within = splink_model.pair_bounds(live, left["age"].dtype != pl.String)
+    assert set(within) == {"gender", "age"}  # joined on both where a rule does not block on them
+    rules = [rule_columns(rule["blocking_rule"]) or [] for rule in model[RULES]]
+    ours = blocked_pairs_sql(rules, live.condition, within, (shape == "with_gaps", False))
+    with splink_model._linker(left, right, with_condition(model, live.condition), tf) as (linker, con):
+        blocked = linker.inference.compute_blocked_pairs_for_predict().physical_name
+        theirs = con.execute(f"SELECT match_key, join_key_l, join_key_r FROM {blocked}").fetchall()
+        mine = con.execute(ours).fetchall()
+    assert sorted(mine) == sorted(theirs) and len(mine) > left.height
+    guesses = splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage)
+    monkeypatch.setattr(splink_model, "rule_columns", lambda rule: None)  # Splink blocks
+    assert_frame_equal(splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage), guesses)

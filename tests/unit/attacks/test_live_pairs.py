@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from synth.attacks import live_pairs
-from synth.attacks.live_pairs import level_weights, live_shares, narrowed
+from synth.attacks.live_pairs import Narrowing, level_weights, live_shares, narrowed, narrowing, with_condition
 
 FLOOR = 1e-4
 NAME_LEVELS: list[dict[str, Any]] = [
@@ -85,6 +85,17 @@ def test_a_level_a_bit_under_the_floor_is_kept_and_a_model_without_dead_levels_i
     assert rules(narrowed(model(4e-5), FLOOR))[0] == f'((l."ward" = r."ward")) AND ({NULL} OR {EXACT} OR {JARO})'
     m = model(1e-3)
     assert narrowed(m, FLOOR) is m
+
+
+def test_the_narrowing_names_the_comparisons_it_narrows_on_and_their_live_levels() -> None:
+    """The condition of :func:`narrowed`'s rules, and per comparison narrowed on, which levels are live (gender's
+    levels all reach the floor with the name's exact level: gender is not narrowed on)."""
+    found = narrowing(model(1e-6), FLOOR)
+    assert found == Narrowing(f"({EXACT} OR {JARO})", {"name": (False, True, True, False)})
+    assert rules(with_condition(model(1e-6), found.condition)) == rules(narrowed(model(1e-6), FLOOR))
+    assert narrowing(model(1e-3), FLOOR) == Narrowing(None, {})
+    m = model(1e-3)
+    assert with_condition(m, None) is m
 
 
 def test_the_model_is_not_changed_and_a_level_named_otherwise_than_quoted_is_not_narrowed_on() -> None:

@@ -1,0 +1,106 @@
+"""The candidate pairs of a batch of probabilistic linkage, made by our own SQL and handed to Splink to score.
+
+Splink blocks each prediction rule with one join and leaves out the pairs of earlier rules with ``NOT
+COALESCE(earlier rule, FALSE)``, and the rules carry the condition every pair that can reach the floor meets
+(:mod:`synth.attacks.live_pairs`). Two costs follow. The rule of one local body and name key joins every namesake of
+a local body, decades apart in age and of either sex: 4.1 crore pairs for a batch of 18,143 rows in
+Thiruvananthapuram's corporation, of which the condition keeps 29 lakh; DuckDB reads the condition on each. And a
+later rule computes an earlier one's condition again, Jaro-Winkler similarities included.
+
+Here, the same pairs, with the same match keys:
+
+- where the condition holds only pairs that agree on a column (gender; the age, or ages a few years apart), or of which
+  a side lacks it, a rule that does not block on it joins on it too: pairs whose sides both have it, joined on it
+  (ages within ``k`` years on bands of ``k`` years, a band and its neighbours), then the pairs where a side lacks
+  it, joined on the rule alone;
+- a later rule leaves out the pairs of an earlier one by that rule's columns alone: a pair of the later rule meets
+  the condition, so it is the earlier rule's exactly where it agrees on the earlier rule's columns.
+
+Splink then scores the pairs registered (``register_blocked_pairs_for_predict``), as it scores those it blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+RELEASE, ROLL = "release", "roll"  # the tables' names in the linker's database (splink_model._linker)
+# one equality of Splink's block_on, alone or in parentheses among others
+EQUALITY = re.compile(r'\(?l\."(\w+)" = r\."\1"\)?')
+
+
+def rule_columns(rule: str) -> list[str] | None:
+    """The columns of a blocking rule of equalities alone, as Splink's ``block_on`` writes it (``l."a" = r."a"``,
+    ``(l."a" = r."a") AND (l."b" = r."b")``); ``None`` for any other rule."""
+    columns = []
+    for term in rule.split(" AND "):
+        match = EQUALITY.fullmatch(term.strip())
+        if match is None:
+            return None
+        columns.append(match.group(1))
+    return columns
+
+
+def blocked_pairs_sql(
+    rules: Sequence[Sequence[str]],
+    condition: str | None,
+    within: Mapping[str, int | None] | None = None,
+    lacking: tuple[bool, bool] = (True, True),
+) -> str:
+    """SQL of the pairs the rules (the columns of each, in the order Splink scans them) block of the release and the
+    roll, that meet ``condition`` (SQL in the rules' form; ``None``: every pair), in Splink's form of blocked pairs:
+    ``match_key`` (the rule's position), ``join_key_l`` and ``join_key_r``.
+
+    ``within`` names the columns every pair meeting ``condition`` agrees on where both sides have them, and how far
+    apart their values may be (0: equal; ``None``: no pair whose sides both have the column meets it); the caller
+    vouches for it (:func:`synth.attacks.splink_model.pair_bounds`). ``lacking``: whether any release row, and any
+    roll entry, lacks one of those columns (where none does, the joins of such pairs are left out)."""
+    where = [] if condition is None else [condition]
+    keys = f"'{RELEASE}-__-' || l.uid AS join_key_l, '{ROLL}-__-' || r.uid AS join_key_r"  # Splink's ids of each side
+    selects = []
+    for i, columns in enumerate(rules):
+        earlier = " OR ".join(f"coalesce(({_equal(c)}), false)" for c in rules[:i])
+        kept = [*where, f"NOT ({earlier})"] if earlier else where
+        filtered = f" WHERE {' AND '.join(kept)}" if kept else ""
+        sharpened = {c: k for c, k in (within or {}).items() if c not in columns}
+        for left, right, on in _pieces(columns, sharpened, lacking):
+            selects.append(f"SELECT '{i}' AS match_key, {keys} FROM {left} AS l JOIN {right} AS r ON {on}{filtered}")
+    return "\nUNION ALL\n".join(selects)
+
+
+def _pieces(
+    columns: Sequence[str], sharpened: Mapping[str, int | None], lacking: tuple[bool, bool]
+) -> list[tuple[str, str, str]]:
+    """The joins that make a rule's pairs, disjoint: (release side, roll side, join condition)."""
+    on = _equal(columns)
+    if not sharpened:
+        return [(RELEASE, ROLL, on)]
+    complete = " AND ".join(f'"{c}" IS NOT NULL' for c in sharpened)
+    pieces = []
+    if lacking[0]:  # the release's side lacks one
+        pieces.append((f"(SELECT * FROM {RELEASE} WHERE NOT ({complete}))", ROLL, on))
+    if lacking[1]:  # the roll's side lacks one, the release's has all
+        pieces.append(
+            (f"(SELECT * FROM {RELEASE} WHERE {complete})", f"(SELECT * FROM {ROLL} WHERE NOT ({complete}))", on)
+        )
+    if any(k is None for k in sharpened.values()):
+        return pieces  # no pair whose sides both have every column can meet the condition
+    bands = {c: k for c, k in sharpened.items() if k}
+    left = f"(SELECT *{''.join(_band(c, k, shifted=True) for c, k in bands.items())} FROM {RELEASE}"
+    left += "".join(f" CROSS JOIN (VALUES (-1), (0), (1)) AS _{c}(shift)" for c in bands) + f" WHERE {complete})"
+    right = f"(SELECT *{''.join(_band(c, k, shifted=False) for c, k in bands.items())} FROM {ROLL} WHERE {complete})"
+    same = [f'l."{c}" = r."{c}"' for c, k in sharpened.items() if not k]
+    near = [f'l."_band_{c}" = r."_band_{c}"' for c in bands]
+    return [(left, right, " AND ".join([on, *same, *near])), *pieces]
+
+
+def _band(column: str, within: int | None, *, shifted: bool) -> str:
+    """A column's band of ``within`` values (two values at most ``within`` apart lie in one band or two next to each
+    other), on the release's side shifted by -1, 0 or 1."""
+    assert within
+    band = f'floor("{column}" / {within})'
+    return f', {band} + _{column}.shift AS "_band_{column}"' if shifted else f', {band} AS "_band_{column}"'
+
+
+def _equal(columns: Sequence[str]) -> str:
+    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)
