@@ -127,9 +127,12 @@ def predict_links(
     within = pair_bounds(live, "age" in left.columns and left["age"].dtype != pl.String)
     lacking = (_lacks(left, within), _lacks(right, within))
     pairs = blocked_pairs_sql(known, live.condition, within, lacking) if len(known) == len(rules) else None
-    with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs) as (linker, _):
+    with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs) as (linker, con):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
-        return _best_pairs(predicted.as_pyarrow_table(), coverage, threshold)
+        # only the columns _best_pairs reads: without wards a batch keeps 3.7 million pairs, and converting the
+        # others too (the sources, the match key, the probability) took 0.2 s of its 2.7 s
+        kept = con.sql(f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}").to_arrow_table()
+        return _best_pairs(kept, coverage, threshold)
 
 
 def _lacks(frame: pl.DataFrame, columns: Iterable[str]) -> bool:
