@@ -85,7 +85,7 @@ def _pieces(
         )
     if any(k is None for k in sharpened.values()):
         return pieces  # no pair whose sides both have every column can meet the condition
-    bands = {c: k for c, k in sharpened.items() if k}
+    bands = {c: k for c, k in sharpened.items() if k is not None and k > 0}
     left = f"(SELECT *{''.join(_band(c, k, shifted=True) for c, k in bands.items())} FROM {RELEASE}"
     left += "".join(f" CROSS JOIN (VALUES (-1), (0), (1)) AS _{c}(shift)" for c in bands) + f" WHERE {complete})"
     right = f"(SELECT *{''.join(_band(c, k, shifted=False) for c, k in bands.items())} FROM {ROLL} WHERE {complete})"
@@ -94,10 +94,9 @@ def _pieces(
     return [(left, right, " AND ".join([on, *same, *near])), *pieces]
 
 
-def _band(column: str, within: int | None, *, shifted: bool) -> str:
+def _band(column: str, within: int, *, shifted: bool) -> str:
     """A column's band of ``within`` values (two values at most ``within`` apart lie in one band or two next to each
     other), on the release's side shifted by -1, 0 or 1."""
-    assert within
     band = f'floor("{column}" / {within})'
     return f', {band} + _{column}.shift AS "_band_{column}"' if shifted else f', {band} AS "_band_{column}"'
 
