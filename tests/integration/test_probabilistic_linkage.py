@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from splink.internals.linker_components.training import LinkerTraining
 
 from synth import open_world
 from synth.attacks import probabilistic_linkage as linkage_module
@@ -87,6 +88,46 @@ def test_duckdb_threads_change_no_model(setting, monkeypatch: pytest.MonkeyPatch
         models.append({key: value for key, value in model.items() if key != "linker_uid"})
     assert models[0] == models[1]
     assert models[0]["probability_two_random_records_match"] > 0
+
+
+@pytest.mark.slow
+def test_u_counted_in_parts_changes_no_model(setting, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """u is counted over the sample's pairs in one part (:data:`~synth.attacks.splink_model.U_CHUNKS`): in Splink's
+    default of ten parts, the same model to the last bit, before rounding, with banded ages and with whole years."""
+    _, release, aux = setting
+    inputs: list[tuple[Any, ...]] = []
+
+    class Captured(Exception):
+        pass
+
+    def captured(*args: Any) -> Any:
+        inputs.append(args)
+        raise Captured  # only the training's inputs are wanted
+
+    monkeypatch.setattr(linkage_module, "fit_model", captured)
+    for policy in ("as_exported", "age_bands_5"):
+        with pytest.raises(Captured):
+            probabilistic_linkage(minimize(release, load_policy(policy)).view, aux, np.random.default_rng(3), PARAMS)
+    monkeypatch.setattr(splink_model, "_rounded", lambda model: model)
+    asked: list[int] = []
+    estimate_u = LinkerTraining.estimate_u_using_random_sampling
+
+    def spied(self: LinkerTraining, *args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs["num_chunks"])
+        return estimate_u(self, *args, **kwargs)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_u_using_random_sampling", spied)
+    ours = splink_model.U_CHUNKS
+    for args in inputs:
+        models = []
+        for chunks in (ours, 10):
+            monkeypatch.setattr(splink_model, "U_CHUNKS", chunks)
+            model = fit_model(*args)
+            models.append({key: value for key, value in model.items() if key != "linker_uid"})
+        assert models[0] == models[1]
+        u = [level.get("u_probability") for c in models[0]["comparisons"] for level in c["comparison_levels"]]
+        assert sum(p is not None for p in u) >= 8
+    assert asked == [1, 10, 1, 10]
 
 
 @pytest.mark.slow
