@@ -10,6 +10,12 @@ for a consistent multiset that differs from the first in at least one cell (``x_
 ``x_c >= x*_c + 1`` for some ``c``, each side switched on by a binary). No solution: the tables determine the
 records.
 
+The programs are built from the tables coded as whole numbers (:class:`Table`, :func:`solve`): each attribute's
+values numbered in their sorted order, so that the cells, in the order of their codes, are in the order of their
+values. A published value that is missing (null) is a value of its own, sorted first. :func:`reconstruct` takes
+the tables of one place as frames; :func:`synth.attacks.reconstruction.reconstruction` codes every place's tables
+at once and solves place by place.
+
 It reads the published tables only, never the truth.
 """
 
@@ -45,6 +51,39 @@ class Reconstruction:
     feasible: bool = True
 
 
+@dataclass(frozen=True)
+class Table:
+    """One published table of one place, coded.
+
+    Attributes
+    ----------
+    keys
+        The positions of the table's attributes among every attribute of the place's tables.
+    codes
+        Each published cell's values as codes, one row per cell, one column per key.
+    counts
+        Each published cell's count; NaN where it was suppressed.
+    """
+
+    keys: tuple[int, ...]
+    codes: np.ndarray
+    counts: np.ndarray
+
+    def listed(self) -> np.ndarray:
+        """The codes of the cells that may hold records: a published zero rules its cell out."""
+        return self.codes[np.isnan(self.counts) | (self.counts > 0)]
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A coded reconstruction: the cells holding records (codes, one column per attribute) and their counts."""
+
+    cells: np.ndarray
+    counts: np.ndarray
+    unique: bool
+    feasible: bool
+
+
 def reconstruct(
     tables: Sequence[pl.DataFrame],
     threshold: int = 1,
@@ -76,15 +115,56 @@ def reconstruct(
     Reconstruction
         A consistent multiset of records and whether it is the only one.
     """
+    names = _attributes(tables)
+    schema = {c: t.schema[c] for t in tables for c in _keys(t)}
+    domains = {
+        name: pl.concat([t[name] for t in tables if name in t.columns]).unique().sort().rename(name) for name in names
+    }
+    coded = []
+    for t in tables:
+        keys = _keys(t)
+        codes = np.zeros((t.height, len(keys)), dtype=np.int64)
+        for i, k in enumerate(keys):
+            codes[:, i] = codes_in(t[k], domains[k])
+        coded.append(Table(tuple(names.index(k) for k in keys), codes, counts_of(t[COUNT])))
+    solved = solve([domains[n].len() for n in names], coded, threshold, rng, decide_unique, noisy)
+    records = pl.DataFrame(
+        [domains[n].gather(solved.cells[:, j]).cast(schema[n]) for j, n in enumerate(names)]
+        + [pl.Series(COUNT, solved.counts, pl.Int64)]
+    )
+    return Reconstruction(records, unique=solved.unique, feasible=solved.feasible)
+
+
+def counts_of(counts: pl.Series) -> np.ndarray:
+    """Published counts as floats, NaN where suppressed (missing)."""
+    return counts.cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def codes_in(values: pl.Series, domain: pl.Series) -> np.ndarray:
+    """The position of each of ``values`` in ``domain`` (a null is the domain's null), -1 where it is not there."""
+    index = domain.to_frame("value").with_row_index("code")
+    found = values.to_frame("value").join(index, on="value", how="left", nulls_equal=True, maintain_order="left")
+    return found["code"].fill_null(-1).cast(pl.Int64).to_numpy()
+
+
+def solve(
+    sizes: Sequence[int],
+    tables: Sequence[Table],
+    threshold: int = 1,
+    rng: np.random.Generator | None = None,
+    decide_unique: bool = True,
+    noisy: bool = False,
+) -> Solved:
+    """:func:`reconstruct` on coded tables: ``sizes`` the number of values of each attribute."""
     if noisy:
-        return _closest(tables)
-    cells = _cells(tables)
+        return _closest(len(sizes), tables)
+    cells = _possible(len(sizes), tables)
+    n = len(cells)
+    if n == 0:  # no cell is possible: the tables fit only a place with no records
+        empty = all(not np.isnan(t.counts).any() and t.counts.sum() == 0 for t in tables)
+        return _none(len(sizes), unique=empty, feasible=empty)
     rows, bounds_low, bounds_high = _constraints(tables, cells, threshold)
     upper = _cell_upper(tables, cells, threshold)
-    n = cells.height
-    if n == 0:  # no cell is possible: the tables fit only a place with no records
-        empty = all(t[COUNT].null_count() == 0 and t[COUNT].sum() == 0 for t in tables)
-        return Reconstruction(_none(tables), unique=empty, feasible=empty)
     first = milp(
         np.zeros(n) if rng is None else rng.random(n),
         integrality=np.ones(n),
@@ -92,25 +172,23 @@ def reconstruct(
         constraints=LinearConstraint(rows, bounds_low, bounds_high),
     )
     if first.x is None:
-        return Reconstruction(_none(tables), unique=False, feasible=False)
+        return _none(len(sizes), unique=False, feasible=False)
     found = np.rint(first.x).astype(np.int64)
-    records = cells.with_columns(pl.Series(COUNT, found)).filter(pl.col(COUNT) > 0)
     unique = decide_unique and not _another_exists(rows, bounds_low, bounds_high, upper, found)
-    return Reconstruction(records, unique=unique)
+    held = found > 0
+    return Solved(cells[held], found[held], unique=unique, feasible=True)
 
 
-def _closest(tables: Sequence[pl.DataFrame]) -> Reconstruction:
+def _closest(attributes: int, tables: Sequence[Table]) -> Solved:
     """The multiset whose tables differ least from the published ones: minimize the sum of ``d+ + d-`` with
     ``A x - d+ + d- = b`` over whole ``x >= 0``, every combination of the listed values a cell."""
-    names = _attributes(tables)
-    cells: pl.DataFrame | None = None
-    for name in names:
-        values = pl.concat([t.select(name) for t in tables if name in t.columns]).unique().sort(name)
-        cells = values if cells is None else cells.join(values, how="cross")
-    if cells is None or cells.height == 0:
-        return Reconstruction(_none(tables), unique=False)
+    cells = np.zeros((1, 0), dtype=np.int64)
+    for j in range(attributes):
+        cells = _cross(cells, _values(tables, j, listed=False))
+    if attributes == 0 or len(cells) == 0:
+        return _none(attributes, unique=False, feasible=True)
     rows, low, _ = _constraints(tables, cells, 1)
-    n, m = cells.height, rows.shape[0]
+    n, m = len(cells), rows.shape[0]
     eye = csr_array((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, m))
     result = milp(
         np.concatenate([np.zeros(n), np.ones(2 * m)]),
@@ -119,7 +197,8 @@ def _closest(tables: Sequence[pl.DataFrame]) -> Reconstruction:
         constraints=LinearConstraint(hstack([rows, -eye, eye]).tocsr(), low, low),
     )
     found = np.rint(result.x[:n]).astype(np.int64)
-    return Reconstruction(cells.with_columns(pl.Series(COUNT, found)).filter(pl.col(COUNT) > 0), unique=False)
+    held = found > 0
+    return Solved(cells[held], found[held], unique=False, feasible=True)
 
 
 def _keys(table: pl.DataFrame) -> list[str]:
@@ -132,66 +211,87 @@ def _attributes(tables: Sequence[pl.DataFrame]) -> list[str]:
     return list(dict.fromkeys(c for t in tables for c in _keys(t)))
 
 
-def _none(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """No records, with the attributes' columns."""
-    names = _attributes(tables)
-    schema = {c: t.schema[c] for t in tables for c in _keys(t)}
-    return pl.DataFrame(schema={**{c: schema[c] for c in names}, COUNT: pl.Int64})
+def _none(attributes: int, unique: bool, feasible: bool) -> Solved:
+    """No records."""
+    return Solved(np.zeros((0, attributes), dtype=np.int64), np.zeros(0, dtype=np.int64), unique, feasible)
 
 
-def _cells(tables: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Every cell of the full cross-classification that no published zero rules out."""
-    names = _attributes(tables)
-    possible: pl.DataFrame | None = None
-    for t in tables:
-        keys = _keys(t)
-        allowed = t.filter(pl.col(COUNT).is_null() | (pl.col(COUNT) > 0)).select(keys).unique()
-        possible = allowed if possible is None else _join(possible, allowed)
-    if possible is None:
-        return pl.DataFrame()
-    return possible.select(names).sort(names)
+def _values(tables: Sequence[Table], attribute: int, listed: bool) -> np.ndarray:
+    """The codes the tables that cross ``attribute`` give it, sorted: in cells that may hold records (``listed``),
+    or in any cell."""
+    seen = [(t.listed() if listed else t.codes)[:, t.keys.index(attribute)] for t in tables if attribute in t.keys]
+    return np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
 
 
-def _join(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
-    shared = [c for c in right.columns if c in left.columns]
-    return left.join(right, on=shared, how="inner") if shared else left.join(right, how="cross")
+def _cross(cells: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Every cell with every value as one more column: in the order of the cells, then of the values."""
+    return np.column_stack([np.repeat(cells, len(values), axis=0), np.tile(values, len(cells))])
 
 
-def _membership(table: pl.DataFrame, cells: pl.DataFrame) -> tuple[csr_array, pl.DataFrame]:
-    """Which full cells project onto each of the table's cells (a 0/1 matrix, table cells by full cells)."""
-    keys = _keys(table)
-    published = table.with_row_index("published")
-    index = cells.select(keys).with_row_index("cell").join(published, on=keys, how="inner")
-    matrix = coo_array(
-        (np.ones(index.height), (index["published"].to_numpy(), index["cell"].to_numpy())),
-        shape=(table.height, cells.height),
-    ).tocsr()
-    return matrix, published
+def _possible(attributes: int, tables: Sequence[Table]) -> np.ndarray:
+    """Every cell of the full cross-classification that no published zero rules out, in the order of its codes.
+    Built one attribute at a time: a table rules cells out as soon as every attribute it crosses is there."""
+    if attributes == 0:
+        return np.zeros((0, 0), dtype=np.int64)
+    cells = np.zeros((1, 0), dtype=np.int64)
+    for j in range(attributes):
+        cells = _cross(cells, _values(tables, j, listed=True))
+        for t in tables:
+            if t.keys and max(t.keys) == j:
+                mine, listed = _flat(cells[:, t.keys], t.listed())
+                cells = cells[np.isin(mine, listed)]
+    return cells
+
+
+def _flat(*codes: np.ndarray) -> list[np.ndarray]:
+    """Each row of each of ``codes`` (arrays of the same columns) as one number: rows are equal exactly when their
+    numbers are."""
+    width = max(int(c.max(initial=0)) for c in codes) + 2  # codes are -1 (not there) and up
+    out = []
+    for c in codes:
+        flat = np.zeros(len(c), dtype=np.int64)
+        for column in c.T:
+            flat = flat * width + column + 1
+        out.append(flat)
+    return out
+
+
+def _row_of(table: Table, cells: np.ndarray) -> np.ndarray:
+    """The published cell each cell falls in (its row of ``table``), -1 where none."""
+    published, wanted = _flat(table.codes, cells[:, table.keys])
+    if len(published) == 0:
+        return np.full(len(wanted), -1)
+    order = np.argsort(published, kind="stable")
+    at = order[np.minimum(np.searchsorted(published[order], wanted), len(order) - 1)]
+    return np.where(published[at] == wanted, at, -1)
 
 
 def _constraints(
-    tables: Sequence[pl.DataFrame], cells: pl.DataFrame, threshold: int
+    tables: Sequence[Table], cells: np.ndarray, threshold: int
 ) -> tuple[csr_array, np.ndarray, np.ndarray]:
     """Each published count as an equality; a suppressed one as 1 <= sum <= threshold - 1."""
     blocks, lows, highs = [], [], []
     for table in tables:
-        matrix, published = _membership(table, cells)
-        counts = published[COUNT].cast(pl.Float64).to_numpy()
-        suppressed = np.isnan(counts)
+        row = _row_of(table, cells)
+        falls = row >= 0
+        matrix = coo_array(
+            (np.ones(int(falls.sum())), (row[falls], np.flatnonzero(falls))), shape=(len(table.codes), len(cells))
+        ).tocsr()
+        suppressed = np.isnan(table.counts)
         blocks.append(matrix)
-        lows.append(np.where(suppressed, 1.0, counts))
-        highs.append(np.where(suppressed, float(threshold - 1), counts))
+        lows.append(np.where(suppressed, 1.0, table.counts))
+        highs.append(np.where(suppressed, float(threshold - 1), table.counts))
     return vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
 
 
-def _cell_upper(tables: Sequence[pl.DataFrame], cells: pl.DataFrame, threshold: int) -> np.ndarray:
+def _cell_upper(tables: Sequence[Table], cells: np.ndarray, threshold: int) -> np.ndarray:
     """No cell holds more records than any count it falls in (a suppressed one: the threshold less one). Every
-    cell falls in one listed cell of every table (:func:`_cells` keeps no other)."""
-    upper = np.full(cells.height, np.inf)
+    cell falls in one listed cell of every table (:func:`_possible` keeps no other)."""
+    upper = np.full(len(cells), np.inf)
     for table in tables:
-        keys = _keys(table)
-        joined = cells.select(keys).join(table, on=keys, how="left", maintain_order="left")
-        upper = np.minimum(upper, joined[COUNT].cast(pl.Float64).fill_null(float(threshold - 1)).to_numpy())
+        row = _row_of(table, cells)
+        counts = np.where(row >= 0, table.counts[np.maximum(row, 0)], np.nan)
+        upper = np.minimum(upper, np.where(np.isnan(counts), float(threshold - 1), counts))
     return upper
 
 

@@ -35,7 +35,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
-from synth.attacks.reconstruct import reconstruct
+from synth.attacks.reconstruct import Solved, Table, codes_in, counts_of, solve
 from synth.checks import is_share
 from synth.core.coding import GEO_COLUMNS
 from synth.policies.tables import COUNT, TABLE, table_attributes, table_name
@@ -133,29 +133,88 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     """Every place's reconstruction from the published tables of ``view`` (and the suppression threshold
     published beside them): one row per reconstructed record cell (the place, the attributes, ``count``) with
     the place's ``unique`` and ``feasible`` flags, and its baseline draw (``baseline``: the records drawn from
-    the margins, as a count per cell, 0 where the baseline put none). ``aux`` is unused: the tables alone."""
+    the margins, as a count per cell, 0 where the baseline put none). ``aux`` is unused: the tables alone.
+
+    The tables are coded once (:func:`coded_places`) and the places solved in the order the release first lists
+    them, each place's baseline drawn from ``rng`` after its own reconstruction."""
     data = as_tables(view.data)
     threshold = threshold_of(view.metadata)
     noisy = _noisy(view)  # noisy tables: the records closest to them
-    places, names, attributes, every = published_tables(data)
-    out = []
-    for key, part in data.partition_by(places, as_dict=True, maintain_order=True).items():
-        tables = [part.filter(pl.col(TABLE) == name).select(*attributes[name], COUNT) for name in names]
-        found = reconstruct(tables, threshold, noisy=noisy)
-        margins = [found.records.group_by(a).agg(pl.col(COUNT).sum()).sort(a) for a in every]
-        drawn = reconstruct(margins, rng=rng, decide_unique=False).records.rename({COUNT: "baseline"})
-        both = found.records.join(drawn, on=every, how="full", coalesce=True).with_columns(
-            pl.col(COUNT).fill_null(0), pl.col("baseline").fill_null(0)
-        )
-        place = dict(zip(places, key, strict=True))
-        out.append(
-            both.with_columns(
-                *[pl.lit(v).alias(c) for c, v in place.items()],
-                unique=pl.lit(found.unique),
-                feasible=pl.lit(found.feasible),
-            )
-        )
-    return pl.concat(out, how="diagonal_relaxed").select(*places, *every, COUNT, "baseline", "unique", "feasible")
+    places, domains, by_place = coded_places(data, published_tables(data))
+    sizes = [d.len() for d in domains]
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    flags = np.zeros((places.height, 2), dtype=bool)
+    for p, tables in enumerate(by_place):
+        found = solve(sizes, tables, threshold, noisy=noisy)
+        drawn = solve(sizes, _margins(found, sizes), rng=rng, decide_unique=False)
+        parts.append(_both(found, drawn))
+        flags[p] = found.unique, found.feasible
+    held_by = np.repeat(np.arange(places.height, dtype=np.int64), [len(cells) for cells, _, _ in parts])
+    cells = np.vstack([np.zeros((0, len(sizes)), dtype=np.int64), *(cells for cells, _, _ in parts)])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(counts for _, counts, _ in parts)])
+    baseline = np.concatenate([np.zeros(0, dtype=np.int64), *(drawn for _, _, drawn in parts)])
+    return pl.DataFrame(
+        [
+            *places[held_by].get_columns(),
+            *[domain.gather(cells[:, j]) for j, domain in enumerate(domains)],
+            pl.Series(COUNT, counts, pl.Int64),
+            pl.Series("baseline", baseline, pl.Int64),
+            pl.Series("unique", flags[held_by, 0]),
+            pl.Series("feasible", flags[held_by, 1]),
+        ]
+    )
+
+
+def coded_places(data: pl.DataFrame, published: Published) -> tuple[pl.DataFrame, list[pl.Series], list[list[Table]]]:
+    """The places (in the order the release first lists them), each attribute's values (sorted: a value's code is
+    its position) and each place's tables coded (:class:`~synth.attacks.reconstruct.Table`), in one pass over the
+    release."""
+    places_cols, names, attributes, every = published
+    places = data.select(places_cols).unique(maintain_order=True)
+    place = places.with_row_index("place").join(
+        data.select(places_cols), on=places_cols, how="right", nulls_equal=True, maintain_order="right"
+    )["place"]
+    table = data[TABLE].replace_strict({name: i for i, name in enumerate(names)}, return_dtype=pl.Int64)
+    domains, codes = [], np.full((data.height, len(every)), -1, dtype=np.int64)
+    for j, a in enumerate(every):
+        crossing = pl.col(TABLE).is_in([n for n in names if a in attributes[n]])
+        domains.append(data.filter(crossing)[a].unique().sort())
+        codes[:, j] = codes_in(data[a], domains[-1])
+    counts = counts_of(data[COUNT])
+    order = np.lexsort((table.to_numpy(), place.to_numpy()))  # by place, then table; stable within them
+    group = place.to_numpy()[order] * len(names) + table.to_numpy()[order]
+    bounds = np.searchsorted(group, np.arange(places.height * len(names) + 1))
+    keys = [tuple(every.index(a) for a in attributes[n]) for n in names]
+    by_place = []
+    for p in range(places.height):
+        tables = []
+        for t, key in enumerate(keys):
+            rows = order[bounds[p * len(names) + t] : bounds[p * len(names) + t + 1]]
+            tables.append(Table(key, codes[rows][:, list(key)], counts[rows]))
+        by_place.append(tables)
+    return places, domains, by_place
+
+
+def _margins(found: Solved, sizes: list[int]) -> list[Table]:
+    """The one-way margins of the records found, a table per attribute: how many records hold each of its values
+    (the values some record holds, in order)."""
+    margins = []
+    for j, size in enumerate(sizes):
+        totals = np.bincount(found.cells[:, j], weights=found.counts, minlength=size)
+        held = np.flatnonzero(totals > 0)
+        margins.append(Table((j,), held[:, None], totals[held]))
+    return margins
+
+
+def _both(found: Solved, drawn: Solved) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells either put records in, in the order of their codes, with the records of each (0 where none)."""
+    both = np.vstack([found.cells, drawn.cells])
+    cells, which = np.unique(both, axis=0, return_inverse=True)
+    counts, baseline = np.zeros(len(cells), dtype=np.int64), np.zeros(len(cells), dtype=np.int64)
+    which = which.reshape(-1)
+    counts[which[: len(found.cells)]] = found.counts
+    baseline[which[len(found.cells) :]] = drawn.counts
+    return cells, counts, baseline
 
 
 def _noisy(view: AttackerView) -> bool:

@@ -192,3 +192,16 @@ def test_noisy_tables_give_the_records_closest_to_them(seed: int) -> None:
     assert _distance(records, noisy, domains) <= _distance(truth, noisy, domains)
     clean = reconstruct(exact, noisy=True).records
     assert _distance([r for row in clean.iter_rows() for r in [tuple(row[:3])] * row[3]], exact, domains) == 0
+
+
+def test_a_cell_published_with_a_missing_value_holds_records_like_any_other() -> None:
+    """Two people of 30-39 whose sex the table leaves missing: a value of its own (sorted first), not a cell that
+    nothing can fall in (which would make the tables contradict each other)."""
+    tables = [
+        pl.DataFrame({"age": ["30-39", "30-39", "60+"], "sex": ["F", None, "F"], "count": [1, 2, 0]}),
+        pl.DataFrame({"age": ["30-39", "60+"], "count": [3, 0]}),
+    ]
+    result = reconstruct(tables)
+    assert result.unique and result.feasible
+    assert result.records.rows() == [("30-39", None, 2), ("30-39", "F", 1)]
+    assert result.records.schema == pl.Schema({"age": pl.String, "sex": pl.String, "count": pl.Int64})
