@@ -21,7 +21,7 @@ It reads the published tables only, never the truth.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,7 +127,8 @@ def reconstruct(
         for i, k in enumerate(keys):
             codes[:, i] = codes_in(t[k], domains[k])
         coded.append(Table(tuple(names.index(k) for k in keys), codes, counts_of(t[COUNT])))
-    solved = solve([domains[n].len() for n in names], coded, threshold, rng, decide_unique, noisy)
+    cost = None if rng is None else rng.random
+    solved = solve([domains[n].len() for n in names], coded, threshold, cost, decide_unique, noisy)
     records = pl.DataFrame(
         [domains[n].gather(solved.cells[:, j]).cast(schema[n]) for j, n in enumerate(names)]
         + [pl.Series(COUNT, solved.counts, pl.Int64)]
@@ -151,11 +152,13 @@ def solve(
     sizes: Sequence[int],
     tables: Sequence[Table],
     threshold: int = 1,
-    rng: np.random.Generator | None = None,
+    cost: Callable[[int], np.ndarray] | None = None,
     decide_unique: bool = True,
     noisy: bool = False,
 ) -> Solved:
-    """:func:`reconstruct` on coded tables: ``sizes`` the number of values of each attribute."""
+    """:func:`reconstruct` on coded tables: ``sizes`` the number of values of each attribute; ``cost`` gives the
+    random cost of each of the program's cells (called only where it has some: :func:`cell_count`), None for
+    HiGHS's first multiset."""
     if noisy:
         return _closest(len(sizes), tables)
     cells = _possible(len(sizes), tables)
@@ -166,7 +169,7 @@ def solve(
     rows, bounds_low, bounds_high = _constraints(tables, cells, threshold)
     upper = _cell_upper(tables, cells, threshold)
     first = milp(
-        np.zeros(n) if rng is None else rng.random(n),
+        np.zeros(n) if cost is None else cost(n),
         integrality=np.ones(n),
         bounds=Bounds(np.zeros(n), upper),
         constraints=LinearConstraint(rows, bounds_low, bounds_high),
@@ -177,6 +180,11 @@ def solve(
     unique = decide_unique and not _another_exists(rows, bounds_low, bounds_high, upper, found)
     held = found > 0
     return Solved(cells[held], found[held], unique=unique, feasible=True)
+
+
+def cell_count(attributes: int, tables: Sequence[Table]) -> int:
+    """How many cells the program of exact ``tables`` has: the random costs :func:`solve` draws for them."""
+    return len(_possible(attributes, tables))
 
 
 def _closest(attributes: int, tables: Sequence[Table]) -> Solved:

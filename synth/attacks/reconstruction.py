@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -35,7 +36,7 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
-from synth.attacks.reconstruct import Solved, Table, codes_in, counts_of, solve
+from synth.attacks.reconstruct import Solved, Table, cell_count, codes_in, counts_of, solve
 from synth.checks import is_share
 from synth.core.coding import GEO_COLUMNS
 from synth.policies.tables import COUNT, TABLE, table_attributes, table_name
@@ -142,13 +143,16 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     noisy = _noisy(view)  # noisy tables: the records closest to them
     places, domains, by_place = coded_places(data, published_tables(data))
     sizes = [d.len() for d in domains]
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    flags = np.zeros((places.height, 2), dtype=bool)
-    for p, tables in enumerate(by_place):
-        found = solve(sizes, tables, threshold, noisy=noisy)
-        drawn = solve(sizes, _margins(found, sizes), rng=rng, decide_unique=False)
-        parts.append(_both(found, drawn))
-        flags[p] = found.unique, found.feasible
+    # HiGHS lets go of the GIL while it solves: the places are solved on as many threads as Polars uses (one in a
+    # worker of a local cluster, whose other cores are the other workers'). The baselines' costs are drawn between
+    # the two rounds, place after place, as a loop over the places would draw them.
+    with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
+        found = list(pool.map(lambda tables: solve(sizes, tables, threshold, noisy=noisy), by_place))
+        margins = [_margins(f, sizes) for f in found]
+        costs = [_drawn(rng, cell_count(len(sizes), m)) for m in margins]
+        drawn = list(pool.map(lambda m, c: solve(sizes, m, cost=c, decide_unique=False), margins, costs))
+    parts = [_both(f, d) for f, d in zip(found, drawn, strict=True)]
+    flags = np.array([(f.unique, f.feasible) for f in found], dtype=bool).reshape(-1, 2)
     held_by = np.repeat(np.arange(places.height, dtype=np.int64), [len(cells) for cells, _, _ in parts])
     cells = np.vstack([np.zeros((0, len(sizes)), dtype=np.int64), *(cells for cells, _, _ in parts)])
     counts = np.concatenate([np.zeros(0, dtype=np.int64), *(counts for _, counts, _ in parts)])
@@ -193,6 +197,18 @@ def coded_places(data: pl.DataFrame, published: Published) -> tuple[pl.DataFrame
             tables.append(Table(key, codes[rows][:, list(key)], counts[rows]))
         by_place.append(tables)
     return places, domains, by_place
+
+
+def _drawn(rng: np.random.Generator, n: int) -> Callable[[int], np.ndarray]:
+    """The costs of a program of ``n`` cells, drawn now (none for none)."""
+    costs = rng.random(n) if n else np.zeros(0)
+
+    def cost(cells: int) -> np.ndarray:
+        if cells != len(costs):
+            raise AssertionError(f"{len(costs)} costs drawn for a program of {cells} cells")
+        return costs
+
+    return cost
 
 
 def _margins(found: Solved, sizes: list[int]) -> list[Table]:
