@@ -128,7 +128,7 @@ def reconstruct(
             codes[:, i] = codes_in(t[k], domains[k])
         coded.append(Table(tuple(names.index(k) for k in keys), codes, counts_of(t[COUNT])))
     cost = None if rng is None else rng.random
-    solved = solve([domains[n].len() for n in names], coded, threshold, cost, decide_unique, noisy)
+    solved = solve(len(names), coded, threshold, cost, decide_unique, noisy)
     records = pl.DataFrame(
         [domains[n].gather(solved.cells[:, j]).cast(schema[n]) for j, n in enumerate(names)]
         + [pl.Series(COUNT, solved.counts, pl.Int64)]
@@ -149,23 +149,22 @@ def codes_in(values: pl.Series, domain: pl.Series) -> np.ndarray:
 
 
 def solve(
-    sizes: Sequence[int],
+    attributes: int,
     tables: Sequence[Table],
     threshold: int = 1,
     cost: Callable[[int], np.ndarray] | None = None,
     decide_unique: bool = True,
     noisy: bool = False,
 ) -> Solved:
-    """:func:`reconstruct` on coded tables: ``sizes`` the number of values of each attribute; ``cost`` gives the
-    random cost of each of the program's cells (called only where it has some: :func:`cell_count`), None for
-    HiGHS's first multiset."""
+    """:func:`reconstruct` on coded tables of ``attributes`` attributes; ``cost`` gives the random cost of each of
+    the program's cells (called only where it has some: :func:`cell_count`), None for HiGHS's first multiset."""
     if noisy:
-        return _closest(len(sizes), tables)
-    cells = _possible(len(sizes), tables)
+        return _closest(attributes, tables)
+    cells = _possible(attributes, tables)
     n = len(cells)
     if n == 0:  # no cell is possible: the tables fit only a place with no records
         empty = all(not np.isnan(t.counts).any() and t.counts.sum() == 0 for t in tables)
-        return _none(len(sizes), unique=empty, feasible=empty)
+        return _none(attributes, unique=empty, feasible=empty)
     rows, bounds_low, bounds_high = _constraints(tables, cells, threshold)
     upper = _cell_upper(tables, cells, threshold)
     first = milp(
@@ -175,7 +174,7 @@ def solve(
         constraints=LinearConstraint(rows, bounds_low, bounds_high),
     )
     if first.x is None:
-        return _none(len(sizes), unique=False, feasible=False)
+        return _none(attributes, unique=False, feasible=False)
     found = np.rint(first.x).astype(np.int64)
     unique = decide_unique and not _another_exists(rows, bounds_low, bounds_high, upper, found)
     held = found > 0

@@ -147,16 +147,16 @@ def reconstruction(view: AttackerView, aux: AuxiliaryData, rng: np.random.Genera
     # worker of a local cluster, whose other cores are the other workers'). The baselines' costs are drawn between
     # the two rounds, place after place, as a loop over the places would draw them.
     with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
-        found = list(pool.map(lambda tables: solve(sizes, tables, threshold, noisy=noisy), by_place))
+        found = list(pool.map(lambda tables: solve(len(sizes), tables, threshold, noisy=noisy), by_place))
         margins = [_margins(f, sizes) for f in found]
         costs = [_drawn(rng, cell_count(len(sizes), m)) for m in margins]
-        drawn = list(pool.map(lambda m, c: solve(sizes, m, cost=c, decide_unique=False), margins, costs))
+        drawn = list(pool.map(lambda m, c: solve(len(sizes), m, cost=c, decide_unique=False), margins, costs))
     parts = [_both(f, d) for f, d in zip(found, drawn, strict=True)]
     flags = np.array([(f.unique, f.feasible) for f in found], dtype=bool).reshape(-1, 2)
     held_by = np.repeat(np.arange(places.height, dtype=np.int64), [len(cells) for cells, _, _ in parts])
     cells = np.vstack([np.zeros((0, len(sizes)), dtype=np.int64), *(cells for cells, _, _ in parts)])
     counts = np.concatenate([np.zeros(0, dtype=np.int64), *(counts for _, counts, _ in parts)])
-    baseline = np.concatenate([np.zeros(0, dtype=np.int64), *(drawn for _, _, drawn in parts)])
+    baseline = np.concatenate([np.zeros(0, dtype=np.int64), *(base for _, _, base in parts)])
     return pl.DataFrame(
         [
             *places[held_by].get_columns(),
