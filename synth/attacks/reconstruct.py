@@ -254,6 +254,9 @@ def _flat(*codes: np.ndarray) -> list[np.ndarray]:
     """Each row of each of ``codes`` (arrays of the same columns) as one number: rows are equal exactly when their
     numbers are."""
     width = max(int(c.max(initial=0)) for c in codes) + 2  # codes are -1 (not there) and up
+    if width ** codes[0].shape[1] >= 2**62:  # too many cells to number in 64 bits: number the rows there are
+        _, numbers = np.unique(np.vstack(codes), axis=0, return_inverse=True)
+        return np.split(numbers.reshape(-1).astype(np.int64), np.cumsum([len(c) for c in codes])[:-1])
     out = []
     for c in codes:
         flat = np.zeros(len(c), dtype=np.int64)

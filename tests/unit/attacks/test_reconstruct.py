@@ -205,3 +205,21 @@ def test_a_cell_published_with_a_missing_value_holds_records_like_any_other() ->
     assert result.unique and result.feasible
     assert result.records.rows() == [("30-39", None, 2), ("30-39", "F", 1)]
     assert result.records.schema == pl.Schema({"age": pl.String, "sex": pl.String, "count": pl.Int64})
+
+
+def test_cells_too_many_to_number_in_64_bits_are_still_told_apart() -> None:
+    """Rows of codes are compared as one number each; where the cells of that many attributes would not fit in 64
+    bits, the rows there are numbered instead, equal exactly where the rows are."""
+    from synth.attacks.reconstruct import _flat
+
+    rng = np.random.default_rng(4)
+    left = rng.integers(-1, 255, size=(300, 12))
+    left[0, 0] = 254  # 256 numbers a column: in 64 bits, the first four columns' weights would wrap to 0
+    moved = left[::5].copy()
+    moved[:, 0] = (moved[:, 0] + 7) % 255  # rows that differ in the first column alone
+    right = np.vstack([left[::3], moved, rng.integers(-1, 255, size=(50, 12))])
+    for a, b in ((left, right), (left[:, :3], right[:, :3])):  # numbered, then computed
+        ours = _flat(a, b)
+        same = ours[0][:, None] == ours[1][None, :]
+        assert (same == (a[:, None, :] == b[None, :, :]).all(axis=2)).all()
+        assert [len(x) for x in ours] == [len(a), len(b)]
