@@ -165,8 +165,9 @@ def solve(
     if n == 0:  # no cell is possible: the tables fit only a place with no records
         empty = all(not np.isnan(t.counts).any() and t.counts.sum() == 0 for t in tables)
         return _none(attributes, unique=empty, feasible=empty)
-    rows, bounds_low, bounds_high = _constraints(tables, cells, threshold)
-    upper = _cell_upper(tables, cells, threshold)
+    falls_in = [_row_of(table, cells) for table in tables]  # read once, for the constraints and the bounds
+    rows, bounds_low, bounds_high = _constraints(tables, falls_in, n, threshold)
+    upper = _cell_upper(tables, falls_in, n, threshold)
     first = milp(
         np.zeros(n) if cost is None else cost(n),
         integrality=np.ones(n),
@@ -194,8 +195,9 @@ def _closest(attributes: int, tables: Sequence[Table]) -> Solved:
         cells = _cross(cells, _values(tables, j, listed=False))
     if attributes == 0 or len(cells) == 0:
         return _none(attributes, unique=False, feasible=True)
-    rows, low, _ = _constraints(tables, cells, 1)
-    n, m = len(cells), rows.shape[0]
+    n = len(cells)
+    rows, low, _ = _constraints(tables, [_row_of(table, cells) for table in tables], n, 1)
+    m = rows.shape[0]
     eye = csr_array((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, m))
     result = milp(
         np.concatenate([np.zeros(n), np.ones(2 * m)]),
@@ -277,15 +279,15 @@ def _row_of(table: Table, cells: np.ndarray) -> np.ndarray:
 
 
 def _constraints(
-    tables: Sequence[Table], cells: np.ndarray, threshold: int
+    tables: Sequence[Table], falls_in: Sequence[np.ndarray], n: int, threshold: int
 ) -> tuple[csr_array, np.ndarray, np.ndarray]:
-    """Each published count as an equality; a suppressed one as 1 <= sum <= threshold - 1."""
+    """Each published count as an equality over the ``n`` cells; a suppressed one as 1 <= sum <= threshold - 1.
+    ``falls_in``: each table's row each cell falls in (:func:`_row_of`)."""
     blocks, lows, highs = [], [], []
-    for table in tables:
-        row = _row_of(table, cells)
+    for table, row in zip(tables, falls_in, strict=True):
         falls = row >= 0
         matrix = coo_array(
-            (np.ones(int(falls.sum())), (row[falls], np.flatnonzero(falls))), shape=(len(table.codes), len(cells))
+            (np.ones(int(falls.sum())), (row[falls], np.flatnonzero(falls))), shape=(len(table.codes), n)
         ).tocsr()
         suppressed = np.isnan(table.counts)
         blocks.append(matrix)
@@ -294,12 +296,11 @@ def _constraints(
     return vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
 
 
-def _cell_upper(tables: Sequence[Table], cells: np.ndarray, threshold: int) -> np.ndarray:
-    """No cell holds more records than any count it falls in (a suppressed one: the threshold less one). Every
-    cell falls in one listed cell of every table (:func:`_possible` keeps no other)."""
-    upper = np.full(len(cells), np.inf)
-    for table in tables:
-        row = _row_of(table, cells)
+def _cell_upper(tables: Sequence[Table], falls_in: Sequence[np.ndarray], n: int, threshold: int) -> np.ndarray:
+    """No cell of the ``n`` holds more records than any count it falls in (a suppressed one: the threshold less
+    one). Every cell falls in one listed cell of every table (:func:`_possible` keeps no other)."""
+    upper = np.full(n, np.inf)
+    for table, row in zip(tables, falls_in, strict=True):
         counts = np.where(row >= 0, table.counts[np.maximum(row, 0)], np.nan)
         upper = np.minimum(upper, np.where(np.isnan(counts), float(threshold - 1), counts))
     return upper
