@@ -47,7 +47,7 @@ def fit_model(
     tf: Mapping[str, pl.DataFrame],
 ) -> Any:
     """The trained model (Splink's settings dictionary) of release and roll rows in the same coding."""
-    numeric_age = "age" in cols and left["age"].dtype != pl.String
+    numeric_age = _numeric_age(left)
     passes = [(rule, rarity(left, right, rule)) for rule in _training_blocks(cols)]
     # DuckDB runs training on all its threads. The pairs are sampled by a hash of their ids and counted per agreement
     # pattern, whatever the threads; only the sums over the patterns' counts could change order with them, in their
@@ -125,7 +125,7 @@ def predict_links(
     # the pairs, by our SQL (synth.attacks.blocked_pairs); Splink blocks them where a rule is not one of equalities
     rules = [rule_columns(rule["blocking_rule"]) for rule in model[PREDICTION_RULES]]
     known = [columns for columns in rules if columns is not None]
-    within = pair_bounds(live, "age" in left.columns and left["age"].dtype != pl.String)
+    within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
     pairs = blocked_pairs_sql(known, live.condition, within, lacking) if len(known) == len(rules) else None
     with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs) as (linker, con):
@@ -134,6 +134,11 @@ def predict_links(
         # others too (the sources, the match key, the probability) took 0.2 s of its 2.7 s
         kept = con.sql(f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}").to_arrow_table()
         return _best_pairs(kept, coverage, threshold)
+
+
+def _numeric_age(frame: pl.DataFrame) -> bool:
+    """Whether the linkage inputs compare ages as whole years (else as bands, strings, or not at all)."""
+    return "age" in frame.columns and frame["age"].dtype != pl.String
 
 
 def _lacks(frame: pl.DataFrame, columns: Iterable[str]) -> bool:
