@@ -67,24 +67,35 @@ def test_seeded_twins(setting) -> None:  # type: ignore[no-untyped-def]
     assert runs[0].equals(runs[1])
 
 
+def _training_inputs(view: AttackerView, aux: AuxiliaryData, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
+    """The arguments ``probabilistic_linkage`` of ``view`` gives ``fit_model`` (it stops there)."""
+    inputs: list[tuple[Any, ...]] = []
+
+    class Captured(Exception):
+        pass
+
+    def captured(*args: Any) -> Any:
+        inputs.append(args)
+        raise Captured
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linkage_module, "fit_model", captured)
+        with pytest.raises(Captured):
+            probabilistic_linkage(view, aux, np.random.default_rng(3), PARAMS)
+    return inputs[0]
+
+
 def test_duckdb_threads_change_no_model(setting, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Training runs on all of DuckDB's threads: with one thread and with four, the same model to the last bit, before
     rounding (:func:`~synth.attacks.splink_model._rounded`)."""
     _, release, aux = setting
-    inputs: list[tuple[Any, ...]] = []
-
-    def captured(*args: Any) -> Any:
-        inputs.append(args)
-        return fit_model(*args)
-
-    monkeypatch.setattr(linkage_module, "fit_model", captured)
-    probabilistic_linkage(release.attacker_view(), aux, np.random.default_rng(3), PARAMS)
+    inputs = _training_inputs(release.attacker_view(), aux, monkeypatch)
     monkeypatch.setattr(splink_model, "_rounded", lambda model: model)
     connect = duckdb.connect
     models = []
     for threads in (1, 4):
         monkeypatch.setattr(splink_model.duckdb, "connect", lambda *a, n=threads: connect(*a, config={"threads": n}))
-        model = fit_model(*inputs[0])
+        model = fit_model(*inputs)
         models.append({key: value for key, value in model.items() if key != "linker_uid"})
     assert models[0] == models[1]
     assert models[0]["probability_two_random_records_match"] > 0
@@ -95,19 +106,10 @@ def test_u_counted_in_parts_changes_no_model(setting, monkeypatch: pytest.Monkey
     """u is counted over the sample's pairs in one part (:data:`~synth.attacks.splink_model.U_CHUNKS`): in Splink's
     default of ten parts, the same model to the last bit, before rounding, with banded ages and with whole years."""
     _, release, aux = setting
-    inputs: list[tuple[Any, ...]] = []
-
-    class Captured(Exception):
-        pass
-
-    def captured(*args: Any) -> Any:
-        inputs.append(args)
-        raise Captured  # only the training's inputs are wanted
-
-    monkeypatch.setattr(linkage_module, "fit_model", captured)
-    for policy in ("as_exported", "age_bands_5"):
-        with pytest.raises(Captured):
-            probabilistic_linkage(minimize(release, load_policy(policy)).view, aux, np.random.default_rng(3), PARAMS)
+    inputs = [
+        _training_inputs(minimize(release, load_policy(policy)).view, aux, monkeypatch)
+        for policy in ("as_exported", "age_bands_5")
+    ]
     monkeypatch.setattr(splink_model, "_rounded", lambda model: model)
     asked: list[int] = []
     estimate_u = LinkerTraining.estimate_u_using_random_sampling
