@@ -12,6 +12,7 @@ from functools import cached_property
 
 import polars as pl
 
+from synth.attacks.linkage_inputs import ROLL_NAMES, name_counts, name_features
 from synth.core.name_parts import supported_initials
 from synth.engine.io import content_key
 from synth.errors import SpecError, TruthLeakError
@@ -54,6 +55,20 @@ class AuxiliaryData:
         """``given`` and ``initials`` each roll entry supports (:func:`synth.core.name_parts.supported_initials`),
         aligned with the roll: read once per source, however many attacks and releases compare names with it."""
         return supported_initials(self.require("electoral_roll", "name reading"))
+
+    @cached_property
+    def roll_name_features(self) -> pl.DataFrame:
+        """:func:`~synth.attacks.linkage_inputs.name_features` of the roll's distinct names: read once per source,
+        however many releases and baselines are linked to it (a score of regular expressions over every name; the
+        whole state's roll holds 15 lakh distinct names, read in 10 s on one core)."""
+        names = self.require("electoral_roll", "name reading")[ROLL_NAMES["name"]]
+        return name_features(names.drop_nulls().unique().alias("name").to_frame())
+
+    @cached_property
+    def roll_name_counts(self) -> pl.DataFrame:
+        """:func:`~synth.attacks.linkage_inputs.name_counts` of the roll's names, for the names' term frequencies:
+        counted once per source."""
+        return name_counts(self.require("electoral_roll", "name frequencies")[ROLL_NAMES["name"]])
 
     @cached_property
     def roll_key(self) -> str:

@@ -100,21 +100,32 @@ def pair_batches(
 
 
 def name_frequencies(
-    data: pl.DataFrame, roll: pl.DataFrame, features: pl.DataFrame | None = None
+    data: pl.DataFrame,
+    roll: pl.DataFrame,
+    features: pl.DataFrame | None = None,
+    roll_counts: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Splink's term frequencies, computed once over the whole input: of each name (``name``, ``tf_name``) and of
     each given name's key (``name_key``, ``tf_name_key``), as shares of release and roll together.
 
-    ``features``: :func:`name_features` of these names or more (read here otherwise)."""
-    names = _both_names(data, roll).drop_nulls()
-    counted = names.group_by("name").agg(n=pl.len())
+    ``features``: :func:`name_features` of these names or more (read here otherwise). ``roll_counts``:
+    :func:`name_counts` of the roll's names, where the caller counted them already (counted here otherwise)."""
+    if roll_counts is None:
+        roll_counts = name_counts(roll[ROLL_NAMES["name"]])
+    counted = pl.concat([name_counts(data["name"]), roll_counts]).group_by("name").agg(pl.col("n").sum())
+    total = counted["n"].sum()  # every name of release and roll, nulls left out
     if features is None:
         features = name_features(counted.select("name"))
     keys = counted.join(features, on="name").group_by("name_key").agg(pl.col("n").sum())
     return {
-        "name": counted.select("name", tf_name=pl.col("n") / names.height).sort("name"),
-        "name_key": keys.select("name_key", tf_name_key=pl.col("n") / names.height).sort("name_key"),
+        "name": counted.select("name", tf_name=pl.col("n") / total).sort("name"),
+        "name_key": keys.select("name_key", tf_name_key=pl.col("n") / total).sort("name_key"),
     }
+
+
+def name_counts(names: pl.Series) -> pl.DataFrame:
+    """Each distinct name of ``names`` (``name``) and how many times it occurs there (``n``), nulls left out."""
+    return names.drop_nulls().alias("name").to_frame().group_by("name").agg(n=pl.len().cast(pl.Int64))
 
 
 def linkage_inputs(
@@ -147,7 +158,10 @@ def linkage_inputs(
     rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
     # a roll entry supports the initials of its house name and relative too (synth.core.name_parts)
     supported = roll[SUPPORTED] if SUPPORTED in roll.columns else supported_initials(roll)[INITIALS]
-    rol = rol.with_columns(supported.alias(INITIALS)).with_columns(mask=initial_mask(pl.col(INITIALS)))
+    rol = rol.with_columns(supported.alias(INITIALS))
+    # each set of initials read once: a district's entries support a few thousand sets
+    sets = rol.select(pl.col(INITIALS).unique()).with_columns(mask=initial_mask(pl.col(INITIALS)))
+    rol = rol.drop("mask").join(sets, on=INITIALS, how="left", nulls_equal=True, maintain_order="left")
     # namesakes: the roll's voters a name could be written for (the given name's key, initials they support); of
     # a roll entry, those supporting the same initials
     sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
@@ -159,6 +173,13 @@ def linkage_inputs(
     rel = rel.join(written, on=on, how="left", maintain_order="left")
     rol = rol.join(voters, on=on, how="left", maintain_order="left")
     return rel.with_columns(pl.col("namesakes").fill_null(0)).drop(INITIALS), rol.drop(INITIALS)
+
+
+def features_with(known: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
+    """``known`` (:func:`name_features` of some names) with the features of the names of ``names`` it lacks: a
+    name's features are its own, so those of a source's names, read once, serve every release compared with it."""
+    new = names.drop_nulls().unique().alias("name").to_frame().join(known.select("name"), on="name", how="anti")
+    return pl.concat([known, name_features(new)]) if new.height else known
 
 
 def names_of(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:

@@ -56,10 +56,9 @@ from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
     SUPPORTED,
     by_district,
+    features_with,
     linkage_inputs,
-    name_features,
     name_frequencies,
-    names_of,
     pair_batches,
     paired_entries,
     place_columns,
@@ -206,8 +205,8 @@ def probabilistic_linkage(
         parts = by_district(compared, roll, cols)
         training = training_districts(parts, params.train_rows, seed)
         ages = compared["age"] if "age" in cols else None
-        features = name_features(names_of(compared, roll))  # read once: a name's features are its own
-        tf = name_frequencies(compared, roll, features)
+        features = features_with(aux.roll_name_features, compared["name"])
+        tf = name_frequencies(compared, roll, features, aux.roll_name_counts)
         # the keys hold the district, so a district's entries merge among themselves, as in the whole roll
         shared = printed_twice(roll)
         keys = [ROLL_NAMES[c] for c in cols]

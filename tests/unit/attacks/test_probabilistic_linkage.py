@@ -19,6 +19,7 @@ from synth.attacks.base import NotApplicable
 from synth.attacks.linkage_inputs import (
     SUPPORTED,
     blocking_rules,
+    features_with,
     linkage_inputs,
     name_features,
     name_frequencies,
@@ -364,6 +365,33 @@ def test_inputs_read_from_the_features_of_a_wider_input_and_initials_read_once_a
     tf = name_frequencies(RELEASED, LISTED)
     for col, table in name_frequencies(RELEASED, LISTED, features).items():
         assert_frame_equal(table, tf[col])
+
+
+def test_the_names_of_a_source_read_once_serve_every_release() -> None:
+    """The roll's names' features and counts are read once per source; a release's names are added to them. The
+    term frequencies and inputs are those read from the release and roll together."""
+    aux = AuxiliaryData(electoral_roll=LISTED.vstack(LISTED.head(1).with_columns(name=pl.lit(None, pl.String))))
+    roll = aux.electoral_roll
+    assert roll is not None
+    assert aux.roll_name_features is aux.roll_name_features and aux.roll_name_counts is aux.roll_name_counts
+    assert sorted(aux.roll_name_features["name"]) == ["Bindu", "Sridevi R", "Suraj K"]
+    assert aux.roll_name_counts.sort("name").rows() == [("Bindu", 2), ("Sridevi R", 1), ("Suraj K", 1)]
+    released = RELEASED.vstack(RELEASED.head(1).with_columns(row_id=pl.lit(3, pl.Int64), name=pl.lit("Bindu")))
+    features = features_with(aux.roll_name_features, released["name"])
+    assert_frame_equal(features, name_features(names_of(released, roll)).drop_nulls("name"), check_row_order=False)
+    assert features_with(features, LISTED["name"]) is features  # nothing to add
+    tf = name_frequencies(released, roll)
+    assert tf["name"].filter(pl.col("name") == "Bindu")["tf_name"].item() == 3 / 8  # twice listed, once released
+    for col, table in name_frequencies(released, roll, features, aux.roll_name_counts).items():
+        assert_frame_equal(table, tf[col])
+    cols = ["name", "age", "gender", "local_body"]
+    read = roll.with_columns(aux.roll_initials["initials"].alias(SUPPORTED))
+    for mine, theirs in zip(
+        linkage_inputs(released, read, cols, released["age"], features),
+        linkage_inputs(released, roll, cols, released["age"]),
+        strict=True,
+    ):
+        assert_frame_equal(mine, theirs)
 
 
 def test_namesakes_are_the_roll_entries_a_name_could_be_written_for() -> None:
