@@ -23,23 +23,12 @@ import polars as pl
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Attack, Cell, NotApplicable, Outcome, Scored, Truth
 from synth.attacks.knowledge import LINK_SCHEMA, RELEASED, chain
-from synth.core.coding import key_hash, shared_columns
+from synth.attacks.printed import PRINTED_PERSON, printed_twice
+from synth.core.coding import shared_columns
 from synth.engine.io import Memo
 from synth.release.build import AttackerView
 from synth.scoring.breakdown import breakdown_rows
 from synth.scoring.linkage import RightEntries, correct_rows, score_linkage
-
-PRINTED_PERSON = ("name", "relative_type", "relative_name", "sex", "age")  # what the roll prints of a person
-
-
-def printed_twice(roll: pl.DataFrame) -> pl.Series:
-    """Whether another entry of ``roll`` may print the same person (:data:`PRINTED_PERSON`): only those entries can
-    merge in :func:`one_per_printed_person`. Found on a 64-bit hash (a collision only sends an entry to the exact
-    comparison there), so the string columns of the whole roll are never sorted. False for every entry where the
-    roll does not print all of a person (no relative names): it cannot tell a duplicate from a namesake."""
-    if not set(PRINTED_PERSON) <= set(roll.columns):
-        return pl.repeat(False, roll.height, eager=True)
-    return roll.select(key_hash(list(PRINTED_PERSON), nullable=[]).is_duplicated()).to_series()
 
 
 def one_per_printed_person(

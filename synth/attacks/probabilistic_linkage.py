@@ -68,7 +68,6 @@ from synth.attacks.linking import (
     LinkageAttack,
     one_per_printed_person,
     one_per_row,
-    printed_twice,
     scope_for_names,
 )
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
@@ -208,7 +207,7 @@ def probabilistic_linkage(
         features = features_with(aux.roll_name_features, compared["name"])
         tf = name_frequencies(compared, roll, features, aux.roll_name_counts)
         # the keys hold the district, so a district's entries merge among themselves, as in the whole roll
-        shared = printed_twice(roll)
+        shared = aux.roll_printed_twice
         keys = [ROLL_NAMES[c] for c in cols]
 
         def entries(district: str) -> pl.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.linking import one_per_printed_person, printed_twice
 
 # Two districts. SYN2/SYN5 print the same person in one district (a duplicate), SYN1/SYN4 the same person in two
@@ -46,3 +47,10 @@ def test_a_district_merged_alone_with_the_whole_rolls_mask_is_that_district_of_t
     part = ROLL.filter(ROLL["district"] == "B")
     assert one_per_printed_person(part, part, KEYS)["epic"].to_list() == ["SYN4", "SYN3"]
     assert whole.filter(pl.col("district") == "B")["epic"].to_list() == ["SYN3", "SYN4"]
+
+
+def test_a_sources_entries_printed_twice_are_read_once() -> None:
+    aux = AuxiliaryData(electoral_roll=ROLL)
+    assert aux.roll_printed_twice is aux.roll_printed_twice
+    assert aux.roll_printed_twice.to_list() == [True, True, True, False, True]
+    assert AuxiliaryData(electoral_roll=ROLL.drop("relative_name")).roll_printed_twice.to_list() == [False] * 5
