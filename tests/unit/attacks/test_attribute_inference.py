@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from synth.attacks.attribute_inference import AttributeInferenceParams, attribute_inference
 from synth.attacks.auxiliary import AuxiliaryData
@@ -179,3 +180,42 @@ def test_every_bad_parameter_is_reported_at_once() -> None:
         "womens_scheme, pension_scheme (did you mean 'widowhood'?)",
         "attack 'attribute_inference': model = 'forest': unknown model; allowed are gradient_boosting, prior, majority",
     ]
+
+
+def test_the_same_predictions_on_one_openmp_thread_or_two() -> None:
+    """A worker of a local cluster fits on one OpenMP thread, a run in this process on one per core (the suite
+    itself sets one: tests/conftest.py). The predictions must not depend on it."""
+    rng = np.random.default_rng(3)
+    n = 1_500
+    release = pl.DataFrame(
+        {
+            "row_id": np.arange(n),
+            "age": rng.integers(18, 95, n),
+            "gender": rng.choice(["F", "M"], n),
+            "local_body": rng.choice(["Kalpetta", "Meppadi", "Vythiri"], n),
+            "ward": pl.Series(rng.integers(1, 20, n), dtype=pl.Int16),
+            "scheme": rng.choice(["widow", "old_age", "disability"], n, p=[0.3, 0.6, 0.1]),
+            "registry": ["pensioners"] * n,
+        }
+    )
+    m = 1_000
+    roll = pl.DataFrame(
+        {
+            "epic": [f"SYN{i}" for i in range(m)],
+            "name": ["A"] * m,
+            "sex": rng.choice(["F", "M"], m),
+            "age": rng.integers(18, 95, m),
+            "district": ["Wayanad"] * m,
+            "taluk": ["Vythiri"] * m,
+            "local_body": rng.choice(["Kalpetta", "Meppadi", "Vythiri"], m),
+            "ward": pl.Series(rng.integers(1, 20, m), dtype=pl.Int16),
+        }
+    )
+    params, aux = AttributeInferenceParams(secret="pension_scheme"), AuxiliaryData(roll)
+    runs = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            runs.append(attribute_inference(AttackerView(release), aux, np.random.default_rng(0), params))
+            assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"} == {threads}
+    assert runs[0].equals(runs[1])
+    assert runs[0]["prediction"].n_unique() > 1  # a model that learnt something, not one label for everyone
