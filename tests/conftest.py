@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # The suite runs two processes on two cores. OpenMP (scikit-learn's gradient boosting, torch) would start a thread
-# per core in each, and its threads wait for one another by spinning: with both cores busy, a fit of a few thousand
-# rows took 4 to 21 s instead of 0.1 s (tests/unit/attacks/test_attribute_inference.py). Read by OpenMP when it
-# loads, so it is set before anything imports it; one's own setting wins.
+# per core in each, and its threads wait for one another by spinning: with both cores busy, two tests fitting on
+# 240 released rows took 12 and 21 s, under a second alone (tests/unit/attacks/test_attribute_inference.py).
+# OpenMP reads it when it loads, so it is set before anything imports it; one's own setting wins.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
