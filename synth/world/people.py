@@ -31,10 +31,12 @@ class People:
         return len(self.sex)
 
 
-def categorical(probs: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Row-wise inverse-CDF draw: ``probs`` is ``[n, K]`` (rows sum to 1), ``u`` uniform ``[n]``."""
-    cum = np.cumsum(probs, axis=1)
-    return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
+def from_cumulative(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Row-wise inverse-CDF draw: ``cum`` is ``[n, K]``, each row the cumulative sums of probabilities that sum to 1,
+    ``u`` uniform ``[n]``. Callers gather rows from a table's cumulative sums (``np.cumsum(table, axis=-1)[rows]``):
+    that is the cumulative sum of the rows gathered from the table, bit for bit (the same additions in the same
+    order), with the table summed once instead of once per person."""
+    return np.minimum((u[:, None] >= cum).sum(axis=1), cum.shape[1] - 1)
 
 
 def birth_dates(age: np.ndarray, reference: date, rng: np.random.Generator) -> np.ndarray:
@@ -87,7 +89,7 @@ def _balanced_community(
     start = rng.random(len(ward_shares))
     u = np.mod(start[ward[order]] + rank * GOLDEN, 1.0)
     community = np.empty(n, dtype=np.int8)
-    community[order] = categorical(ward_shares[ward[order]], u)
+    community[order] = from_cumulative(np.cumsum(ward_shares, axis=1)[ward[order]], u)
     return community
 
 
@@ -126,12 +128,12 @@ def sample_people(
     age = (cell % N_AGES).astype(np.int16)
     n = len(sex)
 
-    marital = categorical(demo.marital[sex, age], rng.random(n)).astype(np.int8)
+    marital = from_cumulative(np.cumsum(demo.marital, axis=2)[sex, age], rng.random(n)).astype(np.int8)
     alpha = np.maximum(demo.community[district] * community_concentration, 1e-3)
     ward_shares = rng.dirichlet(alpha, size=n_wards)
     community = _balanced_community(ward, sex, marital, age, ward_shares, rng)
     disabled = rng.random(n) < demo.disability[sex, age]
-    occupation = categorical(demo.occupation[sex, age], rng.random(n)).astype(np.int8)
+    occupation = from_cumulative(np.cumsum(demo.occupation, axis=2)[sex, age], rng.random(n)).astype(np.int8)
     return People(
         ward=ward.astype(np.int32),
         sex=sex,

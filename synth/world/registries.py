@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from synth.world.households import NEVER, SEPARATED, WIDOWED, Households
-from synth.world.people import People, age_on, categorical
+from synth.world.people import People, age_on, from_cumulative
 from synth.world.preset import PENSION_SCHEMES, RATION_CARDS
 
 PRIORITY_CARDS = (RATION_CARDS.index("AAY"), RATION_CARDS.index("PHH"))
@@ -71,7 +71,7 @@ def may_birth_dates(age: np.ndarray, reference: date, rng: np.random.Generator) 
 
 def draw_shares(shares: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` independent draws of an index with probabilities ``shares``."""
-    return categorical(np.broadcast_to(shares, (n, len(shares))), rng.random(n))
+    return from_cumulative(np.broadcast_to(np.cumsum(shares), (n, len(shares))), rng.random(n))
 
 
 def employee_records(
@@ -160,8 +160,8 @@ def draw_registries(
     non_priority = ration_card_shares.copy()
     non_priority[list(PRIORITY_CARDS)] = 0
     non_priority /= non_priority.sum()
-    probs = np.where(emp_household[:, None], non_priority[None, :], others[None, :])
-    ration_card = categorical(probs, rng.random(households.count)).astype(np.int8)
+    cum = np.where(emp_household[:, None], np.cumsum(non_priority)[None, :], np.cumsum(others)[None, :])
+    ration_card = from_cumulative(cum, rng.random(households.count)).astype(np.int8)
 
     # Welfare pensions: one per person, none for serving or retired government servants.
     pension = np.full(n, NO_PENSION, dtype=np.int8)
