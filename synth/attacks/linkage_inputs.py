@@ -184,12 +184,7 @@ def features_with(known: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
 
 def names_of(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
     """The distinct names of release and roll (in the release's coding or the roll's own), as ``name``."""
-    return _both_names(data, roll).unique()
-
-
-def _both_names(data: pl.DataFrame, roll: pl.DataFrame) -> pl.DataFrame:
-    """Every name of the release and of the roll, in one column ``name``."""
-    return pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))])
+    return pl.concat([data.select("name"), roll.select(pl.col(ROLL_NAMES["name"]).alias("name"))]).unique()
 
 
 def name_features(names: pl.DataFrame) -> pl.DataFrame:
