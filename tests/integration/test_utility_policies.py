@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +14,10 @@ from synth import World, open_world
 from synth.errors import SpecError
 from synth.measure.utility import Utility, utility
 from synth.measure.utility.outreach import PLAIN_PHONE
-from synth.policies import MinimizedRelease, load_policy, minimize, policy_ids
+from synth.policies import MinimizedRelease, Policy, load_policy, minimize, policy_ids
 from synth.policies.generalize import age_band
+from synth.policies.hashing import HashColumn
+from synth.policies.library import LIBRARY_DIR, policy_from_dict
 from synth.release import make_release
 from synth.release.build import Release
 from synth.release.spec import EXPORT_FIELDS, ReleaseSpec
@@ -41,6 +45,19 @@ REACH = {  # share of the people with a number that the holder can message
 ROWS_AS_EXPORTED = ("as_exported", "drop_names", "drop_phone", "mask_phone", "hash_plain", "hmac", "tokenize")
 NEEDS_BIRTH_DATE = ("hash_phone_dob",)  # hashes the phone with the holder's birth date
 NO_WARD = "the received data has no 'ward' column (ward counts need local_body, ward, age, gender)"
+STRETCHED = "hash_pbkdf2"  # 10,000 iterations by design: 2 ms a distinct number
+
+
+def _policy(pid: str, iterations: int = 1) -> Policy:
+    """The shipped policy, but :data:`STRETCHED` at ``iterations``: at 10,000 it took 14 s of this module's 16 on
+    three local bodies. No utility figure reads a digest (outreach compares the received phone with the number as
+    exported; ward planning and research read places, ages and sexes), so the count changes no figure:
+    :func:`test_the_iterations_of_a_stretched_hash_change_no_utility` shows it on the shipped policy."""
+    if pid != STRETCHED:
+        return load_policy(pid)
+    spec = tomllib.loads((LIBRARY_DIR / f"{pid}.toml").read_text(encoding="utf-8"))
+    spec["steps"][0]["iterations"] = iterations
+    return policy_from_dict(spec)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +82,7 @@ def releases(world: World, release: Release) -> dict[str, Release]:
 def minimized(releases: dict[str, Release]) -> dict[str, MinimizedRelease]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SYNTH_HMAC_KEY", "utility-key")
-        return {pid: minimize(releases[pid], load_policy(pid)) for pid in policy_ids()}
+        return {pid: minimize(releases[pid], _policy(pid)) for pid in policy_ids()}
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +182,24 @@ def test_seeded_twins(
     for pid in ("tokenize", "k10"):  # seeded policies: minimizing again gives the same release and utility
         again = minimize(release, load_policy(pid))
         assert utility(release, again, world, np.random.default_rng(SEED)) == measured[pid], pid
+
+
+def test_the_iterations_of_a_stretched_hash_change_no_utility(releases: dict[str, Release], world: World) -> None:
+    release = releases[STRETCHED]
+    kept = release.data.head(1_000)  # the shipped policy at 2 ms a number
+    head = dataclasses.replace(
+        release, data=kept, truth=release.truth.join(kept.select("row_id"), on="row_id", how="semi")
+    )
+    step = load_policy(STRETCHED).steps[0]
+    assert isinstance(step, HashColumn) and step.iterations == 10_000
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SYNTH_HMAC_KEY", "utility-key")
+        shipped, cheap = (minimize(head, p) for p in (load_policy(STRETCHED), _policy(STRETCHED)))
+    assert shipped.view.data.columns == cheap.view.data.columns
+    assert not shipped.view.data["phone"].equals(cheap.view.data["phone"])  # other digests
+    measured = [utility(head, m, world, np.random.default_rng(SEED)) for m in (shipped, cheap)]
+    assert measured[0] == measured[1]
+    assert measured[0].outreach.people_released == head.truth["person_id"].n_unique()
 
 
 def test_bad_input(release: Release, world: World, minimized: dict[str, MinimizedRelease]) -> None:
