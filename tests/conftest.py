@@ -4,9 +4,9 @@ Every test that uses that district (directly or through another fixture), or ano
 more to set up (:data:`SLOW_FIXTURES`), is marked ``slow``, as are the tests that take 5 s or more themselves
 (``@pytest.mark.slow``; measured with ``--durations=0`` on the suite's two workers): the suite runs them all, and
 ``pytest -m "not slow"`` is the quick loop while editing. ``make test`` runs the suite on two
-pytest-xdist workers, a test file to one worker (``--dist loadfile``: a module's fixtures are built once); each
-worker builds the district the first time one of its tests needs it (keeping every district test on one worker,
-``--dist loadgroup``, measured slower: 5:18 against 4:27).
+pytest-xdist workers, a test file to one worker (``--dist loadfile``: a module's fixtures are built once). The
+district is built once per session, by the first worker whose tests need it; another that needs it meanwhile waits
+for it (keeping every district test on one worker, ``--dist loadgroup``, measured slower: 5:18 against 4:27).
 
 Worlds that ``synth run`` builds go to a cache of the session's own (``SYNTH_CACHE``), never to the user's:
 two workers never write one world folder at once, and a test never reads a world an older version built.
@@ -27,6 +27,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import pytest
 
 from synth import World, build_world
+from tests.shared import exclusive, session_folder
 
 # fixtures that take 5 s or more to set up: a whole district, a utility measured for every policy, a learned world,
 # a search, a tables run, a sensitivity run, a composed run, the quick benchmark's worlds and attacks
@@ -63,12 +64,18 @@ def own_world_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def wayanad(tmp_path_factory: pytest.TempPathFactory) -> World:
-    """Wayanad at full density (about 9 lakh people), seed 11, built in the test worker's process: both cores are
-    busy with the suite's two workers, and a cluster of two more spent 10.7 core-seconds on it against 6.7 here
-    (the world is byte-identical on any number of workers: tests/integration/test_build.py)."""
-    out = tmp_path_factory.mktemp("worlds") / "wayanad"
-    return build_world(out, districts=["Wayanad"], seed=11, workers=1)
+def wayanad(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> World:
+    """Wayanad at full density (about 9 lakh people), seed 11, built once for the session's xdist workers in a
+    folder of the session's: the first to need it builds it, in its own process, while holding a lock; the others
+    wait for the lock, and their build finds the world complete and opens it (``build_world`` confirms a finished
+    world). Each worker built its own before: 6.0 s alone, 9 to 18 s beside the other worker.
+
+    In the worker's process, not on a cluster: both cores are busy with the suite's two workers, and a cluster of
+    two more spent 10.7 core-seconds on it against 6.7 here (the world is byte-identical on any number of workers:
+    tests/integration/test_build.py). No test writes into it."""
+    session = session_folder(tmp_path_factory, worker_id)
+    with exclusive(session / "wayanad.lock"):
+        return build_world(session / "shared-worlds" / "wayanad", districts=["Wayanad"], seed=11, workers=1)
 
 
 @pytest.fixture(scope="session")
