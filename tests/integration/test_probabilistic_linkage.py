@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,6 +49,35 @@ RULES = "blocking_rules_to_generate_predictions"
 def setting(small_world_dir: Path):  # type: ignore[no-untyped-def]
     world = open_world(small_world_dir)
     return world, make_release(world), auxiliary_from_world(world, ["electoral_roll"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Trained:
+    """A shipped policy's release, its linkage inputs and term frequencies, and the model fitted on them (seed 5)."""
+
+    data: pl.DataFrame
+    cols: list[str]
+    left: pl.DataFrame
+    right: pl.DataFrame
+    tf: dict[str, pl.DataFrame]
+    model: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def trained(setting) -> Callable[[str], Trained]:  # type: ignore[no-untyped-def]
+    """A policy's :class:`Trained`, fitted once for the tests that read the same model (a fit is 1 to 2 s here);
+    each call gets a copy of the model, so that no test sees what another changed in it."""
+    _, release, aux = setting
+
+    @functools.cache
+    def fitted(policy: str) -> Trained:
+        data = minimize(release, load_policy(policy)).view.data
+        cols = present(data, COMPARED)
+        left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
+        tf = name_frequencies(data, aux.electoral_roll)
+        return Trained(data, cols, left, right, tf, fit_model(left, right, cols, PARAMS, 5, tf))
+
+    return lambda policy: dataclasses.replace(fitted(policy), model=copy.deepcopy(fitted(policy).model))
 
 
 def test_finds_spelling_variants_and_movers_that_exact_linkage_misses(setting) -> None:  # type: ignore[no-untyped-def]
@@ -199,14 +231,10 @@ def test_district_by_district_with_a_model_trained_on_one(setting) -> None:  # t
 
 
 @pytest.mark.parametrize("policy", ["as_exported", "local_body_not_ward", "age_bands_5"])
-def test_every_comparison_is_trained_gender_included(setting, policy: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_comparison_is_trained_gender_included(trained: Callable[[str], Trained], policy: str) -> None:
     """Each comparison's m and u are estimated for every policy (levels a random sample never shows aside):
     gender was never trained before, and without wards the name's and age's m came out upside down."""
-    _, release, aux = setting
-    data = minimize(release, load_policy(policy)).view.data
-    cols = present(data, COMPARED)
-    left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"])
-    model = fit_model(left, right, cols, PARAMS, 5, name_frequencies(data, aux.electoral_roll))
+    model = trained(policy).model
     levels = {
         (c["output_column_name"], level["sql_condition"]): (level.get("m_probability"), level.get("u_probability"))
         for c in model["comparisons"]
@@ -293,23 +321,26 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", ["as_exported", "age_bands_5", "local_body_not_ward", "with_gaps"])
 def test_our_blocked_pairs_are_those_splink_blocks(  # type: ignore[no-untyped-def]
-    setting, shape: str, monkeypatch: pytest.MonkeyPatch
+    setting, trained: Callable[[str], Trained], shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pairs our SQL blocks (synth.attacks.blocked_pairs: joined on gender and age where every pair that can be
     kept agrees on them) are those Splink blocks by the narrowed rules, with the same match keys, and give the same
     links; "with_gaps": the export with some rows lacking gender or age."""
-    _, release, aux = setting
-    data = minimize(release, load_policy("as_exported" if shape == "with_gaps" else shape)).view.data
     if shape == "with_gaps":
+        _, release, aux = setting
+        data = minimize(release, load_policy("as_exported")).view.data
         gaps = np.random.default_rng(0).random((2, data.height)) < 0.05
         data = data.with_columns(
             pl.when(pl.Series(gaps[0])).then(None).otherwise(pl.col("gender")).alias("gender"),
             pl.when(pl.Series(gaps[1])).then(None).otherwise(pl.col("age")).alias("age"),
         )
-    cols = present(data, COMPARED)
-    left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
-    tf = name_frequencies(data, aux.electoral_roll)
-    model = fit_model(left, right, cols, PARAMS, 5, tf)
+        cols = present(data, COMPARED)
+        left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"])
+        tf = name_frequencies(data, aux.electoral_roll)
+        model = fit_model(left, right, cols, PARAMS, 5, tf)
+    else:
+        fitted = trained(shape)
+        left, right, tf, model = fitted.left, fitted.right, fitted.tf, fitted.model
     live = narrowing(model, splink_model.PAIR_FLOOR, least_frequencies(tf))
     within = splink_model.pair_bounds(live, left["age"].dtype != pl.String)
     assert set(within) == {"gender", "age"}  # joined on both where a rule does not block on them
