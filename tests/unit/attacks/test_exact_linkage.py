@@ -9,6 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from synth.attacks import auxiliary as auxiliary_module
+from synth.attacks import exact_linkage as exact_module
+from synth.attacks import linking as linking_module
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable
 from synth.attacks.exact_linkage import (
@@ -446,3 +449,59 @@ def test_links_are_kept_under_what_they_read_and_read_back_for_the_same_quasi_id
     links(AttackerView(hashed.data, metadata=dated), names, aux)
     links(hashed, names, AuxiliaryData(electoral_roll=ROLL.with_columns(age=pl.col("age") + 1)))
     assert (store.computed, store.reused) == (4, 1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_each_districts_duplicates_merged_with_the_whole_rolls_mask_change_no_link(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The roll is linked a district at a time, its duplicates merged with the mask of the entries that may print
+    one person twice, read once per source from the whole roll: an entry printed alike only in another district
+    comes out in another place than with its district's own mask, and no link changes, on the released names or on
+    names learnt elsewhere."""
+    release, roll = _random_tables(seed, n_release=300, n_roll=900)
+    rng = np.random.default_rng(seed + 100)
+    places = {"district": ["Wayanad", "Idukki"], "taluk": ["Vythiri"]}
+    release = release.with_columns(**{c: pl.Series(rng.choice(v, release.height)) for c, v in places.items()})
+    roll = roll.rename({"gender": "sex"}).with_columns(
+        **{c: pl.Series(rng.choice(v, roll.height)) for c, v in places.items()},
+        relative_type=pl.lit("F"),
+        relative_name=pl.Series(rng.choice(["Mani", "Joy"], roll.height)),
+    )
+    aux = AuxiliaryData(electoral_roll=roll)
+    view = AttackerView(release)
+    names = release.select("row_id", name=pl.col("name").str.split(" ").list.first(), name_by=pl.lit("caller_id"))
+    unnamed = AttackerView(release.drop("name"))
+    reads: list[int] = []
+    read = auxiliary_module.printed_twice
+    monkeypatch.setattr(auxiliary_module, "printed_twice", lambda r: reads.append(r.height) or read(r))
+    monkeypatch.setattr(linking_module, "printed_twice", lambda r: pytest.fail("a part's own mask was read"))
+    merged = [
+        exact_linkage(view, aux, RNG),
+        exact_linkage(view, aux, RNG, STRICT),
+        given_name_links(unnamed, names, aux),
+    ]
+    assert reads == [roll.height]  # once, of the whole roll
+
+    # the districts' own masks, as before: each part's duplicates found in the part
+    monkeypatch.setattr(linking_module, "printed_twice", read)
+    own = linking_module.one_per_printed_person
+    monkeypatch.setattr(exact_module, "one_per_printed_person", lambda r, coded, keys, shared=None: own(r, coded, keys))
+    alone = [
+        exact_linkage(view, aux, RNG),
+        exact_linkage(view, aux, RNG, STRICT),
+        given_name_links(unnamed, names, aux),
+    ]
+    assert [m.rows() for m in merged] == [a.rows() for a in alone]
+    assert all(m.height > 0 for m in merged)
+    # the masks differ: some entries are printed alike only across districts, and others within one (merged)
+    whole = aux.roll_printed_twice
+    within = pl.concat([read(roll.filter(roll["district"] == d)) for d in places["district"]])
+    order = pl.concat([roll.filter(roll["district"] == d) for d in places["district"]])["epic"]
+    across = (
+        whole.to_frame("whole")
+        .with_columns(epic=roll["epic"])
+        .join(within.to_frame("within").with_columns(epic=order), on="epic")
+    )
+    assert across.filter(pl.col("whole") & ~pl.col("within")).height > 0
+    assert across["within"].any()
