@@ -78,6 +78,12 @@ class AuxiliaryData:
         return printed_twice(self.require("electoral_roll", "merging a roll's duplicates"))
 
     @cached_property
+    def roll_printed_twice_in_district(self) -> pl.Series:
+        """:func:`~synth.attacks.printed.printed_twice` of each district's entries among themselves, aligned with the
+        whole roll: a district's part is what the part alone gives, read once per source for every district."""
+        return printed_twice(self.require("electoral_roll", "merging a roll's duplicates"), within="district")
+
+    @cached_property
     def roll_key(self) -> str:
         """The roll's content key (:func:`synth.engine.io.content_key`), for the keys of results kept in a result
         store: computed once per source (about 0.2 s for a district's roll), however many attacks key on it."""

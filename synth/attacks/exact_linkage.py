@@ -167,12 +167,10 @@ def exact_linkage(
 
     supported = aux.roll_initials if "name" in keys else None
     offsets = age_offsets(view, keys, params)
-    shared = aux.roll_printed_twice  # read once per source
 
     def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
         initials = supported if supported is None or here is None else supported.filter(here)
-        printed = shared if here is None else shared.filter(here)
-        return _linked(rows, entries, coded(entries, initials), keys, offsets, scope, printed)
+        return _linked(rows, entries, coded(entries, initials), keys, offsets, scope, _printed(aux, here))
 
     return district_by_district(data, roll, keys, linked)
 
@@ -211,19 +209,20 @@ def _linked(
     printed: pl.Series,
 ) -> pl.DataFrame:
     """:func:`exact_linkage` of ``data`` to ``roll`` (``coded``: the roll in the release's coding, with the initials
-    its entries support where names are keys; ``printed``: which of its entries another entry of the whole roll
-    may print twice, :attr:`~synth.attacks.auxiliary.AuxiliaryData.roll_printed_twice` cut like ``roll``).
-
-    Where ``roll`` is one district's part, its entries come out of :func:`one_per_printed_person` in another order
-    than from the part's own :func:`~synth.attacks.printed.printed_twice` (an entry printed twice only across
-    districts is merged with nobody, among the others that may be), the same entries: a row is linked where
-    exactly one of them matches it, whatever their order."""
+    its entries support where names are keys; ``printed``: :func:`_printed` of ``roll``)."""
     coded = one_per_printed_person(roll, coded, keys, printed)
     data, coded = within(scope, data, coded, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         return equal_age_first(lambda roll: unique_matches(data, roll, keys, "epic"), coded, offsets)
     rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
     return equal_age_first(lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, offsets)
+
+
+def _printed(aux: AuxiliaryData, here: pl.Series | None) -> pl.Series:
+    """Which entries of the roll, or of its part ``here`` (a district), another entry of it may print twice: read
+    once per source (:class:`~synth.attacks.auxiliary.AuxiliaryData`), not again for every district of every call.
+    A part's are those it has alone, so its entries come out of :func:`one_per_printed_person` as they would alone."""
+    return aux.roll_printed_twice if here is None else aux.roll_printed_twice_in_district.filter(here)
 
 
 def within(
@@ -377,13 +376,12 @@ def given_name_links(
     data = view.data.select("row_id", *keys).join(names, on="row_id", how="inner")
     given = aux.roll_initials[GIVEN]
     offsets = age_offsets(view, keys, params)
-    shared = aux.roll_printed_twice  # read once per source (see _linked for the order of the entries)
 
     def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
         coded = roll_in_release_coding(entries, view.data, keys).with_columns(
             given if here is None else given.filter(here)
         )
-        coded = one_per_printed_person(entries, coded, [GIVEN, *keys], shared if here is None else shared.filter(here))
+        coded = one_per_printed_person(entries, coded, [GIVEN, *keys], _printed(aux, here))
         rows, coded = within(scope, rows, coded, keys)
         return equal_age_first(lambda roll: hashed_unique_matches(rows, roll, [GIVEN, *keys], "epic"), coded, offsets)
 

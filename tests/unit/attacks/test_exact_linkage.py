@@ -452,13 +452,10 @@ def test_links_are_kept_under_what_they_read_and_read_back_for_the_same_quasi_id
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_each_districts_duplicates_merged_with_the_whole_rolls_mask_change_no_link(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The roll is linked a district at a time, its duplicates merged with the mask of the entries that may print
-    one person twice, read once per source from the whole roll: an entry printed alike only in another district
-    comes out in another place than with its district's own mask, and no link changes, on the released names or on
-    names learnt elsewhere."""
+def test_each_districts_duplicates_are_found_once_per_source(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roll is linked a district at a time, its duplicates merged among each district's entries: which entries
+    may print one person twice in their district is read once per source, for every district and every linkage,
+    and is what each part alone gives (the whole roll's differs: entries printed alike in another district)."""
     release, roll = _random_tables(seed, n_release=300, n_roll=900)
     rng = np.random.default_rng(seed + 100)
     places = {"district": ["Wayanad", "Idukki"], "taluk": ["Vythiri"]}
@@ -472,36 +469,31 @@ def test_each_districts_duplicates_merged_with_the_whole_rolls_mask_change_no_li
     view = AttackerView(release)
     names = release.select("row_id", name=pl.col("name").str.split(" ").list.first(), name_by=pl.lit("caller_id"))
     unnamed = AttackerView(release.drop("name"))
-    reads: list[int] = []
-    read = auxiliary_module.printed_twice
-    monkeypatch.setattr(auxiliary_module, "printed_twice", lambda r: reads.append(r.height) or read(r))
-    monkeypatch.setattr(linking_module, "printed_twice", lambda r: pytest.fail("a part's own mask was read"))
-    merged = [
-        exact_linkage(view, aux, RNG),
-        exact_linkage(view, aux, RNG, STRICT),
-        given_name_links(unnamed, names, aux),
-    ]
-    assert reads == [roll.height]  # once, of the whole roll
 
-    # the districts' own masks, as before: each part's duplicates found in the part
+    def links() -> list[pl.DataFrame]:
+        return [
+            exact_linkage(view, aux, RNG),
+            exact_linkage(view, aux, RNG, STRICT),
+            given_name_links(unnamed, names, aux),
+        ]
+
+    reads: list[tuple[str | None, int]] = []
+    read = auxiliary_module.printed_twice
+    monkeypatch.setattr(
+        auxiliary_module, "printed_twice", lambda r, within=None: reads.append((within, r.height)) or read(r, within)
+    )
+    monkeypatch.setattr(linking_module, "printed_twice", lambda r: pytest.fail("a part's duplicates were read again"))
+    merged = links()
+    assert reads == [("district", roll.height)]  # once, for both districts and the three linkages
+    assert all(m.height > 0 for m in merged)
+    whole, within = read(roll), aux.roll_printed_twice_in_district
+    for district in places["district"]:
+        here = roll["district"] == district
+        assert within.filter(here).equals(read(roll.filter(here)))
+    assert (whole & ~within).any() and within.any()  # printed alike across districts; and within one (merged)
+
+    # each part's duplicates read from the part, as before
     monkeypatch.setattr(linking_module, "printed_twice", read)
     own = linking_module.one_per_printed_person
-    monkeypatch.setattr(exact_module, "one_per_printed_person", lambda r, coded, keys, shared=None: own(r, coded, keys))
-    alone = [
-        exact_linkage(view, aux, RNG),
-        exact_linkage(view, aux, RNG, STRICT),
-        given_name_links(unnamed, names, aux),
-    ]
-    assert [m.rows() for m in merged] == [a.rows() for a in alone]
-    assert all(m.height > 0 for m in merged)
-    # the masks differ: some entries are printed alike only across districts, and others within one (merged)
-    whole = aux.roll_printed_twice
-    within = pl.concat([read(roll.filter(roll["district"] == d)) for d in places["district"]])
-    order = pl.concat([roll.filter(roll["district"] == d) for d in places["district"]])["epic"]
-    across = (
-        whole.to_frame("whole")
-        .with_columns(epic=roll["epic"])
-        .join(within.to_frame("within").with_columns(epic=order), on="epic")
-    )
-    assert across.filter(pl.col("whole") & ~pl.col("within")).height > 0
-    assert across["within"].any()
+    monkeypatch.setattr(exact_module, "one_per_printed_person", lambda r, coded, keys, _=None: own(r, coded, keys))
+    assert [m.rows() for m in merged] == [a.rows() for a in links()]

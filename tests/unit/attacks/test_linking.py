@@ -53,4 +53,7 @@ def test_a_sources_entries_printed_twice_are_read_once() -> None:
     aux = AuxiliaryData(electoral_roll=ROLL)
     assert aux.roll_printed_twice is aux.roll_printed_twice
     assert aux.roll_printed_twice.to_list() == [True, True, True, False, True]
+    # within each district: SYN5 and SYN2 (A) print one person; SYN1 (A) and SYN4 (B) are in two districts
+    assert aux.roll_printed_twice_in_district is aux.roll_printed_twice_in_district
+    assert aux.roll_printed_twice_in_district.to_list() == [True, False, False, False, True]
     assert AuxiliaryData(electoral_roll=ROLL.drop("relative_name")).roll_printed_twice.to_list() == [False] * 5
