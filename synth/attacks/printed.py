@@ -18,7 +18,8 @@ def printed_twice(roll: pl.DataFrame, within: str | None = None) -> pl.Series:
     namesake.
 
     ``within``: another entry of the same value of this column (its district): each part of the roll cut on it gets
-    what it would get alone, read in one pass over the whole roll."""
+    what it would get alone (but where two hashes collide, which sends an entry to the exact comparison for nothing),
+    read in one pass over the whole roll."""
     if not set(PRINTED_PERSON) <= set(roll.columns):
         return pl.repeat(False, roll.height, eager=True)
     columns = [*PRINTED_PERSON, *([within] if within else [])]
