@@ -143,7 +143,7 @@ def test_district_by_district_gives_the_links_of_the_whole(small_world_dir: Path
         [roll_in_release_coding(aux.electoral_roll, view.data, keys), aux.roll_initials], how="horizontal"
     )
     offsets = age_offsets(view, keys, ExactLinkageParams())
-    whole = _linked(view.data, aux.electoral_roll, coded, keys, offsets, None)
+    whole = _linked(view.data, aux.electoral_roll, coded, keys, offsets, None, aux.roll_printed_twice)
     assert links.height > 0.5 * data.height and links.equals(whole)
     first, second = links.filter(pl.col("row_id") < offset), links.filter(pl.col("row_id") >= offset)
     back = second.with_columns(row_id=pl.col("row_id") - offset, epic=pl.col("epic").str.slice(1))
