@@ -53,10 +53,8 @@ def setting(small_world_dir: Path):  # type: ignore[no-untyped-def]
 
 @dataclasses.dataclass(frozen=True)
 class Trained:
-    """A shipped policy's release, its linkage inputs and term frequencies, and the model fitted on them (seed 5)."""
+    """A shipped policy's linkage inputs and term frequencies, and the model fitted on them (seed 5)."""
 
-    data: pl.DataFrame
-    cols: list[str]
     left: pl.DataFrame
     right: pl.DataFrame
     tf: dict[str, pl.DataFrame]
@@ -75,9 +73,13 @@ def trained(setting) -> Callable[[str], Trained]:  # type: ignore[no-untyped-def
         cols = present(data, COMPARED)
         left, right = linkage_inputs(data, aux.electoral_roll, cols, data["age"] if "age" in cols else None)
         tf = name_frequencies(data, aux.electoral_roll)
-        return Trained(data, cols, left, right, tf, fit_model(left, right, cols, PARAMS, 5, tf))
+        return Trained(left, right, tf, fit_model(left, right, cols, PARAMS, 5, tf))
 
-    return lambda policy: dataclasses.replace(fitted(policy), model=copy.deepcopy(fitted(policy).model))
+    def copied(policy: str) -> Trained:
+        once = fitted(policy)
+        return dataclasses.replace(once, model=copy.deepcopy(once.model))
+
+    return copied
 
 
 def test_finds_spelling_variants_and_movers_that_exact_linkage_misses(setting) -> None:  # type: ignore[no-untyped-def]
