@@ -49,10 +49,19 @@ def breakdown(successes: pl.DataFrame, strata_table: pl.DataFrame, by: str) -> p
     ``successes`` holds the key of every row an attack got right, and every row of ``strata_table``
     counts in the denominator.
     """
-    key, *columns = strata_table.columns
+    columns = strata_table.columns[1:]
     if by not in columns:
         raise ValueError(f"breakdown: unknown stratum '{by}'; allowed are {', '.join(columns)}")
-    marked = strata_table.with_columns(success=pl.col(key).is_in(successes[key].implode()))
+    return _rates(_marked(successes, strata_table), by)
+
+
+def _marked(successes: pl.DataFrame, strata_table: pl.DataFrame) -> pl.DataFrame:
+    """``strata_table`` with ``success``: whether its key is among those of ``successes``."""
+    key = strata_table.columns[0]
+    return strata_table.with_columns(success=pl.col(key).is_in(successes[key].implode()))
+
+
+def _rates(marked: pl.DataFrame, by: str) -> pl.DataFrame:
     counts = marked.group_by(by).agg(rows=pl.len(), successes=pl.col("success").sum()).sort(by)
     rates = [wilson(int(s), int(n)) for s, n in zip(counts["successes"], counts["rows"], strict=True)]
     return counts.with_columns(
@@ -66,8 +75,10 @@ def breakdown_rows(successes: pl.DataFrame, strata_table: pl.DataFrame, measure:
     """Every stratum's breakdown in one tidy table: ``group`` (``"district=Wayanad"``), ``measure``, ``value``,
     ``ci_low``, ``ci_high``, ``rows`` and ``successes``, groups in a stable order."""
     columns = strata_table.columns[1:]
+    # each key looked up once for every stratum: a voter's is one of 2.7 crore strings over the whole state (9.5 s)
+    marked = _marked(successes, strata_table)
     parts = [
-        breakdown(successes, strata_table, by).select(
+        _rates(marked, by).select(
             group=pl.lit(f"{by}=") + pl.col(by).cast(pl.String),
             measure=pl.lit(measure),
             value="value",

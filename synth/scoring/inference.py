@@ -36,9 +36,18 @@ def true_secrets(world: World, secret: str) -> pl.DataFrame:
 
 
 def right_labels(predictions: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
-    """``epic`` of the voters whose inferred label (``none`` included) is the true one (for breakdowns)."""
-    joined = truth.join(predictions.select("epic", "prediction"), on="epic", how="inner")
-    return joined.filter(pl.col("prediction") == pl.col("truth")).select("epic").sort("epic")
+    """``epic`` of the voters whose inferred label (``none`` included) is the true one (for breakdowns), in the order
+    of ``truth``."""
+    return _right(_labelled(truth, predictions.select("epic", "prediction")))
+
+
+def _labelled(truth: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """The voters of ``truth`` that ``labels`` label, with both, in the order of ``truth``."""
+    return truth.join(labels, on="epic", how="inner", maintain_order="left")
+
+
+def _right(labelled: pl.DataFrame) -> pl.DataFrame:
+    return labelled.filter(pl.col("prediction") == pl.col("truth")).select("epic")
 
 
 @dataclass(frozen=True)
@@ -61,11 +70,28 @@ class InferenceScore:
 
 def score_inference(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame) -> InferenceScore:
     """Score an attack's labels and its baseline's (same function, majority model) against ``truth``."""
+    return scored_with_right_labels(predictions, baseline, truth)[0]
 
-    def joined(p: pl.DataFrame) -> pl.DataFrame:
-        return truth.join(p.select("epic", "prediction"), on="epic", how="inner")
 
-    attack, base = joined(predictions), joined(baseline)
+def scored_with_right_labels(
+    predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame
+) -> tuple[InferenceScore, pl.DataFrame]:
+    """:func:`score_inference` and :func:`right_labels` of ``predictions``.
+
+    Each voter is looked up in ``truth`` once for both labels where ``baseline`` labels the same voters in the same
+    order, as an attack and its baseline do (every roll entry, in the roll's order). Over the whole state a lookup
+    joins 2.7 crore voters by their epic."""
+    if baseline["epic"].equals(predictions["epic"]):
+        both = predictions.select("epic", "prediction", base=baseline["prediction"])
+        attack = _labelled(truth, both)
+        base = attack.select("truth", prediction="base")
+    else:
+        attack = _labelled(truth, predictions.select("epic", "prediction"))
+        base = _labelled(truth, baseline.select("epic", "prediction"))
+    return _score(attack, base), _right(attack)
+
+
+def _score(attack: pl.DataFrame, base: pl.DataFrame) -> InferenceScore:
     right = attack["prediction"] == attack["truth"]
     flagged = attack["prediction"] != NEGATIVE
     positive = attack["truth"] != NEGATIVE

@@ -1,0 +1,74 @@
+"""Scoring attribute inference: one lookup of the truth for an attack and its baseline gives what two give."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from synth.scoring.inference import right_labels, score_inference, scored_with_right_labels
+
+LABELS = ["none", "widow", "old_age"]
+
+
+def _voters(seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Predictions of 400 voters, the baseline's of the same voters in the same order, and a truth that knows 300 of
+    them and 50 nobody labelled (ghosts and voters outside the roll read)."""
+    rng = np.random.default_rng(seed)
+    epics = [f"SYN{i}" for i in rng.permutation(450)]
+    predictions = pl.DataFrame({"epic": epics[:400], "prediction": rng.choice(LABELS, 400)})
+    baseline = predictions.with_columns(prediction=pl.lit(str(rng.choice(LABELS))))
+    known = rng.permutation(epics[:400])[:300].tolist() + epics[400:]
+    truth = pl.DataFrame({"epic": known, "truth": rng.choice(LABELS, len(known), p=[0.7, 0.1, 0.2])})
+    return predictions, baseline, truth
+
+
+def _recount(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame) -> dict[str, int]:
+    attack = truth.join(predictions, on="epic")
+    base = truth.join(baseline, on="epic")
+    right = attack.filter(pl.col("prediction") == pl.col("truth"))
+    return {
+        "targets": attack.height,
+        "guesses": attack.filter(pl.col("prediction") != "none").height,
+        "correct": right.filter(pl.col("prediction") != "none").height,
+        "right": right.height,
+        "base_right": base.filter(pl.col("prediction") == pl.col("truth")).height,
+        "base_targets": base.height,
+    }
+
+
+def _counts(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame) -> dict[str, int]:
+    score, _ = scored_with_right_labels(predictions, baseline, truth)
+    return {
+        "targets": score.targets,
+        "guesses": score.guesses,
+        "correct": score.correct,
+        "right": score.accuracy.successes,
+        "base_right": score.baseline.successes,
+        "base_targets": score.baseline.trials,
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_lookup_for_both_labels_counts_what_two_lookups_count(seed: int) -> None:
+    predictions, baseline, truth = _voters(seed)
+    expected = _recount(predictions, baseline, truth)
+    assert expected["targets"] == 300 and expected["base_targets"] == 300
+    assert _counts(predictions, baseline, truth) == expected
+    score, right = scored_with_right_labels(predictions, baseline, truth)
+    assert score == score_inference(predictions, baseline, truth)
+    # the voters labelled right, in the truth's order, as right_labels gives them alone
+    assert right.equals(right_labels(predictions, truth))
+    recounted = truth.join(predictions, on="epic").filter(pl.col("prediction") == pl.col("truth"))
+    assert right["epic"].to_list() == [e for e in truth["epic"] if e in set(recounted["epic"])]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_baseline_of_other_voters_or_another_order_is_looked_up_on_its_own(seed: int) -> None:
+    predictions, baseline, truth = _voters(seed)
+    shuffled = baseline.sample(fraction=1.0, shuffle=True, seed=seed)
+    fewer = baseline.head(250).with_columns(prediction=pl.lit("widow"))
+    for other in (shuffled, fewer):
+        assert not other["epic"].equals(predictions["epic"])
+        assert _counts(predictions, other, truth) == _recount(predictions, other, truth)
+    assert _recount(predictions, fewer, truth)["base_targets"] < 300
