@@ -32,7 +32,7 @@ from synth.scoring.singling_out import (
     score_singling_out,
     singled_out_rows,
 )
-from synth.scoring.written_names import written_name_counts
+from synth.scoring.written_names import people_name_parts, written_name_counts
 
 ATTACK_ID = "singling_out"
 QUASI_IDENTIFIERS = ("age", "gender", "district", "taluk", "local_body", "ward")
@@ -123,7 +123,8 @@ class SinglingOut(Attack):
             # their names are read once for the counts and the score
             parts = name_parts(pl.concat([data["name"], baseline["name"]]).cast(pl.String))
             columns = quasi_identifiers(data, names=True)
-            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo, parts)
+            people = truth.of_world(lambda: people_name_parts(truth.world), "people_name_parts")
+            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo, parts, people)
             scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names, parts)),)
         if not rows_are_people:
             return Scored(scores)

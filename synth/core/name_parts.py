@@ -76,13 +76,15 @@ def with_name_parts(frame: pl.DataFrame, col: str = "name", parts: pl.DataFrame 
     return frame.drop(GIVEN, INITIALS, strict=False).join(parts, on=col, how="left", maintain_order="left")
 
 
-def supported_initials(frame: pl.DataFrame) -> pl.DataFrame:
+def supported_initials(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -> pl.DataFrame:
     """``given`` and ``initials`` of each row of ``frame`` (aligned with it): the initials of its ``name`` with
-    those of its ``house_name`` and ``relative_name``, of the two the frame has (an initial alone will do)."""
+    those of its ``house_name`` and ``relative_name``, of the two the frame has (an initial alone will do).
+    ``parts``: :func:`name_parts` of these names or more, where the caller read them already (read here otherwise)."""
     printed = [c for c in ("house_name", "relative_name") if c in frame.columns]
     # each name read once (a roll repeats them many times over), then each set of letters once: the initials of a
     # name with those of a house and a relative make a few thousand sets where the names make lakhs
-    firsts = with_name_parts(frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed)))
+    firsts = frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed))
+    firsts = with_name_parts(firsts, parts=parts)
     keys = [INITIALS, *(f"_{c}" for c in printed)]
     sets = firsts.select(keys).unique().with_columns(_supported=letter_set(*(pl.col(k) for k in keys)))
     return firsts.join(sets, on=keys, how="left", nulls_equal=True, maintain_order="left").select(

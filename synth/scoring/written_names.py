@@ -47,6 +47,7 @@ def written_name_counts(
     frames: Sequence[pl.DataFrame],
     memo: Memo | None = None,
     parts: pl.DataFrame | None = None,
+    people_parts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """How many people of ``world`` each distinct key of ``frames`` fits: the keys of :func:`written_name_keys`
     and ``n_pop``, one row for each key that fits someone (a key that fits no one, or has a null, is left out).
@@ -69,6 +70,9 @@ def written_name_counts(
     parts
         :func:`~synth.core.name_parts.name_parts` of the frames' names or more, where the caller has read them
         already (read here otherwise).
+    people_parts
+        :func:`people_name_parts` of ``world``, where the caller keeps them (read here otherwise): the counts read
+        every person's name, and a run of policies reads the same names.
     """
     if "name" not in columns:
         raise ValueError(
@@ -98,7 +102,8 @@ def written_name_counts(
     coding = (str(release["age"].dtype), age_coding(release["age"])) if "age" in columns else None
 
     def count() -> pl.DataFrame:
-        counts = _count(world, release, wanted, met, ward_place)
+        known = people_name_parts(world) if people_parts is None else people_parts
+        counts = _count(world, release, wanted, met, ward_place, known)
         if coded is not None:
             counts = counts.join(coded, on=PLACE, how="left", maintain_order="left")
         return counts.select(*keys, "n_pop")
@@ -109,14 +114,26 @@ def written_name_counts(
     return memo(content_key("written_name_counts", __version__, files, keys, coding, wanted), count)
 
 
+def people_name_parts(world: World) -> pl.DataFrame:
+    """:func:`~synth.core.name_parts.name_parts` of every name a person of ``world`` has: each distinct name read once
+    (the whole state's 3.6 crore people hold about 15 lakh), not once per run of local bodies that holds it."""
+    names = world.people.select("name").unique().collect(engine="streaming")
+    return name_parts(names["name"])
+
+
 def _count(
-    world: World, release: pl.DataFrame, wanted: pl.DataFrame, met: list[str], ward_place: pl.DataFrame
+    world: World,
+    release: pl.DataFrame,
+    wanted: pl.DataFrame,
+    met: list[str],
+    ward_place: pl.DataFrame,
+    known: pl.DataFrame,
 ) -> pl.DataFrame:
     """``wanted`` (``met`` and ``initials``, places coded as ``ward_place`` codes each ward) with ``n_pop``, the keys
-    that fit someone."""
+    that fit someone. ``known``: :func:`people_name_parts` of ``world``."""
 
     def counted_in(bodies: tuple[str, str]) -> pl.DataFrame:
-        people = _people_by_names(world, bodies).join(ward_place, on="ward_code")
+        people = _people_by_names(world, bodies, known).join(ward_place, on="ward_code")
         if "age" in met:
             people = people.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
         if "gender" in met:
@@ -150,10 +167,15 @@ def local_body_runs(world: World) -> list[tuple[str, str]]:
     return [(str(first), str(last)) for first, last in runs.select("first", "last").rows()]
 
 
-def _people_by_names(world: World, bodies: tuple[str, str]) -> pl.DataFrame:
-    """The people of the local bodies whose codes lie from ``bodies[0]`` to ``bodies[1]``, counted by ward, age, sex,
-    given name and the initials they support (``_held``): ``ward_code``, ``age``, ``sex``, ``given``, ``_held`` and
-    ``n``. The world's files hold people in local body order, so Parquet's statistics let the scans skip the rest."""
+def _people_by_names(world: World, bodies: tuple[str, str], known: pl.DataFrame) -> pl.DataFrame:
+    """The people of the local bodies whose codes lie from ``bodies[0]`` to ``bodies[1]``, one row each, with their
+    ward, age, sex, given name and the initials they support (``_held``): ``ward_code``, ``age``, ``sex``, ``given``,
+    ``_held`` and ``n`` (1; the caller sums it by the keys it counts). The world's files hold people in local body
+    order, so Parquet's statistics let the scans skip the rest. ``known``: :func:`people_name_parts` of the world.
+
+    People are not grouped by name first: the whole state's 3.58 crore people made 3.57 crore groups of ward, age, sex,
+    name and the first letters of their house and relative, and grouping them took 5 to 9 s of the 45 to 49 s the
+    counts took."""
     here = pl.col("local_body_code").is_between(pl.lit(bodies[0]), pl.lit(bodies[1]))
     houses = (
         world.table("households").filter(here).select("household_id", house_name=pl.col("house_name").str.slice(0, 1))
@@ -164,9 +186,8 @@ def _people_by_names(world: World, bodies: tuple[str, str]) -> pl.DataFrame:
             "ward_code", "age", "sex", "name", "household_id", relative_name=pl.col("relative_name").str.slice(0, 1)
         )
         .join(houses, on="household_id", how="left")
-        .group_by("ward_code", "age", "sex", "name", "house_name", "relative_name")
-        .agg(n=pl.len())
+        .select("ward_code", "age", "sex", "name", "house_name", "relative_name", n=pl.lit(1, pl.UInt32))
         .collect()
     )
-    read = supported_initials(people).rename({INITIALS: HELD})
+    read = supported_initials(people, known).rename({INITIALS: HELD})
     return pl.concat([people.select("ward_code", "age", "sex", "n"), read], how="horizontal")

@@ -29,7 +29,7 @@ from synth.scoring.singling_out import (
     rows_meeting,
     score_singling_out,
 )
-from synth.scoring.written_names import written_name_counts
+from synth.scoring.written_names import people_name_parts, written_name_counts
 
 RELEASE = pl.DataFrame(
     {
@@ -149,6 +149,10 @@ def test_written_name_counts() -> None:
     keys = ["name", *PLACE_KEYS]
     counts = written_name_counts(WORLD, NAMED, keys, [NAMED])  # type: ignore[arg-type]
     assert counts.columns == ["given", "initials", *PLACE_KEYS, "n_pop"]
+    # the people's names, read once for a run of policies and passed in, count the same
+    known = people_name_parts(WORLD)  # type: ignore[arg-type]
+    assert sorted(known["name"]) == sorted(PEOPLE.select("name").unique().collect()["name"])
+    assert written_name_counts(WORLD, NAMED, keys, [NAMED], people_parts=known).equals(counts)  # type: ignore[arg-type]
 
     def n_pop(release: pl.DataFrame) -> list[tuple[str, int | None]]:
         """Each released name with the people it could be written for (its given name; initials among those of
