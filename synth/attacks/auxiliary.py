@@ -84,6 +84,15 @@ class AuxiliaryData:
         return printed_twice(self.require("electoral_roll", "merging a roll's duplicates"), within="district")
 
     @cached_property
+    def caller_id_labels(self) -> pl.DataFrame:
+        """``phone`` and ``label`` (as strings): the directory's first label of each number, read once per source. The
+        directory itself where each number has one label (the world's do: no copy is held)."""
+        directory = self.require("caller_id", "caller-ID lookup")
+        labels = directory.select(pl.col("phone").cast(pl.String), pl.col("label").cast(pl.String))
+        first = labels.unique("phone", keep="first", maintain_order=True)
+        return labels if first.height == labels.height else first
+
+    @cached_property
     def roll_key(self) -> str:
         """The roll's content key (:func:`synth.engine.io.content_key`), for the keys of results kept in a result
         store: computed once per source (about 0.2 s for a district's roll), however many attacks key on it."""

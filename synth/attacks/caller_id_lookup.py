@@ -70,19 +70,15 @@ def caller_id_lookup(view: object, aux: AuxiliaryData, rng: np.random.Generator,
         ``row_id``, ``label``, ``name``, ``given`` (its first word) and ``by`` (the chain), for each row whose
         number carries a label that names somebody, by ``row_id``.
     """
-    directory = aux.require("caller_id", ATTACK_ID)
-    labels = directory.select(pl.col("phone").cast(pl.String), pl.col("label").cast(pl.String)).unique(
-        "phone", keep="first", maintain_order=True
+    aux.require("caller_id", ATTACK_ID)
+    found = phones.select("row_id", pl.col("phone").cast(pl.String), "by").join(
+        aux.caller_id_labels, on="phone", how="inner"
     )
-    found = phones.select("row_id", pl.col("phone").cast(pl.String), "by").join(labels, on="phone", how="inner")
-    found = found.with_columns(name=read_label(pl.col("label"))).filter(pl.col("name").is_not_null())
-    return found.select(
-        "row_id",
-        "label",
-        "name",
-        given=pl.col("name").str.extract(r"^(\S+)"),
-        by=chain(pl.col("by"), ATTACK_ID),
-    ).sort("row_id")
+    # each label read once: the whole state's directory holds 5.9 lakh labels for 1.75 crore numbers
+    names = found.select("label").unique().with_columns(name=read_label(pl.col("label")))
+    names = names.filter(pl.col("name").is_not_null()).with_columns(given=pl.col("name").str.extract(r"^(\S+)"))
+    found = found.join(names, on="label", how="inner")
+    return found.select("row_id", "label", "name", "given", by=chain(pl.col("by"), ATTACK_ID)).sort("row_id")
 
 
 @dataclass(frozen=True)
@@ -100,13 +96,27 @@ class CallerIdScore:
 
 
 def _right(found: pl.DataFrame, truth: Truth) -> pl.DataFrame:
-    """Rows whose name's first word is the person's given name (compared by the transliteration key)."""
+    """Rows whose name's first word is the person's given name (compared by the transliteration key).
+
+    Only the people of the rows found are read, and each given name is keyed once: over the whole state that is 5
+    lakh distinct names where the rows are about 80 lakh, and the people 3.6 crore."""
     from synth.attacks.linkage_inputs import name_key
 
-    people = truth.world.people.select("person_id", true_given=pl.col("given_name").str.extract(r"^(\S+)")).collect()
-    joined = found.join(truth.release.select("row_id", "person_id"), on="row_id").join(people, on="person_id")
-    same = name_key(pl.col("given")) == name_key(pl.col("true_given"))
-    return joined.filter(same).select("row_id").sort("row_id")
+    people = truth.world.people.select("person_id", "given_name")
+    joined = (
+        found.lazy()
+        .join(truth.release.lazy().select("row_id", "person_id"), on="row_id")
+        .join(people, on="person_id")
+        .with_columns(true_given=pl.col("given_name").str.extract(r"^(\S+)"))
+        .select("row_id", "given", "true_given")
+        .collect()
+    )
+    spelt = pl.concat([joined["given"], joined["true_given"]]).drop_nulls().unique().alias("spelt").to_frame()
+    keys = spelt.with_columns(key=name_key(pl.col("spelt")))
+    keyed = joined.join(keys.rename({"spelt": "given"}), on="given", how="left").join(
+        keys.rename({"spelt": "true_given", "key": "true_key"}), on="true_given", how="left"
+    )
+    return keyed.filter(pl.col("key") == pl.col("true_key")).select("row_id").sort("row_id")
 
 
 class CallerIdLookup(Attack):

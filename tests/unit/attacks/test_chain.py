@@ -12,7 +12,8 @@ import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import Cell, NotApplicable, Truth
-from synth.attacks.caller_id_lookup import read_label
+from synth.attacks.caller_id_lookup import _right as caller_id_right
+from synth.attacks.caller_id_lookup import caller_id_lookup, read_label
 from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.core.numbering import NumberingPlan
@@ -181,6 +182,54 @@ def test_labels_read_as_an_attacker_reads_them() -> None:
         None,  # a nickname (no given name anyone bears)
         "Mary K",
     ]
+
+
+def test_each_number_gets_its_first_label_and_each_label_is_read_once() -> None:
+    """Labels repeat across numbers (a directory of 1.75 crore numbers holds 5.9 lakh labels): each is read once,
+    and each known number gets the name its first label gives, as reading every row's label does."""
+    directory = pl.DataFrame(
+        {
+            "phone": ["+911", "+912", "+913", "+912", "+914", "+915"],
+            "label": ["Suresh Driver", "Suresh Driver", "Amma", "Rajan", "Mary K", "Suresh Driver"],
+        }
+    )
+    aux = AuxiliaryData(caller_id=directory)
+    assert aux.caller_id_labels.rows() == [  # +912's second label is left out
+        ("+911", "Suresh Driver"),
+        ("+912", "Suresh Driver"),
+        ("+913", "Amma"),
+        ("+914", "Mary K"),
+        ("+915", "Suresh Driver"),
+    ]
+    unique = AuxiliaryData(caller_id=directory.unique("phone", keep="first", maintain_order=True))
+    assert unique.caller_id_labels.equals(unique.caller_id)  # the directory itself where numbers are unique
+    phones = pl.DataFrame({"row_id": [5, 1, 2, 3, 4, 6], "phone": ["+915", "+911", "+912", "+913", "+914", "+919"]})
+    phones = phones.with_columns(by=pl.lit("hash_reversal"))
+    found = caller_id_lookup(None, aux, np.random.default_rng(0), phones)
+    # every row read on its own: its number's first label, read as a name, its first word the given name
+    labelled = phones.join(directory.unique("phone", keep="first", maintain_order=True), on="phone")
+    recount = labelled.with_columns(name=read_label(pl.col("label"))).filter(pl.col("name").is_not_null())
+    assert found.select("row_id", "label", "name", "given").rows() == [
+        (row_id, label, name, name.split()[0])
+        for row_id, label, name in recount.sort("row_id").select("row_id", "label", "name").rows()
+    ]
+    assert found["row_id"].to_list() == [1, 2, 4, 5] and set(found["by"]) == {"hash_reversal>caller_id_lookup"}
+
+
+def test_a_given_name_is_right_up_to_its_spelling() -> None:
+    found = pl.DataFrame(
+        {"row_id": [0, 1, 2, 3], "given": ["Sooraj", "Suresh", None, "Sreedevi"], "label": ["", "", "", ""]}
+    )
+    people = pl.LazyFrame({"person_id": [10, 11, 12, 13], "given_name": ["Suraj", "Ramesh", "Anu", "Sridevi Kutty"]})
+    truth = Truth(
+        release=pl.DataFrame({"row_id": [0, 1, 2, 3], "person_id": [10, 11, 12, 13]}),
+        roll=ROLL_TRUTH,
+        strata=TRUTH.strata,
+        exported=None,
+        world=SimpleNamespace(people=people),
+    )
+    # Sooraj and Suraj share a key; Suresh is not Ramesh; no given name is never right; Sridevi's first word counts
+    assert caller_id_right(found, truth)["row_id"].to_list() == [0, 3]
 
 
 def test_no_number_known_means_no_lookup() -> None:
