@@ -98,8 +98,8 @@ class CallerIdScore:
 def _right(found: pl.DataFrame, truth: Truth) -> pl.DataFrame:
     """Rows whose name's first word is the person's given name (compared by the transliteration key).
 
-    Only the people of the rows found are read, and each given name is keyed once: over the whole state that is 5
-    lakh distinct names where the rows are about 80 lakh, and the people 3.6 crore."""
+    Only the people of the rows found are read (the whole state holds 3.58 crore), and each distinct given name is
+    keyed once, not once per row."""
     from synth.attacks.linkage_inputs import name_key
 
     people = truth.world.people.select("person_id", "given_name")

@@ -116,7 +116,7 @@ def written_name_counts(
 
 def people_name_parts(world: World) -> pl.DataFrame:
     """:func:`~synth.core.name_parts.name_parts` of every name a person of ``world`` has: each distinct name read once
-    (the whole state's 3.6 crore people hold about 15 lakh), not once per run of local bodies that holds it."""
+    (the whole state's 3.58 crore people hold 3.5 lakh), not once per run of local bodies that holds it."""
     names = world.people.select("name").unique().collect(engine="streaming")
     return name_parts(names["name"])
 
