@@ -30,11 +30,12 @@ def test_the_same_results_without_reuse(smoke_run: Path, smoke_reuse: Path, cach
     """The smoke run keeps exact and probabilistic linkage's links, attribute inference's predictions, the
     population's counts of each coding of the quasi-identifiers (without names), singling out's counts of the people
     each written name of the release and its baseline fits, the voters' true secret and strata, and the given name and
-    initials of every name the world's people hold, under the content key of their inputs. hash_plain releases the quasi-identifiers and the secret of as_exported (and its baseline
-    shuffles them alike), so its links and its baseline's, its predictions and its counts are read back; k5's exact
-    links (it releases no names: no probabilistic linkage), predictions and counts (no wards) are its own;
-    sdv_copula's rows are not people (no linkage) and it releases no scheme. Fourteen results kept, in the store's
-    folder for this code. A run that keeps nothing gives the same bytes."""
+    initials of every name the world's people hold, under the content key of their inputs. hash_plain releases the
+    quasi-identifiers and the secret of as_exported (and its baseline shuffles them alike), so its links and its
+    baseline's, its predictions and its counts are read back; k5's exact links (it releases no names: no
+    probabilistic linkage), predictions and counts (no wards) are its own; sdv_copula's rows are not people (no
+    linkage) and it releases no scheme. Fourteen results kept, in the store's folder for this code. A run that keeps
+    nothing gives the same bytes."""
     assert [p.name for p in smoke_reuse.iterdir()] == [store_folder(smoke_reuse).name]
     kept = [pl.read_parquet(p) for p in sorted(store_folder(smoke_reuse).glob("*.parquet"))]
     places = ("district", "taluk", "local_body")
