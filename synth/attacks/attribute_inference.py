@@ -212,11 +212,11 @@ class AttributeInference(Attack):
     def score(self, outcome: Outcome, truth: Truth, params: AttributeInferenceParams) -> Scored:
         secrets = truth.of_world(lambda: true_secrets(truth.world, params.secret), "true_secrets", params.secret)
         assert outcome.baseline is not None
-        score, right = scored_with_right_labels(outcome.guesses, outcome.baseline, secrets)
+        score, marks = scored_with_right_labels(outcome.guesses, outcome.baseline, secrets)
         return Scored(
             (score,),
             breakdown_rows(
-                right,
+                marks,  # the true secrets and the strata list the same voters in the same order: no epic looked up
                 truth.of_world(lambda: roll_strata(truth.world), "roll_strata"),
                 "accuracy",
             ),

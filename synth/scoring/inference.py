@@ -76,19 +76,29 @@ def score_inference(predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl
 def scored_with_right_labels(
     predictions: pl.DataFrame, baseline: pl.DataFrame, truth: pl.DataFrame
 ) -> tuple[InferenceScore, pl.DataFrame]:
-    """:func:`score_inference` and :func:`right_labels` of ``predictions``.
+    """:func:`score_inference` of the labels, and every voter of ``truth`` (``epic``, in its order) marked ``success``
+    where ``predictions`` labels it right: the :func:`right_labels` as marks, which a breakdown whose strata list the
+    voters in that order reads without looking an epic up (:func:`synth.scoring.breakdown.breakdown_rows`).
 
     Each voter is looked up in ``truth`` once for both labels where ``baseline`` labels the same voters in the same
     order, as an attack and its baseline do (every roll entry, in the roll's order). Over the whole state a lookup
-    joins 2.7 crore voters by their epic."""
-    if baseline["epic"].equals(predictions["epic"]):
-        both = predictions.select("epic", "prediction", base=baseline["prediction"])
-        attack = _labelled(truth, both)
-        base = attack.select("truth", prediction="base")
-    else:
+    joins 2.7 crore voters by their epic. Where ``predictions`` labels a voter twice, each label counts (as in
+    :func:`score_inference`), and the marks hold only the voters labelled right."""
+    same_voters = baseline["epic"].equals(predictions["epic"])
+    labels = predictions.select("epic", "prediction", **({"base": baseline["prediction"]} if same_voters else {}))
+    marked = truth.join(labels.with_columns(_labelled=pl.lit(True)), on="epic", how="left", maintain_order="left")
+    if marked.height != truth.height:  # a voter labelled twice: the marks cannot follow the truth's rows
         attack = _labelled(truth, predictions.select("epic", "prediction"))
         base = _labelled(truth, baseline.select("epic", "prediction"))
-    return _score(attack, base), _right(attack)
+        return _score(attack, base), _right(attack).with_columns(success=pl.lit(True))
+    attack = marked.filter(pl.col("_labelled"))
+    base = (
+        attack.select("truth", prediction="base")
+        if same_voters
+        else _labelled(truth, baseline.select("epic", "prediction"))
+    )
+    success = (pl.col("prediction") == pl.col("truth")).fill_null(False)
+    return _score(attack, base), marked.select("epic", success=success)
 
 
 def _score(attack: pl.DataFrame, base: pl.DataFrame) -> InferenceScore:

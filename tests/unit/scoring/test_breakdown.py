@@ -46,3 +46,14 @@ def test_breakdown_rows_are_tidy_and_keyed_by_the_first_column() -> None:
         ("district=Wayanad", 0.0),
         ("age_band=80+", 0.5),
     ]
+
+
+def test_marks_in_the_strata_order_count_as_the_keys_they_mark() -> None:
+    keys = pl.DataFrame({"row_id": [0, 1, 3]})
+    expected = breakdown_rows(keys, STRATA, "recall")
+    aligned = STRATA.select("row_id", success=pl.Series([True, True, False, True, None]))  # null: not a success
+    assert breakdown_rows(aligned, STRATA, "recall").equals(expected)
+    reordered = aligned.reverse()  # another order: the keys marked true are looked up
+    assert breakdown_rows(reordered, STRATA, "recall").equals(expected)
+    wrong = aligned.with_columns(success=~pl.col("success"))
+    assert not breakdown_rows(wrong, STRATA, "recall").equals(expected)

@@ -55,12 +55,28 @@ def test_one_lookup_for_both_labels_counts_what_two_lookups_count(seed: int) -> 
     expected = _recount(predictions, baseline, truth)
     assert expected["targets"] == 300 and expected["base_targets"] == 300
     assert _counts(predictions, baseline, truth) == expected
-    score, right = scored_with_right_labels(predictions, baseline, truth)
+    score, marks = scored_with_right_labels(predictions, baseline, truth)
     assert score == score_inference(predictions, baseline, truth)
-    # the voters labelled right, in the truth's order, as right_labels gives them alone
+    # every voter of the truth, in its order, marked where labelled right, as right_labels gives them alone
+    assert marks["epic"].equals(truth["epic"])
+    right = marks.filter(pl.col("success")).select("epic")
     assert right.equals(right_labels(predictions, truth))
     recounted = truth.join(predictions, on="epic").filter(pl.col("prediction") == pl.col("truth"))
     assert right["epic"].to_list() == [e for e in truth["epic"] if e in set(recounted["epic"])]
+    assert 0 < right.height < 300
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_voter_labelled_twice_counts_twice(seed: int) -> None:
+    """Five voters the truth knows are labelled twice: each label counts (as two joins count them), and the marks are
+    the right labels, a voter labelled right twice listed twice (the breakdown looks them up)."""
+    predictions, baseline, truth = _voters(seed)
+    twice = pl.concat([predictions, predictions.filter(pl.col("epic").is_in(truth["epic"].implode())).head(5)])
+    assert _recount(twice, baseline, truth)["targets"] == 305
+    assert _counts(twice, baseline, truth) == _recount(twice, baseline, truth)
+    _, marks = scored_with_right_labels(twice, baseline, truth)
+    assert marks["success"].all()
+    assert marks.select("epic").equals(right_labels(twice, truth))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
