@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -16,7 +16,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from synth.attacks.blocked_pairs import RELEASE, ROLL, blocked_pairs_sql, rule_columns
+from synth.attacks.blocked_pairs import ALIKE, RELEASE, ROLL, alike_pairs_sql, blocked_pairs_sql, rule_columns
 from synth.attacks.linkage_inputs import blocking_columns, blocking_rules, pairs_agreeing, place_columns
 from synth.attacks.live_pairs import Narrowing, least_frequencies, narrowing, with_condition
 
@@ -29,6 +29,11 @@ NAME = "<name>"  # in a training block: names that agree across formats (the giv
 # one side's initials all among the other's, as a comparison level and in a blocking rule
 FITTING_LEVEL = '(("mask_l" & "mask_r") = "mask_l" OR ("mask_l" & "mask_r") = "mask_r")'
 FITTING_RULE = "((l.mask & r.mask) = l.mask OR (l.mask & r.mask) = r.mask)"
+# the pairs whose names take the name comparison's last level (ELSE): both written, not the same, initials that do
+# not fit (the levels between need initials that fit)
+NAMES_APART = (
+    f'l."name" IS NOT NULL AND r."name" IS NOT NULL AND l."name" <> r."name" AND NOT coalesce({FITTING_RULE}, false)'
+)
 MAX_NAMESAKES = 2  # "few": at most this many, raised (doubled) only where a pass would have no pair at all
 MIN_TRAINING_PAIRS = 1
 PREDICTION_RULES = "blocking_rules_to_generate_predictions"  # the key of a model's rules that make the pairs scored
@@ -127,13 +132,44 @@ def predict_links(
     known = [columns for columns in rules if columns is not None]
     within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
-    pairs = blocked_pairs_sql(known, live.condition, within, lacking) if len(known) == len(rules) else None
-    with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs) as (linker, con):
+    pairs = alike = None
+    if len(known) == len(rules):
+        # the pairs that score alike, one a row (synth.attacks.blocked_pairs.alike_pairs_sql), and the others; where
+        # names can fall to their last level and be kept (not narrowed on: synth.attacks.live_pairs) and initials
+        # can fail to fit (not where no row writes any: a given name alone)
+        rule = alike_rule(left.columns) if "name" not in live.live and (left["mask"].max() or 0) else None
+        apart = (rule, NAMES_APART) if rule in known else None
+        if apart is not None:
+            alike = alike_pairs_sql(known.index(apart[0]), apart[0], NAMES_APART, live.condition)
+        pairs = blocked_pairs_sql(known, live.condition, within, lacking, apart)
+    with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs, alike) as (linker, con):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
         # only the columns _best_pairs reads: without wards a batch keeps 3.7 million pairs, and converting the
         # others too (the sources, the match key, the probability) took 0.2 s of its 2.7 s
-        kept = con.sql(f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}").to_arrow_table()
-        return _best_pairs(kept, coverage, threshold)
+        counted, join = ("", "") if alike is None else (f", a.{ALIKE}", f" LEFT JOIN {ALIKE} AS a USING (uid_l, uid_r)")
+        sql = f"SELECT p.uid_l, p.uid_r, p.match_weight{counted} FROM {predicted.physical_name} AS p{join}"
+        return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+
+
+def alike_rule(columns: Sequence[str]) -> list[str] | None:
+    """The blocking rule (:func:`~synth.attacks.linkage_inputs.blocking_rules`) whose pairs take the same level of
+    every comparison but the name's, for linkage inputs of ``columns``; ``None`` where no rule's do.
+
+    That is the rule of one place, ward, gender and age (:func:`~synth.attacks.linkage_inputs.blocking_columns`),
+    where it blocks on the age and gender the inputs have, and on the place columns the place comparison reads first
+    (its null level and first level, :func:`_place_levels`), and the inputs have no relative's name (compared by
+    similarity). Those of its pairs whose names take the last level (:data:`NAMES_APART`) all score one weight."""
+    _, by_person = blocking_columns(list(columns))
+    if "relative_name" in columns or "name_key" in by_person:
+        return None
+    if any(c in columns and c not in by_person for c in ("age", "gender")):
+        return None
+    if any(c in columns for c in ("local_body", "taluk", "district")):  # compared by place
+        finest = next(c for c in ("ward", "local_body", "taluk", "district") if c in columns)
+        first = ["local_body", "ward"] if {"local_body", "ward"} <= set(columns) else place_columns(list(columns))
+        if not {finest, *first} <= set(by_person):
+            return None
+    return by_person
 
 
 def _numeric_age(frame: pl.DataFrame) -> bool:
@@ -187,12 +223,18 @@ def most_blocked_first(
 
 @contextlib.contextmanager
 def _linker(
-    left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: Mapping[str, pl.DataFrame], pairs: str | None = None
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    settings: Any,
+    tf: Mapping[str, pl.DataFrame],
+    pairs: str | None = None,
+    alike: str | None = None,
 ) -> Iterator[tuple[Linker, Any]]:
     """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
     names' term frequencies of the whole input (not of the batch: a batch must change no guess). ``pairs``: SQL of
     the blocked pairs its predictions score (:func:`~synth.attacks.blocked_pairs.blocked_pairs_sql`); by default,
-    Splink blocks them by the settings' rules."""
+    Splink blocks them by the settings' rules. ``alike``: SQL of pairs that each stand for several, scored too and
+    kept as the table ``alike`` (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`)."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
@@ -207,6 +249,9 @@ def _linker(
             # predictions sum nothing, and the best pairs are read in an order of their own (_best_pairs): the
             # order rows come in is free (a batch of Wayanad without wards blocked in 0.46 s, not 0.55 s)
             con.execute("SET preserve_insertion_order = false")
+            if alike is not None:
+                con.execute(f"CREATE TABLE {ALIKE} AS {alike}")
+                pairs = f"{pairs}\nUNION ALL\nSELECT match_key, join_key_l, join_key_r FROM {ALIKE}"
             con.execute(f"CREATE TABLE blocked_pairs AS {pairs}")
             registered = db.register("blocked_pairs", table_name="blocked_pairs")
             scored = linker.table_management.register_blocked_pairs_for_predict(registered)
@@ -365,22 +410,30 @@ def _best_pairs(pred: Any, coverage: float, threshold: float) -> pl.DataFrame:
     A lone good candidate rises (a real attacker knows the roll holds nearly everyone, and that nobody else fits);
     one of two equal candidates falls below one half. Pairs below :data:`PAIR_FLOOR` are left out of the sum:
     a row's probability is overstated by at most their odds, under 10^-4 each.
+
+    A pair with a count in the column ``alike`` stands for that many entries of its odds
+    (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`); the others, for one.
     """
     p = pl.from_arrow(pred)
     assert isinstance(p, pl.DataFrame)
     left_is_release = p["uid_l"].str.starts_with("r")
     # Splink's odds from its match weight (log2 of them): a probability rounded to 1 would give infinite odds
     odds = pl.lit(2.0) ** pl.col("match_weight")
+    entries = pl.col(ALIKE).fill_null(1) if ALIKE in p.columns else pl.lit(1, pl.Int64)
     p = p.select(
         row_id=pl.when(left_is_release).then("uid_l").otherwise("uid_r").str.slice(1).cast(pl.Int64),
         uid_roll=pl.when(left_is_release).then("uid_r").otherwise("uid_l"),
         odds=odds,
+        entries=entries.cast(pl.Int64),
     )
-    # one order of summing (DuckDB returns pairs in no fixed order), sorted on integers: a fixed hash of the entry
-    p = p.with_columns(_order=pl.col("uid_roll").hash()).sort("row_id", "_order").drop("_order")
-    p = p.with_columns(match_probability=pl.col("odds") / (1 - coverage + pl.col("odds").sum().over("row_id")))
-    best = p.filter(pl.col("match_probability") == pl.col("match_probability").max().over("row_id"))
-    best = best.filter((pl.len().over("row_id") == 1) & (pl.col("match_probability") >= threshold))
+    # A row's sum runs over its distinct odds, least first, each times the entries that have it: one order of summing
+    # (DuckDB returns pairs in no fixed order), the same whether entries of equal odds come one by one or counted.
+    terms = p.group_by("row_id", "odds").agg(pl.col("entries").sum()).sort("row_id", "odds")
+    total = (pl.col("odds") * pl.col("entries")).sum().over("row_id")
+    terms = terms.with_columns(match_probability=pl.col("odds") / (1 - coverage + total))
+    best = terms.filter(pl.col("match_probability") == pl.col("match_probability").max().over("row_id"))
+    best = best.filter((pl.col("entries").sum().over("row_id") == 1) & (pl.col("match_probability") >= threshold))
+    best = p.join(best.select("row_id", "odds", "match_probability"), on=["row_id", "odds"]).sort("row_id")
     # each epic a string of its own: sliced, it would be a view into the strings of every pair scored and keep them
     # all alive while the guesses are kept (0.2 GB a batch without wards; 4 districts ran out of memory)
     epic = pl.format("{}", pl.col("uid_roll").str.slice(1))

@@ -361,3 +361,37 @@ def test_our_blocked_pairs_are_those_splink_blocks(  # type: ignore[no-untyped-d
     guesses = splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage)
     monkeypatch.setattr(splink_model, "rule_columns", lambda rule: None)  # Splink blocks
     assert_frame_equal(splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage), guesses)
+
+
+@pytest.mark.parametrize(("shape", "alike"), [("local_body_not_ward", True), ("as_exported", False)])
+def test_pairs_that_score_alike_scored_once_change_no_link(  # type: ignore[no-untyped-def]
+    trained: Callable[[str], Trained], shape: str, alike: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where names that share nothing can still be kept (without wards), the voters of one place, sex and age whose
+    names share nothing each score one weight, and one pair a row, counted, stands for them
+    (synth.attacks.blocked_pairs.alike_pairs_sql). The links are those of every pair scored (Splink's own blocking),
+    to the last bit; Splink scored fewer pairs, and the counts make up the pairs it did not score. The export's name
+    comparison keeps no such pair (its last level cannot reach the floor there): nothing is counted."""
+    fitted = trained(shape)
+    scored: list[tuple[int, int, int]] = []  # pairs kept, those that stand for others, the entries they stand for
+    best = splink_model._best_pairs
+
+    def counting(pred: Any, coverage: float, threshold: float) -> pl.DataFrame:
+        frame = cast(pl.DataFrame, pl.from_arrow(pred))
+        alike = frame["alike"] if "alike" in frame.columns else pl.Series("alike", [], pl.Int64)
+        scored.append((frame.height, alike.drop_nulls().len(), int(alike.sum() or 0)))
+        return best(pred, coverage, threshold)
+
+    monkeypatch.setattr(splink_model, "_best_pairs", counting)
+    args = (fitted.model, fitted.left, fitted.right, SCAN_FLOOR, fitted.tf, PARAMS.roll_coverage)
+    counted = splink_model.predict_links(*args)
+    monkeypatch.setattr(splink_model, "rule_columns", lambda rule: None)  # Splink blocks: every pair scored
+    every = splink_model.predict_links(*args)
+    assert_frame_equal(counted, every)
+    assert counted.height > 0.2 * fitted.left.height
+    (kept, standing, stood_for), (all_kept, none, _) = scored
+    assert none == 0 and kept - standing + stood_for == all_kept
+    if alike:
+        assert stood_for > standing > 0 and kept < 0.6 * all_kept
+    else:
+        assert standing == 0 and kept == all_kept

@@ -89,6 +89,54 @@ def test_best_pair_per_row_and_ties_get_no_guess() -> None:
     assert _best_pairs(pred, 0.95, 0.9).height == 1  # row 0 at 0.838 is below 0.9
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_pair_that_stands_for_entries_of_its_weight_counts_as_them(seed: int) -> None:
+    """One pair with a count in ``alike`` gives the guesses, to the last bit, of the entries of its weight it stands
+    for (synth.attacks.blocked_pairs.alike_pairs_sql), and so does every order of the pairs; a row whose best weight
+    several entries share gets no guess either way."""
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    pairs = pl.DataFrame(
+        {
+            "uid_l": [f"r{i}" for i in rng.integers(0, 300, n)],
+            "uid_r": [f"eSYN{i}" for i in rng.permutation(n)],
+            # a few weights, so that entries share them; some high enough to be guessed
+            "match_weight": rng.choice([-10.576496, -6.5, 0.806176, 4.25, 9.0], n, p=[0.8, 0.1, 0.05, 0.03, 0.02]),
+        }
+    )
+    # each row's entries of its least weight, and in every other row those of its best (a tie where several share
+    # it), one pair standing for them all
+    weight, row = pl.col("match_weight"), pl.col("uid_l")
+    kept = (weight == weight.min().over(row)) | (
+        (weight == weight.max().over(row)) & (row.str.slice(1).cast(int) % 2 == 0)
+    )
+    counted = (
+        pairs.filter(kept)
+        .group_by("uid_l", "match_weight")
+        .agg(pl.col("uid_r").min(), pl.len().cast(pl.Int64).alias("alike"))
+        .select("uid_l", "uid_r", "match_weight", "alike")
+    )
+    standing = pl.concat([pairs.filter(~kept).with_columns(alike=pl.lit(None, pl.Int64)), counted])
+    assert standing.height < pairs.height / 2
+    every = _best_pairs(pairs.to_arrow(), 0.95, 0.01)
+    assert every.height > 10
+    tied = counted.filter(pl.col("alike") > 1, weight == 9.0)["uid_l"].str.slice(1).cast(pl.Int64)
+    assert tied.len() > 0 and not every["row_id"].is_in(tied.implode()).any()
+    assert_frame_equal(_best_pairs(standing.to_arrow(), 0.95, 0.01), every)
+    assert_frame_equal(_best_pairs(pairs.sample(fraction=1.0, shuffle=True, seed=seed).to_arrow(), 0.95, 0.01), every)
+    # the recount: each row's sum over its distinct odds, least first, each times its entries
+    odds = pairs.select("uid_l", "uid_r", odds=pl.lit(2.0) ** pl.col("match_weight"))
+    sums = {
+        row: sum(v * k for v, k in sorted(group.group_by("odds").len().rows()))
+        for (row,), group in odds.partition_by("uid_l", as_dict=True).items()
+    }
+    for row_id, epic, probability in every.rows():
+        mine = odds.filter(pl.col("uid_l") == f"r{row_id}", pl.col("uid_r") == f"e{epic}")["odds"].item()
+        assert probability == pytest.approx(mine / (0.05 + sums[f"r{row_id}"]), rel=1e-12)
+        best = odds.filter(pl.col("uid_l") == f"r{row_id}")["odds"]
+        assert mine == best.max() and (best == mine).sum() == 1
+
+
 def test_the_guesses_hold_no_string_of_the_pairs_scored() -> None:
     """A batch's guesses are kept until the attack ends; each epic is a string of its own, not a view into the
     strings of every pair Splink scored (which kept 0.2 GB a batch alive: 15.9 GB on 4 districts without wards)."""
