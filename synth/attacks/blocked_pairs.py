@@ -15,9 +15,9 @@ Here, the same pairs, with the same match keys:
   it, joined on the rule alone;
 - a later rule leaves out the pairs of an earlier one by that rule's columns alone: a pair of the later rule meets
   the condition, so it is the earlier rule's exactly where it agrees on the earlier rule's columns;
-- the pairs that take the same level of every comparison score the same match weight: one local body's voters of one
-  sex and age whose names do not agree (95% of the pairs a batch of Wayanad without wards keeps). One pair a row,
-  counted, stands for them (:func:`alike_pairs_sql`).
+- the pairs that take the same level of every comparison score the same match weight: a row's pairs with the voters of
+  its local body, sex and age whose initials do not fit its own (95% of the pairs a batch of Wayanad without wards
+  keeps). One pair a row, counted, stands for them (:func:`alike_pairs_sql`).
 
 Splink then scores the pairs registered (``register_blocked_pairs_for_predict``), as it scores those it blocks.
 """

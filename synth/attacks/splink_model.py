@@ -428,13 +428,13 @@ def _best_pairs(pred: Any, coverage: float, threshold: float) -> pl.DataFrame:
     )
     # A row's sum runs over its distinct odds, least first, each times the entries that have it: one order of summing
     # (DuckDB returns pairs in no fixed order), the same whether entries of equal odds come one by one or counted.
-    terms = p.group_by("row_id", "odds").agg(pl.col("entries").sum()).sort("row_id", "odds")
+    # A term of one entry names it (uid_roll); only such a term can be a guess.
+    terms = p.lazy().group_by("row_id", "odds").agg(pl.col("entries").sum(), pl.col("uid_roll").first())
     total = (pl.col("odds") * pl.col("entries")).sum().over("row_id")
-    terms = terms.with_columns(match_probability=pl.col("odds") / (1 - coverage + total))
+    terms = terms.sort("row_id", "odds").with_columns(match_probability=pl.col("odds") / (1 - coverage + total))
     best = terms.filter(pl.col("match_probability") == pl.col("match_probability").max().over("row_id"))
     best = best.filter((pl.col("entries").sum().over("row_id") == 1) & (pl.col("match_probability") >= threshold))
-    best = p.join(best.select("row_id", "odds", "match_probability"), on=["row_id", "odds"]).sort("row_id")
     # each epic a string of its own: sliced, it would be a view into the strings of every pair scored and keep them
     # all alive while the guesses are kept (0.2 GB a batch without wards; 4 districts ran out of memory)
     epic = pl.format("{}", pl.col("uid_roll").str.slice(1))
-    return best.select("row_id", epic=epic, match_probability="match_probability")
+    return best.select("row_id", epic=epic, match_probability="match_probability").collect()
