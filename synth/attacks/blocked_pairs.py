@@ -66,7 +66,7 @@ def blocked_pairs_sql(
     if apart is not None:
         columns, alike = apart
         where.append(f"NOT coalesce(({_equal(columns)} AND {alike}), false)")
-    keys = f"'{RELEASE}-__-' || l.uid AS join_key_l, '{ROLL}-__-' || r.uid AS join_key_r"  # Splink's ids of each side
+    keys = _join_keys("r.uid")
     selects = []
     for i, columns in enumerate(rules):
         earlier = " OR ".join(f"coalesce(({_equal(c)}), false)" for c in rules[:i])
@@ -88,11 +88,16 @@ def alike_pairs_sql(index: int, columns: Sequence[str], alike: str, condition: s
     all of them; Splink need not compare the rest (95% of the pairs kept of a batch of Wayanad without wards)."""
     where = " AND ".join([alike, *([] if condition is None else [condition])])
     first = "min(r.uid)"
-    keys = f"'{RELEASE}-__-' || l.uid AS join_key_l, '{ROLL}-__-' || {first} AS join_key_r"
     return (
-        f"SELECT '{index}' AS match_key, {keys}, l.uid AS uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
+        f"SELECT '{index}' AS match_key, {_join_keys(first)}, l.uid AS uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
         f"FROM {RELEASE} AS l JOIN {ROLL} AS r ON {_equal(columns)} WHERE {where} GROUP BY l.uid"
     )
+
+
+def _join_keys(roll_uid: str) -> str:
+    """Splink's ids of each side of a pair (``join_key_l``, ``join_key_r``): the release row ``l.uid``, the roll entry
+    ``roll_uid``."""
+    return f"'{RELEASE}-__-' || l.uid AS join_key_l, '{ROLL}-__-' || {roll_uid} AS join_key_r"
 
 
 def _pieces(

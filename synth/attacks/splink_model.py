@@ -138,9 +138,10 @@ def predict_links(
         # names can fall to their last level and be kept (not narrowed on: synth.attacks.live_pairs) and initials
         # can fail to fit (not where no row writes any: a given name alone)
         rule = alike_rule(left.columns) if "name" not in live.live and (left["mask"].max() or 0) else None
-        apart = (rule, NAMES_APART) if rule in known else None
-        if apart is not None:
-            alike = alike_pairs_sql(known.index(apart[0]), apart[0], NAMES_APART, live.condition)
+        apart = None
+        if rule is not None and rule in known:
+            apart = (rule, NAMES_APART)
+            alike = alike_pairs_sql(known.index(rule), rule, NAMES_APART, live.condition)
         pairs = blocked_pairs_sql(known, live.condition, within, lacking, apart)
     with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs, alike) as (linker, con):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
