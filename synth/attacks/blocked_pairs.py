@@ -16,8 +16,10 @@ Here, the same pairs, with the same match keys:
 - a later rule leaves out the pairs of an earlier one by that rule's columns alone: a pair of the later rule meets
   the condition, so it is the earlier rule's exactly where it agrees on the earlier rule's columns;
 - the pairs that take the same level of every comparison score the same match weight: a row's pairs with the voters of
-  its local body, sex and age whose initials do not fit its own (95% of the pairs a batch of Wayanad without wards
-  keeps). One pair a row, counted, stands for them (:func:`alike_pairs_sql`).
+  its local body, sex and age whose names take one level that weighs no term frequency (their initials do not fit
+  its own, or fit on another given name: 95% of the pairs a batch of Wayanad without wards keeps; over the whole
+  state, a batch of Alappuzha's municipality without wards kept 137,529 pairs, not 1,372,621). One pair a row and
+  level, counted, stands for them (:func:`alike_pairs_sql`).
 
 Splink then scores the pairs registered (``register_blocked_pairs_for_predict``), as it scores those it blocks.
 """
@@ -50,27 +52,25 @@ def blocked_pairs_sql(
     condition: str | None,
     within: Mapping[str, int | None] | None = None,
     lacking: tuple[bool, bool] = (True, True),
-    apart: tuple[Sequence[str], str] | None = None,
+    whole: int | None = None,
 ) -> str:
     """SQL of the pairs the rules (the columns of each, in the order Splink scans them) block of the release and the
     roll, that meet ``condition`` (SQL in the rules' form; ``None``: every pair), in Splink's form of blocked pairs:
-    ``match_key`` (the rule's position), ``join_key_l`` and ``join_key_r``.
+    ``match_key`` (the rule's position), ``join_key_l`` and ``join_key_r``; empty where no rule is left.
 
     ``within`` names the columns every pair meeting ``condition`` agrees on where both sides have them, and how far
     apart their values may be (0: equal; ``None``: no pair whose sides both have the column meets it); the caller
     vouches for it (:func:`synth.attacks.splink_model.pair_bounds`). ``lacking``: whether any release row, and any
-    roll entry, lacks one of those columns (where none does, the joins of such pairs are left out). ``apart``: the
-    pairs left out of every rule, those that agree on its columns and meet its condition (:func:`alike_pairs_sql`
-    scores them, one a row)."""
+    roll entry, lacks one of those columns (where none does, the joins of such pairs are left out). ``whole``: the
+    position of a rule whose pairs are left out here (:func:`alike_pairs_sql` makes them); later rules still leave
+    them out."""
     where = [] if condition is None else [condition]
-    if apart is not None:
-        columns, alike = apart
-        where.append(f"NOT coalesce(({_equal(columns)} AND {alike}), false)")
-    keys = _join_keys("r.uid")
+    keys = _join_keys("l.uid", "r.uid")
     selects = []
     for i, columns in enumerate(rules):
-        earlier = " OR ".join(f"coalesce(({_equal(c)}), false)" for c in rules[:i])
-        kept = [*where, f"NOT ({earlier})"] if earlier else where
+        if i == whole:
+            continue
+        kept = [*where, f"NOT ({earlier})"] if (earlier := _earlier(rules, i)) else where
         filtered = f" WHERE {' AND '.join(kept)}" if kept else ""
         sharpened = {c: k for c, k in (within or {}).items() if c not in columns}
         for left, right, on in _pieces(columns, sharpened, lacking):
@@ -78,26 +78,44 @@ def blocked_pairs_sql(
     return "\nUNION ALL\n".join(selects)
 
 
-def alike_pairs_sql(index: int, columns: Sequence[str], alike: str, condition: str | None) -> str:
-    """SQL of one pair for each release row of those that agree on ``columns`` (the rule at ``index``) and meet
-    ``alike`` and ``condition``: the row and its first such entry (``uid_l``, ``uid_r``, and Splink's keys of
-    :func:`blocked_pairs_sql`), with how many entries it stands for (``alike``).
+def alike_pairs_sql(
+    rules: Sequence[Sequence[str]], index: int, levels: str, counted: Sequence[int], condition: str | None
+) -> str:
+    """SQL of the pairs of the rule at ``index`` of ``rules`` (as in :func:`blocked_pairs_sql`) that meet
+    ``condition``: of those whose level (``levels``: SQL of a pair's level in one comparison,
+    :func:`~synth.attacks.live_pairs.level_case`) is one of ``counted``, one pair for each release row and level, the
+    row and its first entry at that level; every other pair as it is. Each with Splink's keys of
+    :func:`blocked_pairs_sql`, ``uid_l``, ``uid_r`` and how many entries it stands for (``alike``: 1 for a pair as it
+    is).
 
-    Where ``alike`` holds only pairs whose every comparison takes the same level (the caller vouches for it:
-    :func:`synth.attacks.splink_model.alike_rule`), those pairs score the same match weight, so one scored stands for
-    all of them; Splink need not compare the rest (95% of the pairs kept of a batch of Wayanad without wards)."""
-    where = " AND ".join([alike, *([] if condition is None else [condition])])
-    first = "min(r.uid)"
+    Where the rule's pairs that take one of the ``counted`` levels take one level of every other comparison too (the
+    caller vouches for it: :func:`synth.attacks.splink_model.alike_rule`), and those levels weigh no term frequency,
+    the pairs of a row at one level score the same match weight: one scored stands for all of them, and Splink need
+    not compare the rest (95% of the pairs kept of a batch of Wayanad without wards)."""
+    kept = [*([] if condition is None else [condition]), *([f"NOT ({e})"] if (e := _earlier(rules, index)) else [])]
+    filtered = f" WHERE {' AND '.join(kept)}" if kept else ""
+    pairs = (
+        f"SELECT l.uid AS uid_l, r.uid AS uid_r, {levels} AS level "
+        f"FROM {RELEASE} AS l JOIN {ROLL} AS r ON {_equal(rules[index])}{filtered}"
+    )
+    alone = f"CASE WHEN level IN ({', '.join(str(c) for c in counted)}) THEN NULL ELSE uid_r END"
+    first = "min(uid_r)"
     return (
-        f"SELECT '{index}' AS match_key, {_join_keys(first)}, l.uid AS uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
-        f"FROM {RELEASE} AS l JOIN {ROLL} AS r ON {_equal(columns)} WHERE {where} GROUP BY l.uid"
+        f"SELECT '{index}' AS match_key, {_join_keys('uid_l', first)}, uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
+        f"FROM ({pairs}) GROUP BY uid_l, level, {alone}"
     )
 
 
-def _join_keys(roll_uid: str) -> str:
-    """Splink's ids of each side of a pair (``join_key_l``, ``join_key_r``): the release row ``l.uid``, the roll entry
-    ``roll_uid``."""
-    return f"'{RELEASE}-__-' || l.uid AS join_key_l, '{ROLL}-__-' || {roll_uid} AS join_key_r"
+def _earlier(rules: Sequence[Sequence[str]], index: int) -> str:
+    """SQL of the pairs of the rules before ``index`` (Splink's ``NOT COALESCE(earlier rule, FALSE)``, by the rules'
+    columns alone: a pair of a later rule meets the condition); empty for the first."""
+    return " OR ".join(f"coalesce(({_equal(c)}), false)" for c in rules[:index])
+
+
+def _join_keys(release_uid: str, roll_uid: str) -> str:
+    """Splink's ids of each side of a pair (``join_key_l``, ``join_key_r``): the release row ``release_uid``, the roll
+    entry ``roll_uid``."""
+    return f"'{RELEASE}-__-' || {release_uid} AS join_key_l, '{ROLL}-__-' || {roll_uid} AS join_key_r"
 
 
 def _pieces(

@@ -165,6 +165,17 @@ def _live(levels: list[dict[str, Any]], live: list[bool]) -> str | None:
     return " OR ".join(f"({s})" for s in sides) or "FALSE"
 
 
+def level_case(comparison: dict[str, Any]) -> str | None:
+    """The level a pair takes in ``comparison`` (one of a trained model's), as SQL of the blocking rules' form: the
+    position of the first level whose condition it meets, in Splink's order, the last level (ELSE) otherwise; ``None``
+    where the last level is not ELSE or a level names a side's column otherwise than quoted."""
+    *levels, last = comparison["comparison_levels"]
+    sides = [_in_rule(level["sql_condition"]) for level in levels]
+    if not _is_else(last["sql_condition"]) or any(s is None for s in sides):
+        return None
+    return f"CASE {' '.join(f'WHEN {s} THEN {i}' for i, s in enumerate(sides))} ELSE {len(levels)} END"
+
+
 def _in_rule(condition: str) -> str | None:
     """A comparison level's SQL (``"name_l" = "name_r"``) as a blocking rule's (``l."name" = r."name"``); ``None``
     where it names a side's column otherwise than quoted."""

@@ -368,10 +368,11 @@ def test_pairs_that_score_alike_scored_once_change_no_link(  # type: ignore[no-u
     trained: Callable[[str], Trained], shape: str, alike: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where names that share nothing can still be kept (without wards), the voters of one place, sex and age whose
-    names share nothing each score one weight, and one pair a row, counted, stands for them
-    (synth.attacks.blocked_pairs.alike_pairs_sql). The links are those of every pair scored (Splink's own blocking),
-    to the last bit; Splink scored fewer pairs, and the counts make up the pairs it did not score. The export's name
-    comparison keeps no such pair (its last level cannot reach the floor there): nothing is counted."""
+    names take one level that weighs no term frequency each score one weight, and one pair a row and level, counted,
+    stands for them (synth.attacks.blocked_pairs.alike_pairs_sql). The links are those of every pair scored (Splink's
+    own blocking), to the last bit; Splink scored fewer pairs, and the counts make up the pairs it did not score. The
+    export's name comparison keeps only names that agree (its last levels cannot reach the floor there): nothing is
+    counted."""
     fitted = trained(shape)
     scored: list[tuple[int, int, int]] = []  # pairs kept, those that stand for others, the entries they stand for
     best = splink_model._best_pairs

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from splink import block_on
 
-from synth.attacks.blocked_pairs import blocked_pairs_sql, rule_columns
+from synth.attacks.blocked_pairs import alike_pairs_sql, blocked_pairs_sql, rule_columns
 from synth.attacks.live_pairs import Narrowing
 from synth.attacks.splink_model import pair_bounds
 
@@ -101,6 +101,40 @@ def test_banded_ages_are_joined_on_equal_ages_and_none_where_no_pair_with_both_c
     sql = blocked_pairs_sql(RULES, lacking, {"age": None})
     expected = one_by_one(release, roll, lambda left, right: None in (left["age"], right["age"]))
     assert blocked(release, roll, sql) == expected and len(expected) > 0
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_rules_pairs_at_counted_levels_come_one_a_row_and_level_with_how_many_they_stand_for(seed: int) -> None:
+    """The second rule's pairs that meet the condition (and are no pair of the first rule): at a counted level (a key
+    missing, or the roll's key before the row's), one pair a row and level, the row and its first entry, counted; at
+    the other level (the row's key first), each pair as it is. The rules' SQL leaves the second rule out then."""
+    release, roll = people("r", 60, seed, True, AGES), people("e", 90, seed + 10, True, AGES)
+    levels = 'CASE WHEN l."key" IS NULL OR r."key" IS NULL THEN 0 WHEN l."key" < r."key" THEN 1 ELSE 2 END'
+    con = duckdb.connect()
+    con.register("release", release.to_arrow())
+    con.register("roll", roll.to_arrow())
+    rows = sorted(con.execute(alike_pairs_sql(RULES, 1, levels, [0, 2], GENDER)).fetchall())
+    con.close()
+    groups: dict[tuple[str, int, str | None], list[str]] = {}
+    keys_l, keys_r = (dict(zip(f["uid"], f["key"], strict=True)) for f in (release, roll))
+    for match_key, left_key, right_key in one_by_one(release, roll, lambda left, right: near(left, right, 100)):
+        if match_key != "1":
+            continue
+        uid_l, uid_r = left_key.removeprefix("release-__-"), right_key.removeprefix("roll-__-")
+        key_l, key_r = keys_l[uid_l], keys_r[uid_r]
+        level = 0 if key_l is None or key_r is None else 1 if key_l < key_r else 2
+        groups.setdefault((uid_l, level, None if level in (0, 2) else uid_r), []).append(uid_r)
+    expected = sorted(
+        ("1", f"release-__-{uid_l}", f"roll-__-{min(rs)}", uid_l, min(rs), len(rs))
+        for (uid_l, _, _), rs in groups.items()
+    )
+    assert rows == expected
+    assert any(r[-1] > 1 for r in rows) and any(r[-1] == 1 for r in rows)
+    left_out = blocked_pairs_sql(RULES, GENDER, whole=1)
+    assert blocked(release, roll, left_out) == [
+        p for p in blocked(release, roll, blocked_pairs_sql(RULES, GENDER)) if p[0] == "0"
+    ]
+    assert blocked_pairs_sql(RULES[:1], GENDER, whole=0) == ""
 
 
 def test_the_columns_of_a_rule_of_equalities_and_none_for_another_rule() -> None:

@@ -10,7 +10,15 @@ import polars as pl
 import pytest
 
 from synth.attacks import live_pairs
-from synth.attacks.live_pairs import Narrowing, level_weights, live_shares, narrowed, narrowing, with_condition
+from synth.attacks.live_pairs import (
+    Narrowing,
+    level_case,
+    level_weights,
+    live_shares,
+    narrowed,
+    narrowing,
+    with_condition,
+)
 
 FLOOR = 1e-4
 NAME_LEVELS: list[dict[str, Any]] = [
@@ -107,6 +115,19 @@ def test_the_model_is_not_changed_and_a_level_named_otherwise_than_quoted_is_not
     unquoted[2]["sql_condition"] = "jaro_winkler_similarity(given_l, given_r) >= 0.88"
     m = model(1e-6, unquoted)
     assert narrowed(m, FLOOR) is m
+
+
+def test_the_level_of_a_pair_is_splinks_case_in_the_rules_form_and_none_without_else_or_quotes() -> None:
+    """The first level whose condition a pair meets, by position; ELSE the last."""
+    expected = (
+        'CASE WHEN l."name" IS NULL OR r."name" IS NULL THEN 0 WHEN l."name" = r."name" THEN 1 '
+        'WHEN jaro_winkler_similarity(l."given", r."given") >= 0.88 THEN 2 ELSE 3 END'
+    )
+    assert level_case({"comparison_levels": NAME_LEVELS}) == expected
+    assert level_case({"comparison_levels": NAME_LEVELS[:3]}) is None  # no ELSE: a pair could take no level
+    unquoted = copy.deepcopy(NAME_LEVELS)
+    unquoted[2]["sql_condition"] = "jaro_winkler_similarity(given_l, given_r) >= 0.88"
+    assert level_case({"comparison_levels": unquoted}) is None
 
 
 def test_where_else_is_live_its_comparison_is_not_narrowed_on() -> None:
