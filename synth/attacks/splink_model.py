@@ -232,8 +232,8 @@ def _linker(
     """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
     names' term frequencies of the whole input (not of the batch: a batch must change no guess). ``pairs``: SQL of
     the blocked pairs its predictions score (:func:`~synth.attacks.blocked_pairs.blocked_pairs_sql`); by default,
-    Splink blocks them by the settings' rules. ``alike``: SQL of pairs that each stand for several, scored too and
-    kept as the table ``alike`` (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`)."""
+    Splink blocks them by the settings' rules. ``alike``: SQL of one rule's pairs, each with the entries it stands
+    for, scored too and kept as the table ``alike`` (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`)."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
