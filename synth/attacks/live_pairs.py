@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,18 +188,27 @@ def _is_else(condition: str) -> bool:
 
 
 def live_shares(
-    model: dict[str, Any], left: pl.DataFrame, right: pl.DataFrame, place: list[str], live: dict[str, Any], seed: int
+    model: dict[str, Any],
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    place: list[str],
+    live: dict[str, Any],
+    seed: int,
+    counted: tuple[int, str, Sequence[int]] | None = None,
 ) -> list[float]:
     """For each prediction blocking rule of ``model``, the share of its pairs that its narrowed form in ``live``
     (:func:`narrowed`) keeps: those compared. Counted on :data:`SHARE_SAMPLE` release rows drawn with ``seed``
     (all of ``left`` where it has fewer) against the roll entries of their ``place``; at least :data:`LEAST_SHARE`.
+    ``counted``: the position of a rule whose kept pairs at some levels predictions count, one a row and level
+    (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`), the SQL of a pair's level (:func:`level_case`) and those
+    levels; that rule's pairs compared are its kept pairs at the other levels and one a row and counted level.
 
     Batches (:func:`~synth.attacks.linkage_inputs.pair_batches`) are sized by the pairs compared, not the pairs
     blocked: without ages, a ward's voters of one sex are a block, and 0.6% of its pairs have names the model can
     keep. A batch changes no guess, so the shares change none either; they only spare the cost of each batch."""
     raw = [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
     kept = [rule["blocking_rule"] for rule in live["blocking_rules_to_generate_predictions"]]
-    if kept == raw or left.height == 0:
+    if (kept == raw and counted is None) or left.height == 0:
         return [1.0] * len(raw)
     if left.height > SHARE_SAMPLE:
         rows = np.sort(np.random.default_rng(seed).choice(left.height, SHARE_SAMPLE, replace=False))
@@ -211,9 +220,17 @@ def live_shares(
         con.register("l", left.to_arrow())
         con.register("r", right.to_arrow())
         shares = []
-        for blocked, compared in zip(raw, kept, strict=True):
-            counted = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {compared}) FROM l JOIN r ON {blocked}")
-            pairs, live_pairs = counted.fetchone() or (0, 0)
+        for i, (blocked, compared) in enumerate(zip(raw, kept, strict=True)):
+            scored = f"count(*) FILTER (WHERE {compared})"
+            if counted is not None and counted[0] == i:
+                _, level, levels = counted
+                alike = f"{level} IN ({', '.join(str(v) for v in levels)})"
+                scored = (
+                    f"count(*) FILTER (WHERE ({compared}) AND NOT ({alike})) "
+                    f"+ count(DISTINCT l.uid || '|' || ({level})) FILTER (WHERE ({compared}) AND {alike})"
+                )
+            counts = con.execute(f"SELECT count(*), {scored} FROM l JOIN r ON {blocked}")
+            pairs, live_pairs = counts.fetchone() or (0, 0)
             shares.append(max(LEAST_SHARE, live_pairs / pairs) if pairs else 1.0)
         return shares
     finally:

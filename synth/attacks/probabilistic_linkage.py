@@ -55,6 +55,7 @@ from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
     SUPPORTED,
+    blocking_rules,
     by_district,
     features_with,
     linkage_inputs,
@@ -71,7 +72,14 @@ from synth.attacks.linking import (
     scope_for_names,
 )
 from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
-from synth.attacks.splink_model import GUESSES, PAIR_FLOOR, fit_model, most_blocked_first, predict_links
+from synth.attacks.splink_model import (
+    GUESSES,
+    PAIR_FLOOR,
+    counted_levels,
+    fit_model,
+    most_blocked_first,
+    predict_links,
+)
 from synth.checks import whole
 from synth.core.coding import present
 from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
@@ -113,8 +121,8 @@ class ProbabilisticLinkageParams:
     batch_pairs
         Candidate pairs compared at once: a batch closes once it holds this many, so it exceeds them by at
         most one row's pairs. The pairs of a blocking rule are counted at the share of them the trained model
-        can keep (:func:`~synth.attacks.live_pairs.live_shares`, from a sample). Bounds memory without changing
-        any guess.
+        can keep, less those that predictions count one a row and level of the names
+        (:func:`~synth.attacks.live_pairs.live_shares`, from a sample). Bounds memory without changing any guess.
     roll_coverage
         The attacker's prior that a released person has an entry on the roll, in (0, 1): a row's candidates
         compete for it (:func:`~synth.attacks.splink_model.predict_links`). Public figures give about 0.97 in
@@ -236,14 +244,17 @@ def probabilistic_linkage(
         # those of several districts are let go
         reuse = dict.fromkeys(training, trained_on) if len(training) == 1 and scope is None else {}
         del trained_on
-        # batches are cut by the pairs compared: those the model, narrowed, can keep
+        # batches are cut by the pairs compared: those the model, narrowed, can keep, less those predictions count
         live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
+        counting = counted_levels(model, least_frequencies(tf), cols)
+        rules = blocking_rules(cols)
+        counted = (rules.index(counting[0]), *counting[1:]) if counting and counting[0] in rules else None
         guesses = []
         for d in sorted(parts):
             rel, rol = reuse.pop(d) if d in reuse else inputs([d], scoped=True)
             if rel.height == 0:
                 continue
-            shares = live_shares(model, rel, rol, place, live, seed)
+            shares = live_shares(model, rel, rol, place, live, seed, counted)
             scan = most_blocked_first(model, rel, rol, cols)
             for left, right in pair_batches(rel, rol, cols, params.batch_pairs, shares):
                 cut = params.threshold if floor is None else floor

@@ -118,6 +118,7 @@ def predict_links(
     sums: threads are safe."""
     if left.height == 0 or right.height == 0:
         return pl.DataFrame(schema=GUESSES)
+    tf_least = least_frequencies(tf)  # of the whole input: every batch counts alike (counted_levels)
     # the batch's names and keys, at their frequencies in the whole input
     tf = {col: t.join(pl.concat([left.select(col), right.select(col)]), on=col, how="semi") for col, t in tf.items()}
     # only the pairs that can reach the floor are compared (synth.attacks.live_pairs): the same pairs are kept
@@ -127,19 +128,12 @@ def predict_links(
     known = [columns for columns in rules if columns is not None]
     within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
-    pairs = alike = None
+    pairs = alike = whole = None
     if len(known) == len(rules):
-        # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others;
-        # where names that share nothing can be kept (the name comparison not narrowed on: synth.attacks.live_pairs).
-        # Where it is, only the levels of names that agree are kept and counted: few pairs (a batch of Wayanad's 5-year
-        # bands scored 200,043 pairs counted, 202,263 not), and grouping them took longer (3.5 to 4.1 s, not 3.0 to 3.2)
-        rule = alike_rule(left.columns) if "name" not in live.live else None
-        name = next(c for c in model["comparisons"] if c["output_column_name"] == "name")
-        levels, whole = level_case(name), None
-        if rule in known and levels is not None:
-            whole = known.index(rule)
-            no_tf = [i for i, level in enumerate(name["comparison_levels"]) if "tf_adjustment_column" not in level]
-            alike = alike_pairs_sql(known, whole, levels, no_tf, live.condition)
+        # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others
+        if (counting := counted_levels(model, tf_least, left.columns)) is not None and counting[0] in known:
+            whole = known.index(counting[0])
+            alike = alike_pairs_sql(known, whole, *counting[1:], live.condition)
         pairs = blocked_pairs_sql(known, live.condition, within, lacking, whole)
     with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs, alike) as (linker, con):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
@@ -148,6 +142,22 @@ def predict_links(
         counted, join = ("", "") if alike is None else (f", a.{ALIKE}", f" LEFT JOIN {ALIKE} AS a USING (uid_l, uid_r)")
         sql = f"SELECT p.uid_l, p.uid_r, p.match_weight{counted} FROM {predicted.physical_name} AS p{join}"
         return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+
+
+def counted_levels(
+    model: dict[str, Any], tf_least: Mapping[str, float | None], columns: Sequence[str]
+) -> tuple[list[str], str, list[int]] | None:
+    """Where predictions count pairs (:func:`predict_links`), for inputs of ``columns`` and the least term frequencies
+    of the whole input: the rule of :func:`alike_rule`, the SQL of a pair's level of the names (:func:`level_case`),
+    the levels that weigh no term frequency; ``None`` where the name comparison is narrowed on (only names that agree
+    are kept: a batch of Wayanad's 5-year bands scored 200,043 pairs counted, 202,263 not, and took 3.5 to 4.1 s
+    counted, 3.0 to 3.2 s not)."""
+    rule = alike_rule(columns)
+    name = next(c for c in model["comparisons"] if c["output_column_name"] == "name")
+    levels = level_case(name)
+    if rule is None or levels is None or "name" in narrowing(model, PAIR_FLOOR, tf_least).live:
+        return None
+    return rule, levels, [i for i, level in enumerate(name["comparison_levels"]) if "tf_adjustment_column" not in level]
 
 
 def alike_rule(columns: Sequence[str]) -> list[str] | None:

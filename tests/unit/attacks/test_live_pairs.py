@@ -198,3 +198,17 @@ def test_live_shares_count_the_pairs_each_narrowed_rule_keeps(monkeypatch: pytes
     drawn = {tuple(live_shares(by_place, SHARE_RELEASE, SHARE_ROLL, [], kept, seed)) for seed in range(12)}
     # r1 and r2: 2 of 6 pairs; r1 and r3: 2 of 4; r2 and r3: none of 4
     assert drawn == {(2 / 6,), (2 / 4,), (live_pairs.LEAST_SHARE,)}
+
+
+def test_a_rules_pairs_that_predictions_count_are_compared_one_a_row_and_counted_level() -> None:
+    """By place, every pair kept (the model narrows nothing): r1 and r2 meet e1, e2 (Anu) and e3 (Ravi) in A, r3 meets
+    e4 in B, 7 pairs. Counting the level of names that differ, one a row: r1 keeps its 2 namesakes and 1 pair for
+    Ravi, r2 (Biju) 1 pair for its 3, r3 1 for e4: 5 of 7. Counting both levels, one a row and level: 4 (r1 2, r2 and
+    r3 1 each); counting none, 7. The rule by name is not counted."""
+    model = _rules(BY_PLACE, BY_NAME)
+    levels = f"CASE WHEN {BY_NAME} THEN 0 ELSE 1 END"
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], model, 1, (0, levels, [1])) == [5 / 7, 1.0]
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], model, 1, (0, levels, [0, 1])) == [4 / 7, 1.0]
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], model, 1, (0, levels, [])) == [1.0, 1.0]
+    narrowed_by_name = _rules(f"({BY_PLACE}) AND ({BY_NAME})", BY_NAME)  # only namesakes kept: nothing left to count
+    assert live_shares(model, SHARE_RELEASE, SHARE_ROLL, [], narrowed_by_name, 1, (0, levels, [1])) == [2 / 7, 1.0]
