@@ -35,10 +35,9 @@ from synth.attacks.linkage_inputs import (
     name_frequencies,
     pair_batches,
     pairs_agreeing,
-    place_columns,
 )
-from synth.attacks.live_pairs import least_frequencies, live_shares, narrowed
-from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams
+from synth.attacks.live_pairs import least_frequencies, narrowed
+from synth.attacks.probabilistic_linkage import COMPARED, ProbabilisticLinkageParams, compared_shares
 from synth.attacks.splink_model import PAIR_FLOOR, fit_model, most_blocked_first, predict_links
 from synth.core.coding import present
 from synth.policies.apply import minimize
@@ -109,7 +108,7 @@ def test_blocking(benchmark, district: World, shape: str) -> None:  # type: igno
     tf = name_frequencies(data, roll)
     model = fit_model(rel, rol, cols, params, 7, tf)  # outside the clock
     live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
-    shares = live_shares(model, rel, rol, place_columns(cols), live, 7)  # batches cut as the attack cuts them
+    shares = compared_shares(model, live, tf, rel, rol, cols, 7)  # batches cut as the attack cuts them
     batches = list(pair_batches(rel, rol, cols, params.batch_pairs, shares))
     scan = most_blocked_first(model, rel, rol, cols)  # the rules in the order the attack scans them
     pairs = blocked_pairs(rel, rol, rules)

@@ -246,15 +246,12 @@ def probabilistic_linkage(
         del trained_on
         # batches are cut by the pairs compared: those the model, narrowed, can keep, less those predictions count
         live = narrowed(model, PAIR_FLOOR, least_frequencies(tf))
-        counting = counted_levels(model, least_frequencies(tf), cols)
-        rules = blocking_rules(cols)
-        counted = (rules.index(counting[0]), *counting[1:]) if counting and counting[0] in rules else None
         guesses = []
         for d in sorted(parts):
             rel, rol = reuse.pop(d) if d in reuse else inputs([d], scoped=True)
             if rel.height == 0:
                 continue
-            shares = live_shares(model, rel, rol, place, live, seed, counted)
+            shares = compared_shares(model, live, tf, rel, rol, cols, seed)
             scan = most_blocked_first(model, rel, rol, cols)
             for left, right in pair_batches(rel, rol, cols, params.batch_pairs, shares):
                 cut = params.threshold if floor is None else floor
@@ -266,6 +263,25 @@ def probabilistic_linkage(
         return compute()
     truth = None if scope is None else scope.key
     return memo(content_key(ATTACK_ID, __version__, compared, aux.roll_key, params, floor, seed, truth), compute)
+
+
+def compared_shares(
+    model: dict[str, Any],
+    live: dict[str, Any],
+    tf: dict[str, pl.DataFrame],
+    rel: pl.DataFrame,
+    rol: pl.DataFrame,
+    cols: list[str],
+    seed: int,
+) -> list[float]:
+    """The share of each blocking rule's pairs that predictions compare, from a sample seeded by ``seed``
+    (:func:`~synth.attacks.live_pairs.live_shares`): those the model, narrowed (``live``), can keep, less those they
+    count one a row and level of the names (:func:`~synth.attacks.splink_model.counted_levels`, under the term
+    frequencies ``tf`` of the whole input). Batches are cut by them (``pair_batches``)."""
+    counting = counted_levels(model, least_frequencies(tf), cols)
+    rules = blocking_rules(cols)
+    counted = (rules.index(counting[0]), *counting[1:]) if counting and counting[0] in rules else None
+    return live_shares(model, rel, rol, place_columns(cols), live, seed, counted)
 
 
 def reachable_only(
