@@ -485,7 +485,7 @@ def test_a_model_trained_on_one_district_scores_it_from_the_inputs_it_was_traine
     # which inputs are read is the question here, not what a model makes of three rows
     monkeypatch.setattr(probabilistic_linkage_module, "fit_model", lambda *_: None)
     monkeypatch.setattr(probabilistic_linkage_module, "narrowed", lambda model, *_: model)
-    monkeypatch.setattr(probabilistic_linkage_module, "live_shares", lambda *_: None)
+    monkeypatch.setattr(probabilistic_linkage_module, "compared_shares", lambda *_: None)
     monkeypatch.setattr(probabilistic_linkage_module, "most_blocked_first", lambda model, *_: model)
     monkeypatch.setattr(probabilistic_linkage_module, "predict_links", no_guess)
     two = RELEASED.with_columns(district=pl.Series(["Wayanad", "Wayanad", "Kannur"]))
