@@ -78,7 +78,7 @@ def test_runs_inside_a_shared_cluster_use_one_cluster_closed_with_the_block() ->
         assert run_tasks(Engine(), _square, [(3,)], ["x"]) == [9]
 
 
-def test_workers_keep_freed_memory_only_where_asked_and_under_dasks_own_limit() -> None:
+def test_workers_keep_freed_memory_where_asked_reuse_it_otherwise_and_give_it_back_under_a_limit() -> None:
     threads = ["POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]
     one_thread = dict.fromkeys(threads, "1")
     kept = {
@@ -88,9 +88,16 @@ def test_workers_keep_freed_memory_only_where_asked_and_under_dasks_own_limit() 
         "_RJEM_MALLOC_CONF": "dirty_decay_ms:-1,muzzy_decay_ms:-1",
     }
     assert worker_environment(Engine(workers=2), keep_freed_memory=True) == {**one_thread, **kept}
-    assert worker_environment(Engine(workers=2), keep_freed_memory=False) == one_thread
+    reused = {
+        "MALLOC_MMAP_THRESHOLD_": "33554432",
+        "MALLOC_TRIM_THRESHOLD_": "536870912",
+        "MALLOC_TOP_PAD_": "67108864",
+        "_RJEM_MALLOC_CONF": "dirty_decay_ms:5000,muzzy_decay_ms:5000",
+    }
+    assert worker_environment(Engine(workers=2), keep_freed_memory=False) == {**one_thread, **reused}
     # a limit of the caller's own: Dask would pause a worker that never gives memory back
     assert worker_environment(Engine(workers=2, memory_limit="1.5GB"), keep_freed_memory=True) == one_thread
+    assert worker_environment(Engine(workers=2, memory_limit="1.5GB"), keep_freed_memory=False) == one_thread
 
 
 def test_outputs_are_local_folders(tmp_path: Path) -> None:
