@@ -624,6 +624,20 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 50): the tables above replace stop 40's (d0a2400: "
+        "ci_smoke 13.4 s, Wayanad 249.4 s, 4,277 MiB in all and 1,229 MiB in its largest process; 4 districts "
+        "1,197.8 s and 9,738 MiB, not rerun). A scenario's Dask workers now reuse the memory they free for a while "
+        "before giving it back (`REUSE_FREED_MEMORY` in `synth/engine/executors.py`), so a worker holds more: "
+        "alternating with the code before (5adef1f, a worktree; new, before, new, before, load 1.59 to 3.37), "
+        "Wayanad's largest process peaked at 1,506 and 1,528 MiB against 1,337 and 1,380, the whole tree at 4,830 "
+        "and 4,728 MiB against 4,189 and 4,897 (sampled every 0.2 s). Wayanad took 159.7 and 184.5 s against 183.5 "
+        "and 185.0 s: its units other than probabilistic linkage 119.3 and 134.0 unit-seconds against 160.5 and "
+        "163.6 (the policies' steps 15.5 and 17.8 against 27.6 and 27.0, membership inference 6.7 and 8.2 against "
+        "17.8 and 17.7), probabilistic linkage 172.1 and 210.8 against 177.4 and 178.9 (DuckDB's memory, which "
+        "this does not touch: the second run's spread). ci_smoke runs in one process, which this does not touch: "
+        "14.7 and 17.1 s against 19.4 and 19.0 s, run-to-run spread."
+    ),
+    (
         "Slower since these figures, and why (2026-12-05, stop 40): the tables above replace stop 39's (07fb075: "
         "ci_smoke 13.2 s, Wayanad 239.7 s and 4,640 MiB, 4 districts 1,132.1 s and 10,236 MiB). They were measured "
         "at d0a2400: the roll is held without the columns no attack reads, its initials are read once per name and "
