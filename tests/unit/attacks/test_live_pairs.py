@@ -68,6 +68,17 @@ def test_the_weights_are_splinks_and_term_frequencies_leave_a_level_unbounded() 
     assert weights[1] == pytest.approx([0.0, math.log2(0.999 / 0.5), math.log2(0.001 / 0.5)])
 
 
+
+def test_a_model_changed_in_place_after_its_weights_were_read_gets_its_new_weights() -> None:
+    """The models' parsed levels are kept for the next batch (a model scores every batch of a district), under the
+    model's content: a model changed in place is parsed again, and reading weights changes nothing kept."""
+    m = model(1e-6)
+    first = level_weights(m)
+    assert level_weights(m) == first
+    m["comparisons"][1]["comparison_levels"][1]["m_probability"] = 0.9
+    assert level_weights(m)[1][1] == pytest.approx(math.log2(0.9 / 0.5))
+    assert level_weights(model(1e-6)) == first
+
 NULL = '(l."name" IS NULL OR r."name" IS NULL)'
 EXACT = '(l."name" = r."name")'
 JARO = '(jaro_winkler_similarity(l."given", r."given") >= 0.88)'
