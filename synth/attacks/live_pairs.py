@@ -35,6 +35,8 @@ import numpy as np
 import polars as pl
 from splink import SettingsCreator
 
+from synth.attacks.blocked_pairs import condition_sql
+
 SHARE_SAMPLE = 2_000  # release rows of a district the shares of live pairs are counted on
 LEAST_SHARE = 0.01  # a rule's pairs count for at least this share of themselves in a batch
 MARGIN = 1.0  # bits below the floor's log-odds a level's best weight must stay to count as dead
@@ -106,10 +108,14 @@ class Narrowing:
         with dead levels, the conditions of its live ones; ``None`` where no level is dead.
     live
         The comparisons ``condition`` narrows on, by output column name, and which of their levels are live.
+    terms
+        ``condition`` by comparison (:data:`~synth.attacks.blocked_pairs.Condition`): the SQL of each one's live
+        levels, whose SQL is ``condition`` (:func:`~synth.attacks.blocked_pairs.condition_sql`).
     """
 
     condition: str | None
     live: Mapping[str, tuple[bool, ...]]
+    terms: tuple[tuple[str, ...], ...] = ()
 
 
 def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> Narrowing:
@@ -137,7 +143,7 @@ def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float 
             narrowed_on[comparison["output_column_name"]] = tuple(live)
     if not conditions:
         return Narrowing(None, {})
-    return Narrowing(" AND ".join(f"({sql})" for sql in conditions), narrowed_on)
+    return Narrowing(condition_sql(conditions), narrowed_on, tuple(conditions))
 
 
 def narrowed(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> dict[str, Any]:
@@ -158,10 +164,10 @@ def with_condition(model: dict[str, Any], condition: str | None) -> dict[str, An
     return out
 
 
-def _live(levels: list[dict[str, Any]], live: list[bool]) -> str | None:
-    """The pairs that meet some live level's condition, as a blocking rule's SQL (a pair meets its own level's; it
-    may meet a later one's too, and is kept: never too few). ``None`` where ELSE is live, or a level names a side's
-    column otherwise than quoted: then the comparison is not narrowed on.
+def _live(levels: list[dict[str, Any]], live: list[bool]) -> tuple[str, ...] | None:
+    """The conditions of the live levels, as blocking rules' SQL: the pairs that meet one (a pair meets its own
+    level's; it may meet a later one's too, and is kept: never too few). ``None`` where ELSE is live, or a level names
+    a side's column otherwise than quoted: then the comparison is not narrowed on.
 
     ELSE's condition is every pair no other level takes: the rule would read each condition twice. Measured on
     Wayanad's given names (ELSE live: never learnt, since given names fit any initials), that scan took 7.2 s
@@ -171,7 +177,7 @@ def _live(levels: list[dict[str, Any]], live: list[bool]) -> str | None:
     sides = [_in_rule(lv["sql_condition"]) for lv, is_live in zip(levels, live, strict=True) if is_live]
     if any(s is None for s in sides):
         return None
-    return " OR ".join(f"({s})" for s in sides) or "FALSE"
+    return tuple(s for s in sides if s is not None)
 
 
 def level_case(comparison: dict[str, Any]) -> str | None:

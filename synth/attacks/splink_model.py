@@ -133,8 +133,8 @@ def predict_links(
         # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others
         if (counting := counted_levels(model, tf_least, left.columns)) is not None and counting[0] in known:
             whole = known.index(counting[0])
-            alike = alike_pairs_sql(known, whole, *counting[1:], live.condition)
-        pairs = blocked_pairs_sql(known, live.condition, within, lacking, whole)
+            alike = alike_pairs_sql(known, whole, *counting[1:], live.terms)
+        pairs = blocked_pairs_sql(known, live.terms, within, lacking, whole)
     with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs, alike) as (linker, con):
         predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
         # only the columns _best_pairs reads: without wards a batch keeps 3.7 million pairs, and converting the

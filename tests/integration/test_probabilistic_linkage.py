@@ -347,7 +347,7 @@ def test_our_blocked_pairs_are_those_splink_blocks(  # type: ignore[no-untyped-d
     within = splink_model.pair_bounds(live, left["age"].dtype != pl.String)
     assert set(within) == {"gender", "age"}  # joined on both where a rule does not block on them
     rules = [rule_columns(rule["blocking_rule"]) or [] for rule in model[RULES]]
-    ours = blocked_pairs_sql(rules, live.condition, within, (shape == "with_gaps", False))
+    ours = blocked_pairs_sql(rules, live.terms, within, (shape == "with_gaps", False))
     with splink_model._linker(left, right, with_condition(model, live.condition), tf) as (linker, con):
         blocked = linker.inference.compute_blocked_pairs_for_predict().physical_name
         keys = ["match_key", "join_key_l", "join_key_r"]

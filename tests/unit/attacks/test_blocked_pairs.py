@@ -16,8 +16,9 @@ from synth.attacks.blocked_pairs import alike_pairs_sql, blocked_pairs_sql, rule
 from synth.attacks.live_pairs import Narrowing
 from synth.attacks.splink_model import pair_bounds
 
-GENDER = '((l."gender" IS NULL OR r."gender" IS NULL) OR (l."gender" = r."gender"))'
-NEAR = '((l."age" IS NULL OR r."age" IS NULL) OR (l."age" = r."age") OR (ABS(l."age" - r."age") <= 3))'
+# conditions by comparison, each level's SQL (synth.attacks.blocked_pairs.Condition)
+GENDER = ('l."gender" IS NULL OR r."gender" IS NULL', 'l."gender" = r."gender"')
+NEAR = ('l."age" IS NULL OR r."age" IS NULL', 'l."age" = r."age"', 'ABS(l."age" - r."age") <= 3')
 RULES = [["place", "key"], ["place", "gender", "age"]]
 Row = dict[str, Any]
 
@@ -73,31 +74,36 @@ AGES: list[Any] = [*range(20, 41), None]
 def test_joined_on_gender_and_age_bands_the_same_pairs_as_every_pair_checked(nulls: bool) -> None:
     release = people("r", 60, 1, nulls, AGES if nulls else AGES[:-1])
     roll = people("e", 90, 2, nulls, AGES if nulls else AGES[:-1])
-    sql = blocked_pairs_sql(RULES, f"{GENDER} AND {NEAR}", {"gender": 0, "age": 3}, (nulls, nulls))
+    sql = blocked_pairs_sql(RULES, [GENDER, NEAR], {"gender": 0, "age": 3}, (nulls, nulls))
     expected = one_by_one(release, roll, lambda left, right: near(left, right, 3))
     assert blocked(release, roll, sql) == expected
     assert len(expected) > 100 and {p[0] for p in expected} == {"0", "1"}
     assert " CROSS JOIN (VALUES (-1), (0), (1)) AS _age(shift)" in sql and 'floor("age" / 3)' in sql  # bands of 3 years
     assert ("IS NOT NULL))" in sql) is nulls  # the pairs where a side lacks them, only where some do
+    if not nulls:  # a join checks only what it does not imply
+        first, second = sql.split("\nUNION ALL\n")
+        assert "gender" not in first.rsplit(" WHERE ", 1)[1] and "ABS(" in first  # the gender equated, the ages banded
+        assert second.endswith(' WHERE NOT (coalesce((l."key" = r."key"), false))')  # both equated; the key alone
 
 
 def test_without_a_condition_the_rules_alone_and_a_later_rule_leaves_out_an_earlier_ones_pairs() -> None:
     release, roll = people("r", 40, 3, True, AGES), people("e", 50, 4, True, AGES)
     sql = blocked_pairs_sql(RULES, None)
     assert blocked(release, roll, sql) == one_by_one(release, roll, lambda *_: True)
-    assert 'NOT (coalesce((l."place" = r."place" AND l."key" = r."key"), false))' in sql
+    assert sql.endswith(' WHERE NOT (coalesce((l."key" = r."key"), false))')  # the place is equated by the join
+    assert blocked_pairs_sql([["place"], ["place", "key"]], None).endswith(" WHERE NOT (true)")  # every pair is one
 
 
 def test_banded_ages_are_joined_on_equal_ages_and_none_where_no_pair_with_both_can_be_kept() -> None:
     bands: list[Any] = ["20-24", "25-29", "30-34", None]
     release, roll = people("r", 50, 5, True, bands), people("e", 70, 6, True, bands)
-    same = '((l."age" IS NULL OR r."age" IS NULL) OR (l."age" = r."age"))'
+    same = [('l."age" IS NULL OR r."age" IS NULL', 'l."age" = r."age"')]
     sql = blocked_pairs_sql(RULES, same, {"age": 0})
     expected = one_by_one(
         release, roll, lambda left, right: None in (left["age"], right["age"]) or left["age"] == right["age"]
     )
     assert blocked(release, roll, sql) == expected and "shift" not in sql
-    lacking = '(l."age" IS NULL OR r."age" IS NULL)'
+    lacking = [('l."age" IS NULL OR r."age" IS NULL',)]
     sql = blocked_pairs_sql(RULES, lacking, {"age": None})
     expected = one_by_one(release, roll, lambda left, right: None in (left["age"], right["age"]))
     assert blocked(release, roll, sql) == expected and len(expected) > 0
@@ -113,7 +119,7 @@ def test_a_rules_pairs_at_counted_levels_come_one_a_row_and_level_with_how_many_
     con = duckdb.connect()
     con.register("release", release.to_arrow())
     con.register("roll", roll.to_arrow())
-    rows = sorted(con.execute(alike_pairs_sql(RULES, 1, levels, [0, 2], GENDER)).fetchall())
+    rows = sorted(con.execute(alike_pairs_sql(RULES, 1, levels, [0, 2], [GENDER])).fetchall())
     con.close()
     groups: dict[tuple[str, int, str | None], list[str]] = {}
     keys_l, keys_r = (dict(zip(f["uid"], f["key"], strict=True)) for f in (release, roll))
@@ -130,11 +136,11 @@ def test_a_rules_pairs_at_counted_levels_come_one_a_row_and_level_with_how_many_
     )
     assert rows == expected
     assert any(r[-1] > 1 for r in rows) and any(r[-1] == 1 for r in rows)
-    left_out = blocked_pairs_sql(RULES, GENDER, whole=1)
+    left_out = blocked_pairs_sql(RULES, [GENDER], whole=1)
     assert blocked(release, roll, left_out) == [
-        p for p in blocked(release, roll, blocked_pairs_sql(RULES, GENDER)) if p[0] == "0"
+        p for p in blocked(release, roll, blocked_pairs_sql(RULES, [GENDER])) if p[0] == "0"
     ]
-    assert blocked_pairs_sql(RULES[:1], GENDER, whole=0) == ""
+    assert blocked_pairs_sql(RULES[:1], [GENDER], whole=0) == ""
 
 
 def test_the_columns_of_a_rule_of_equalities_and_none_for_another_rule() -> None:

@@ -68,7 +68,6 @@ def test_the_weights_are_splinks_and_term_frequencies_leave_a_level_unbounded() 
     assert weights[1] == pytest.approx([0.0, math.log2(0.999 / 0.5), math.log2(0.001 / 0.5)])
 
 
-
 def test_a_model_changed_in_place_after_its_weights_were_read_gets_its_new_weights() -> None:
     """The models' parsed levels are kept for the next batch (a model scores every batch of a district), under the
     model's content: a model changed in place is parsed again, and reading weights changes nothing kept."""
@@ -78,6 +77,7 @@ def test_a_model_changed_in_place_after_its_weights_were_read_gets_its_new_weigh
     m["comparisons"][1]["comparison_levels"][1]["m_probability"] = 0.9
     assert level_weights(m)[1][1] == pytest.approx(math.log2(0.9 / 0.5))
     assert level_weights(model(1e-6)) == first
+
 
 NULL = '(l."name" IS NULL OR r."name" IS NULL)'
 EXACT = '(l."name" = r."name")'
@@ -110,7 +110,8 @@ def test_the_narrowing_names_the_comparisons_it_narrows_on_and_their_live_levels
     """The condition of :func:`narrowed`'s rules, and per comparison narrowed on, which levels are live (gender's
     levels all reach the floor with the name's exact level: gender is not narrowed on)."""
     found = narrowing(model(1e-6), FLOOR)
-    assert found == Narrowing(f"({EXACT} OR {JARO})", {"name": (False, True, True, False)})
+    terms = ((EXACT[1:-1], JARO[1:-1]),)  # by comparison, each level's SQL
+    assert found == Narrowing(f"({EXACT} OR {JARO})", {"name": (False, True, True, False)}, terms)
     assert rules(with_condition(model(1e-6), found.condition)) == rules(narrowed(model(1e-6), FLOOR))
     assert narrowing(model(1e-3), FLOOR) == Narrowing(None, {})
     m = model(1e-3)
