@@ -127,8 +127,9 @@ def _where(rules: Sequence[Sequence[str]], index: int, condition: Condition | No
     """The WHERE clause of a join of the rule at ``index`` that equates ``equal`` (the rule's columns and maybe
     more): not a pair of an earlier rule, and the comparisons of ``condition`` that the join does not imply."""
     implied = {_equal([c]) for c in equal}
-    kept = [f"NOT ({earlier})"] if (earlier := _earlier(rules, index)) else []
-    kept += [f"({sql})" for levels in condition or () if not implied & set(levels) if (sql := condition_sql([levels]))]
+    unmet = condition_sql([levels for levels in condition or () if not implied & set(levels)])
+    earlier = _earlier(rules, index)
+    kept = [sql for sql in (earlier and f"NOT ({earlier})", unmet) if sql]
     return f" WHERE {' AND '.join(kept)}" if kept else ""
 
 
