@@ -770,9 +770,11 @@ def scenario_costs_section(run: dict[str, Any]) -> list[str]:
     lines.append(
         "Seconds are wall seconds in the worker that ran the unit (two workers run side by side, so the units add "
         "up to about twice the run's seconds); CPU seconds count every thread of the worker; the peak is the worker's "
-        "largest resident memory while the unit ran (its high-water mark reset as the unit starts; what the worker "
-        "holds for every unit, the export and the roll, included). `policy` is applying the policy, `context` "
-        "building the export, the leak and the attacker's sources (once per worker)."
+        "largest resident memory while the unit ran (what the worker holds for every unit, the export and the roll, "
+        "included): exact where the unit raised the worker's high-water mark, as the unit of a worker's peak always "
+        "does, else sampled every 10 ms (`synth/engine/meter.py`; the mark is never reset, so the largest process's "
+        "peak is the kernel's). `policy` is applying the policy, `context` building the export, the leak and the "
+        "attacker's sources (once per worker)."
     )
     return [*lines, "", *SINCE_MEASURED, ""]
 

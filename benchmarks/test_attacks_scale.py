@@ -79,7 +79,8 @@ def test_singling_out_state(benchmark, state) -> None:  # type: ignore[no-untype
 
 def _counts_with_names(world: World, path: Path) -> tuple[pl.DataFrame, int, float]:
     """The counts with names for the release and a shuffled baseline: the counts, the keys asked for (rows of the
-    two frames) and the call's own peak memory in MiB."""
+    two frames) and the call's own peak memory in MiB (exact where the call raised the process's high-water mark,
+    else sampled every 10 ms: :mod:`synth.engine.meter`)."""
     view = AttackerView(pl.read_parquet(path))
     baseline = shuffled_view(view, np.random.default_rng(0)).data
     with metered() as meter:
