@@ -624,7 +624,19 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
-        "Changed since these figures, and why (2026-12-07, stop 50): the tables above replace stop 40's (d0a2400: "
+        "Changed since these figures, and why (2026-12-07, stop 52): the tables above replace stop 50's (888e95f: "
+        "ci_smoke 14.7 s, Wayanad 159.7 s, 4,830 MiB in all and 1,506 MiB in its largest process). A unit no longer "
+        "resets its worker's high-water mark to measure its own peak (`synth/engine/meter.py`): the reset had made a "
+        "worker's `ru_maxrss`, which the largest process's column reads, the peak since the worker's last unit began,"
+        " not the worker's peak. So Wayanad's largest process reads 2,543 MiB, the peak of its probabilistic linkage "
+        "in `whatif_age_drop` (before: 1,506 MiB, below the 2,467 MiB of that unit's own figure); the units' own "
+        "peaks and the whole tree's (sampled every 0.2 s) are measured as before. ci_smoke read 16.3 s against 14.7: "
+        "by hand, alternating the code before (775f911, its own tree) and this, a fresh world cache each, 15.9, 17.0 "
+        "and 22.3 s against 16.4, 18.0 and 20.6 s (load 1.2 to 1.5), the same bytes; sampling a unit's memory every "
+        "10 ms cost nothing measurable (a pure-Python loop, metered and not, 0.55 to 0.70 s both ways)."
+    ),
+    (
+        "Changed since these figures, and why (2026-12-07, stop 50): stop 50's tables replaced stop 40's (d0a2400: "
         "ci_smoke 13.4 s, Wayanad 249.4 s, 4,277 MiB in all and 1,229 MiB in its largest process; 4 districts "
         "1,197.8 s and 9,738 MiB, not rerun). A scenario's Dask workers now reuse the memory they free for a while "
         "before giving it back (`REUSE_FREED_MEMORY` in `synth/engine/executors.py`), so a worker holds more: "
