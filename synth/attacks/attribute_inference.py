@@ -18,6 +18,7 @@ scheme itself (``none`` for rows of other registries).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -43,6 +44,7 @@ ATTACK_ID = "attribute_inference"
 MODELS = ("gradient_boosting", "prior", "majority")
 FEATURES = ("age", "gender", "district", "taluk", "local_body", "ward")
 MAX_CATEGORIES = 255  # HistGradientBoosting's limit for a native categorical feature
+SLICE_ROWS = 2_000_000  # roll entries labelled at a time
 
 
 @dataclass(frozen=True)
@@ -137,18 +139,24 @@ def attribute_inference(
         from sklearn.dummy import DummyClassifier
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        # Voters sharing their quasi-identifiers get the same label: predict each combination once.
-        combos = targets.select(features).unique(maintain_order=True)
-        x_train, x_target, categorical = _encode(train.select(features), combos)
+        x_train, code, categorical = _encoding(train.select(features))
         y = train["label"].to_numpy()
         if params.model == "majority":
             model: DummyClassifier | HistGradientBoostingClassifier = DummyClassifier(strategy="most_frequent")
         else:
             model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
         model.fit(x_train, y)
-        labels = combos.with_columns(prediction=pl.Series(model.predict(x_target).astype(str), dtype=pl.String))
-        out = targets.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
-        return out.select("epic", "prediction")
+        # A voter's label depends on their quasi-identifiers alone, so the roll is labelled a slice at a time, each
+        # combination of a slice predicted once: over the whole state the combinations of all 2.7 crore voters at
+        # once took 4 GiB to find
+        parts = []
+        for start in range(0, targets.height, SLICE_ROWS):
+            part = targets.slice(start, SLICE_ROWS)
+            combos = part.select(features).unique(maintain_order=True)
+            labels = combos.with_columns(prediction=pl.Series(model.predict(code(combos)).astype(str), dtype=pl.String))
+            part = part.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
+            parts.append(part.select("epic", "prediction"))
+        return pl.concat(parts) if parts else targets.select("epic", prediction=pl.lit(None, pl.String))
 
     if memo is None:
         return compute()
@@ -172,30 +180,34 @@ def prior_majority(labels: pl.Series, targets: int) -> str:
     return str(prior.sort(["n", "label"], descending=[True, False])["label"][0])
 
 
-def _encode(train: pl.DataFrame, target: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each feature as a number: categories coded by their sorted order in the training rows.
+def _encoding(train: pl.DataFrame) -> tuple[np.ndarray, Callable[[pl.DataFrame], np.ndarray], np.ndarray]:
+    """The training rows with each feature as a number, the same coding for other rows of those features, and
+    which features are categorical for the model.
 
-    A value the release never shows gets -1 (missing for the model). Columns with more categories than
-    the model takes natively (local bodies, wards) are passed as ordinal codes.
+    A category is coded by its sorted order in the training rows; a value the release never shows gets -1 (missing
+    for the model). Columns with more categories than the model takes natively (local bodies, wards) are passed
+    as ordinal codes.
     """
-    xs, xt, categorical = [], [], []
+    lookups: dict[str, pl.DataFrame | None] = {}
     for c in train.columns:
         if train[c].dtype.is_numeric():
-            xs.append(train[c].cast(pl.Float64).to_numpy())
-            xt.append(target[c].cast(pl.Float64).to_numpy())
-            categorical.append(False)
+            lookups[c] = None
             continue
         levels = train[c].cast(pl.String).drop_nulls().unique().sort()
-        lookup = pl.DataFrame({c: levels, "code": np.arange(len(levels), dtype=np.float64)})
+        lookups[c] = pl.DataFrame({c: levels, "code": np.arange(len(levels), dtype=np.float64)})
 
-        def code(frame: pl.DataFrame, col: str = c, table: pl.DataFrame = lookup) -> np.ndarray:
-            coded = frame.select(pl.col(col).cast(pl.String)).join(table, on=col, how="left", maintain_order="left")
-            return coded["code"].fill_null(np.nan).to_numpy()
+    def code(frame: pl.DataFrame) -> np.ndarray:
+        columns = []
+        for c, table in lookups.items():
+            if table is None:
+                columns.append(frame[c].cast(pl.Float64).to_numpy())
+                continue
+            coded = frame.select(pl.col(c).cast(pl.String)).join(table, on=c, how="left", maintain_order="left")
+            columns.append(coded["code"].fill_null(np.nan).to_numpy())
+        return np.column_stack(columns)
 
-        xs.append(code(train))
-        xt.append(code(target))
-        categorical.append(len(levels) <= MAX_CATEGORIES)
-    return np.column_stack(xs), np.column_stack(xt), np.array(categorical)
+    categorical = np.array([t is not None and t.height <= MAX_CATEGORIES for t in lookups.values()])
+    return code(train), code, categorical
 
 
 class AttributeInference(Attack):
