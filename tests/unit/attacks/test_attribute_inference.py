@@ -53,6 +53,22 @@ def test_a_rule_of_the_quasi_identifiers_is_learnt_for_every_voter() -> None:
     assert out.rows() == [("SYN1", "yes"), ("SYN2", "none"), ("SYN3", "none"), ("SYN4", "none"), ("SYN5", "yes")]
 
 
+@pytest.mark.parametrize("rows", [1, 2, 4])
+def test_the_roll_labelled_a_slice_at_a_time_gets_the_labels_of_the_whole(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slices of one, two and four entries, a combination of quasi-identifiers (SYN1's, again as SYN6) in two of
+    them: the labels of the roll labelled at once, in its order."""
+    again = ROLL.head(1).with_columns(epic=pl.lit("SYN6"), name=pl.lit("F"))
+    aux = AuxiliaryData(electoral_roll=pl.concat([ROLL, again]))
+    whole = attribute_inference(AttackerView(RELEASE), aux, np.random.default_rng(0))
+    monkeypatch.setattr("synth.attacks.attribute_inference.SLICE_ROWS", rows)
+    sliced = attribute_inference(AttackerView(RELEASE), aux, np.random.default_rng(0))
+    assert sliced.equals(whole)
+    labels = [("SYN1", "yes"), ("SYN2", "none"), ("SYN3", "none"), ("SYN4", "none"), ("SYN5", "yes"), ("SYN6", "yes")]
+    assert sliced.rows() == labels
+
+
 def test_pension_scheme_and_the_majority_baseline() -> None:
     params = AttributeInferenceParams(secret="pension_scheme")
     out = attribute_inference(AttackerView(RELEASE), AUX, np.random.default_rng(0), params)
