@@ -275,6 +275,10 @@ def _new_client(engine: Engine, keep_freed_memory: bool = False) -> Generator[Cl
             processes=True,
             memory_limit=engine.memory_limit if engine.memory_limit is not None else "auto",
             dashboard_address=None,
+            # no dashboard; the scheduler still serves its HTTP routes (health, metrics), at 8787 unless told
+            # otherwise, which a second run's scheduler then found taken ("Port 8787 is already in use"): a free
+            # port of this machine's own
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     try:

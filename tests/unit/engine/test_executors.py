@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,6 +78,22 @@ def test_runs_inside_a_shared_cluster_use_one_cluster_closed_with_the_block() ->
     assert client.status == "closed"
     with shared_cluster(Engine()):  # in process: nothing to share, nothing started
         assert run_tasks(Engine(), _square, [(3,)], ["x"]) == [9]
+
+
+def _http_address(dask_scheduler: Any) -> tuple[str, int]:
+    return dask_scheduler.http_server.address, dask_scheduler.http_server.port
+
+
+def test_a_local_cluster_serves_its_http_routes_on_a_free_port_of_this_machine() -> None:
+    """The scheduler's HTTP routes (health, metrics) not on Dask's default 8787, which a second run's scheduler would
+    find taken ("Port 8787 is already in use"), nor open to other machines."""
+    engine = Engine(workers=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with shared_cluster(engine), client_for(engine) as client:
+            host, port = client.run_on_scheduler(_http_address)
+    assert host == "127.0.0.1" and port != 8787
+    assert [str(w.message) for w in caught if "8787" in str(w.message)] == []
 
 
 def test_workers_keep_freed_memory_where_asked_reuse_it_otherwise_and_give_it_back_under_a_limit() -> None:
