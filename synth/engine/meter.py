@@ -11,7 +11,8 @@ So a piece's own peak is:
 - where it raised the process's mark, that mark: exact (:attr:`Cost.peak_is_exact`); the piece that sets a process's
   peak is always measured this way;
 - otherwise the largest resident memory sampled every :data:`EVERY` seconds while it ran: a lower bound, short of the
-  truth only by a rise and fall quicker than the interval, below a peak the process had already reached.
+  truth only by a rise and fall quicker than the interval, below a peak the process had already reached (where
+  /proc is absent, nothing is sampled: the process's mark so far, an upper bound).
 """
 
 from __future__ import annotations
@@ -121,4 +122,4 @@ def metered(every: float = EVERY) -> Iterator[Meter]:
         sampled = sampler.stop()
         after = peak_rss_bytes()
         raised = after > before
-        meter._cost = Cost(wall, cpu, max(sampled, after) if raised else sampled, raised)
+        meter._cost = Cost(wall, cpu, max(sampled, after) if raised else (sampled or after), raised)
