@@ -103,19 +103,20 @@ class Narrowing:
 
     Attributes
     ----------
-    condition
-        SQL of the blocking rules' form (``l."age"``, ``r."age"``) that each such pair meets: for every comparison
-        with dead levels, the conditions of its live ones; ``None`` where no level is dead.
     live
-        The comparisons ``condition`` narrows on, by output column name, and which of their levels are live.
+        The comparisons narrowed on, by output column name, and which of their levels are live.
     terms
-        ``condition`` by comparison (:data:`~synth.attacks.blocked_pairs.Condition`): the SQL of each one's live
-        levels, whose SQL is ``condition`` (:func:`~synth.attacks.blocked_pairs.condition_sql`).
+        For each comparison narrowed on, the conditions of its live levels, SQL of the blocking rules' form
+        (``l."age"``, ``r."age"``): :data:`~synth.attacks.blocked_pairs.Condition`; empty where no level is dead.
     """
 
-    condition: str | None
     live: Mapping[str, tuple[bool, ...]]
     terms: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def condition(self) -> str | None:
+        """The SQL each such pair meets: a live level of every comparison narrowed on; ``None`` where none is."""
+        return condition_sql(self.terms)
 
 
 def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> Narrowing:
@@ -124,7 +125,7 @@ def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float 
     (:func:`level_weights`)."""
     prior = model["probability_two_random_records_match"]
     if not 0 < prior < 1:
-        return Narrowing(None, {})
+        return Narrowing({})
     # the least weight a pair's comparisons must add to the prior's log-odds to be kept
     need = math.log2(floor / (1 - floor)) - MARGIN - math.log2(prior / (1 - prior))
     comparisons = model["comparisons"]
@@ -142,8 +143,8 @@ def narrowing(model: dict[str, Any], floor: float, tf_least: Mapping[str, float 
             conditions.append(condition)
             narrowed_on[comparison["output_column_name"]] = tuple(live)
     if not conditions:
-        return Narrowing(None, {})
-    return Narrowing(condition_sql(conditions), narrowed_on, tuple(conditions))
+        return Narrowing({})
+    return Narrowing(narrowed_on, tuple(conditions))
 
 
 def narrowed(model: dict[str, Any], floor: float, tf_least: Mapping[str, float | None] | None = None) -> dict[str, Any]:

@@ -316,7 +316,7 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
         assert_frame_equal(pairs(reordered), kept)
         scan = {**model, RULES: [model[RULES][i] for i in order]}
         assert_frame_equal(splink_model.predict_links(scan, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage), live)
-    monkeypatch.setattr(splink_model, "narrowing", lambda model, floor, least: Narrowing(None, {}))
+    monkeypatch.setattr(splink_model, "narrowing", lambda model, floor, least: Narrowing({}))
     assert_frame_equal(live, splink_model.predict_links(model, left, right, SCAN_FLOOR, tf, PARAMS.roll_coverage))
 
 

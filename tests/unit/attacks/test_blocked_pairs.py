@@ -153,9 +153,9 @@ def test_the_columns_of_a_rule_of_equalities_and_none_for_another_rule() -> None
 
 def test_the_bounds_are_the_widest_live_level_of_gender_and_age() -> None:
     """Levels: null, the steps (the same, 1 and 3 years apart for whole years; the same for bands), else."""
-    live = Narrowing("c", {"age": (True, True, True, False, False), "gender": (True, True, False), "name": (False,)})
+    live = Narrowing({"age": (True, True, True, False, False), "gender": (True, True, False), "name": (False,)})
     assert pair_bounds(live, numeric_age=True) == {"gender": 0, "age": 1}
-    assert pair_bounds(Narrowing("c", {"age": (True, False, False)}), numeric_age=False) == {"age": None}
-    assert pair_bounds(Narrowing(None, {}), numeric_age=True) == {}
+    assert pair_bounds(Narrowing({"age": (True, False, False)}), numeric_age=False) == {"age": None}
+    assert pair_bounds(Narrowing({}), numeric_age=True) == {}
     with pytest.raises(ValueError, match=r"^the comparison of 'age' has 3 levels; expected 5$"):
-        pair_bounds(Narrowing("c", {"age": (True, True, False)}), numeric_age=True)
+        pair_bounds(Narrowing({"age": (True, True, False)}), numeric_age=True)

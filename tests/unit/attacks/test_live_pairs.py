@@ -111,9 +111,11 @@ def test_the_narrowing_names_the_comparisons_it_narrows_on_and_their_live_levels
     levels all reach the floor with the name's exact level: gender is not narrowed on)."""
     found = narrowing(model(1e-6), FLOOR)
     terms = ((EXACT[1:-1], JARO[1:-1]),)  # by comparison, each level's SQL
-    assert found == Narrowing(f"({EXACT} OR {JARO})", {"name": (False, True, True, False)}, terms)
+    assert found == Narrowing({"name": (False, True, True, False)}, terms)
+    assert found.condition == f"({EXACT} OR {JARO})"
     assert rules(with_condition(model(1e-6), found.condition)) == rules(narrowed(model(1e-6), FLOOR))
-    assert narrowing(model(1e-3), FLOOR) == Narrowing(None, {})
+    assert narrowing(model(1e-3), FLOOR) == Narrowing({})
+    assert Narrowing({}).condition is None
     m = model(1e-3)
     assert with_condition(m, None) is m
 

@@ -17,14 +17,14 @@ MIB = 2**20
 # smaller one holds 100 MiB for half a second below that mark.
 PIECES = textwrap.dedent(
     """
-    import json, resource, time
+    import json, os, resource, time
     import numpy as np
     from synth.engine.meter import metered, peak_rss_bytes
 
     with metered() as big:
         block = np.ones(300 * 2**20, dtype=np.uint8)
         del block
-    resident = int(open("/proc/self/statm").read().split()[1]) * 4096
+    resident = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     with metered() as held:
         block = np.ones(100 * 2**20, dtype=np.uint8)
         time.sleep(0.5)
