@@ -10,10 +10,12 @@ matches a released name where the given names are equal and each released initia
 son of Prabhakaran.
 
 At state scale (a crore of released rows against 2.7 crore roll entries) joining on seven columns, most
-of them strings, is slow; where names are among them, :func:`hashed_unique_matches` joins on one 64-bit
-hash of them instead, through the backend-neutral core :func:`synth.engine.relational.match_counts`,
-and verifies on the columns themselves, so that its answer is exactly that of
-:func:`synth.engine.relational.unique_matches`, which matches without names (few distinct keys, which
+of them strings, is slow. Where the release's names are among them, the pairs that agree on every key but the
+initials are found on one 64-bit hash of those keys and kept where the initials fit
+(:func:`~synth.attacks.fitting_matches.fitting_unique_matches`); where names learnt elsewhere are matched on their
+given name alone, :func:`hashed_unique_matches` joins on a hash of the keys, through the backend-neutral core
+:func:`synth.engine.relational.match_counts`. Both verify on the columns themselves, so that their answer is exactly
+that of :func:`synth.engine.relational.unique_matches`, which matches without names (few distinct keys, which
 group fast as they are).
 
 Ages on two dates. The release's ages are whole years on its reference date (the export's, 1 February
@@ -55,9 +57,10 @@ import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.base import NotApplicable, raise_problems
+from synth.attacks.fitting_matches import fitting_unique_matches
 from synth.attacks.linking import LinkageAttack, all_links, one_per_printed_person, scope_for_names
 from synth.core.coding import key_hash, roll_in_release_coding, shared_columns, years_between
-from synth.core.name_parts import GIVEN, INITIALS, initial_subsets, with_name_parts
+from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
 from synth.engine.io import Memo, content_key
 from synth.engine.relational import match_counts, unique_matches
 from synth.release.build import AttackerView
@@ -167,6 +170,8 @@ def exact_linkage(
 
     supported = aux.roll_initials if "name" in keys else None
     offsets = age_offsets(view, keys, params)
+    if "name" in keys:  # each distinct name read once for the whole release, not once per district
+        data = with_name_parts(data.select("row_id", *keys))
 
     def linked(rows: pl.DataFrame, entries: pl.DataFrame, here: pl.Series | None) -> pl.DataFrame:
         initials = supported if supported is None or here is None else supported.filter(here)
@@ -185,8 +190,8 @@ def district_by_district(
     in the roll), by ``row_id``; ``link(data, roll, None)`` where the keys hold no district or it has one district.
 
     A row can match only entries of its own district (the district is a key, and a row without one matches
-    nothing), so the links are those of the whole, and the roll is coded and expanded (once per subset of
-    initials, once per age) one district at a time: the whole state's roll expanded at once does not fit in memory.
+    nothing), so the links are those of the whole, and the roll is coded and expanded (once per age) and paired
+    one district at a time: the whole state's roll and pairs at once do not fit in memory.
     """
     districts = data["district"].drop_nulls().unique().sort() if "district" in keys else pl.Series([])
     if len(districts) < 2:
@@ -209,13 +214,15 @@ def _linked(
     printed: pl.Series,
 ) -> pl.DataFrame:
     """:func:`exact_linkage` of ``data`` to ``roll`` (``coded``: the roll in the release's coding, with the initials
-    its entries support where names are keys; ``printed``: :func:`_printed` of ``roll``)."""
+    its entries support where names are keys; ``printed``: :func:`_printed` of ``roll``). ``data``'s names are read
+    here unless it carries their given names and initials (:func:`~synth.core.name_parts.with_name_parts`)."""
     coded = one_per_printed_person(roll, coded, keys, printed)
     data, coded = within(scope, data, coded, keys)
     if "name" not in keys:  # coarse keys, few distinct values: grouping on them as they are is fast
         return equal_age_first(lambda roll: unique_matches(data, roll, keys, "epic"), coded, offsets)
-    rel, coded, by = compatible_names(data.select("row_id", *keys), coded, keys)
-    return equal_age_first(lambda roll: hashed_unique_matches(rel, roll, by, "epic"), coded, offsets)
+    rel = data if {GIVEN, INITIALS} <= set(data.columns) else with_name_parts(data.select("row_id", *keys))
+    by = [GIVEN, INITIALS, *(k for k in keys if k != "name")]
+    return equal_age_first(lambda roll: fitting_unique_matches(rel, roll, by, "epic"), coded, offsets)
 
 
 def _printed(aux: AuxiliaryData, here: pl.Series | None) -> pl.Series:
@@ -241,17 +248,6 @@ def within(
     schema = rows.schema
     held = rows.select(equal).unique()
     return rows, coded.join(held, left_on=[pl.col(k).cast(schema[k]) for k in equal], right_on=equal, how="semi")
-
-
-def compatible_names(
-    rel: pl.DataFrame, coded: pl.DataFrame, keys: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """Release and roll keyed to match where the names are compatible (:mod:`synth.core.name_parts`): the
-    release with its names' given name and initials, the roll once per subset of the initials each entry supports,
-    and the keys with ``given`` and ``initials`` for ``name``."""
-    rel = with_name_parts(rel)
-    sizes = set(rel[INITIALS].drop_nulls().str.len_chars().unique().to_list())
-    return rel, initial_subsets(coded, sizes), [GIVEN, INITIALS, *(k for k in keys if k != "name")]
 
 
 def equal_age_first(

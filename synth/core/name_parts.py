@@ -13,10 +13,11 @@ Caste titles are public words (``vocab/caste_titles.csv``); reading them is know
 Whom a name fits. A roll entry (or a person) **supports** the initials of its written name, its house name and its
 relative (father, or a married woman's husband): "Rajan" of house Kizhakkethil, son of Prabhakaran, supports ``kp``
 (:func:`supported_initials`). A written name fits an entry where the given names are equal and each of its initials
-is one the entry supports: "K. P. Rajan" and "Rajan K" fit him, "Rajan M" does not. Exact linkage makes this an
-equality join: each entry listed once per subset of its supported initials (:func:`initial_subsets`), a written
-name meeting the copy whose subset is its own set (it has one set, so it meets at most one copy of each entry and
-counting copies is counting entries). Singling out counts the people a released name fits the same way.
+is one the entry supports: "K. P. Rajan" and "Rajan K" fit him, "Rajan M" does not. Exact linkage pairs a written
+name with the entries of its given name and other keys and keeps the pairs whose initials fit
+(:mod:`synth.attacks.fitting_matches`); that counts what an equality join counts on each entry listed once per
+subset of its supported initials (:func:`initial_subsets`), a written name meeting the copy whose subset is its own
+set. Singling out counts the people a released name fits by pairs too.
 
 What fitting cannot see is a written-out word beyond its initial ("Rajan Kizhakkethil" fits a Rajan of any house
 starting with K): a reader who compares the whole house name separates a few more namesakes.
