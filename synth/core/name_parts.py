@@ -44,8 +44,9 @@ def caste_titles() -> tuple[str, ...]:
 
 
 def normal_name(name: pl.Expr) -> pl.Expr:
-    """A name as compared with others: lower case, words separated by one space (punctuation is a separator)."""
-    return name.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+    """A name as compared with others: lower case, words separated by one space (punctuation is a separator). The
+    marks that combine with a letter (the vowel signs and virama of Malayalam script) belong to its word."""
+    return name.str.to_lowercase().str.replace_all(r"[^\p{L}\p{M}\p{N}]+", " ").str.strip_chars()
 
 
 def given_and_initials(name: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

@@ -103,3 +103,12 @@ def test_a_name_links_across_formats_and_a_wrong_initial_does_not() -> None:
     )
     links = exact_linkage(AttackerView(release), AuxiliaryData(electoral_roll=roll), np.random.default_rng(0))
     assert links.rows() == [(0, "SYN1"), (1, "SYN2"), (3, "SYN1")]
+
+
+def test_a_name_in_malayalam_script_keeps_its_vowel_signs_in_its_words() -> None:
+    from synth.core.name_parts import name_parts
+
+    # "K. Rajan" and "Rajan Kizhakkethil" in Malayalam script: the vowel signs (ാ, ി, േ) and the virama (്) are
+    # marks, not separators; read as separators, രാജൻ split into ര and ജൻ, and the given name was ജൻ
+    parts = name_parts(pl.Series(["ക. രാജൻ", "രാജൻ കിഴക്കേതിൽ"]))
+    assert parts.sort("name").rows() == [("ക. രാജൻ", "രാജൻ", "ക"), ("രാജൻ കിഴക്കേതിൽ", "രാജൻ", "ക")]
