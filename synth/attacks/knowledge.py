@@ -86,8 +86,8 @@ class Knowledge:
         every = pl.concat([self.links, links]).unique(maintain_order=True)
         out = self.learn("epic", links.rename({"chain": "by"}))
         if roll is not None and out.facts["epic"].is_not_null().any():
-            # only the entries linked: the whole state's roll is 2.7 crore entries, and joining all of them to the
-            # facts (their strings cast first) took 16 s of exact linkage's unit
+            # only the entries linked: over the whole state's 2.7 crore entries, 83 lakh facts with 60% linked took
+            # 3.4 to 3.6 s, against 4.1 to 4.3 s joined to every entry (their strings cast first)
             linked = out.facts.select("epic").drop_nulls().unique()
             printed = roll.join(linked, on="epic", how="semi").select(
                 "epic", *[pl.col(src).cast(pl.String).alias(f"_{k}") for k, src in FROM_ROLL.items()]
