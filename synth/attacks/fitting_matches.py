@@ -5,10 +5,10 @@ initials is equal (the given name among them) and each initial the row's name wr
 Exact linkage counted this as an equality join, each entry listed once per subset of the initials it supports
 (:func:`~synth.core.name_parts.initial_subsets`), a row meeting the copy whose subset is its own set. An entry
 supports three or four initials, and a release writes sets of up to three, so the roll was listed about eleven times
-over, twice where ages have a tolerance: over the whole state that join was most of the attack's two minutes. Here
-the roll is listed once: the pairs that agree on the other keys are found (few: a row's given name, age, sex and ward
-are shared by one or two entries), and kept where the initials fit. Counting the fitting pairs of a row is counting
-the entries the equality join would have met, so the links are the same.
+over, twice where ages have a tolerance. Here the roll is listed once: the pairs that agree on the other keys are
+found (few: a row's given name, age, sex and ward are shared by one or two entries), and kept where the initials fit.
+Counting the fitting pairs of a row is counting the entries the equality join would have met, so the links are the
+same. Over the whole state, exact linkage's unit in ``as_exported``'s cell took 73 to 74 s instead of 89 to 91 s.
 
 Where the other keys are coarse (a name and a district alone), the pairs would be many: more than
 :data:`PAIRS_PER_ROW` a row. Then rows and entries are first grouped by their keys and sets of initials, and the
