@@ -624,6 +624,17 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 53): the tables above replace stop 52's (5b43cf2: "
+        "ci_smoke 16.3 s, Wayanad 155.2 s, 4,566 MiB in all and 2,543 MiB in its largest process). Exact linkage "
+        "now pairs each released name with the roll's entries of its given name and other keys and keeps the pairs "
+        "whose initials fit (`synth/attacks/fitting_matches.py`), instead of listing the roll once per subset of "
+        "the initials each entry supports; the same links. On Wayanad its units took 13.0 unit-seconds against "
+        "17.3. Most of the rest of the difference is the machine: units this stop did not touch read faster too "
+        "(probabilistic linkage 148.8 unit-seconds against 165.7, reconstruction 13.9 against 17.8), and ci_smoke's "
+        "12.6 s is one run where stop 52 read 15.9 to 22.3 s by hand. The results are the same bytes (Wayanad "
+        "`195aa7c2f1a31a22`, by `synth run`)."
+    ),
+    (
         "Changed since these figures, and why (2026-12-07, stop 52): the tables above replace stop 50's (888e95f: "
         "ci_smoke 14.7 s, Wayanad 159.7 s, 4,830 MiB in all and 1,506 MiB in its largest process). A unit no longer "
         "resets its worker's high-water mark to measure its own peak (`synth/engine/meter.py`): the reset had made a "
