@@ -204,11 +204,22 @@ def name_features(names: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+OTHER_LETTER_BITS = 37  # bits 26 to 62 of a mask: letters beyond a to z, by their UTF-8 bytes modulo this
+
+
 def initial_mask(initials: pl.Expr | pl.Series) -> pl.Expr:
-    """A set of lower-case letters as the bits of an integer (``a`` is 1, ``b`` 2, ...): a subset is a bitwise and."""
+    """A set of lower-case letters as the bits of an integer (``a`` is 1, ``b`` 2, ...): a subset is a bitwise and.
+
+    A letter beyond ``a`` to ``z`` (a name written in Malayalam script) takes one of the bits 26 to 62, by its UTF-8
+    bytes as a number modulo :data:`OTHER_LETTER_BITS`: two such letters may share a bit, so a set may seem to fit
+    where it does not (a weaker test, never a missed fit). Without these bits every such set was 0 and fitted all."""
     col = pl.lit(initials) if isinstance(initials, pl.Series) else initials
     bits = [col.str.contains(chr(ord("a") + i), literal=True).cast(pl.Int64) * (1 << i) for i in range(26)]
-    return pl.sum_horizontal(bits).fill_null(0).cast(pl.Int64)
+    e = pl.element()
+    index = e.str.encode("hex").str.to_integer(base=16, strict=False) % OTHER_LETTER_BITS + 26
+    others = col.str.replace_all("[a-z]", "").str.split("").list.eval(index).list.unique()
+    other_bits = others.list.eval(pl.lit(2, pl.Int64).pow(e.cast(pl.Int64))).list.sum()
+    return (pl.sum_horizontal(bits) + other_bits.fill_null(0)).fill_null(0).cast(pl.Int64)
 
 
 def pairs_agreeing(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> int:

@@ -112,3 +112,18 @@ def test_a_name_in_malayalam_script_keeps_its_vowel_signs_in_its_words() -> None
     # marks, not separators; read as separators, രാജൻ split into ര and ജൻ, and the given name was ജൻ
     parts = name_parts(pl.Series(["ക. രാജൻ", "രാജൻ കിഴക്കേതിൽ"]))
     assert parts.sort("name").rows() == [("ക. രാജൻ", "രാജൻ", "ക"), ("രാജൻ കിഴക്കേതിൽ", "രാജൻ", "ക")]
+
+
+def test_initials_of_another_script_are_bits_of_the_mask_too() -> None:
+    from synth.attacks.linkage_inputs import initial_mask
+
+    sets = pl.DataFrame({"initials": ["kp", "k", "p", "ക", "കര", "ര", ""]})
+    mask = dict(sets.with_columns(m=initial_mask(pl.col("initials"))).iter_rows())
+    assert (mask["kp"], mask["k"], mask["p"], mask[""]) == (1 << 10 | 1 << 15, 1 << 10, 1 << 15, 0)  # a is 1, b 2
+
+    def fits(written: str, held: str) -> bool:
+        return mask[written] & mask[held] == mask[written]
+
+    # before, every set of Malayalam letters was 0 and fitted every entry; now ക fits കര and not ര
+    assert fits("ക", "കര") and fits("ര", "കര") and not fits("ക", "ര") and not fits("കര", "ക")
+    assert not fits("ക", "kp") and not fits("k", "ക")
