@@ -795,9 +795,9 @@ def scenario_costs_section(run: dict[str, Any]) -> list[str]:
         "up to about twice the run's seconds); CPU seconds count every thread of the worker; the peak is the worker's "
         "largest resident memory while the unit ran (what the worker holds for every unit, the export and the roll, "
         "included): exact where the unit raised the worker's high-water mark, as the unit of a worker's peak always "
-        "does, else sampled every 10 ms (`synth/engine/meter.py`; the mark is never reset, so the largest process's "
-        "peak is the kernel's). `policy` is applying the policy, `context` building the export, the leak and the "
-        "attacker's sources (once per worker)."
+        "does, else sampled every 10 ms, a lower bound marked ≥ (`synth/engine/meter.py`; the mark is never reset, so "
+        "the largest process's peak is the kernel's). `policy` is applying the policy, `context` building the "
+        "export, the leak and the attacker's sources (once per worker)."
     )
     return [*lines, "", *SINCE_MEASURED, ""]
 
@@ -807,13 +807,20 @@ def _cost_tables(costs: list[dict[str, Any]]) -> list[str]:
 
     def grouped(key: str) -> list[list[str]]:
         totals: dict[str, list[float]] = {}
+        exact: dict[str, bool] = {}
         for c in costs:
             t = totals.setdefault(c[key], [0.0, 0.0, 0.0])
             t[0] += c["wall_seconds"]
             t[1] += c["cpu_seconds"]
-            t[2] = max(t[2], c["peak_rss_bytes"] / 2**20)
+            peak, is_exact = c["peak_rss_bytes"] / 2**20, bool(c.get("peak_rss_exact", 1.0))
+            if peak > t[2] or (peak == t[2] and is_exact):
+                t[2], exact[c[key]] = peak, is_exact
         ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])
-        return [[name, _num(w, 1), _num(cpu, 1), _int(peak)] for name, (w, cpu, peak) in ranked]
+
+        def shown(name: str, peak: float) -> str:  # a sampled peak is a lower bound
+            return _int(peak) if exact.get(name, True) else f"≥ {_int(peak)}"
+
+        return [[name, _num(w, 1), _num(cpu, 1), shown(name, peak)] for name, (w, cpu, peak) in ranked]
 
     by_policy = _table(["policy", "seconds", "CPU seconds", "peak MiB"], grouped("policy"))
     by_attack = _table(["attack or unit", "seconds", "CPU seconds", "peak MiB"], grouped("attack"))

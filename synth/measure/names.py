@@ -187,7 +187,9 @@ MEASURES: dict[str, str] = {
 
 # Measured on the machine that ran the attack: they differ from run to run, so runs keep them apart from
 # the results (which are identical for the same scenario and seed).
-COSTS = ("wall_seconds", "cpu_seconds", "peak_rss_bytes")  # what a unit of a cell cost where it ran
+# what a unit of a cell cost where it ran; peak_rss_exact is 1 where the unit raised its process's high-water mark (its
+# peak is that mark, exact), 0 where its peak was sampled every 10 ms (a lower bound: synth.engine.meter)
+COSTS = ("wall_seconds", "cpu_seconds", "peak_rss_bytes", "peak_rss_exact")
 TIMED = ("hashes_per_second", "real_space_cpu_core_seconds", "plan_cpu_core_seconds", *COSTS)
 
 

@@ -233,7 +233,7 @@ def collect_costs(out: Path, scenario: Scenario) -> pl.DataFrame:
 
 
 def _cost_rows(scenario: str, seed: int, policy: str, unit: str, cost: Cost) -> pl.DataFrame:
-    values = (cost.wall_seconds, cost.cpu_seconds, float(cost.peak_rss_bytes))
+    values = (cost.wall_seconds, cost.cpu_seconds, float(cost.peak_rss_bytes), float(cost.peak_is_exact))
     rows = [(scenario, seed, policy, unit, "all", m, v, None, None) for m, v in zip(COSTS, values, strict=True)]
     return pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
 

@@ -62,6 +62,26 @@ def test_the_targets_and_where_the_time_goes() -> None:
     assert "| utility | 2.0 | 1.5 | 800 |" in lines
 
 
+def test_a_sampled_peak_is_shown_as_a_lower_bound() -> None:
+    point = _point("default, Wayanad (world cached)", 226.1, 4000.0)
+    costs = point["costs"]
+    assert isinstance(costs, list)
+    costs[0]["peak_rss_exact"] = 1.0
+    costs[1]["peak_rss_exact"] = 1.0
+    costs[2]["peak_rss_exact"] = 0.0  # hmac's only unit did not raise its worker's mark: sampled
+    costs.append(
+        {"policy": "hmac", "attack": "utility", "wall_seconds": 1.0, "cpu_seconds": 1.0, "peak_rss_bytes": 900 * MIB,
+         "peak_rss_exact": 1.0}
+    )  # fmt: skip
+    lines = scenario_costs_section({"benchmarks": [{"extra_info": {"kind": "scenario_costs", **point}}]})
+    # hmac's largest peak (1,000 MiB) is sampled; its exact 900 does not make it exact
+    assert "| hmac | 2.0 | 2.0 | ≥ 1,000 |" in lines
+    assert "| as_exported | 32.0 | 30.5 | 1,900 |" in lines
+    # by attack: probabilistic linkage's largest is as_exported's exact 1,900; utility's largest is exact
+    assert "| probabilistic_linkage | 31.0 | 30.0 | 1,900 |" in lines
+    assert "| utility | 3.0 | 2.5 | 900 |" in lines
+
+
 def test_no_points_says_so() -> None:
     assert scenario_costs_section({"benchmarks": []})[0] == "No scenario-cost results in this run."
 
