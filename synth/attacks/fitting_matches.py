@@ -20,7 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from synth.core.coding import key_hash
-from synth.core.name_parts import INITIALS
+from synth.core.name_parts import INITIALS, initials_fit
 
 PAIRS_PER_ROW = 16  # above this many pairs of equal keys a row (on average), pairs are counted by group
 
@@ -86,8 +86,7 @@ def _fitting(combos: pl.DataFrame, sets: pl.DataFrame) -> pl.DataFrame:
     """The combinations ``s`` (a row's set) and ``s_r`` (an entry's) of ``combos`` whose row's initials are all
     among the entry's; each combination read once (a district's pairs make a few thousand)."""
     named = combos.join(sets, on="s").join(sets.rename({"s": "s_r", INITIALS: "_held"}), on="s_r")
-    among = pl.col(INITIALS).str.split("").list.set_difference(pl.col("_held").str.split("")).list.len() == 0
-    return named.filter(among).select("s", "s_r")
+    return named.filter(initials_fit(pl.col(INITIALS), pl.col("_held"))).select("s", "s_r")
 
 
 def _grouped_unique_matches(
@@ -98,7 +97,8 @@ def _grouped_unique_matches(
     entries of the groups that fit it number one (that group's least id is the entry)."""
     keys = [*equal, INITIALS]
     rows = rel.drop_nulls(keys)
-    wanted = rows.select(*equal, s=_set_id(rows, sets)).unique()
+    rows = rows.with_columns(s=_set_id(rows, sets))
+    wanted = rows.select(*equal, "s").unique()
     entries = aux.drop_nulls(keys)
     entries = entries.select(*equal, roll_id, s=_set_id(entries, sets)).join(
         wanted.select(equal).unique(), on=equal, how="semi"
@@ -107,5 +107,5 @@ def _grouped_unique_matches(
     paired = wanted.join(groups.rename({"s": "s_r"}), on=equal)
     paired = paired.join(_fitting(paired.select("s", "s_r").unique(), sets), on=["s", "s_r"], how="semi")
     single = paired.group_by(*equal, "s").agg(pl.col("n").sum(), pl.col(roll_id).min()).filter(pl.col("n") == 1)
-    out = rows.with_columns(s=_set_id(rows, sets)).join(single, on=[*equal, "s"], how="inner")
+    out = rows.join(single, on=[*equal, "s"], how="inner")
     return out.select("row_id", roll_id).sort("row_id")

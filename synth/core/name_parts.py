@@ -101,6 +101,12 @@ def letter_set(*letters: pl.Expr) -> pl.Expr:
     return letters_of.list.unique().list.sort().list.join("")
 
 
+def initials_fit(written: pl.Expr, held: pl.Expr) -> pl.Expr:
+    """Whether every initial of the sets ``written`` is among those of ``held`` (sorted strings of letters, any
+    script): a written name fits an entry that supports ``held``."""
+    return written.str.split("").list.set_difference(held.str.split("")).list.len() == 0
+
+
 def initial_subsets(coded: pl.DataFrame, sizes: set[int]) -> pl.DataFrame:
     """Each entry of ``coded`` once per subset of its ``initials`` with a size in ``sizes`` (the sizes the release's
     sets have: no other subset can meet a released name), the subset as ``initials`` (sorted, like the release's)."""

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from synth.core.coding import age_coding, recode_age
-from synth.core.name_parts import GIVEN, INITIALS, name_parts, supported_initials
+from synth.core.name_parts import GIVEN, INITIALS, initials_fit, name_parts, supported_initials
 from synth.engine.io import Memo, content_key
 from synth.version import __version__
 from synth.world.api import World
@@ -142,8 +142,8 @@ def _count(
         # the keys of this run's places only (a small hash set probed once), so each run joins a slice of them
         here = wanted.join(grouped.select(PLACE).unique(), on=PLACE, how="semi")
         pairs = grouped.join(here, on=met, how="inner")
-        among = pl.col(INITIALS).str.split("").list.set_difference(pl.col(HELD).str.split("")).list.len() == 0
-        return pairs.filter(among).group_by(*met, INITIALS).agg(pl.col("n").sum())
+        fitting = pairs.filter(initials_fit(pl.col(INITIALS), pl.col(HELD)))
+        return fitting.group_by(*met, INITIALS).agg(pl.col("n").sum())
 
     parts = [counted_in(bodies) for bodies in local_body_runs(world)]
     counts = pl.concat(parts).group_by(*met, INITIALS).agg(n_pop=pl.col("n").sum().cast(pl.Int64))
