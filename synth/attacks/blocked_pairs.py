@@ -23,7 +23,8 @@ Here, the same pairs, with the same match keys:
   state, a batch of Alappuzha's municipality without wards kept 137,529 pairs, not 1,372,621). One pair a row and
   level, counted, stands for them (:func:`alike_pairs_sql`).
 
-Splink then scores the pairs registered (``register_blocked_pairs_for_predict``), as it scores those it blocks.
+Splink's SQL then scores the pairs in the query that blocks them (:mod:`synth.attacks.pair_scores`), as it scores those
+it blocks.
 """
 
 from __future__ import annotations
@@ -67,10 +68,13 @@ def blocked_pairs_sql(
     within: Mapping[str, int | None] | None = None,
     lacking: tuple[bool, bool] = (True, True),
     whole: int | None = None,
+    selecting: str | None = None,
 ) -> str:
     """SQL of the pairs the rules (the columns of each, in the order Splink scans them) block of the release and the
-    roll, that meet ``condition`` (:data:`Condition`; ``None``: every pair), in Splink's form of blocked pairs:
-    ``match_key`` (the rule's position), ``join_key_l`` and ``join_key_r``; empty where no rule is left.
+    roll, that meet ``condition`` (:data:`Condition`; ``None``: every pair): ``match_key`` (the rule's position) and
+    ``selecting`` (SQL of a pair's columns from ``l``, the release, and ``r``, the roll: those Splink's prediction
+    reads, :func:`synth.attacks.pair_scores.selected`), by default Splink's form of blocked pairs to register
+    (``join_key_l`` and ``join_key_r``); empty where no rule is left.
 
     A join checks only what it does not imply: an earlier rule's pairs are left out by the columns the join does not
     equate, and a comparison one of whose live levels is the equality of a column the join equates holds on every pair
@@ -84,7 +88,7 @@ def blocked_pairs_sql(
     roll entry, lacks one of those columns (where none does, the joins of such pairs are left out). ``whole``: the
     position of a rule whose pairs are left out here (:func:`alike_pairs_sql` makes them); later rules still leave
     them out."""
-    keys = _join_keys("l.uid", "r.uid")
+    keys = selecting or _join_keys("l.uid", "r.uid")
     selects = []
     for i, columns in enumerate(rules):
         if i == whole:

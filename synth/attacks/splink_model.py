@@ -19,6 +19,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from synth.attacks.blocked_pairs import ALIKE, RELEASE, ROLL, alike_pairs_sql, blocked_pairs_sql, rule_columns
 from synth.attacks.linkage_inputs import blocking_columns, blocking_rules, pairs_agreeing, place_columns
 from synth.attacks.live_pairs import Narrowing, least_frequencies, level_case, narrowing, with_condition
+from synth.attacks.pair_scores import scored_pairs, selected, splink_settings
 
 if TYPE_CHECKING:
     from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams
@@ -128,20 +129,20 @@ def predict_links(
     known = [columns for columns in rules if columns is not None]
     within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
-    pairs = alike = whole = None
-    if len(known) == len(rules):
-        # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others
-        if (counting := counted_levels(model, tf_least, left.columns)) is not None and counting[0] in known:
-            whole = known.index(counting[0])
-            alike = alike_pairs_sql(known, whole, *counting[1:], live.terms)
-        pairs = blocked_pairs_sql(known, live.terms, within, lacking, whole)
-    with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf, pairs, alike) as (linker, con):
-        predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
-        # only the columns _best_pairs reads: without wards a batch keeps 3.7 million pairs, and converting the
-        # others too (the sources, the match key, the probability) took 0.2 s of its 2.7 s
-        counted, join = ("", "") if alike is None else (f", a.{ALIKE}", f" LEFT JOIN {ALIKE} AS a USING (uid_l, uid_r)")
-        sql = f"SELECT p.uid_l, p.uid_r, p.match_weight{counted} FROM {predicted.physical_name} AS p{join}"
-        return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+    settings = with_condition(model, live.condition)
+    if len(known) < len(rules):
+        with _linker(left, right, copy.deepcopy(settings), tf) as (linker, con):
+            predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
+            sql = f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}"
+            return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+    scoring = splink_settings(settings)
+    alike = whole = None
+    # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others
+    if (counting := counted_levels(model, tf_least, left.columns)) is not None and counting[0] in known:
+        whole = known.index(counting[0])
+        alike = alike_pairs_sql(known, whole, *counting[1:], live.terms)
+    pairs = blocked_pairs_sql(known, live.terms, within, lacking, whole, selected(scoring))
+    return _best_pairs(scored_pairs(left, right, scoring, tf, pairs, alike, PAIR_FLOOR), coverage, threshold)
 
 
 def counted_levels(
@@ -232,18 +233,11 @@ def most_blocked_first(
 
 @contextlib.contextmanager
 def _linker(
-    left: pl.DataFrame,
-    right: pl.DataFrame,
-    settings: Any,
-    tf: Mapping[str, pl.DataFrame],
-    pairs: str | None = None,
-    alike: str | None = None,
+    left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: Mapping[str, pl.DataFrame]
 ) -> Iterator[tuple[Linker, Any]]:
     """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
-    names' term frequencies of the whole input (not of the batch: a batch must change no guess). ``pairs``: SQL of
-    the blocked pairs its predictions score (:func:`~synth.attacks.blocked_pairs.blocked_pairs_sql`); by default,
-    Splink blocks them by the settings' rules. ``alike``: SQL of one rule's pairs, each with the entries it stands
-    for, scored too and kept as the table ``alike`` (:func:`~synth.attacks.blocked_pairs.alike_pairs_sql`)."""
+    names' term frequencies of the whole input (not of the batch: a batch must change no guess). Its predictions
+    block by the settings' rules (the pairs our SQL blocks are scored by :mod:`synth.attacks.pair_scores`)."""
     con = duckdb.connect()
     try:
         db = DuckDBAPI(con)
@@ -254,21 +248,6 @@ def _linker(
         for col, table in tf.items():
             lookup = db.register(table.to_arrow(), table_name=f"tf_{col}")
             linker.table_management.register_term_frequency_lookup(lookup, col)
-        if pairs is not None:
-            # predictions sum nothing, and the best pairs are read in an order of their own (_best_pairs): the
-            # order rows come in is free (a batch of Wayanad without wards blocked in 0.46 s, not 0.55 s)
-            con.execute("SET preserve_insertion_order = false")
-            if alike is not None:
-                con.execute(f"CREATE TABLE {ALIKE} AS {alike}")
-                counted = f"SELECT match_key, join_key_l, join_key_r FROM {ALIKE}"
-                pairs = f"{pairs}\nUNION ALL\n{counted}" if pairs else counted
-            con.execute(f"CREATE TABLE blocked_pairs AS {pairs}")
-            registered = db.register("blocked_pairs", table_name="blocked_pairs")
-            scored = linker.table_management.register_blocked_pairs_for_predict(registered)
-            # Splink marks registered pairs to first cut both inputs to the records they hold ("source pruning"); a
-            # batch's roll is cut to its places already, and the cut cost more than it saved: the predictions of a
-            # batch of Wayanad without wards took 1.23 s with it, 0.87 s without (Splink's own blocking: 0.89 s)
-            scored.metadata.pop("registered_for_predict", None)
         yield linker, con
     finally:
         con.close()

@@ -15,11 +15,12 @@ import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from splink import DuckDBAPI
 from splink.internals.linker_components.training import LinkerTraining
 
 from synth import open_world
+from synth.attacks import pair_scores, splink_model
 from synth.attacks import probabilistic_linkage as linkage_module
-from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.blocked_pairs import blocked_pairs_sql, rule_columns
 from synth.attacks.exact_linkage import exact_linkage
@@ -396,3 +397,50 @@ def test_pairs_that_score_alike_scored_once_change_no_link(  # type: ignore[no-u
         assert stood_for > standing > 0 and kept < 0.6 * all_kept
     else:
         assert standing == 0 and kept == all_kept
+
+
+def _registered(left: pl.DataFrame, right: pl.DataFrame, model: Any, tf: dict[str, pl.DataFrame], sql: str) -> Any:
+    """Splink's own prediction of the pairs ``sql`` makes (in its form to register: match key and join keys),
+    registered for prediction: uid_l, uid_r and match_weight of those at the floor, sorted."""
+    with splink_model._linker(left, right, model, tf) as (linker, con):
+        con.execute(f"CREATE TABLE blocked_pairs AS {sql}")
+        registered = linker.table_management.register_blocked_pairs_for_predict(
+            DuckDBAPI(con).register("blocked_pairs", table_name="blocked_pairs")
+        )
+        registered.metadata.pop("registered_for_predict", None)
+        kept = linker.inference.predict(splink_model.PAIR_FLOOR, warning_mode="never").physical_name
+        frame = con.sql(f"SELECT uid_l, uid_r, match_weight FROM {kept}").pl()
+    return frame.sort("uid_l", "uid_r")
+
+
+@pytest.mark.parametrize("shape", ["as_exported", "age_bands_5", "local_body_not_ward"])
+def test_pairs_scored_in_one_query_score_as_splink_scores_them_registered(
+    trained: Callable[[str], Trained], shape: str
+) -> None:
+    """The pairs our SQL blocks, scored by Splink's SQL in the query that blocks them (synth.attacks.pair_scores), keep
+    the pairs and match weights, to the last bit, that Splink's prediction of the same pairs registered keeps."""
+    fitted = trained(shape)
+    left, right, tf = fitted.left, fitted.right, fitted.tf
+    live = narrowing(fitted.model, splink_model.PAIR_FLOOR, least_frequencies(tf))
+    settings = with_condition(fitted.model, live.condition)
+    rules = [rule_columns(rule["blocking_rule"]) or [] for rule in fitted.model[RULES]]
+    within = splink_model.pair_bounds(live, left["age"].dtype != pl.String)
+
+    def sql(selecting: str | None) -> str:
+        lacking = (splink_model._lacks(left, within), splink_model._lacks(right, within))
+        return blocked_pairs_sql(rules, live.terms, within, lacking, None, selecting)
+
+    model = pair_scores.splink_settings(settings)
+    ours = pl.from_arrow(pair_scores.scored_pairs(left, right, model, tf, sql(pair_scores.selected(model)), None, 1e-4))
+    theirs = _registered(left, right, copy.deepcopy(settings), tf, sql(None))
+    assert_frame_equal(cast(pl.DataFrame, ours).sort("uid_l", "uid_r"), theirs)
+    assert theirs.height > left.height
+
+
+def test_scored_pairs_need_the_lookup_of_every_frequency_weighed(trained: Callable[[str], Trained]) -> None:
+    """A batch's own term frequencies would let the batch change a guess: without the whole input's lookup of a
+    column the model weighs, nothing is scored."""
+    fitted = trained("as_exported")
+    model = pair_scores.splink_settings(fitted.model)
+    with pytest.raises(ValueError, match=r"^no term-frequency lookup of \['name_key'\]: the model weighs their "):
+        pair_scores.scored_pairs(fitted.left, fitted.right, model, {"name": fitted.tf["name"]}, "", None, 1e-4)
