@@ -8,7 +8,8 @@ the same SQL over the same values (``tests/integration/test_probabilistic_linkag
 Splink's own blocking).
 
 Measured on one batch of the whole state's export (458,318 release rows against 1,693,789 roll entries, 3,336,978
-pairs; the same 509,650 pairs kept, with equal weights): 4.7 to 4.8 s registered, 3.2 s here.
+pairs; the same 509,650 pairs kept, with equal weights): 4.7 to 4.8 s registered, 3.2 s in one query, and about
+2.8 s with the columns compared for equality alone as integer codes (:func:`_coded`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from splink.internals.settings import Settings
 from synth.attacks.blocked_pairs import ALIKE, RELEASE, ROLL
 
 BLOCKED = "blocked_with_cols"  # Splink's name of the blocked pairs with both sides' columns, which its SQL reads
+# columns that every join and comparison level only tests for equality (the given-name key once its term frequency is
+# joined): scored as integer codes (_coded)
+CODED = ("local_body", "taluk", "district", "gender", "initial", "name_key")
 
 
 def splink_settings(model: Mapping[str, Any]) -> Settings:
@@ -69,15 +73,13 @@ def scored_pairs(
     missing = sorted({c.unquote().name for c in model._term_frequency_columns} - set(tf))
     if missing:
         raise ValueError(f"no term-frequency lookup of {missing}: the model weighs their frequencies")
+    release, roll = _coded(_with_frequencies(model, left, RELEASE, tf), _with_frequencies(model, right, ROLL, tf))
     con = duckdb.connect()
     try:
         # predictions sum nothing, and the best pairs are read in an order of their own: rows may come in any order
         con.execute("SET preserve_insertion_order = false")
-        for column in model._term_frequency_columns:
-            con.register(f"tf_{column.unquote().name}", tf[column.unquote().name].to_arrow())
-        for name, frame in ((RELEASE, left), (ROLL, right)):
-            con.register(f"{name}_rows", frame.to_arrow())
-            con.execute(f"CREATE TABLE {name} AS {_with_frequencies(model, name)}")
+        con.register(RELEASE, release.to_arrow())
+        con.register(ROLL, roll.to_arrow())
         blocked = [pairs] if pairs else []
         if alike is not None:
             con.execute(f"CREATE TABLE {ALIKE} AS {alike}")
@@ -114,14 +116,23 @@ def selected(model: Settings) -> str:
     return ", ".join(model._columns_to_select_for_blocking)
 
 
-def _with_frequencies(model: Settings, name: str) -> str:
-    """SQL of the input ``name`` as Splink's prediction reads it: its source (``source_dataset``, the name it was
-    registered with), its columns, and each term-frequency column joined from its lookup."""
-    rows = f"{name}_rows"
-    columns = [f"'{name}' AS {model.column_info_settings.source_dataset_column_name}", f"{rows}.*"]
-    joins = []
+def _with_frequencies(model: Settings, frame: pl.DataFrame, name: str, tf: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """``frame`` as Splink's prediction reads the input ``name``: its source (``source_dataset``, the name it was
+    registered with), its columns, and each term-frequency column joined from its lookup (nulls where a value has
+    none)."""
+    frame = frame.with_columns(pl.lit(name).alias(model.column_info_settings.source_dataset_column_name))
     for column in model._term_frequency_columns:
         plain = column.unquote().name
-        columns.append(f"tf_{plain}.{column.tf_name}")
-        joins.append(f"LEFT JOIN tf_{plain} ON {rows}.{column.name} = tf_{plain}.{column.name}")
-    return f"SELECT {', '.join(columns)} FROM {rows} {' '.join(joins)}"
+        frame = frame.join(tf[plain], on=plain, how="left", maintain_order="left")
+    return frame
+
+
+def _coded(left: pl.DataFrame, right: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Release and roll with each column of :data:`CODED` they have as an integer code, one value one code on both
+    sides (nulls stay null): the joins and levels only ever ask whether two such values are equal, which the codes
+    answer as the strings do, and DuckDB joins integers faster. On the batch of the module's docstring the query
+    took about a fifth less (2.5 to 3.0 s against 2.9 to 3.8 s, the same pairs and weights), and the codes 0.28 s."""
+    for column in (c for c in CODED if c in left.columns):
+        codes = pl.Enum(pl.concat([left[column], right[column]]).drop_nulls().unique().sort())
+        left, right = (t.with_columns(pl.col(column).cast(codes).to_physical()) for t in (left, right))
+    return left, right
