@@ -8,8 +8,8 @@ the same SQL over the same values (``tests/integration/test_probabilistic_linkag
 Splink's own blocking).
 
 Measured on one batch of the whole state's export (458,318 release rows against 1,693,789 roll entries, 3,336,978
-pairs; the same 509,650 pairs kept, with equal weights): 4.7 to 4.8 s registered, 3.2 s in one query, and about
-2.8 s with the columns compared for equality alone as integer codes (:func:`_coded`).
+pairs; the same 509,650 pairs kept, with equal weights): 4.7 to 4.8 s registered, 3.2 s in one query. With the columns
+compared for equality alone as integer codes (:func:`_coded`), 2.9 to 3.4 s against 3.3 to 3.7 s without, alternating.
 """
 
 from __future__ import annotations
@@ -123,15 +123,15 @@ def _with_frequencies(model: Settings, frame: pl.DataFrame, name: str, tf: Mappi
     frame = frame.with_columns(pl.lit(name).alias(model.column_info_settings.source_dataset_column_name))
     for column in model._term_frequency_columns:
         plain = column.unquote().name
-        frame = frame.join(tf[plain], on=plain, how="left", maintain_order="left")
+        frame = frame.join(tf[plain], on=plain, how="left")  # rows may come in any order (scored_pairs)
     return frame
 
 
 def _coded(left: pl.DataFrame, right: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Release and roll with each column of :data:`CODED` they have as an integer code, one value one code on both
     sides (nulls stay null): the joins and levels only ever ask whether two such values are equal, which the codes
-    answer as the strings do, and DuckDB joins integers faster. On the batch of the module's docstring the query
-    took about a fifth less (2.5 to 3.0 s against 2.9 to 3.8 s, the same pairs and weights), and the codes 0.28 s."""
+    answer as the strings do, and DuckDB joins integers faster (on the batch of the module's docstring, the codes
+    cost 0.28 s and the query saved about 0.6 s)."""
     for column in (c for c in CODED if c in left.columns):
         codes = pl.Enum(pl.concat([left[column], right[column]]).drop_nulls().unique().sort())
         left, right = (t.with_columns(pl.col(column).cast(codes).to_physical()) for t in (left, right))
