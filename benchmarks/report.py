@@ -624,6 +624,18 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 54): the tables above replace stop 53's (093b61b: "
+        "ci_smoke 12.6 s, Wayanad 136.2 s, 4,477 MiB in all and 2,410 MiB in its largest process). Probabilistic "
+        "linkage now scores the pairs its SQL blocks in the query that blocks them (`synth/attacks/pair_scores.py`); "
+        "the same links. This run read slower on the whole: units this stop did not touch took 15% to 21% longer "
+        "(attribute inference 22.3 unit-seconds against 19.4, reconstruction 16.3 against 13.9, singling out 14.7 "
+        "against 12.1, the policies 15.0 against 12.9), where probabilistic linkage took 151.2 against 148.8 (1.6%). "
+        "Alternated with the code before on the same machine, the default scenario in process took 2:48.61 against "
+        "2:55.91, probabilistic linkage 89.2 unit-seconds against 94.3. A largest peak marked ≥ was sampled "
+        "(`peak_rss_exact`, stop 53): the tables before had no such column. The results are the same bytes "
+        "(Wayanad `195aa7c2f1a31a22`, by `synth run`)."
+    ),
+    (
         "Changed since these figures, and why (2026-12-07, stop 53): the tables above replace stop 52's (5b43cf2: "
         "ci_smoke 16.3 s, Wayanad 155.2 s, 4,566 MiB in all and 2,543 MiB in its largest process). Exact linkage "
         "now pairs each released name with the roll's entries of its given name and other keys and keeps the pairs "
