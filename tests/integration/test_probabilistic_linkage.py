@@ -42,6 +42,7 @@ from synth.scenario.auxiliary import auxiliary_from_world
 from synth.scoring.linkage import correct_links, precision_curve, recall_at_precision
 
 PARAMS = ProbabilisticLinkageParams(max_pairs=1e5)
+FLOOR = splink_model.PAIR_FLOOR  # pairs below it are not scored (synth.attacks.pair_scores.scored_pairs)
 SMALL_BATCHES = ProbabilisticLinkageParams(max_pairs=1e5, batch_pairs=20_000)
 RULES = "blocking_rules_to_generate_predictions"
 
@@ -431,7 +432,8 @@ def test_pairs_scored_in_one_query_score_as_splink_scores_them_registered(
         return blocked_pairs_sql(rules, live.terms, within, lacking, None, selecting)
 
     model = pair_scores.splink_settings(settings)
-    ours = pl.from_arrow(pair_scores.scored_pairs(left, right, model, tf, sql(pair_scores.selected(model)), None, 1e-4))
+    scored = pair_scores.scored_pairs(left, right, model, tf, sql(pair_scores.selected(model)), None, FLOOR)
+    ours = pl.from_arrow(scored)
     theirs = _registered(left, right, copy.deepcopy(settings), tf, sql(None))
     assert_frame_equal(cast(pl.DataFrame, ours).sort("uid_l", "uid_r"), theirs)
     assert theirs.height > left.height
@@ -442,5 +444,7 @@ def test_scored_pairs_need_the_lookup_of_every_frequency_weighed(trained: Callab
     column the model weighs, nothing is scored."""
     fitted = trained("as_exported")
     model = pair_scores.splink_settings(fitted.model)
-    with pytest.raises(ValueError, match=r"^no term-frequency lookup of \['name_key'\]: the model weighs their "):
-        pair_scores.scored_pairs(fitted.left, fitted.right, model, {"name": fitted.tf["name"]}, "", None, 1e-4)
+    message = r"^no term-frequency lookup of \['name_key'\]: the model weighs their frequencies$"
+    only_names = {"name": fitted.tf["name"]}
+    with pytest.raises(ValueError, match=message):
+        pair_scores.scored_pairs(fitted.left, fitted.right, model, only_names, "", None, FLOOR)
