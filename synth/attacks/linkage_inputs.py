@@ -214,12 +214,11 @@ def initial_mask(initials: pl.Expr | pl.Series) -> pl.Expr:
     bytes as a number modulo :data:`OTHER_LETTER_BITS`: two such letters may share a bit, so a set may seem to fit
     where it does not (a weaker test, never a missed fit). Without these bits every such set was 0 and fitted all."""
     col = pl.lit(initials) if isinstance(initials, pl.Series) else initials
-    bits = [col.str.contains(chr(ord("a") + i), literal=True).cast(pl.Int64) * (1 << i) for i in range(26)]
-    e = pl.element()
-    index = e.str.encode("hex").str.to_integer(base=16, strict=False) % OTHER_LETTER_BITS + 26
-    others = col.str.replace_all("[a-z]", "").str.split("").list.eval(index).list.unique()
-    other_bits = others.list.eval(pl.lit(2, pl.Int64).pow(e.cast(pl.Int64))).list.sum()
-    return (pl.sum_horizontal(bits) + other_bits.fill_null(0)).fill_null(0).cast(pl.Int64)
+    letter = pl.element()
+    code = letter.str.encode("hex").str.to_integer(base=16, strict=False)
+    bit = pl.when(letter.str.contains("^[a-z]$")).then(code - ord("a")).otherwise(code % OTHER_LETTER_BITS + 26)
+    bits = col.str.split("").list.eval(bit).list.unique()
+    return bits.list.eval(pl.lit(2, pl.Int64).pow(letter.cast(pl.Int64))).list.sum().fill_null(0).cast(pl.Int64)
 
 
 def pairs_agreeing(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> int:

@@ -129,13 +129,13 @@ def predict_links(
     known = [columns for columns in rules if columns is not None]
     within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
-    settings = with_condition(model, live.condition)
     if len(known) < len(rules):
-        with _linker(left, right, copy.deepcopy(settings), tf) as (linker, con):
+        with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf) as (linker, con):
             predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
             sql = f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}"
             return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
-    scoring = splink_settings(settings)
+    # our SQL meets the condition (live.terms); the model gives only the comparisons and their weights
+    scoring = splink_settings(model)
     alike = whole = None
     # the pairs that score alike, one a row and level (synth.attacks.blocked_pairs.alike_pairs_sql), and the others
     if (counting := counted_levels(model, tf_least, left.columns)) is not None and counting[0] in known:
