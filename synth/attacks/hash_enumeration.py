@@ -194,7 +194,15 @@ def _scan_numbers(prefix: np.ndarray, numbers: np.ndarray, targets: np.ndarray) 
     """The numbers (distinct, int64) whose salted digest starts with one of ``targets``."""
     if len(numbers) == 0:
         return np.zeros(0, dtype=np.int64)
-    padded = np.concatenate([numbers, np.full(-len(numbers) % LANES, numbers[-1])])  # whole lanes
+    return _scan_lanes(prefix, _whole_lanes(numbers), targets)
+
+
+def _whole_lanes(numbers: np.ndarray) -> np.ndarray:
+    """``numbers`` (not empty) padded with its last to whole lanes."""
+    return np.concatenate([numbers, np.full(-len(numbers) % LANES, numbers[-1])])
+
+
+def _scan_lanes(prefix: np.ndarray, padded: np.ndarray, targets: np.ndarray) -> np.ndarray:
     hits = np.zeros(len(targets) + LANES, dtype=np.int64)
     n = _scan(prefix, padded, targets, _K, _H0, hits)
     return hits[:n]
@@ -203,13 +211,21 @@ def _scan_numbers(prefix: np.ndarray, numbers: np.ndarray, targets: np.ndarray) 
 def enumerate_plan(
     prefix: np.ndarray, plan: NumberingPlan, total: int, targets: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """Hash the first ``total`` numbers of ``plan``: the numbers that hit, and the seconds it took."""
+    """Hash the first ``total`` numbers of ``plan``: the numbers that hit, and the seconds the hashing took.
+
+    The seconds are the compiled scan's alone. The candidates are written before it, a chunk at a time, as a real
+    enumerator writes them inside its kernel at a cost not worth counting; timed with it, their first writes in a
+    new process (page faults, mostly) took 0.1 to 1.1 s beside the 0.56 s of hashing 4 million, and understated
+    the attacker's rate up to three times.
+    """
     _scan_numbers(prefix, plan.number(np.zeros(LANES, dtype=np.int64)), targets)  # compile before timing
     found: list[np.ndarray] = []
-    start = time.perf_counter()
+    seconds = 0.0
     for lo in range(0, total, CHUNK):
-        found.append(_scan_numbers(prefix, plan.number(np.arange(lo, min(lo + CHUNK, total), dtype=np.int64)), targets))
-    seconds = time.perf_counter() - start
+        padded = _whole_lanes(plan.numbers_between(lo, min(lo + CHUNK, total)))
+        start = time.perf_counter()
+        found.append(_scan_lanes(prefix, padded, targets))
+        seconds += time.perf_counter() - start
     return (np.concatenate(found) if found else np.zeros(0, dtype=np.int64)), seconds
 
 

@@ -41,6 +41,26 @@ class NumberingPlan:
         block = np.searchsorted(self.cumulative, index, side="right") - 1
         return self.starts[block] + (index - self.cumulative[block])
 
+    def numbers_between(self, lo: int, hi: int) -> np.ndarray:
+        """The national numbers of the plan indices ``lo <= index < hi``, in index order: :meth:`number` of
+        ``np.arange(lo, hi)``, written a block's run at a time instead of searched for index by index.
+
+        Raises
+        ------
+        ValueError
+            Unless ``0 <= lo <= hi <=`` the plan's size.
+        """
+        if not 0 <= lo <= hi <= self.size:
+            raise ValueError(f"plan '{self.name}': indices {lo} to {hi}; allowed is 0 <= lo <= hi <= {self.size}")
+        if lo == hi:
+            return np.zeros(0, dtype=np.int64)
+        first, last = np.searchsorted(self.cumulative, [lo, hi - 1], side="right") - 1
+        blocks = np.arange(first, last + 1)
+        begin = np.maximum(self.cumulative[blocks], lo)
+        end = np.minimum(self.cumulative[blocks] + self.sizes[blocks], hi)
+        offset = self.starts[blocks] - self.cumulative[blocks]  # a block's number less its index
+        return np.arange(lo, hi, dtype=np.int64) + np.repeat(offset, end - begin)
+
     def contains(self, national: np.ndarray) -> np.ndarray:
         """True where a national number lies in one of the plan's blocks."""
         order = np.argsort(self.starts)

@@ -57,6 +57,28 @@ def test_contains() -> None:
     assert not plan.contains(np.array([9_847_012_345])).any()
 
 
+@pytest.mark.parametrize("name", ["safe", "realistic"])
+def test_numbers_between_are_the_numbers_of_the_indices(name: str) -> None:
+    plan = load_plan(name)
+    edge = int(plan.cumulative[3])
+    ranges = [(0, 1 << 16), (edge - 5, edge + 5), (int(plan.cumulative[2]) - 1, int(plan.cumulative[6]) + 1)]
+    ranges += [(plan.size - 7, plan.size), (0, 1), (plan.size - 1, plan.size), (12_345, 12_345)]
+    for lo, hi in ranges:
+        got = plan.numbers_between(lo, hi)
+        assert got.dtype == np.int64
+        assert np.array_equal(got, plan.number(np.arange(lo, hi, dtype=np.int64))), (lo, hi)
+    assert len(plan.numbers_between(edge - 5, edge + 5)) == 10
+
+
+def test_numbers_between_a_range_outside_the_plan() -> None:
+    plan = load_plan("safe")
+    with pytest.raises(ValueError) as error:
+        plan.numbers_between(5, plan.size + 1)
+    assert str(error.value) == "plan 'safe': indices 5 to 3392500001; allowed is 0 <= lo <= hi <= 3392500000"
+    with pytest.raises(ValueError, match=r"^plan 'safe': indices 7 to 6; allowed"):
+        plan.numbers_between(7, 6)
+
+
 def test_unknown_plan() -> None:
     from synth.errors import SpecError
 
