@@ -624,6 +624,15 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 55): the tables above replace stop 54's (0f7f8bc: "
+        "ci_smoke 15.4 s, Wayanad 144.8 s, 4,667 MiB in all and 2,374 MiB in its largest process). Hash reversal "
+        "writes the plan's numbers a block's run at a time and before its timer (`NumberingPlan.numbers_between`): "
+        "its units took 1.7 s against 2.8 s on ci_smoke and 5.3 unit-seconds against 6.6 on Wayanad, and the CPU "
+        "rate it measures reads higher (the numbers' first writes had been timed with the hashing). ci_smoke was "
+        "this run's first point: run alone right after, the benchmark read 13.4 and 12.8 s (load 2.4 and 2.1). The "
+        "results are the same bytes (Wayanad `195aa7c2f1a31a22`, by `synth run`)."
+    ),
+    (
         "Changed since these figures, and why (2026-12-07, stop 54): the tables above replace stop 53's (093b61b: "
         "ci_smoke 12.6 s, Wayanad 136.2 s, 4,477 MiB in all and 2,410 MiB in its largest process). Probabilistic "
         "linkage now scores the pairs its SQL blocks in the query that blocks them (`synth/attacks/pair_scores.py`); "
