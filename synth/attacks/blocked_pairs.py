@@ -106,9 +106,9 @@ def alike_pairs_sql(
     """SQL of the pairs of the rule at ``index`` of ``rules`` (as in :func:`blocked_pairs_sql`) that meet
     ``condition``: of those whose level (``levels``: SQL of a pair's level in one comparison,
     :func:`~synth.attacks.live_pairs.level_case`) is one of ``counted``, one pair for each release row and level, the
-    row and its first entry at that level; every other pair as it is. Each with Splink's keys of
-    :func:`blocked_pairs_sql`, ``uid_l``, ``uid_r`` and how many entries it stands for (``alike``: 1 for a pair as it
-    is).
+    row and its first entry at that level; every other pair as it is. Each with its rule's position (``match_key``),
+    ``uid_l``, ``uid_r`` and how many entries it stands for (``alike``: 1 for a pair as it is); the scoring query joins
+    it to both sides by uid (:func:`synth.attacks.pair_scores.scored_pairs`).
 
     Where the rule's pairs that take one of the ``counted`` levels take one level of every other comparison too (the
     caller vouches for it: :func:`synth.attacks.splink_model.alike_rule`), and those levels weigh no term frequency,
@@ -122,7 +122,7 @@ def alike_pairs_sql(
     alone = f"CASE WHEN level IN ({', '.join(str(c) for c in counted)}) THEN NULL ELSE uid_r END"
     first = "min(uid_r)"
     return (
-        f"SELECT '{index}' AS match_key, {_join_keys('uid_l', first)}, uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
+        f"SELECT '{index}' AS match_key, uid_l, {first} AS uid_r, count(*) AS {ALIKE} "
         f"FROM ({pairs}) GROUP BY uid_l, level, {alone}"
     )
 
