@@ -317,7 +317,7 @@ def hashed_unique_matches(release: pl.DataFrame, roll: pl.DataFrame, keys: list[
         # and counts for no row's keys): without wards, on Wayanad, a unit's calls took 1.9 s on one thread, not 9.65 s
         hashes = left.select("h").drop_nulls().unique()
         held = right.join(hashes, on="h", how="semi")["rid"]
-        result: pl.DataFrame = unique_matches(release, roll[held], keys, roll_id)
+        result: pl.DataFrame = unique_matches(release, aux[held], keys, roll_id)
         return result
     entries = right.join(shared.select("h").unique(), on="h", how="semi")
 

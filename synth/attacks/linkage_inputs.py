@@ -157,7 +157,7 @@ def linkage_inputs(
         features = name_features(names_of(rel, rol))
     rel, rol = (t.join(features, on="name", how="left", nulls_equal=False, maintain_order="left") for t in (rel, rol))
     # a roll entry supports the initials of its house name and relative too (synth.core.name_parts)
-    supported = roll[SUPPORTED] if SUPPORTED in roll.columns else supported_initials(roll)[INITIALS]
+    supported = roll[SUPPORTED].cast(pl.String) if SUPPORTED in roll.columns else supported_initials(roll)[INITIALS]
     rol = rol.with_columns(supported.alias(INITIALS))
     # each set of initials read once: a district's entries support a few thousand sets
     sets = rol.select(pl.col(INITIALS).unique()).with_columns(mask=initial_mask(pl.col(INITIALS)))

@@ -85,7 +85,7 @@ def supported_initials(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -
     printed = [c for c in ("house_name", "relative_name") if c in frame.columns]
     # each name read once (a roll repeats them many times over), then each set of letters once: the initials of a
     # name with those of a house and a relative make a few thousand sets where the names make lakhs
-    firsts = frame.select("name", *(pl.col(c).str.slice(0, 1).alias(f"_{c}") for c in printed))
+    firsts = frame.select("name", *(pl.col(c).cast(pl.String).str.slice(0, 1).alias(f"_{c}") for c in printed))
     firsts = with_name_parts(firsts, parts=parts)
     keys = [INITIALS, *(f"_{c}" for c in printed)]
     sets = firsts.select(keys).unique().with_columns(_supported=letter_set(*(pl.col(k) for k in keys)))

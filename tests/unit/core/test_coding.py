@@ -14,11 +14,13 @@ from synth.core.coding import (
     age_band,
     age_bounds,
     age_intervals,
+    as_enum,
     census_band,
     decade_band,
     recode_age,
     youngest_possible_age,
 )
+from synth.engine.io import content_key
 
 
 def test_bands_of_every_width() -> None:
@@ -73,3 +75,12 @@ def test_the_roll_is_recoded_as_the_release_codes_ages() -> None:
     assert ages.select(recode_age(pl.col("age"), top_coded).alias("age"))["age"].to_list() == ["37", "75+"]
     assert ages.select(recode_age(pl.col("age"), pl.Series([1, 2])).alias("age"))["age"].to_list() == [37, 82]
     assert youngest_possible_age(pl.Series(["70-74", "80+"])).to_list() == [70, 80]
+
+
+def test_a_column_as_an_enum_of_its_sorted_values_whatever_their_order() -> None:
+    first = as_enum(pl.Series("house", ["Puthenveedu", None, "Kizhakkethil", "Puthenveedu"]))
+    again = as_enum(pl.Series("house", ["Kizhakkethil", "Puthenveedu", "Puthenveedu", None]))
+    assert first.dtype == again.dtype == pl.Enum(["Kizhakkethil", "Puthenveedu"])
+    assert first.to_list() == ["Puthenveedu", None, "Kizhakkethil", "Puthenveedu"]
+    assert first.sort(nulls_last=True).to_list() == ["Kizhakkethil", "Puthenveedu", "Puthenveedu", None]
+    assert content_key(first.sort().to_frame()) == content_key(again.sort().to_frame())
