@@ -48,7 +48,7 @@ def by_district(
         return {"": (data, None)}
     names = sorted(data["district"].drop_nulls().unique().cast(pl.String).to_list())
     released = data["district"].cast(pl.String)
-    listed = roll[ROLL_NAMES["district"]].cast(pl.String)  # cast once, not once a district
+    listed = roll[ROLL_NAMES["district"]]  # a granted roll's enum: its codes compared, no string made
     parts: dict[str, tuple[pl.DataFrame, pl.Series | None]] = {
         d: (data.filter(released == d), listed == d) for d in names
     }
@@ -144,6 +144,7 @@ def linkage_inputs(
     rol = roll.select(pl.format("e{}", "epic").alias("uid"), *[pl.col(ROLL_NAMES[c]).alias(c) for c in cols])
     if "gender" in cols:
         rel, rol = (t.with_columns(pl.col("gender").cast(pl.String)) for t in (rel, rol))
+    rol = rol.with_columns(pl.col(c).cast(rel.schema[c]) for c in PLACES if c in cols)  # a granted roll's enums
     if "age" in cols:
         assert ages is not None
         rol = rol.with_columns(recode_age(pl.col("age"), ages).alias("age"))

@@ -151,6 +151,9 @@ def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: l
     out = roll.select(*[pl.col(SHARED[c]).alias(c) for c in columns], "epic")
     if "gender" in columns:
         out = out.with_columns(pl.col("gender").cast(pl.String))
+    for c in GEO_COLUMNS[1:]:  # names of places: enums in a granted roll (synth.scenario.auxiliary)
+        if c in columns and out.schema[c] != release.schema[c]:
+            out = out.with_columns(pl.col(c).cast(release.schema[c]))
     if "age" in columns:
         out = out.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
     for c in ("ward",):

@@ -21,18 +21,20 @@ from synth.world.api import World
 # names are joined below). An attack matches a release's columns to the roll's, so these could link nothing. Not
 # holding them saves a sixth of the roll's memory in every worker (about 1 GiB for the whole state's roll).
 NOT_READ = ("district_code", "local_body_code", "ward_code", "assembly_constituency", "part_number", "serial_number")
-# Roll columns of few distinct values that are read as text only where an attack compares them, held as enums: a
-# string is 16 bytes of view in every entry, an enum 4 bytes of code (the whole state's roll holds 2.7 crore entries
-# of 18,000 house names, 3,500 relatives' names and 2 relations: 0.9 GiB less in every worker). The categories are
-# the sorted values, so an enum sorts like the strings, and the roll's content key does not depend on the process.
+# Roll columns of few distinct values, held as enums: a string is 16 bytes of view in every entry, an enum 4 bytes of
+# code (the whole state's roll holds 2.7 crore entries of 18,000 house names, 3,500 relatives' names, 2 relations and
+# 1,200 local bodies). The categories are the sorted values, so an enum sorts like the strings, and the roll's content
+# key does not depend on the process. An attack that compares them with a release's strings casts its part.
 AS_ENUM = ("house_number", "house_name", "relative_type", "relative_name")
+PLACES = ("district", "taluk", "local_body")  # as enums of the world's place names, before the join
 
 
 def auxiliary_from_world(world: World, sources: Sequence[str] = SOURCES) -> AuxiliaryData:
     """Collect the granted sources from a world (never its truth tables)."""
 
     def roll() -> pl.DataFrame:
-        places = world.place_names().select("ward_code", "district", "taluk", "local_body", "ward")
+        places = world.place_names().select("ward_code", *PLACES, "ward")
+        places = places.with_columns(as_enum(places[c]) for c in PLACES)
         # In the world's order: a join may otherwise reorder rows differently in each worker process, and the
         # content key of an attack's result (which reads the roll) would then differ where nothing else does.
         roll = world.electoral_roll.join(places.lazy(), on="ward_code", how="left", maintain_order="left")
