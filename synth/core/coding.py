@@ -151,7 +151,7 @@ def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: l
     out = roll.select(*[pl.col(SHARED[c]).alias(c) for c in columns], "epic")
     if "gender" in columns:
         out = out.with_columns(pl.col("gender").cast(pl.String))
-    for c in GEO_COLUMNS[1:]:  # names of places: enums in a granted roll (synth.scenario.auxiliary)
+    for c in ("local_body", "taluk", "district"):  # names of places: enums in a granted roll (synth.scenario.auxiliary)
         if c in columns and out.schema[c] != release.schema[c]:
             out = out.with_columns(pl.col(c).cast(release.schema[c]))
     if "age" in columns:
