@@ -151,15 +151,11 @@ def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: l
     out = roll.select(*[pl.col(SHARED[c]).alias(c) for c in columns], "epic")
     if "gender" in columns:
         out = out.with_columns(pl.col("gender").cast(pl.String))
-    for c in ("local_body", "taluk", "district"):  # names of places: enums in a granted roll (synth.scenario.auxiliary)
-        if c in columns and out.schema[c] != release.schema[c]:
-            out = out.with_columns(pl.col(c).cast(release.schema[c]))
     if "age" in columns:
         out = out.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
-    for c in ("ward",):
-        if c in columns:
-            out = out.with_columns(pl.col(c).cast(release[c].dtype))
-    return out
+    # places in the release's dtypes: ward numbers' integer width, and the names a granted roll holds as enums
+    # (synth.scenario.auxiliary)
+    return out.with_columns(pl.col(c).cast(release.schema[c]) for c in GEO_COLUMNS if c in columns)
 
 
 def as_enum(column: pl.Series) -> pl.Series:
