@@ -37,7 +37,6 @@ from typing import Any
 
 import polars as pl
 
-from synth.attacks.knowledge import Knowledge
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import shared_cluster
@@ -59,6 +58,7 @@ from synth.scenario.cells import (
     run_cell,
     sample_sources,
 )
+from synth.scenario.chain_files import cleared, passes_through, read_state, write_state
 from synth.scenario.composed_run import run_composed
 from synth.scenario.run_folder import MARKER, check_out, key_fingerprints
 from synth.scenario.schedule import submission_order
@@ -73,7 +73,6 @@ from synth.world.build import build_world, cache_key
 
 REUSE = "reuse"  # the result store's folder in the world cache
 BUILT = "built"  # CellContext.cache: what building the context cost, until the group that built it records it
-STATE = ("facts", "links", "baseline_links")  # the chain's state, kept beside the cells so a run resumes
 
 
 @dataclass(frozen=True)
@@ -268,35 +267,23 @@ def _run_group(args: tuple[Scenario, str, str, int, int, str | None]) -> list[st
             _write_parquet(out / "releases" / f"{policy.id}.parquet", minimized.view.data)
             _write_parquet(out / "truth" / f"{policy.id}.parquet", minimized.truth)
         folder = out / "cells" / f"seed={seed}" / policy.id
-        state = _read_state(folder) or ChainState.start(minimized)
+        state, aside = read_state(folder) or ChainState.start(minimized), False
         memo = ResultStore(Path(store)) if store is not None else None
         for unit in todo:
             params = scenario.purposes if unit == "utility" else scenario.attacks.get(unit)
+            if passes_through(unit) != aside:  # the state waits in its files while units that never look at it run
+                aside = not aside
+                state = cleared(state) if aside else read_state(folder) or ChainState.start(minimized)
             with metered() as meter:
                 cell, state = run_cell(ctx, policy, minimized, unit, params, state, memo)
             costs[(unit,)] = _cost_rows(scenario.id, seed, policy.id, unit, meter.cost)
             notes[unit] = list(cell.notes)
             if unit in ATTACKS and ATTACKS[unit].adds:  # the others read the knowledge and leave it as it was
-                _write_state(folder, state)
+                write_state(folder, state)
             _write_text(notes_path, json.dumps(notes))
             _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
             _write_parquet(costs_path, pl.concat(costs.values()))
     return _flat(notes, scenario)
-
-
-def _read_state(folder: Path) -> ChainState | None:
-    """The chain's state as the last finished unit left it (None: no unit has finished)."""
-    paths = [folder / f"{name}.parquet" for name in STATE]
-    if not all(p.is_file() for p in paths):
-        return None
-    facts, links, baseline = (pl.read_parquet(p) for p in paths)
-    return ChainState(Knowledge(facts=facts, links=links), baseline)
-
-
-def _write_state(folder: Path, state: ChainState) -> None:
-    frames = (state.knowledge.facts, state.knowledge.links, state.baseline_links)
-    for name, frame in zip(STATE, frames, strict=True):
-        _write_parquet(folder / f"{name}.parquet", frame)
 
 
 def _read_notes(path: Path) -> dict[str, list[str]]:

@@ -12,19 +12,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from synth.attacks.knowledge import LINK_SCHEMA, Knowledge
 from synth.engine.io import store_folder
 from synth.errors import OutputError
 from synth.measure.results import RESULT_SCHEMA
 from synth.policies.hashing import key_fingerprint
 from synth.scenario import Scenario, scenario_from_dict
-from synth.scenario.cells import ChainState
 from synth.scenario.run import (
     _cell_path,
     _flat,
-    _read_state,
     _run_group,
-    _write_state,
     collect,
     store_for,
     units,
@@ -184,22 +180,6 @@ def test_each_keyed_step_is_fingerprinted_by_policy_and_position(monkeypatch: py
 
 
 # resuming: the chain's state and the notes
-
-
-def test_the_chain_state_round_trips_through_its_files(tmp_path: Path) -> None:
-    assert _read_state(tmp_path) is None
-    facts = pl.DataFrame({"row_id": [1, 2], "phone": ["+919847000001", None]})
-    links = pl.DataFrame({"row_id": [1], "epic": ["E1"], "chain": ["exact_linkage"]}, schema=LINK_SCHEMA)
-    baseline = pl.DataFrame({"row_id": [2], "epic": ["E9"], "chain": ["exact_linkage"]}, schema=LINK_SCHEMA)
-    _write_state(tmp_path, ChainState(Knowledge(facts=facts, links=links), baseline))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline_links.parquet", "facts.parquet", "links.parquet"]
-    state = _read_state(tmp_path)
-    assert state is not None
-    assert_frame_equal(state.knowledge.facts, facts)
-    assert_frame_equal(state.knowledge.links, links)
-    assert_frame_equal(state.baseline_links, baseline)
-    (tmp_path / "links.parquet").unlink()
-    assert _read_state(tmp_path) is None  # a state only part written is no state
 
 
 def test_notes_come_in_the_order_of_the_units_the_policys_first() -> None:
