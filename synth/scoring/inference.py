@@ -13,7 +13,8 @@ from synth.world.api import World
 
 
 def true_secrets(world: World, secret: str) -> pl.DataFrame:
-    """``epic`` and ``truth`` for every roll entry of a living or moved person (ghosts have no truth)."""
+    """``epic`` and ``truth`` (a categorical, as the attack's labels are) for every roll entry of a living or moved
+    person (ghosts have no truth), by epic."""
     if secret not in SECRETS:
         raise SpecError(f"unknown secret '{secret}'; allowed are {', '.join(SECRETS)}")
     roll = world.table("roll_truth").filter(pl.col("person_id").is_not_null() & (pl.col("person_id") >= 0))
@@ -29,10 +30,13 @@ def true_secrets(world: World, secret: str) -> pl.DataFrame:
     else:
         # A person with two pensions is not possible in the world (one welfare pension per person).
         schemes = world.table("pensioners").select("person_id", truth=pl.col("scheme").cast(pl.String))
-        truth = roll.join(schemes, on="person_id", how="left").select("epic", pl.col("truth").fill_null(NEGATIVE))
+        truth = roll.join(schemes, on="person_id", how="left").select(
+            "epic", pl.col("truth").fill_null(NEGATIVE).cast(pl.Categorical)
+        )
         return truth.collect().sort("epic")
     people = people.select("person_id", truth=pl.when(pl.col("yes")).then(pl.lit("yes")).otherwise(pl.lit(NEGATIVE)))
-    return roll.join(people, on="person_id", how="left").select("epic", "truth").collect().sort("epic")
+    truth = roll.join(people, on="person_id", how="left").select("epic", pl.col("truth").cast(pl.Categorical))
+    return truth.collect().sort("epic")
 
 
 def right_labels(predictions: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:

@@ -33,6 +33,7 @@ def test_true_secrets_agree_with_an_independent_count(setting) -> None:  # type:
     got = truth.filter(pl.col("truth") != "none").group_by("truth").len()
     assert dict(got.iter_rows()) == {str(k): v for k, v in expected.iter_rows()}
     assert truth.height == roll.height
+    assert truth.schema["truth"] == pl.Categorical
     widows = true_secrets(world, "widowhood").filter(pl.col("truth") == "yes").height
     people = world.people.select("person_id", "marital_status").collect()
     assert widows == roll.join(people, on="person_id").filter(pl.col("marital_status") == "widowed").height

@@ -73,6 +73,7 @@ def test_pension_scheme_and_the_majority_baseline() -> None:
     params = AttributeInferenceParams(secret="pension_scheme")
     out = attribute_inference(AttackerView(RELEASE), AUX, np.random.default_rng(0), params)
     assert out["prediction"].to_list() == ["widow", "old_age", "old_age", "old_age", "widow"]
+    assert out.schema["prediction"] == pl.Categorical  # a code a voter: the whole state's roll has 2.7 crore
     base = AttributeInferenceParams(secret="pension_scheme", model="majority")
     majority = attribute_inference(AttackerView(RELEASE), AUX, np.random.default_rng(0), base)
     assert majority["prediction"].to_list() == ["old_age"] * 5  # 200 of 240 rows are old-age pensions

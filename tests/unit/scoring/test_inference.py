@@ -67,6 +67,24 @@ def test_one_lookup_for_both_labels_counts_what_two_lookups_count(seed: int) -> 
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
+def test_labels_held_as_categoricals_count_as_their_strings(seed: int) -> None:
+    """The attack, its baseline and the truth hold their labels as categoricals (4 bytes a voter, not 16: the whole
+    state's 2.7 crore voters, three labels each); the truth here has a label no prediction makes."""
+    predictions, baseline, truth = _voters(seed)
+    truth = truth.with_columns(
+        truth=pl.when(pl.col("epic") == truth["epic"][0]).then(pl.lit("disability")).otherwise("truth")
+    )
+    expected = _recount(predictions, baseline, truth)
+    coded = [
+        f.with_columns(pl.col(c).cast(pl.Categorical))
+        for f, c in [(predictions, "prediction"), (baseline, "prediction"), (truth, "truth")]
+    ]
+    assert _counts(*coded) == expected
+    assert scored_with_right_labels(*coded)[1].equals(scored_with_right_labels(predictions, baseline, truth)[1])
+    assert _counts(coded[0], coded[1], truth) == expected  # categoricals against strings
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_voter_labelled_twice_counts_twice(seed: int) -> None:
     """Five voters the truth knows are labelled twice: each label counts (as two joins count them), and the marks are
     the right labels, a voter labelled right twice listed twice (the breakdown looks them up)."""
