@@ -624,6 +624,18 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 57): the tables above replace stop 56's (f7b687c: "
+        "ci_smoke 12.2 s, Wayanad 134.5 s, 4,594 MiB in all and 2,334 MiB in its largest process). A cell's chain "
+        "state now waits in its files while the attacks that never read it run (singling out, attribute inference, "
+        "membership inference, reconstruction), and attribute inference's labels are categoricals: the whole state's "
+        "as_exported cell peaked at 11.8 GiB against 13.4 (README). Wayanad read 156.5 s against 134.5, with every "
+        "unit slower, those this stop did not touch too (the policies' steps 18.6 unit-seconds against 13.8, "
+        "reconstruction 18.8 against 14.2, probabilistic linkage 160.0 against 143.5): the machine. Alternated in "
+        "process with the code before (a517b7c, its own tree; before, this, before, this; load 1.8 to 2.7), Wayanad's"
+        " default scenario took 3:13.97 and 3:04.41 against 3:10.95 and 3:22.58, the same bytes (`195aa7c2f1a31a22`);"
+        " ci_smoke by hand 13.60 and 12.66 s against 17.46 and 12.73 s, the same bytes (`d047c14de2272166`)."
+    ),
+    (
         "Changed since these figures, and why (2026-12-07, stop 56): the tables above replace stop 55's (690e5d6: "
         "ci_smoke 15.3 s as the run's first point, Wayanad 141.3 s, 4,772 MiB in all and 2,314 MiB in its largest "
         "process). The granted roll holds its house numbers, house names, relatives' names and types, and its places'"
