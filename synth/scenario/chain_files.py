@@ -4,8 +4,8 @@ attack that neither reads nor extends it runs.
 Every attack that adds to the attacker's knowledge writes the state after it, so the files always hold what the last
 such attack left. An attack that reads nothing of the knowledge and adds nothing to it (singling out, attribute
 inference, membership inference, reconstruction) is run with the state cleared, and the next attack that reads it
-reads it back. Over the whole state the knowledge after linkage is about 1.2 GiB (83 lakh facts and their chains, and
-every link made), which singling out and attribute inference, the units of a cell's highest peaks, never look at.
+reads it back. Over the whole state the knowledge after linkage is 1.1 GiB (83 lakh rows of facts and their chains,
+and 1.2 crore links), which singling out and attribute inference, the units of a cell's highest peaks, never look at.
 """
 
 from __future__ import annotations
