@@ -159,10 +159,10 @@ def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: l
 
 
 def as_enum(column: pl.Series) -> pl.Series:
-    """``column`` (strings) as an enum of its sorted distinct values (nulls stay nulls): 4 bytes of code a row where a
-    string holds 16 of view, for a column of few distinct values. Sorted categories sort and compare like the strings,
-    and the same values give the same dtype in every process (so the same content key)."""
-    return column.cast(pl.Enum(column.drop_nulls().unique().sort()))
+    """``column`` (strings or categoricals) as an enum of its sorted distinct values (nulls stay nulls): 4 bytes of code
+    a row where a string holds 16 of view, for a column of few distinct values. Sorted categories sort and compare like
+    the strings, and the same values give the same dtype in every process (so the same content key)."""
+    return column.cast(pl.Enum(column.drop_nulls().unique().cast(pl.String).sort()))
 
 
 def key_hash(columns: Sequence[str], nullable: Sequence[str] | None = None) -> pl.Expr:

@@ -7,10 +7,12 @@ import itertools
 
 import numpy as np
 import polars as pl
+import pytest
 
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.exact_linkage import exact_linkage
-from synth.core.name_parts import initial_subsets, supported_initials
+from synth.core.coding import as_enum
+from synth.core.name_parts import initial_subsets, supported_initials, supported_initials_as_enums
 from synth.release.build import AttackerView
 
 LETTERS = "abcdefgh"
@@ -74,6 +76,34 @@ def test_each_entry_supports_its_own_letters_where_names_repeat_and_where_a_name
         ("rajan", "kp"),
         ("rajan", ""),
     ]
+
+
+def test_initials_read_a_part_at_a_time_are_those_read_whole_as_enums() -> None:
+    # a name and a set of letters first met in a later part, a part of one row, a missing name and house
+    roll = pl.DataFrame(
+        {
+            "name": ["Rajan", "Mary Varghese", None, "Rajan", "K. Abdul Rahman", "Sreedevi"],
+            "house_name": ["Kizhakkethil", "Parayil", "Puthiya", None, None, "Mangalath"],
+            "relative_name": ["Prabhakaran", "Varghese", "Kumar", "Prabhakaran", "Moideen", "Zainaba"],
+        }
+    )
+    whole = supported_initials(roll)
+    expected = whole.with_columns(as_enum(whole[c]) for c in whole.columns)
+    for rows in (1, 2, 4, 6, 100):
+        got = supported_initials_as_enums(roll, rows=rows)
+        assert got.schema == expected.schema
+        assert got.equals(expected)
+    assert expected["initials"].to_list() == ["kp", "pv", "kp", "p", "kmr", "mz"]
+    assert expected.schema["initials"] == pl.Enum(["kmr", "kp", "mz", "p", "pv"])
+    empty = supported_initials_as_enums(roll.clear())
+    assert empty.height == 0
+    assert empty.schema == pl.Schema({"given": pl.Enum([]), "initials": pl.Enum([])})
+
+
+def test_reading_initials_a_part_at_a_time_needs_a_part_of_at_least_one_row() -> None:
+    roll = pl.DataFrame({"name": ["Rajan"], "house_name": ["Kizhakkethil"], "relative_name": ["Prabhakaran"]})
+    with pytest.raises(ValueError, match=r"^supported_initials_as_enums: rows = 0; allowed is at least 1$"):
+        supported_initials_as_enums(roll, rows=0)
 
 
 def test_a_name_links_across_formats_and_a_wrong_initial_does_not() -> None:
