@@ -14,7 +14,7 @@ import polars as pl
 
 from synth.attacks.linkage_inputs import ROLL_NAMES, name_counts, name_features
 from synth.attacks.printed import printed_twice
-from synth.core.name_parts import supported_initials_as_enums
+from synth.core.name_parts import given_only, supported_initials_as_enums
 from synth.engine.io import content_key
 from synth.errors import SpecError, TruthLeakError
 from synth.release.build import TRUTH_COLUMNS
@@ -95,6 +95,23 @@ class AuxiliaryData:
         labels = directory.select(pl.col("phone").cast(pl.String), pl.col("label").cast(pl.String))
         first = labels.unique("phone", keep="first", maintain_order=True)
         return labels if first.height == labels.height else first
+
+    @cached_property
+    def given_names_only(self) -> AuxiliaryData:
+        """The electoral roll alone, each name cut to its given name (:func:`~synth.core.name_parts.given_only`):
+        what a name learnt from a caller-ID label, which gives a given name, is compared with. Read once for an
+        attack and its baseline, with what is read from it (its own :attr:`roll_initials` and the rest), and held
+        until :meth:`let_go` (the whole state's: 2.7 crore names and what is read from them, read in about 30 s)."""
+        return AuxiliaryData(electoral_roll=given_only(self.require("electoral_roll", "reading learnt names")))
+
+    def let_go(self, *derived: str) -> None:
+        """Stop holding the tables read from these data named ``derived`` (properties of this class); read again
+        if asked for."""
+        unknown = [name for name in derived if not isinstance(getattr(type(self), name, None), cached_property)]
+        if unknown:
+            raise ValueError(f"AuxiliaryData.let_go: '{unknown[0]}' is not a table read from the data")
+        for name in derived:
+            self.__dict__.pop(name, None)
 
     @cached_property
     def roll_key(self) -> str:

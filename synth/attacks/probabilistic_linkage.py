@@ -50,7 +50,7 @@ import numpy as np
 import polars as pl
 
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable, Outcome, Scored, Truth, raise_problems
+from synth.attacks.base import Cell, NotApplicable, Outcome, Scored, Truth, raise_problems
 from synth.attacks.knowledge import LINK_SCHEMA, chain
 from synth.attacks.linkage_inputs import (
     ROLL_NAMES,
@@ -82,7 +82,7 @@ from synth.attacks.splink_model import (
 )
 from synth.checks import whole
 from synth.core.coding import present
-from synth.core.name_parts import GIVEN, INITIALS, with_name_parts
+from synth.core.name_parts import INITIALS, given_only
 from synth.engine.io import Memo, content_key
 from synth.release.build import AttackerView
 from synth.scoring.linkage import (
@@ -305,11 +305,6 @@ def reachable_only(
     return kept, entries.filter(listed.is_in(kept[column].cast(pl.String).unique().implode()))
 
 
-def given_only(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with each name cut to its given name (:mod:`synth.core.name_parts`), wherever the format put it."""
-    return frame.with_columns(name=with_name_parts(frame.select("name"))[GIVEN])
-
-
 class ProbabilisticLinkage(LinkageAttack):
     id: ClassVar[str] = ATTACK_ID
     summary: ClassVar[str] = (
@@ -343,11 +338,11 @@ class ProbabilisticLinkage(LinkageAttack):
             direct = probabilistic_linkage(view, aux, rng, params, floor, memo, scope)
             parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
-            roll = aux.require("electoral_roll", ATTACK_ID)
+            aux.require("electoral_roll", ATTACK_ID)
             named = data.drop("name", strict=False).join(names.select("row_id", "name"), on="row_id")
             found = probabilistic_linkage(
                 AttackerView(data=given_only(named), metadata=view.metadata),
-                AuxiliaryData(electoral_roll=given_only(roll)),
+                aux.given_names_only,
                 rng,
                 params,
                 floor,
@@ -358,6 +353,14 @@ class ProbabilisticLinkage(LinkageAttack):
             parts.append(found.join(by, on="row_id"))
         schema = pl.Schema({**LINK_SCHEMA, "match_probability": pl.Float64})
         return pl.concat(parts).select(schema.names()).cast(schema).sort("row_id", "chain")
+
+    def run(self, cell: Cell, params: ProbabilisticLinkageParams) -> Outcome:
+        """:meth:`LinkageAttack.run`, with the roll of given names (:attr:`AuxiliaryData.given_names_only`) read once
+        for the attack and its baseline, and let go after them (the attacks after it never read it)."""
+        try:
+            return super().run(cell, params)
+        finally:
+            cell.aux.let_go("given_names_only")
 
     def accepted(self, links: pl.DataFrame, params: ProbabilisticLinkageParams) -> pl.DataFrame:
         """The links at or above the scenario's threshold (:meth:`link` scores them down to

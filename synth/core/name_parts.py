@@ -82,6 +82,11 @@ def with_name_parts(frame: pl.DataFrame, col: str = "name", parts: pl.DataFrame 
     return frame.drop(GIVEN, INITIALS, strict=False).join(parts, on=col, how="left", maintain_order="left")
 
 
+def given_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each name (``name``) cut to its given name, wherever the format put it."""
+    return frame.with_columns(name=with_name_parts(frame.select("name"))[GIVEN])
+
+
 def supported_initials(frame: pl.DataFrame, parts: pl.DataFrame | None = None) -> pl.DataFrame:
     """``given`` and ``initials`` of each row of ``frame`` (aligned with it): the initials of its ``name`` with
     those of its ``house_name`` and ``relative_name``, of the two the frame has (an initial alone will do).

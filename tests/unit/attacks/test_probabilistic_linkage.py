@@ -12,10 +12,12 @@ import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from synth.attacks import auxiliary as auxiliary_module
 from synth.attacks import probabilistic_linkage as probabilistic_linkage_module
 from synth.attacks import splink_model
 from synth.attacks.auxiliary import AuxiliaryData
-from synth.attacks.base import NotApplicable
+from synth.attacks.base import Cell, NotApplicable
+from synth.attacks.knowledge import Knowledge
 from synth.attacks.linkage_inputs import (
     SUPPORTED,
     blocking_rules,
@@ -29,7 +31,8 @@ from synth.attacks.linkage_inputs import (
     paired_entries,
     training_districts,
 )
-from synth.attacks.probabilistic_linkage import ProbabilisticLinkageParams, probabilistic_linkage
+from synth.attacks.linking import LinkageAttack
+from synth.attacks.probabilistic_linkage import ProbabilisticLinkage, ProbabilisticLinkageParams, probabilistic_linkage
 from synth.attacks.splink_model import (
     NAME,
     PREDICTION_RULES,
@@ -523,3 +526,30 @@ def test_the_rules_that_block_most_pairs_come_first() -> None:
     assert most_blocked_first(model, rel, few, cols) is model
     with pytest.raises(ValueError, match=r"^the model has 2 prediction rules; \['name'\] make 1$"):
         most_blocked_first(model, rel, rol, ["name"])
+
+
+def test_the_roll_of_given_names_is_read_once_for_the_attack_and_its_baseline_then_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[int] = []
+    monkeypatch.setattr(auxiliary_module, "given_only", lambda frame: reads.append(frame.height) or frame)
+    aux = AuxiliaryData(electoral_roll=ROLL)
+
+    def linked_twice(self: object, cell: Cell, params: object) -> str:  # the attack's link, then its baseline's
+        assert cell.aux.given_names_only is cell.aux.given_names_only
+        return "outcome"
+
+    monkeypatch.setattr(LinkageAttack, "run", linked_twice)
+    view = AttackerView(pl.DataFrame({"row_id": [0]}))
+    cell = Cell(view, aux, Knowledge.from_view(view), np.random.default_rng(0))
+    assert ProbabilisticLinkage().run(cell, ProbabilisticLinkageParams()) == "outcome"
+    assert reads == [1] and "given_names_only" not in vars(aux)
+
+    def failing(self: object, cell: Cell, params: object) -> str:
+        assert cell.aux.given_names_only.electoral_roll is not None
+        raise NotApplicable("attack 'probabilistic_linkage': nothing to link")
+
+    monkeypatch.setattr(LinkageAttack, "run", failing)
+    with pytest.raises(NotApplicable):
+        ProbabilisticLinkage().run(cell, ProbabilisticLinkageParams())
+    assert reads == [1, 1] and "given_names_only" not in vars(aux)  # let go however the attack ended
