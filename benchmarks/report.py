@@ -624,6 +624,20 @@ def _measured_by(run: dict[str, Any]) -> str:
 # What got slower since the tables were last measured, and why (dropped when they are measured again)
 SINCE_MEASURED = [
     (
+        "Changed since these figures, and why (2026-12-07, stop 58): the tables above replace stop 57's (ba09f0a: "
+        "ci_smoke 12.8 s, Wayanad 156.5 s, 4,292 MiB in all and 2,301 MiB in its largest process). The initials each "
+        "roll entry supports are read a part of the roll at a time, and probabilistic linkage reads the roll of given "
+        "names (what names learnt from caller-ID labels are compared with) once for an attack and its baseline, not "
+        "once each: the whole state's as_exported cell took 9:01 at 11.7 GiB against 10:30 at 11.8, and drop_names' "
+        "probabilistic linkage peaked at 12.05 GiB against 12.59 (README). Wayanad read 131.7 s against 156.5: "
+        "probabilistic linkage 136.4 unit-seconds against 160.0, and the units this stop did not touch faster too "
+        "(attribute inference 19.9 against 23.6, reconstruction 15.1 against 18.8): the machine, mostly. ci_smoke read "
+        "14.0 s against 12.8, with units this stop did not touch slower (hash reversal 1.8 unit-seconds against 1.1, "
+        "the policies' steps 3.2 against 2.8); by hand, alternated with the code before (40f9a87, its own tree; "
+        "before, this, before, this; load 1.6 to 1.8), 14.15 and 13.53 s against 16.21 and 12.78 s, the same bytes "
+        "(`d047c14de2272166`)."
+    ),
+    (
         "Changed since these figures, and why (2026-12-07, stop 57): the tables above replace stop 56's (f7b687c: "
         "ci_smoke 12.2 s, Wayanad 134.5 s, 4,594 MiB in all and 2,334 MiB in its largest process). A cell's chain "
         "state now waits in its files while the attacks that never read it run (singling out, attribute inference, "
