@@ -338,7 +338,7 @@ class ProbabilisticLinkage(LinkageAttack):
             direct = probabilistic_linkage(view, aux, rng, params, floor, memo, scope)
             parts.append(direct.with_columns(chain=pl.lit(ATTACK_ID)))
         if names.height:
-            aux.require("electoral_roll", ATTACK_ID)
+            aux.require("electoral_roll", ATTACK_ID)  # an error that names this attack, not the roll's reading
             named = data.drop("name", strict=False).join(names.select("row_id", "name"), on="row_id")
             found = probabilistic_linkage(
                 AttackerView(data=given_only(named), metadata=view.metadata),

@@ -35,8 +35,8 @@ from synth.core.coding import as_enum
 from synth.core.paths import VOCAB_DIR
 
 GIVEN, INITIALS = "given", "initials"
-# rows of a frame read at once by supported_initials_as_enums: a tenth of the whole state's roll of 2.7 crore
-# entries, whose strings of first letters, given names and initials took 2.4 GiB read at once
+# rows of a frame read at once by supported_initials_as_enums: about a seventh of the whole state's roll of 2.7
+# crore entries, whose strings of first letters, given names and initials took 2.4 GiB read at once
 ROWS_AT_ONCE = 4_000_000
 
 
