@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from synth.attacks.blocked_pairs import ALIKE, RELEASE, ROLL, alike_pairs_sql, blocked_pairs_sql, rule_columns
+from synth.attacks.duckdb_memory import within_memory
 from synth.attacks.linkage_inputs import blocking_columns, blocking_rules, pairs_agreeing, place_columns
 from synth.attacks.live_pairs import Narrowing, least_frequencies, level_case, narrowing, with_condition
 from synth.attacks.pair_scores import scored_pairs, selected, splink_settings
@@ -54,9 +56,13 @@ def fit_model(
     # pattern, whatever the threads; only the sums over the patterns' counts could change order with them, in their
     # last bits, which _rounded absorbs. On Wayanad, one thread and two gave bit-identical models before rounding
     # (8 fits), and two took 4.4 s where one took 6.4 s.
-    with _linker(left, right, _settings(cols, numeric_age), tf) as (linker, _):
-        _train(linker, cols, params, passes, seed=seed)
-        return _rounded(linker.misc.save_model_to_json())
+
+    def trained(memory: str | None) -> Any:
+        with _linker(left, right, _settings(cols, numeric_age), tf, memory) as (linker, _):
+            _train(linker, cols, params, passes, seed=seed)
+            return _rounded(linker.misc.save_model_to_json())
+
+    return within_memory(trained)
 
 
 def rarity(left: pl.DataFrame, right: pl.DataFrame, rule: list[str]) -> int:
@@ -130,10 +136,15 @@ def predict_links(
     within = pair_bounds(live, _numeric_age(left))
     lacking = (_lacks(left, within), _lacks(right, within))
     if len(known) < len(rules):
-        with _linker(left, right, copy.deepcopy(with_condition(model, live.condition)), tf) as (linker, con):
-            predicted: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
-            sql = f"SELECT uid_l, uid_r, match_weight FROM {predicted.physical_name}"
-            return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+
+        def predicted(memory: str | None) -> pl.DataFrame:
+            conditioned = copy.deepcopy(with_condition(model, live.condition))
+            with _linker(left, right, conditioned, tf, memory) as (linker, con):
+                pairs: Any = linker.inference.predict(threshold_match_probability=PAIR_FLOOR, warning_mode="never")
+                sql = f"SELECT uid_l, uid_r, match_weight FROM {pairs.physical_name}"
+                return _best_pairs(con.sql(sql).to_arrow_table(), coverage, threshold)
+
+        return within_memory(predicted)
     # our SQL meets the condition (live.terms); the model gives only the comparisons and their weights
     scoring = splink_settings(model)
     alike = whole = None
@@ -233,24 +244,33 @@ def most_blocked_first(
 
 @contextlib.contextmanager
 def _linker(
-    left: pl.DataFrame, right: pl.DataFrame, settings: Any, tf: Mapping[str, pl.DataFrame]
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    settings: Any,
+    tf: Mapping[str, pl.DataFrame],
+    memory: str | None = None,
 ) -> Iterator[tuple[Linker, Any]]:
-    """A Splink linker of release and roll in a DuckDB database of its own, closed afterwards, with the
-    names' term frequencies of the whole input (not of the batch: a batch must change no guess). Its predictions
-    block by the settings' rules (the pairs our SQL blocks are scored by :mod:`synth.attacks.pair_scores`)."""
-    con = duckdb.connect()
-    try:
-        db = DuckDBAPI(con)
-        tables = [db.register(left.to_arrow(), table_name=RELEASE), db.register(right.to_arrow(), table_name=ROLL)]
-        # Splink's validation of the settings only logs the columns they name that the tables lack (these settings
-        # are built here, for these tables); it parsed every comparison again for each batch, 50 ms a batch
-        linker = Linker(tables, settings, log_level=None, validate_settings=False)
-        for col, table in tf.items():
-            lookup = db.register(table.to_arrow(), table_name=f"tf_{col}")
-            linker.table_management.register_term_frequency_lookup(lookup, col)
-        yield linker, con
-    finally:
-        con.close()
+    """A Splink linker of release and roll in a DuckDB database of its own under ``memory`` (None: DuckDB's default),
+    spilling to a temporary folder, both removed afterwards, with the names' term frequencies of the whole input (not
+    of the batch: a batch must change no guess). Its predictions block by the settings' rules (the pairs our SQL blocks
+    are scored by :mod:`synth.attacks.pair_scores`)."""
+    with tempfile.TemporaryDirectory(prefix="synth-splink-") as spill:
+        config: dict[str, Any] = {"temp_directory": spill}
+        if memory is not None:
+            config["memory_limit"] = memory
+        con = duckdb.connect(config=config)
+        try:
+            db = DuckDBAPI(con)
+            tables = [db.register(left.to_arrow(), table_name=RELEASE), db.register(right.to_arrow(), table_name=ROLL)]
+            # Splink's validation of the settings only logs the columns they name that the tables lack (these
+            # settings are built here, for these tables); it parsed every comparison again for each batch, 50 ms a batch
+            linker = Linker(tables, settings, log_level=None, validate_settings=False)
+            for col, table in tf.items():
+                lookup = db.register(table.to_arrow(), table_name=f"tf_{col}")
+                linker.table_management.register_term_frequency_lookup(lookup, col)
+            yield linker, con
+        finally:
+            con.close()
 
 
 def _settings(cols: list[str], numeric_age: bool) -> SettingsCreator:

@@ -19,7 +19,7 @@ from splink import DuckDBAPI
 from splink.internals.linker_components.training import LinkerTraining
 
 from synth import open_world
-from synth.attacks import pair_scores, splink_model
+from synth.attacks import duckdb_memory, pair_scores, splink_model
 from synth.attacks import probabilistic_linkage as linkage_module
 from synth.attacks.auxiliary import AuxiliaryData
 from synth.attacks.blocked_pairs import blocked_pairs_sql, rule_columns
@@ -130,11 +130,42 @@ def test_duckdb_threads_change_no_model(setting, monkeypatch: pytest.MonkeyPatch
     connect = duckdb.connect
     models = []
     for threads in (1, 4):
-        monkeypatch.setattr(splink_model.duckdb, "connect", lambda *a, n=threads: connect(*a, config={"threads": n}))
+        monkeypatch.setattr(
+            splink_model.duckdb,
+            "connect",
+            lambda *a, n=threads, config=None: connect(*a, config={**(config or {}), "threads": n}),
+        )
         model = fit_model(*inputs)
         models.append({key: value for key, value in model.items() if key != "linker_uid"})
     assert models[0] == models[1]
     assert models[0]["probability_two_random_records_match"] > 0
+
+
+def test_duckdb_memory_limit_changes_no_model(setting, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Splink's queries run under :data:`~synth.attacks.duckdb_memory.DUCKDB_MEMORY`. Under no limit to speak of,
+    under a small one (128 MB, which training on this world keeps to) and under one DuckDB runs out of memory under
+    (4 MB: then again without it), the same model to the last bit, before rounding. The temporary folders go with
+    their databases."""
+    _, release, aux = setting
+    inputs = _training_inputs(release.attacker_view(), aux, monkeypatch)
+    monkeypatch.setattr(splink_model, "_rounded", lambda model: model)
+    connect = duckdb.connect
+    opened: list[tuple[str | None, str]] = []
+
+    def watched(*args: Any, config: dict[str, Any] | None = None) -> Any:
+        if config and "temp_directory" in config:  # ours; Splink opens a connection of its own too
+            opened.append((config.get("memory_limit"), config["temp_directory"]))
+        return connect(*args, config=config or {})
+
+    monkeypatch.setattr(splink_model.duckdb, "connect", watched)
+    models = []
+    for limit in ("64GB", "128MB", "4MB"):
+        monkeypatch.setattr(duckdb_memory, "DUCKDB_MEMORY", limit)
+        model = fit_model(*inputs)
+        models.append({key: value for key, value in model.items() if key != "linker_uid"})
+    assert models[0] == models[1] == models[2]
+    assert [limit for limit, _ in opened] == ["64GB", "128MB", "4MB", None]  # 4 MB ran out, and ran again
+    assert all(Path(spill).name.startswith("synth-splink-") and not Path(spill).exists() for _, spill in opened)
 
 
 @pytest.mark.slow
