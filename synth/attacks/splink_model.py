@@ -248,7 +248,7 @@ def _linker(
     right: pl.DataFrame,
     settings: Any,
     tf: Mapping[str, pl.DataFrame],
-    memory: str | None = None,
+    memory: str | None,
 ) -> Iterator[tuple[Linker, Any]]:
     """A Splink linker of release and roll in a DuckDB database of its own under ``memory`` (None: DuckDB's default),
     spilling to a temporary folder, both removed afterwards, with the names' term frequencies of the whole input (not

@@ -332,7 +332,7 @@ def test_comparing_only_the_pairs_that_can_be_kept_changes_no_link(  # type: ign
 
     def pairs(settings: Any) -> pl.DataFrame:
         """Every pair Splink keeps at the floor, with its match weight."""
-        with splink_model._linker(left, right, settings, tf) as (linker, _):
+        with splink_model._linker(left, right, settings, tf, None) as (linker, _):
             kept = linker.inference.predict(splink_model.PAIR_FLOOR, warning_mode="never").as_pyarrow_table()
         frame = pl.from_arrow(kept)
         assert isinstance(frame, pl.DataFrame)
@@ -381,7 +381,7 @@ def test_our_blocked_pairs_are_those_splink_blocks(  # type: ignore[no-untyped-d
     assert set(within) == {"gender", "age"}  # joined on both where a rule does not block on them
     rules = [rule_columns(rule["blocking_rule"]) or [] for rule in model[RULES]]
     ours = blocked_pairs_sql(rules, live.terms, within, (shape == "with_gaps", False))
-    with splink_model._linker(left, right, with_condition(model, live.condition), tf) as (linker, con):
+    with splink_model._linker(left, right, with_condition(model, live.condition), tf, None) as (linker, con):
         blocked = linker.inference.compute_blocked_pairs_for_predict().physical_name
         keys = ["match_key", "join_key_l", "join_key_r"]
         # compared as frames sorted by every column (a million pairs without wards: 6 s as sorted Python tuples)
@@ -434,7 +434,7 @@ def test_pairs_that_score_alike_scored_once_change_no_link(  # type: ignore[no-u
 def _registered(left: pl.DataFrame, right: pl.DataFrame, model: Any, tf: dict[str, pl.DataFrame], sql: str) -> Any:
     """Splink's own prediction of the pairs ``sql`` makes (in its form to register: match key and join keys),
     registered for prediction: uid_l, uid_r and match_weight of those at the floor, sorted."""
-    with splink_model._linker(left, right, model, tf) as (linker, con):
+    with splink_model._linker(left, right, model, tf, None) as (linker, con):
         con.execute(f"CREATE TABLE blocked_pairs AS {sql}")
         registered = linker.table_management.register_blocked_pairs_for_predict(
             DuckDBAPI(con).register("blocked_pairs", table_name="blocked_pairs")
