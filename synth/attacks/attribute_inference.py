@@ -103,7 +103,7 @@ def attribute_inference(
         Secret, model and training size (defaults: :class:`AttributeInferenceParams`).
     memo
         Keeps the predictions under the content key of everything they depend on (the training rows, the roll's
-        columns in the release's coding, the parameters, the model's seed and this code's version) and reuses them
+        columns as the attack reads them, the parameters, the model's seed and this code's version) and reuses them
         for equal inputs: the policies that release the same quasi-identifiers and secret (``hmac``,
         ``tokenize``, ``as_exported``) train one model. ``rng`` is drawn from the same way either way.
     """
@@ -124,10 +124,11 @@ def attribute_inference(
             f"attack '{ATTACK_ID}': the release shares no quasi-identifier with the roll "
             f"(it has {', '.join(data.columns)})"
         )
-    targets = roll_in_release_coding(roll, data, features)
     if params.model == "prior":
-        majority = prior_majority(data.select(label=secret.label)["label"], targets.height)
-        return targets.select("epic", prediction=pl.lit(majority, pl.Categorical))
+        majority = prior_majority(data.select(label=secret.label)["label"], roll.height)
+        return roll.select("epic", prediction=pl.lit(majority, pl.Categorical))
+    # the roll's sexes and places as it holds them (enums): the model reads only the values of its combinations
+    targets = roll_in_release_coding(roll, data, features, strings=False)
     train = data.select(*features, label=secret.label)
     if train.height > params.max_train_rows:
         train = train[np.sort(rng.choice(train.height, params.max_train_rows, replace=False))]
@@ -149,16 +150,18 @@ def attribute_inference(
         # A voter's label depends on their quasi-identifiers alone, so the roll is labelled a slice at a time, each
         # combination of a slice predicted once: over the whole state the combinations of all 2.7 crore voters at
         # once took 4 GiB to find
-        parts = []
+        labels = []
         for start in range(0, targets.height, SLICE_ROWS):
-            part = targets.slice(start, SLICE_ROWS)
-            combos = part.select(features).unique(maintain_order=True)
-            labels = combos.with_columns(
+            part = targets.slice(start, SLICE_ROWS).select(features)
+            combos = part.unique(maintain_order=True)
+            combos = combos.with_columns(
                 prediction=pl.Series(model.predict(code(combos)).astype(str), dtype=pl.Categorical)
             )
-            part = part.join(labels, on=features, how="left", nulls_equal=True, maintain_order="left")
-            parts.append(part.select("epic", "prediction"))
-        return pl.concat(parts) if parts else targets.select("epic", prediction=pl.lit(None, pl.Categorical))
+            part = part.join(combos, on=features, how="left", nulls_equal=True, maintain_order="left")
+            labels.append(part["prediction"])
+        # the roll's own epics, not a copy of them (0.4 GiB over the whole state): each label is in its entry's row
+        prediction = pl.concat(labels) if labels else pl.lit(None, pl.Categorical)
+        return targets.select("epic", prediction=prediction)
 
     if memo is None:
         return compute()

@@ -146,13 +146,26 @@ def recode_age(age: pl.Expr, like: pl.Series) -> pl.Expr:
     return age_band(age, width, top)
 
 
-def roll_in_release_coding(roll: pl.DataFrame, release: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """The roll's columns renamed and recoded like the release's."""
+def roll_in_release_coding(
+    roll: pl.DataFrame, release: pl.DataFrame, columns: list[str], strings: bool = True
+) -> pl.DataFrame:
+    """The roll's columns renamed and recoded like the release's: ages as the release codes them, ward numbers in its
+    integer width and, with ``strings``, sexes and place names in the release's dtypes.
+
+    Without ``strings``, sexes and place names keep the roll's dtypes (a granted roll holds them as enums,
+    :mod:`synth.scenario.auxiliary`), and ages the release writes as text are an enum (:func:`as_enum`): the same values
+    at 4 bytes an entry where a string holds 16, for a reader that only groups the entries and looks values up (over
+    the whole state's 2.7 crore entries, the strings held about 1 GiB).
+    """
     out = roll.select(*[pl.col(SHARED[c]).alias(c) for c in columns], "epic")
-    if "gender" in columns:
-        out = out.with_columns(pl.col("gender").cast(pl.String))
     if "age" in columns:
         out = out.with_columns(recode_age(pl.col("age"), release["age"]).alias("age"))
+        if not strings and out.schema["age"] == pl.String:
+            out = out.with_columns(as_enum(out["age"]))
+    if not strings:
+        return out.with_columns(pl.col("ward").cast(release.schema["ward"])) if "ward" in columns else out
+    if "gender" in columns:
+        out = out.with_columns(pl.col("gender").cast(pl.String))
     # places in the release's dtypes: ward numbers' integer width, and the names a granted roll holds as enums
     # (synth.scenario.auxiliary)
     return out.with_columns(pl.col(c).cast(release.schema[c]) for c in GEO_COLUMNS if c in columns)

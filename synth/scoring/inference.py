@@ -90,7 +90,11 @@ def scored_with_right_labels(
     :func:`score_inference`), and the marks hold only the voters labelled right."""
     same_voters = baseline["epic"].equals(predictions["epic"])
     labels = predictions.select("epic", "prediction", **({"base": baseline["prediction"]} if same_voters else {}))
-    marked = truth.join(labels.with_columns(_labelled=pl.lit(True)), on="epic", how="left", maintain_order="left")
+    # The truth's voters with their labels, without their epics (the marks take the truth's own), streamed: over the
+    # whole state the join held 1.3 GiB less than in memory (the epics and the join's tables) and took about 10 s longer
+    labelled = labels.lazy().with_columns(_labelled=pl.lit(True))
+    joined = truth.lazy().join(labelled, on="epic", how="left", maintain_order="left")
+    marked = joined.drop("epic").collect(engine="streaming")
     if marked.height != truth.height:  # a voter labelled twice: the marks cannot follow the truth's rows
         attack = _labelled(truth, predictions.select("epic", "prediction"))
         base = _labelled(truth, baseline.select("epic", "prediction"))
@@ -102,7 +106,7 @@ def scored_with_right_labels(
         else _labelled(truth, baseline.select("epic", "prediction"))
     )
     success = (pl.col("prediction") == pl.col("truth")).fill_null(False)
-    return _score(attack, base), marked.select("epic", success=success)
+    return _score(attack, base), truth.select("epic").with_columns(success=marked.select(success).to_series())
 
 
 def _score(attack: pl.DataFrame, base: pl.DataFrame) -> InferenceScore:

@@ -119,6 +119,27 @@ def test_banded_ages_are_recoded_on_the_roll() -> None:
     assert out["prediction"].to_list() == ["yes", "none", "none", "none", "yes"]
 
 
+def test_a_roll_of_enums_gets_the_labels_of_a_roll_of_strings() -> None:
+    """A granted roll holds sexes and places as enums (synth.scenario.auxiliary), which the attack reads as they are:
+    the same labels as on the roll of strings, on whole years and on bands, each entry with its own epic."""
+    enums = ROLL.with_columns(
+        sex=pl.col("sex").cast(pl.Enum(["M", "F"])),
+        district=pl.col("district").cast(pl.Enum(["Wayanad"])),
+        taluk=pl.col("taluk").cast(pl.Enum(["Vythiri"])),
+        local_body=pl.col("local_body").cast(pl.Enum(["Kalpetta"])),
+    )
+    banded = RELEASE.with_columns(
+        age=(pl.col("age") // 10 * 10).cast(pl.String) + "-" + (pl.col("age") // 10 * 10 + 9).cast(pl.String)
+    )
+    for release in (RELEASE, banded):
+        on_strings = attribute_inference(AttackerView(release), AUX, np.random.default_rng(0))
+        aux = AuxiliaryData(electoral_roll=enums)
+        on_enums = attribute_inference(AttackerView(release), aux, np.random.default_rng(0))
+        assert on_enums.equals(on_strings)
+        assert on_enums["prediction"].to_list() == ["yes", "none", "none", "none", "yes"]
+        assert on_enums["epic"].to_list() == ROLL["epic"].to_list()
+
+
 def test_seeded_twins_and_training_sample() -> None:
     params = AttributeInferenceParams(max_train_rows=100)
     runs = [attribute_inference(AttackerView(RELEASE), AUX, np.random.default_rng(4), params) for _ in range(2)]

@@ -18,6 +18,7 @@ from synth.core.coding import (
     census_band,
     decade_band,
     recode_age,
+    roll_in_release_coding,
     youngest_possible_age,
 )
 from synth.engine.io import content_key
@@ -75,6 +76,45 @@ def test_the_roll_is_recoded_as_the_release_codes_ages() -> None:
     assert ages.select(recode_age(pl.col("age"), top_coded).alias("age"))["age"].to_list() == ["37", "75+"]
     assert ages.select(recode_age(pl.col("age"), pl.Series([1, 2])).alias("age"))["age"].to_list() == [37, 82]
     assert youngest_possible_age(pl.Series(["70-74", "80+"])).to_list() == [70, 80]
+
+
+def test_the_roll_in_the_release_coding_as_strings_or_in_its_own_enums() -> None:
+    """A granted roll's sexes and places are enums (in no sorted order: ``M`` before ``F``), its wards 16-bit: as
+    strings they take the release's dtypes; left in the roll's dtypes they hold the same values, and banded ages are an
+    enum of their sorted bands."""
+    roll = pl.DataFrame(
+        {
+            "epic": ["SYN1", "SYN2", "SYN3"],
+            "sex": pl.Series(["F", "M", "F"], dtype=pl.Enum(["M", "F"])),
+            "age": pl.Series([37, 82, 41], dtype=pl.Int16),
+            "local_body": pl.Series(["Kalpetta", "Meppadi", "Kalpetta"], dtype=pl.Enum(["Kalpetta", "Meppadi"])),
+            "ward": pl.Series([3, 12, 3], dtype=pl.Int16),
+        }
+    )
+    release = pl.DataFrame(
+        {"gender": ["M"], "age": ["35-39"], "local_body": ["Meppadi"], "ward": pl.Series([12], dtype=pl.Int32)}
+    )
+    columns = ["gender", "age", "local_body", "ward"]
+    strings = roll_in_release_coding(roll, release, columns)
+    own = roll_in_release_coding(roll, release, columns, strings=False)
+    assert dict(strings.schema) == {
+        "gender": pl.String,
+        "age": pl.String,
+        "local_body": pl.String,
+        "ward": pl.Int32,
+        "epic": pl.String,
+    }
+    assert dict(own.schema) == {
+        "gender": pl.Enum(["M", "F"]),
+        "age": pl.Enum(["35-39", "40-44", "80-84"]),
+        "local_body": pl.Enum(["Kalpetta", "Meppadi"]),
+        "ward": pl.Int32,
+        "epic": pl.String,
+    }
+    assert own.with_columns(pl.col(pl.Enum).cast(pl.String)).equals(strings)
+    assert strings.row(1) == ("M", "80-84", "Meppadi", 12, "SYN2")
+    whole_years = roll_in_release_coding(roll, release.with_columns(age=pl.lit(50, pl.Int16)), ["age"], strings=False)
+    assert whole_years["age"].dtype == pl.Int16
 
 
 def test_a_column_as_an_enum_of_its_sorted_values_whatever_their_order() -> None:
