@@ -124,8 +124,15 @@ class SinglingOut(Attack):
             parts = name_parts(pl.concat([data["name"], baseline["name"]]).cast(pl.String))
             columns = quasi_identifiers(data, names=True)
             people = truth.of_world(lambda: people_name_parts(truth.world), "people_name_parts")
-            with_names = written_name_counts(truth.world, data, columns, (data, baseline), truth.memo, parts, people)
-            scores += (SinglingOutWithNames(score_singling_out(guesses, baseline, data, with_names, parts)),)
+            # handed over, not held here: the scorer lets the counts go once it has kept the keys one person holds
+            with_names = score_singling_out(
+                guesses,
+                baseline,
+                data,
+                written_name_counts(truth.world, data, columns, (data, baseline), truth.memo, parts, people),
+                parts,
+            )
+            scores += (SinglingOutWithNames(with_names),)
         if not rows_are_people:
             return Scored(scores)
         strata = truth.strata.join(truth.release.select("row_id"), on="row_id", how="semi")

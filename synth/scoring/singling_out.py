@@ -136,6 +136,8 @@ def score_singling_out(
     keys = [c for c in by_written_name(guesses.head(0)).columns if c != "row_id"]
     # the combinations one person has (keys unique), with one 64-bit hash of them, computed once for every count
     alone = counts.filter(pl.col("n_pop") == 1).select(keys).with_columns(_h=key_hash(keys))
+    # a caller that hands the counts over lets them go here (the whole state's with names: 1.7 crore keys)
+    del counts
 
     # where the predicates name people, the three frames' names (the baseline's are the release's, shuffled) read once
     named = "name" in columns
