@@ -91,7 +91,7 @@ def scored_with_right_labels(
     same_voters = baseline["epic"].equals(predictions["epic"])
     labels = predictions.select("epic", "prediction", **({"base": baseline["prediction"]} if same_voters else {}))
     # The truth's voters with their labels, without their epics (the marks take the truth's own), streamed: over the
-    # whole state the join held 1.3 GiB less than in memory (the epics and the join's tables) and took about 10 s longer
+    # whole state the join held 1.2 GiB less than in memory (the epics and the join's tables) and took about 10 s longer
     labelled = labels.lazy().with_columns(_labelled=pl.lit(True))
     joined = truth.lazy().join(labelled, on="epic", how="left", maintain_order="left")
     marked = joined.drop("epic").collect(engine="streaming")
