@@ -40,6 +40,7 @@ import polars as pl
 from synth.attacks.registry import ATTACKS, run_order
 from synth.engine import Engine, as_engine, resolve_out, run_tasks
 from synth.engine.executors import shared_cluster
+from synth.engine.freed_memory import give_back_freed_memory
 from synth.engine.io import Progress, ResultStore, atomic_parquet, atomic_text, clean_temporaries, store_folder
 from synth.engine.meter import Cost, metered
 from synth.errors import OutputError, PolicyError, RunInterrupted, SpecError
@@ -283,6 +284,7 @@ def _run_group(args: tuple[Scenario, str, str, int, int, str | None]) -> list[st
             _write_text(notes_path, json.dumps(notes))
             _write_parquet(_cell_path(out, seed, policy.id, unit), cell.rows)
             _write_parquet(costs_path, pl.concat(costs.values()))
+            give_back_freed_memory()  # so that no unit starts above what the previous one kept
     return _flat(notes, scenario)
 
 
