@@ -3,7 +3,8 @@
 glibc's ``malloc`` keeps what is freed inside its heap for reuse, and gives back only a free stretch at the heap's top
 larger than its trim threshold. After a unit whose arrays and buffers went through it in pieces below the ``mmap``
 threshold (hash reversal's batches of candidates), the freed pages stay resident wherever a live block lies above
-them: on the whole state, 1.1 GiB held free after `hash_plain`'s hash reversal, in every later unit of the run.
+them: on the whole state, 0.75 to 1.1 GiB held free after `hash_plain`'s hash reversal, in every later unit of
+the run.
 ``malloc_trim(0)`` returns every free page of the heap, wherever it lies. Polars' and DuckDB's own allocators give
 theirs back on their own; a process without glibc (macOS, musl) has nothing to do here.
 """

@@ -54,8 +54,9 @@ def test_each_piece_has_its_own_peak_and_the_process_keeps_its_mark() -> None:
     out = subprocess.run([sys.executable, "-c", PIECES], capture_output=True, text=True, check=True, env=env)
     got = json.loads(out.stdout)
     (big, big_exact), (held, held_exact), (small, small_exact) = got["big"], got["held"], got["small"]
-    # the first block raised the process's mark: its peak is the kernel's, exact
-    assert big_exact and big == got["mark"]
+    # the first block raised the process's mark: its peak is the kernel's, exact (the mark read at the end may stand
+    # a few pages higher: what the interpreter touched after the block, under load 64 KiB)
+    assert big_exact and big <= got["mark"] < big + MIB
     # the others stayed below it: sampled, each its own (the held block's 100 MiB seen, not the first block's 300)
     assert not held_exact and not small_exact
     assert got["resident"] + 90 * MIB <= held <= big - 150 * MIB
